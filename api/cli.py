@@ -1,0 +1,124 @@
+"""The `mmrare` command line. Commands are thin: they parse options and call services."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from importlib.metadata import PackageNotFoundError, version
+
+import click
+
+from graph.errors import GraphError
+from graph.settings import graph_setting, open_store
+
+
+# The driver logs connection retries to stderr; the CLI reports the final error itself.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+
+def _version() -> str:
+    try:
+        return version("mmrare-graph")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class Cli(click.Group):
+    """Turns the errors we expect (bad input, unreachable store) into one clear line, exit 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (GraphError, ValueError, FileNotFoundError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=Cli)
+@click.version_option(_version(), prog_name="mmrare")
+def main() -> None:
+    """MMRare graph: Orphanet, MMRareBench and model runs in one graph (store: MMRARE_GRAPH)."""
+
+
+# -- mmrare graph -------------------------------------------------------------------------------
+@main.group()
+def graph() -> None:
+    """Inspect and prepare the graph store."""
+
+
+@graph.command("init")
+def graph_init() -> None:
+    """Create constraints and indexes (idempotent; imports also do this)."""
+    with open_store() as store:
+        store.init()
+    click.echo(f"initialised {graph_setting()}")
+
+
+@graph.command("stats")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def graph_stats(fmt: str) -> None:
+    """Count nodes by label and relationships by type."""
+    with open_store() as store:
+        stats = store.stats()
+    if fmt == "json":
+        click.echo(json.dumps(stats, indent=2))
+        return
+    click.echo(f"graph: {graph_setting()}")
+    for section, counts in stats.items():
+        click.echo(f"{section}:")
+        for name, n in counts.items():
+            click.echo(f"  {name:<18} {n:>10,}")
+
+
+@graph.command("reset")
+@click.option("--yes", is_flag=True, help="Really delete everything in the graph.")
+def graph_reset(yes: bool) -> None:
+    """Delete the whole graph."""
+    if not yes:
+        raise click.UsageError("this deletes the whole graph; pass --yes to confirm")
+    with open_store() as store:
+        store.clear()
+    click.echo(f"cleared {graph_setting()}")
+
+
+# -- mmrare neo4j -------------------------------------------------------------------------------
+@main.group()
+def neo4j() -> None:
+    """A local Neo4j 5.26 assembled from Maven Central (no Docker). Home: MMRARE_NEO4J_HOME."""
+
+
+@neo4j.command("start")
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for Bolt.")
+def neo4j_start(timeout: float) -> None:
+    """Assemble the server if needed, start it and wait until Bolt answers."""
+    from graph.local_neo4j import LocalNeo4j, LocalNeo4jError
+
+    server = LocalNeo4j.from_env()
+    try:
+        if not server.is_assembled():
+            click.echo(f"assembling Neo4j in {server.home} with Maven (once)...")
+        server.start(timeout=timeout)
+    except LocalNeo4jError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Neo4j is up: MMRARE_GRAPH={server.uri}")
+
+
+@neo4j.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local server."""
+    from graph.local_neo4j import LocalNeo4j
+
+    click.echo("stopped" if LocalNeo4j.from_env().stop() else "was not running")
+
+
+@neo4j.command("status")
+def neo4j_status() -> None:
+    """Say whether the local server runs and answers."""
+    from graph.local_neo4j import LocalNeo4j
+
+    click.echo(LocalNeo4j.from_env().status())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Helpers shared by the bench scripts: timing, medians, opening the stores to compare."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from graph.embedded import EmbeddedStore
+from graph.errors import StoreUnavailableError
+from graph.store import GraphStore
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def median_time(fn: Callable[[], Any], repeats: int = 5) -> float:
+    return statistics.median(timed(fn)[0] for _ in range(repeats))
+
+
+def open_stores(workdir: Path, neo4j_uri: str | None) -> dict[str, GraphStore]:
+    """An empty embedded store, and the Neo4j at neo4j_uri (cleared!) when it answers."""
+    stores: dict[str, GraphStore] = {"embedded": EmbeddedStore(workdir / "bench-graph.json.gz")}
+    stores["embedded"].clear()
+    uri = neo4j_uri or os.environ.get("MMRARE_BENCH_NEO4J", "neo4j://127.0.0.1:7687")
+    try:
+        from graph.neo4j_store import Neo4jStore
+
+        neo = Neo4jStore(uri)
+        neo.clear()
+        neo.init()
+        stores["neo4j"] = neo
+    except StoreUnavailableError as exc:
+        print(f"(Neo4j left out: {exc})")
+    return stores
+
+
+def print_table(rows: list[tuple[str, dict[str, float]]], unit: str = "s") -> None:
+    names = sorted({k for _, r in rows for k in r})
+    print(f"{'measure':<44}" + "".join(f"{n:>14}" for n in names) + f"{'neo4j/embedded':>16}")
+    for label, r in rows:
+        cells = "".join(f"{r[n]:>13.3f}{unit}" if n in r else f"{'-':>14}" for n in names)
+        ratio = r["neo4j"] / r["embedded"] if "neo4j" in r and r.get("embedded") else float("nan")
+        print(f"{label:<44}{cells}{ratio:>16.2f}")

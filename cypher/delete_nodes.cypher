@@ -1,0 +1,4 @@
+// Delete nodes and all their relationships.
+UNWIND $uids AS u
+MATCH (n:Node {uid: u})
+DETACH DELETE n

@@ -1,0 +1,150 @@
+"""The node and relationship model of the one graph (DESIGN.md section 3).
+
+Every label has exactly one key property. Labels whose natural key is composite (Prevalence,
+OntologyRelease, Prediction) carry a derived string key built by `compound_key`, and keep the parts
+as ordinary properties, so both stores can treat identity the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    label: str
+    key: str
+    key_type: type  # int or str
+
+
+@dataclass(frozen=True)
+class RelSpec:
+    type: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+
+
+NODES: dict[str, NodeSpec] = {
+    spec.label: spec
+    for spec in (
+        NodeSpec("Disease", "orphaCode", int),
+        NodeSpec("Prevalence", "prevalenceId", str),
+        NodeSpec("Phenotype", "hpoId", str),
+        NodeSpec("Gene", "symbol", str),
+        NodeSpec("OntologyRelease", "releaseId", str),
+        NodeSpec("Case", "caseId", str),
+        NodeSpec("Image", "sha256", str),
+        NodeSpec("Item", "itemId", str),
+        NodeSpec("Model", "name", str),
+        NodeSpec("Run", "runId", str),
+        NodeSpec("Prediction", "predictionId", str),
+        NodeSpec("Judgement", "judgementId", str),
+        NodeSpec("LeakageFinding", "findingId", str),
+    )
+}
+
+RELS: dict[str, RelSpec] = {
+    spec.type: spec
+    for spec in (
+        RelSpec("SUBCLASS_OF", ("Disease",), ("Disease",)),
+        RelSpec("HAS_PREVALENCE", ("Disease",), ("Prevalence",)),
+        RelSpec("HAS_PHENOTYPE", ("Disease",), ("Phenotype",)),
+        RelSpec("IS_A", ("Phenotype",), ("Phenotype",)),
+        RelSpec("ASSOCIATED_GENE", ("Disease",), ("Gene",)),
+        RelSpec("HAS_IMAGE", ("Case",), ("Image",)),
+        RelSpec("ABOUT", ("Item",), ("Case",)),
+        RelSpec("SHOWS", ("Item",), ("Image",)),
+        RelSpec("ANSWER_IS", ("Item",), ("Disease",)),
+        RelSpec("MENTIONS", ("Item",), ("Disease", "Phenotype", "Gene")),
+        RelSpec("OF_MODEL", ("Run",), ("Model",)),
+        RelSpec("IN_RUN", ("Prediction",), ("Run",)),
+        RelSpec("ANSWERS", ("Prediction",), ("Item",)),
+        RelSpec("JUDGED", ("Prediction",), ("Judgement",)),
+        RelSpec("HAS_FINDING", ("Item",), ("LeakageFinding",)),
+        RelSpec("RELEASED_IN", ("Disease",), ("OntologyRelease",)),
+    )
+}
+
+
+class Direction(str, Enum):
+    OUT = "out"
+    IN = "in"
+    BOTH = "both"
+
+
+Key = int | str
+Props = dict[str, Any]
+
+
+@dataclass(frozen=True, order=True)
+class NodeRef:
+    label: str
+    key: Key
+
+    @property
+    def uid(self) -> str:
+        """A label-qualified id, unique across the whole graph."""
+        return f"{self.label}:{self.key}"
+
+    @staticmethod
+    def parse(uid: str) -> NodeRef:
+        label, _, raw = uid.partition(":")
+        spec = node_spec(label)
+        return NodeRef(label, spec.key_type(raw))
+
+
+@dataclass(frozen=True)
+class Node:
+    ref: NodeRef
+    props: Props
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """One relationship seen from a start node: where it leads and what it carries."""
+
+    start: NodeRef
+    rel_type: str
+    rid: str
+    node: NodeRef
+    rel_props: Props
+
+
+@dataclass(frozen=True)
+class Path:
+    """A path as alternating node refs and relationship types (len(nodes) == len(rels) + 1)."""
+
+    nodes: tuple[NodeRef, ...]
+    rels: tuple[str, ...]
+
+    @property
+    def length(self) -> int:
+        return len(self.rels)
+
+    def describe(self) -> list[str]:
+        """Node uids and relationship types interleaved, e.g. ['Item:x', 'MENTIONS', 'Disease:558']."""
+        out = [self.nodes[0].uid]
+        for rel, node in zip(self.rels, self.nodes[1:], strict=True):
+            out += [rel, node.uid]
+        return out
+
+
+def compound_key(*parts: Any) -> str:
+    """The derived key of a node whose identity has several parts, e.g. Prevalence (586, 0)."""
+    return "|".join(str(p) for p in parts)
+
+
+def node_spec(label: str) -> NodeSpec:
+    try:
+        return NODES[label]
+    except KeyError:
+        raise ValueError(f"unknown node label {label!r}; known: {', '.join(NODES)}") from None
+
+
+def rel_spec(rel_type: str) -> RelSpec:
+    try:
+        return RELS[rel_type]
+    except KeyError:
+        raise ValueError(f"unknown relationship type {rel_type!r}; known: {', '.join(RELS)}") from None

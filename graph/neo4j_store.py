@@ -1,0 +1,154 @@
+"""The Neo4j store: the official driver, every statement a named file in cypher/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import neo4j
+from neo4j.exceptions import ServiceUnavailable
+
+from graph.cypher import statement
+from graph.errors import MissingEndpointError, StoreUnavailableError
+from graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec
+from graph.store import GraphStore, RelRow, Where, WriteTx
+
+BATCH = 5000  # rows per UNWIND; large enough to amortise round trips, small enough for a 1 GB heap
+NO_LIMIT = 2**62
+
+
+def _chunks(rows: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+class _Neo4jTx(WriteTx):
+    def __init__(self, tx: neo4j.Transaction) -> None:
+        self.tx = tx
+
+    def _upsert_nodes(self, label: str, rows: list[tuple[Key, Props]]) -> None:
+        key_name = node_spec(label).key
+        query = statement("upsert_nodes", label=label)
+        payload = [
+            {"key": key, "uid": NodeRef(label, key).uid, "props": {k: v for k, v in props.items() if k != key_name}}
+            for key, props in rows
+        ]
+        for chunk in _chunks(payload):
+            self.tx.run(query, rows=chunk).consume()
+
+    def _upsert_rels(self, rel_type: str, rows: list[RelRow]) -> None:
+        query = statement("upsert_rels", rel_type=rel_type)
+        payload = [{"src": r.src.uid, "dst": r.dst.uid, "rid": r.rid, "props": r.props} for r in rows]
+        for chunk in _chunks(payload):
+            written = self.tx.run(query, rows=chunk).single(strict=True)["written"]
+            if written != len(chunk):
+                uids = sorted({u for row in chunk for u in (row["src"], row["dst"])})
+                missing = [r["uid"] for r in self.tx.run(statement("missing_nodes"), uids=uids)]
+                first = next(
+                    (u for row in chunk for u in (row["src"], row["dst"]) if u in set(missing)), "?"
+                )
+                raise MissingEndpointError(f"relationship {rel_type}: endpoint {first} does not exist")
+
+    def _delete_nodes(self, refs: list[NodeRef]) -> None:
+        for chunk in _chunks([r.uid for r in refs]):
+            self.tx.run(statement("delete_nodes"), uids=chunk).consume()
+
+
+class Neo4jStore(GraphStore):
+    name = "neo4j"
+
+    def __init__(self, uri: str, auth: tuple[str, str] | None = None, database: str | None = None) -> None:
+        self.uri = uri
+        self.database = database
+        self.driver = neo4j.GraphDatabase.driver(uri, auth=auth)
+        try:
+            self.driver.verify_connectivity()
+        except (ServiceUnavailable, OSError, ValueError) as exc:
+            self.driver.close()
+            raise StoreUnavailableError(
+                f"no Neo4j answers at {uri} ({type(exc).__name__}); start one with `mmrare neo4j start` "
+                "or `docker compose up neo4j`"
+            ) from exc
+        self._initialised = False
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def init(self) -> None:
+        with self.driver.session(database=self.database) as session:
+            session.run(statement("constraint_node_uid")).consume()
+            for label in NODES:
+                session.run(statement("constraint_node_key", label=label)).consume()
+        self._initialised = True
+
+    def clear(self) -> None:
+        with self.driver.session(database=self.database) as session:
+            session.run(statement("clear_graph")).consume()
+
+    @contextmanager
+    def transaction(self) -> Iterator[WriteTx]:
+        if not self._initialised:
+            self.init()  # constraints must exist before the first load
+        with self.driver.session(database=self.database) as session:
+            with session.begin_transaction() as tx:
+                yield _Neo4jTx(tx)
+                tx.commit()
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        records, _, _ = self.driver.execute_query(
+            query, params, database_=self.database, routing_=neo4j.RoutingControl.READ
+        )
+        return records
+
+    def _get_many(self, refs: list[NodeRef]) -> dict[Key, Props]:
+        out: dict[Key, Props] = {}
+        for rec in self._read(statement("get_nodes"), uids=[r.uid for r in refs]):
+            props = dict(rec["props"])
+            props.pop("uid", None)
+            out[NodeRef.parse(rec["uid"]).key] = props
+        return out
+
+    def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:
+        query = statement("neighbours", rel_type=rel_type, direction=direction)
+        out = []
+        for rec in self._read(query, uids=[r.uid for r in refs]):
+            props = dict(rec["props"])
+            props.pop("rid", None)
+            out.append(Neighbour(NodeRef.parse(rec["start"]), rel_type, rec["rid"], NodeRef.parse(rec["node"]), props))
+        return out
+
+    def _closure_each(self, refs: list[NodeRef], rel_type: str, direction: Direction
+                      ) -> dict[NodeRef, frozenset[NodeRef]]:
+        query = statement("closure", rel_type=rel_type, direction=direction)
+        return {
+            NodeRef.parse(rec["start"]): frozenset(NodeRef.parse(u) for u in rec["reached"])
+            for rec in self._read(query, uids=[r.uid for r in refs])
+        }
+
+    def _select(self, label: str, where: list[Where], order_by: str, limit: int | None, offset: int
+                ) -> list[Node]:
+        spec = node_spec(label)
+        conds = [{"prop": w.prop, "op": w.op, "value": w.value} for w in where]
+        records = self._read(statement("select_nodes", label=label), conds=conds, order_by=order_by,
+                             offset=offset, limit=NO_LIMIT if limit is None else limit)
+        out = []
+        for rec in records:
+            props = dict(rec["props"])
+            props.pop("uid", None)
+            out.append(Node(NodeRef(label, props[spec.key]), props))
+        return out
+
+    def _all_shortest_paths(self, sources: list[NodeRef], targets: list[NodeRef], rel_types: list[str],
+                            max_hops: int, direction: Direction) -> Iterator[Path]:
+        query = statement("shortest_paths", rel_types=tuple(rel_types), hops=max_hops, direction=direction)
+        for rec in self._read(query, sources=[s.uid for s in sources], targets=[t.uid for t in targets]):
+            yield Path(tuple(NodeRef.parse(u) for u in rec["uids"]), tuple(rec["types"]))
+
+    def _count_nodes(self, label: str | None) -> int:
+        query = statement("count_all_nodes") if label is None else statement("count_label", label=label)
+        return int(self._read(query)[0]["n"])
+
+    def _count_rels(self, rel_type: str | None) -> int:
+        query = statement("count_all_rels") if rel_type is None else statement("count_type", rel_type=rel_type)
+        return int(self._read(query)[0]["n"])

@@ -1,0 +1,333 @@
+"""The store protocol: what every graph store offers, and the checks all stores share.
+
+Stores implement the `_`-prefixed primitives; the public methods validate input and normalise
+output here, once, so the embedded store and Neo4j answer identically.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from graph.errors import InvalidRowError
+from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec, rel_spec
+
+Op = Literal["eq", "in", "gte", "lte", "has", "exists"]
+OPS: tuple[str, ...] = ("eq", "in", "gte", "lte", "has", "exists")
+MAX_HOPS = 8
+
+
+@dataclass(frozen=True)
+class Where:
+    """One condition of a node selection. `has` tests membership in a list property."""
+
+    prop: str
+    op: Op
+    value: Any
+
+    def __post_init__(self) -> None:
+        if self.op not in OPS:
+            raise ValueError(f"unknown operator {self.op!r}; known: {', '.join(OPS)}")
+
+    def matches(self, props: Props) -> bool:
+        """The semantics both stores implement (a missing property never matches, except `exists`)."""
+        got = props.get(self.prop)
+        if self.op == "exists":
+            return (got is not None) == bool(self.value)
+        if got is None:
+            return False
+        if self.op == "eq":
+            return got == self.value
+        if self.op == "in":
+            return got in self.value
+        if self.op == "has":
+            return isinstance(got, list) and self.value in got
+        try:
+            return got >= self.value if self.op == "gte" else got <= self.value
+        except TypeError:
+            return False
+
+
+@dataclass(frozen=True)
+class RelRow:
+    src: NodeRef
+    dst: NodeRef
+    props: Props = field(default_factory=dict)
+    # Distinguishes parallel relationships of one type between the same two nodes
+    # (e.g. two MENTIONS spans); "" for the ordinary single relationship.
+    rid: str = ""
+
+
+PRIMITIVES = (bool, int, float, str)
+
+
+def check_value(value: Any) -> bool:
+    """A property value both stores can hold: a primitive, None, or a list of one primitive type."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, PRIMITIVES):
+        return True
+    if isinstance(value, list):
+        kinds = {type(v) for v in value}
+        return len(kinds) <= 1 and all(isinstance(v, PRIMITIVES) for v in value)
+    return False
+
+
+def check_key(label: str, key: Any, where: str) -> Key:
+    spec = node_spec(label)
+    # bool is an int subclass; a True key would be a silent mistake.
+    if isinstance(key, bool) or not isinstance(key, spec.key_type):
+        raise InvalidRowError(f"{where}: key {spec.key} of {label} must be {spec.key_type.__name__}, got {key!r}")
+    if isinstance(key, str) and not key:
+        raise InvalidRowError(f"{where}: key {spec.key} of {label} is empty")
+    return key
+
+
+def check_props(props: Props, where: str) -> None:
+    for name, value in props.items():
+        if not isinstance(name, str) or not name or name in ("uid", "rid"):
+            raise InvalidRowError(f"{where}: property name {name!r} is not allowed")
+        if not check_value(value):
+            raise InvalidRowError(
+                f"{where}: property {name!r} has value {value!r}; allowed are None, bool, int, float, "
+                "str and lists of one of these"
+            )
+
+
+def validate_node_rows(label: str, rows: Iterable[Props]) -> list[tuple[Key, Props]]:
+    spec = node_spec(label)
+    out: list[tuple[Key, Props]] = []
+    for i, row in enumerate(rows):
+        where = f"{label} row {i}"
+        if not isinstance(row, dict):
+            raise InvalidRowError(f"{where}: expected a dict of properties, got {type(row).__name__}")
+        if spec.key not in row:
+            raise InvalidRowError(f"{where}: missing key property {spec.key!r}")
+        key = check_key(label, row[spec.key], where)
+        check_props(row, where)
+        out.append((key, row))
+    return out
+
+
+def validate_rel_rows(rel_type: str, rows: Iterable[RelRow]) -> list[RelRow]:
+    spec = rel_spec(rel_type)
+    out: list[RelRow] = []
+    for i, row in enumerate(rows):
+        where = f"{rel_type} row {i}"
+        if not isinstance(row, RelRow):
+            raise InvalidRowError(f"{where}: expected a RelRow, got {type(row).__name__}")
+        if row.src.label not in spec.sources:
+            raise InvalidRowError(f"{where}: {rel_type} cannot start at {row.src.label}")
+        if row.dst.label not in spec.targets:
+            raise InvalidRowError(f"{where}: {rel_type} cannot end at {row.dst.label}")
+        check_key(row.src.label, row.src.key, where)
+        check_key(row.dst.label, row.dst.key, where)
+        check_props(row.props, where)
+        out.append(row)
+    return out
+
+
+class WriteTx(ABC):
+    """Writes inside one all-or-nothing transaction. Upserts merge properties; a None value removes one."""
+
+    def upsert_nodes(self, label: str, rows: Iterable[Props]) -> int:
+        checked = validate_node_rows(label, rows)
+        if checked:
+            self._upsert_nodes(label, checked)
+        return len(checked)
+
+    def upsert_rels(self, rel_type: str, rows: Iterable[RelRow]) -> int:
+        checked = validate_rel_rows(rel_type, rows)
+        if checked:
+            self._upsert_rels(rel_type, checked)
+        return len(checked)
+
+    def delete_nodes(self, refs: Iterable[NodeRef]) -> None:
+        """Delete nodes with all their relationships; unknown refs are ignored."""
+        refs = list(refs)
+        if refs:
+            self._delete_nodes(refs)
+
+    @abstractmethod
+    def _upsert_nodes(self, label: str, rows: list[tuple[Key, Props]]) -> None: ...
+
+    @abstractmethod
+    def _upsert_rels(self, rel_type: str, rows: list[RelRow]) -> None: ...
+
+    @abstractmethod
+    def _delete_nodes(self, refs: list[NodeRef]) -> None: ...
+
+
+def path_sort_key(path: Path) -> list[str]:
+    return path.describe()
+
+
+class GraphStore(ABC):
+    """One graph, two implementations (embedded networkx and Neo4j); answers must be identical."""
+
+    name: str = "store"
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def init(self) -> None:
+        """Create constraints and indexes (idempotent). Embedded: nothing to do."""
+
+    def close(self) -> None:
+        """Release connections and files."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete the whole graph (`mmrare graph reset`, tests)."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writes ---------------------------------------------------------------------------------
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[WriteTx]:
+        """`with store.transaction() as tx:` commits on success, writes nothing on any error."""
+
+    def upsert_nodes(self, label: str, rows: Iterable[Props]) -> int:
+        with self.transaction() as tx:
+            return tx.upsert_nodes(label, rows)
+
+    def upsert_rels(self, rel_type: str, rows: Iterable[RelRow]) -> int:
+        with self.transaction() as tx:
+            return tx.upsert_rels(rel_type, rows)
+
+    # -- reads ----------------------------------------------------------------------------------
+    def get(self, ref: NodeRef) -> Node | None:
+        found = self.get_many(ref.label, [ref.key])
+        return Node(ref, found[ref.key]) if ref.key in found else None
+
+    def get_many(self, label: str, keys: Iterable[Key]) -> dict[Key, Props]:
+        """Properties (key included) of the nodes that exist, by key."""
+        refs = [NodeRef(label, check_key(label, k, "lookup")) for k in dict.fromkeys(keys)]
+        return self._get_many(refs) if refs else {}
+
+    def existing(self, refs: Iterable[NodeRef]) -> set[NodeRef]:
+        """The subset of refs that are nodes of the graph."""
+        by_label: dict[str, list[Key]] = {}
+        for ref in refs:
+            by_label.setdefault(ref.label, []).append(ref.key)
+        return {NodeRef(label, key) for label, keys in by_label.items() for key in self.get_many(label, keys)}
+
+    def neighbours(self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT
+                   ) -> list[Neighbour]:
+        """Relationships of one type at each start node, sorted by (start, node, rid) in NodeRef order."""
+        rel_spec(rel_type)
+        if not refs:
+            return []
+        found = self._neighbours(list(dict.fromkeys(refs)), rel_type, Direction(direction))
+        return sorted(found, key=lambda n: (n.start, n.node, n.rid))
+
+    def closure(self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT,
+                include_self: bool = False) -> set[NodeRef]:
+        """All nodes reachable from any start over one relationship type (e.g. SUBCLASS_OF out = ancestors)."""
+        reached: set[NodeRef] = set()
+        for found in self.closure_each(refs, rel_type, direction, include_self).values():
+            reached |= found
+        return reached
+
+    def closure_each(self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT,
+                     include_self: bool = False) -> dict[NodeRef, frozenset[NodeRef]]:
+        """The closure of each start node separately (only start nodes that exist are keys)."""
+        rel_spec(rel_type)
+        starts = list(dict.fromkeys(refs))
+        if not starts:
+            return {}
+        existing = self.existing(starts) if include_self else set()
+        out = self._closure_each(starts, rel_type, Direction(direction))
+        if include_self:
+            for ref in existing:
+                out[ref] = frozenset(out.get(ref, frozenset()) | {ref})
+        return out
+
+    def select(self, label: str, where: Sequence[Where] = (), order_by: str | None = None,
+               limit: int | None = None, offset: int = 0) -> list[Node]:
+        """Nodes of one label matching every condition, ordered by a property (default: the key)."""
+        spec = node_spec(label)
+        if limit is not None and limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        return self._select(label, list(where), order_by or spec.key, limit, offset)
+
+    def shortest_paths(self, sources: Sequence[NodeRef], targets: Sequence[NodeRef],
+                       rel_types: Sequence[str], max_hops: int, direction: Direction = Direction.BOTH
+                       ) -> list[Path]:
+        """For every (source, target) pair joined within max_hops over the allowed types, one shortest
+        path: the first in the order of `Path.describe()`, so ties break the same way on every store."""
+        for t in rel_types:
+            rel_spec(t)
+        if not 0 < max_hops <= MAX_HOPS:
+            raise ValueError(f"max_hops must be between 1 and {MAX_HOPS}")
+        sources = list(dict.fromkeys(sources))
+        targets = list(dict.fromkeys(targets))
+        if not sources or not targets or not rel_types:
+            return []
+        best: dict[tuple[NodeRef, NodeRef], Path] = {}
+        for ref in self.existing(set(sources) & set(targets)):
+            best[(ref, ref)] = Path((ref,), ())
+        for path in self._all_shortest_paths(sources, targets, sorted(set(rel_types)), max_hops,
+                                             Direction(direction)):
+            pair = (path.nodes[0], path.nodes[-1])
+            if pair not in best or path_sort_key(path) < path_sort_key(best[pair]):
+                best[pair] = path
+        return sorted(best.values(), key=path_sort_key)
+
+    def count_nodes(self, label: str | None = None) -> int:
+        if label is not None:
+            node_spec(label)
+        return self._count_nodes(label)
+
+    def count_rels(self, rel_type: str | None = None) -> int:
+        if rel_type is not None:
+            rel_spec(rel_type)
+        return self._count_rels(rel_type)
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Counts of every label and relationship type (zeros included), for `mmrare graph stats`."""
+        from graph.model import NODES, RELS
+
+        return {
+            "nodes": {label: self.count_nodes(label) for label in NODES},
+            "relationships": {t: self.count_rels(t) for t in RELS},
+        }
+
+    # -- primitives -----------------------------------------------------------------------------
+    @abstractmethod
+    def _get_many(self, refs: list[NodeRef]) -> dict[Key, Props]: ...
+
+    @abstractmethod
+    def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]: ...
+
+    @abstractmethod
+    def _closure_each(self, refs: list[NodeRef], rel_type: str, direction: Direction
+                      ) -> dict[NodeRef, frozenset[NodeRef]]: ...
+
+    @abstractmethod
+    def _select(self, label: str, where: list[Where], order_by: str, limit: int | None, offset: int
+                ) -> list[Node]: ...
+
+    @abstractmethod
+    def _all_shortest_paths(self, sources: list[NodeRef], targets: list[NodeRef], rel_types: list[str],
+                            max_hops: int, direction: Direction) -> Iterator[Path]:
+        """Shortest paths (length >= 1) for each reachable pair; may yield several per pair."""
+
+    @abstractmethod
+    def _count_nodes(self, label: str | None) -> int: ...
+
+    @abstractmethod
+    def _count_rels(self, rel_type: str | None) -> int: ...
+
+
+def order_value(value: Any) -> tuple[int, Any]:
+    """Sort key that puts missing values last, as Cypher's ORDER BY does."""
+    return (1, 0) if value is None else (0, value)

@@ -1,0 +1,181 @@
+"""The conformance suite: every test runs on the embedded store and on Neo4j with the same expectations."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import InvalidRowError, MissingEndpointError
+from graph.model import Direction, NodeRef
+from graph.store import GraphStore, RelRow, Where
+
+
+def D(code: int) -> NodeRef:
+    return NodeRef("Disease", code)
+
+
+# A multi-parent DAG: heads 1 and 2; groups 10 (under 1) and 11 (under 1 and 2);
+# disorders 100 (under 10 and 11) and 101 (under 11); subtype 1000 (under 100).
+PARENTS = {10: [1], 11: [1, 2], 100: [10, 11], 101: [11], 1000: [100]}
+
+
+def load_dag(store: GraphStore) -> None:
+    with store.transaction() as tx:
+        tx.upsert_nodes("Disease", [{"orphaCode": c, "name": f"disease {c}"} for c in (1, 2, 10, 11, 100, 101, 1000)])
+        tx.upsert_rels("SUBCLASS_OF", [RelRow(D(c), D(p)) for c, ps in PARENTS.items() for p in ps])
+        tx.upsert_nodes("Item", [{"itemId": "diagnosis:1", "track": "diagnosis"}])
+        tx.upsert_rels("MENTIONS", [
+            RelRow(NodeRef("Item", "diagnosis:1"), D(1000), {"field": "question", "start": 0}, rid="question:0"),
+            RelRow(NodeRef("Item", "diagnosis:1"), D(1000), {"field": "context", "start": 7}, rid="context:7"),
+        ])
+        tx.upsert_rels("ANSWER_IS", [RelRow(NodeRef("Item", "diagnosis:1"), D(101), {"method": "code"})])
+
+
+def test_upsert_is_idempotent_and_merges_properties(store: GraphStore) -> None:
+    load_dag(store)
+    before = store.stats()
+    load_dag(store)
+    assert store.stats() == before
+    assert store.count_nodes("Disease") == 7
+    assert store.count_rels("SUBCLASS_OF") == 7
+    assert store.count_rels("MENTIONS") == 2
+    assert store.count_nodes() == 8
+
+    store.upsert_nodes("Disease", [{"orphaCode": 558, "name": "Marfan syndrome", "synonyms": ["MFS"]}])
+    store.upsert_nodes("Disease", [{"orphaCode": 558, "group": "Disorder", "synonyms": None}])
+    assert store.get(D(558)).props == {"orphaCode": 558, "name": "Marfan syndrome", "group": "Disorder"}
+
+
+def test_relationship_properties_merge(store: GraphStore) -> None:
+    load_dag(store)
+    store.upsert_rels("ANSWER_IS", [RelRow(NodeRef("Item", "diagnosis:1"), D(101), {"confidence": 1.0})])
+    [answer] = store.neighbours([NodeRef("Item", "diagnosis:1")], "ANSWER_IS")
+    assert answer.node == D(101)
+    assert answer.rel_props == {"method": "code", "confidence": 1.0}
+    assert store.count_rels("ANSWER_IS") == 1
+
+
+def test_failed_batch_writes_nothing(store: GraphStore) -> None:
+    load_dag(store)
+    before = store.stats()
+    with pytest.raises(MissingEndpointError, match="Disease:999"), store.transaction() as tx:
+        tx.upsert_nodes("Disease", [{"orphaCode": 5, "name": "new"}])
+        tx.upsert_rels("SUBCLASS_OF", [RelRow(D(5), D(1)), RelRow(D(5), D(999))])
+    with pytest.raises(InvalidRowError, match=r"Disease row 1: property 'name'"), store.transaction() as tx:
+        tx.upsert_nodes("Disease", [{"orphaCode": 6}, {"orphaCode": 7, "name": {"nested": "map"}}])
+    with pytest.raises(InvalidRowError, match="must be int"):
+        store.upsert_nodes("Disease", [{"orphaCode": "558"}])
+    with pytest.raises(RuntimeError, match="caller failed"), store.transaction() as tx:
+        tx.upsert_nodes("Disease", [{"orphaCode": 8}])
+        raise RuntimeError("caller failed")
+    assert store.stats() == before
+    assert store.get(D(5)) is None
+
+
+def test_relationship_to_node_created_in_same_transaction(store: GraphStore) -> None:
+    with store.transaction() as tx:
+        tx.upsert_nodes("Disease", [{"orphaCode": 1}, {"orphaCode": 2}])
+        tx.upsert_rels("SUBCLASS_OF", [RelRow(D(2), D(1))])
+    assert store.count_rels("SUBCLASS_OF") == 1
+
+
+def test_closure_over_multi_parent_dag(store: GraphStore) -> None:
+    load_dag(store)
+    assert store.closure([D(1000)], "SUBCLASS_OF", Direction.OUT) == {D(100), D(10), D(11), D(1), D(2)}
+    assert store.closure([D(11)], "SUBCLASS_OF", Direction.IN) == {D(100), D(101), D(1000)}
+    assert store.closure([D(11)], "SUBCLASS_OF", Direction.IN, include_self=True) == {D(11), D(100), D(101), D(1000)}
+    each = store.closure_each([D(101), D(10), D(12345)], "SUBCLASS_OF", Direction.OUT)
+    assert each == {D(101): frozenset({D(11), D(1), D(2)}), D(10): frozenset({D(1)})}
+    assert store.closure([D(1), D(2)], "SUBCLASS_OF", Direction.OUT) == set()
+
+
+def test_neighbours_by_type_and_direction(store: GraphStore) -> None:
+    load_dag(store)
+    parents = store.neighbours([D(100)], "SUBCLASS_OF", Direction.OUT)
+    assert [n.node for n in parents] == [D(10), D(11)]
+    children = store.neighbours([D(11)], "SUBCLASS_OF", Direction.IN)
+    assert [n.node for n in children] == [D(100), D(101)]
+    both = store.neighbours([D(100)], "SUBCLASS_OF", Direction.BOTH)
+    assert [n.node for n in both] == [D(10), D(11), D(1000)]
+    mentions = store.neighbours([NodeRef("Item", "diagnosis:1")], "MENTIONS")
+    assert [(m.rid, m.rel_props) for m in mentions] == [
+        ("context:7", {"field": "context", "start": 7}),
+        ("question:0", {"field": "question", "start": 0}),
+    ]
+
+
+def test_bounded_shortest_paths_with_allowed_types(store: GraphStore) -> None:
+    load_dag(store)
+    item = NodeRef("Item", "diagnosis:1")
+    [path] = store.shortest_paths([item], [D(101)], ["MENTIONS", "SUBCLASS_OF"], max_hops=4)
+    assert path.describe() == [
+        "Item:diagnosis:1", "MENTIONS", "Disease:1000", "SUBCLASS_OF", "Disease:100",
+        "SUBCLASS_OF", "Disease:11", "SUBCLASS_OF", "Disease:101",
+    ]
+    assert store.shortest_paths([item], [D(101)], ["MENTIONS", "SUBCLASS_OF"], max_hops=3) == []
+    assert store.shortest_paths([item], [D(101)], ["SUBCLASS_OF"], max_hops=6) == []
+    # ANSWER_IS allowed: the direct edge is the shortest path.
+    [direct] = store.shortest_paths([item], [D(101)], ["ANSWER_IS", "SUBCLASS_OF"], max_hops=4)
+    assert direct.describe() == ["Item:diagnosis:1", "ANSWER_IS", "Disease:101"]
+
+
+def test_shortest_path_ties_and_directions(store: GraphStore) -> None:
+    load_dag(store)
+    # 100 -> 10 -> 1 and 100 -> 11 -> 1 tie; the first in describe() order wins on both stores.
+    [tie] = store.shortest_paths([D(100)], [D(1)], ["SUBCLASS_OF"], max_hops=2, direction=Direction.OUT)
+    assert [n.key for n in tie.nodes] == [100, 10, 1]
+    [up] = store.shortest_paths([D(1000)], [D(2)], ["SUBCLASS_OF"], max_hops=5, direction=Direction.OUT)
+    assert [n.key for n in up.nodes] == [1000, 100, 11, 2]
+    assert store.shortest_paths([D(1000)], [D(2)], ["SUBCLASS_OF"], max_hops=5, direction=Direction.IN) == []
+    many = store.shortest_paths([D(1000), D(101)], [D(1), D(2), D(101)], ["SUBCLASS_OF"], max_hops=3,
+                                direction=Direction.OUT)
+    assert [(p.nodes[0].key, p.nodes[-1].key, p.length) for p in many] == [
+        (1000, 1, 3), (1000, 2, 3), (101, 101, 0), (101, 1, 2), (101, 2, 2),
+    ]
+
+
+def test_filtered_selection(store: GraphStore) -> None:
+    rows = [
+        {"itemId": f"{track}:{i}", "track": track, "index": i, "nImages": i % 4 + 1, "modalities": mods}
+        for i, (track, mods) in enumerate([
+            ("diagnosis", ["CT"]), ("diagnosis", ["MRI", "CT"]), ("treatment", ["photo"]),
+            ("diagnosis", ["histology"]), ("crossmodal", ["CT", "MRI"]), ("examination", []),
+        ])
+    ]
+    rows[5]["leakFree"] = True
+    store.upsert_nodes("Item", rows)
+    ids = lambda nodes: [n.ref.key for n in nodes]  # noqa: E731
+    assert ids(store.select("Item", [Where("track", "eq", "diagnosis")])) == ["diagnosis:0", "diagnosis:1", "diagnosis:3"]
+    assert ids(store.select("Item", [Where("track", "in", ["treatment", "crossmodal"])])) == ["crossmodal:4", "treatment:2"]
+    # nImages = index % 4 + 1: 1, 2, 3, 4, 1, 2
+    assert ids(store.select("Item", [Where("nImages", "gte", 2), Where("nImages", "lte", 3)])) == [
+        "diagnosis:1", "examination:5", "treatment:2"]
+    assert ids(store.select("Item", [Where("modalities", "has", "CT")])) == ["crossmodal:4", "diagnosis:0", "diagnosis:1"]
+    assert ids(store.select("Item", [Where("leakFree", "exists", True)])) == ["examination:5"]
+    assert len(store.select("Item", [Where("leakFree", "exists", False)])) == 5
+    paged = store.select("Item", order_by="index", limit=2, offset=3)
+    assert ids(paged) == ["diagnosis:3", "crossmodal:4"]
+    assert store.select("Item", [Where("track", "eq", "nothing")]) == []
+
+
+def test_delete_nodes_detaches(store: GraphStore) -> None:
+    load_dag(store)
+    with store.transaction() as tx:
+        tx.delete_nodes([D(11), D(424242)])
+    assert store.get(D(11)) is None
+    assert store.count_rels("SUBCLASS_OF") == 3  # 11->1, 11->2, 100->11 and 101->11 went with it
+    assert store.closure([D(1000)], "SUBCLASS_OF") == {D(100), D(10), D(1)}
+
+
+def test_persistence_across_reopen(store: GraphStore, reopen) -> None:
+    load_dag(store)
+    store.upsert_nodes("Disease", [{"orphaCode": 586, "name": "Cystic fibrosis", "valMoy": 12.6,
+                                    "synonyms": ["CF", "Mucoviscidosis"], "active": True}])
+    again = reopen()
+    try:
+        assert again.stats() == store.stats()
+        assert again.get(D(586)).props == {"orphaCode": 586, "name": "Cystic fibrosis", "valMoy": 12.6,
+                                           "synonyms": ["CF", "Mucoviscidosis"], "active": True}
+        assert again.closure([D(1000)], "SUBCLASS_OF") == {D(100), D(10), D(11), D(1), D(2)}
+    finally:
+        if again is not store:
+            again.close()

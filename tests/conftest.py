@@ -1,0 +1,75 @@
+"""Shared fixtures: the `store` fixture runs a test once on each store (the conformance suite).
+
+Neo4j tests use MMRARE_TEST_NEO4J (default neo4j://127.0.0.1:7687). Without a server they skip with
+a message, except in CI (CI=true) or with MMRARE_REQUIRE_NEO4J=1, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.errors import StoreUnavailableError
+from graph.store import GraphStore
+
+NEO4J_URI = os.environ.get("MMRARE_TEST_NEO4J", "neo4j://127.0.0.1:7687")
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def neo4j_required() -> bool:
+    return os.environ.get("CI") == "true" or os.environ.get("MMRARE_REQUIRE_NEO4J") == "1"
+
+
+@pytest.fixture(scope="session")
+def neo4j_store() -> Iterator[GraphStore]:
+    from graph.neo4j_store import Neo4jStore
+
+    try:
+        store = Neo4jStore(NEO4J_URI)
+    except StoreUnavailableError as exc:
+        if neo4j_required():
+            pytest.fail(f"Neo4j is required here but unavailable: {exc}")
+        pytest.skip(f"Neo4j tests skipped: {exc}. Enable them with `mmrare neo4j start`.")
+    store.init()
+    yield store
+    store.close()
+
+
+def _open(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
+    if kind == "neo4j":
+        store = request.getfixturevalue("neo4j_store")
+        store.clear()
+        return store
+    return EmbeddedStore(tmp_path / "graph.json.gz")
+
+
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
+    """A fresh, empty store of each kind."""
+    return _open(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def reopen(store: GraphStore, tmp_path: Path) -> Callable[[], GraphStore]:
+    """Open the same graph again, as a new process would."""
+
+    def _reopen() -> GraphStore:
+        if isinstance(store, EmbeddedStore):
+            return EmbeddedStore(store.path)
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(NEO4J_URI)
+
+    return _reopen
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"needs the full data in {SHARED_DATA}")
+    return SHARED_DATA
