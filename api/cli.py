@@ -12,7 +12,6 @@ import click
 from graph.errors import GraphError
 from graph.settings import graph_setting, open_store
 
-
 # The driver logs connection retries to stderr; the CLI reports the final error itself.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 

@@ -41,9 +41,10 @@ def main() -> None:
     rng = random.Random(args.seed + 1)
     leaves = [NodeRef("Disease", c) for c in rng.sample(range(args.nodes // 2, args.nodes + 1), 200)]
     mids = [NodeRef("Disease", c) for c in rng.sample(range(args.nodes // 20, args.nodes // 10), 20)]
-    pairs = [(NodeRef("Disease", a), NodeRef("Disease", b))
-             for a, b in zip(rng.sample(range(1000, args.nodes), 50), rng.sample(range(1000, args.nodes), 50),
-                             strict=True)]
+    pairs = [
+        (NodeRef("Disease", a), NodeRef("Disease", b))
+        for a, b in zip(rng.sample(range(1000, args.nodes), 50), rng.sample(range(1000, args.nodes), 50), strict=True)
+    ]
     print(f"graph: {len(nodes):,} nodes, {len(rels):,} SUBCLASS_OF relationships")
 
     results: dict[str, dict[str, float]] = {}
@@ -60,15 +61,18 @@ def main() -> None:
             r["upsert 100k nodes + 200k rels (1 tx)"], _ = timed(load)
             r["re-upsert the same (no change)"], _ = timed(load)
             r["ancestors of 200 leaves (closure_each)"] = median_time(
-                lambda store=store: store.closure_each(leaves, "SUBCLASS_OF", Direction.OUT))
+                lambda store=store: store.closure_each(leaves, "SUBCLASS_OF", Direction.OUT)
+            )
             r["descendants of 20 mid nodes"] = median_time(
-                lambda store=store: store.closure_each(mids, "SUBCLASS_OF", Direction.IN))
+                lambda store=store: store.closure_each(mids, "SUBCLASS_OF", Direction.IN)
+            )
             r["50 shortest paths, <=6 hops, both ways"] = median_time(
-                lambda store=store: [store.shortest_paths([a], [b], ["SUBCLASS_OF"], 6) for a, b in pairs], 3)
-            r["lookup 1,000 nodes by key"] = median_time(
-                lambda store=store: store.get_many("Disease", range(1, 1001)))
+                lambda store=store: [store.shortest_paths([a], [b], ["SUBCLASS_OF"], 6) for a, b in pairs], 3
+            )
+            r["lookup 1,000 nodes by key"] = median_time(lambda store=store: store.get_many("Disease", range(1, 1001)))
             answers[name] = (
-                store.count_nodes(), store.count_rels(),
+                store.count_nodes(),
+                store.count_rels(),
                 sorted((k.key, len(v)) for k, v in store.closure_each(leaves, "SUBCLASS_OF").items()),
                 [p.describe() for a, b in pairs[:10] for p in store.shortest_paths([a], [b], ["SUBCLASS_OF"], 6)],
             )

@@ -28,9 +28,14 @@ def load(name: str) -> str:
 
 
 @cache
-def statement(name: str, label: str | None = None, rel_type: str | None = None,
-              rel_types: tuple[str, ...] = (), hops: int | None = None,
-              direction: Direction | None = None) -> str:
+def statement(
+    name: str,
+    label: str | None = None,
+    rel_type: str | None = None,
+    rel_types: tuple[str, ...] = (),
+    hops: int | None = None,
+    direction: Direction | None = None,
+) -> str:
     text = load(name)
     if label is not None:
         spec = node_spec(label)

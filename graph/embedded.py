@@ -157,8 +157,9 @@ class EmbeddedStore(GraphStore):
     def _get_many(self, refs: list[NodeRef]) -> dict[Key, Props]:
         return {ref.key: dict(self.g.nodes[ref]) for ref in refs if ref in self.g}
 
-    def _steps(self, ref: NodeRef, rel_types: tuple[str, ...], direction: Direction
-               ) -> Iterator[tuple[str, str, NodeRef, Props]]:
+    def _steps(
+        self, ref: NodeRef, rel_types: tuple[str, ...], direction: Direction
+    ) -> Iterator[tuple[str, str, NodeRef, Props]]:
         """(type, rid, neighbour, rel props) for each relationship of the given types at ref."""
         if direction in (Direction.OUT, Direction.BOTH):
             for _, nb, (t, rid), data in self.g.out_edges(ref, keys=True, data=True):
@@ -172,12 +173,14 @@ class EmbeddedStore(GraphStore):
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:
         return [
             Neighbour(ref, t, rid, nb, dict(data))
-            for ref in refs if ref in self.g
+            for ref in refs
+            if ref in self.g
             for t, rid, nb, data in self._steps(ref, (rel_type,), direction)
         ]
 
-    def _closure_each(self, refs: list[NodeRef], rel_type: str, direction: Direction
-                      ) -> dict[NodeRef, frozenset[NodeRef]]:
+    def _closure_each(
+        self, refs: list[NodeRef], rel_type: str, direction: Direction
+    ) -> dict[NodeRef, frozenset[NodeRef]]:
         out: dict[NodeRef, frozenset[NodeRef]] = {}
         for ref in refs:
             if ref not in self.g:
@@ -194,8 +197,7 @@ class EmbeddedStore(GraphStore):
             out[ref] = frozenset(seen)
         return out
 
-    def _select(self, label: str, where: list[Where], order_by: str, limit: int | None, offset: int
-                ) -> list[Node]:
+    def _select(self, label: str, where: list[Where], order_by: str, limit: int | None, offset: int) -> list[Node]:
         node_spec(label)
         found = []
         for key in self.by_label.get(label, ()):
@@ -206,8 +208,9 @@ class EmbeddedStore(GraphStore):
         end = None if limit is None else offset + limit
         return found[offset:end]
 
-    def _distances(self, starts: list[NodeRef], rel_types: tuple[str, ...], direction: Direction,
-                   max_hops: int) -> dict[NodeRef, int]:
+    def _distances(
+        self, starts: list[NodeRef], rel_types: tuple[str, ...], direction: Direction, max_hops: int
+    ) -> dict[NodeRef, int]:
         dist = {s: 0 for s in starts if s in self.g}
         queue = deque(dist)
         while queue:
@@ -220,8 +223,9 @@ class EmbeddedStore(GraphStore):
                     queue.append(nb)
         return dist
 
-    def _all_shortest_paths(self, sources: list[NodeRef], targets: list[NodeRef], rel_types: list[str],
-                            max_hops: int, direction: Direction) -> Iterator[Path]:
+    def _all_shortest_paths(
+        self, sources: list[NodeRef], targets: list[NodeRef], rel_types: list[str], max_hops: int, direction: Direction
+    ) -> Iterator[Path]:
         types = tuple(rel_types)
         back = {Direction.OUT: Direction.IN, Direction.IN: Direction.OUT, Direction.BOTH: Direction.BOTH}[direction]
         target_set = set(targets)
@@ -233,8 +237,15 @@ class EmbeddedStore(GraphStore):
                 to_target = self._distances([target], types, back, from_source[target])
                 yield self._first_path(source, target, from_source[target], to_target, types, direction)
 
-    def _first_path(self, source: NodeRef, target: NodeRef, length: int, to_target: dict[NodeRef, int],
-                    types: tuple[str, ...], direction: Direction) -> Path:
+    def _first_path(
+        self,
+        source: NodeRef,
+        target: NodeRef,
+        length: int,
+        to_target: dict[NodeRef, int],
+        types: tuple[str, ...],
+        direction: Direction,
+    ) -> Path:
         """Walk forward choosing the smallest (type, node uid) step that stays on a shortest path;
         this is the first shortest path in the order of Path.describe()."""
         nodes, rels = [source], []
@@ -242,8 +253,7 @@ class EmbeddedStore(GraphStore):
         for step in range(length):
             remaining = length - step - 1
             options = sorted(
-                (t, nb.uid, nb) for t, _, nb, _ in self._steps(node, types, direction)
-                if to_target.get(nb) == remaining
+                (t, nb.uid, nb) for t, _, nb, _ in self._steps(node, types, direction) if to_target.get(nb) == remaining
             )
             t, _, node = options[0]
             rels.append(t)

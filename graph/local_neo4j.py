@@ -121,12 +121,21 @@ class LocalNeo4j:
         self.write_config()
         classpath = ":".join(str(self.home / d / "*") for d in ("plugins", "conf", "lib"))
         cmd = [
-            "java", "-Xms256m", "-Xmx1g", *ADD_OPENS, "-cp", classpath, ENTRY_POINT,
-            f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}", "--console-mode",
+            "java",
+            "-Xms256m",
+            "-Xmx1g",
+            *ADD_OPENS,
+            "-cp",
+            classpath,
+            ENTRY_POINT,
+            f"--home-dir={self.home}",
+            f"--config-dir={self.home / 'conf'}",
+            "--console-mode",
         ]
-        log = open(self.log_file, "ab")
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        with open(self.log_file, "ab") as log:  # the child keeps its own copy of the descriptor
+            proc = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
         self.pid_file.write_text(str(proc.pid))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -146,7 +155,7 @@ class LocalNeo4j:
                 driver.verify_connectivity()
                 driver.execute_query("RETURN 1")
             return True
-        except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+        except Exception:
             return False
 
     def stop(self, timeout: float = 60.0) -> bool:

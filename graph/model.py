@@ -8,7 +8,7 @@ as ordinary properties, so both stores can treat identity the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
@@ -68,7 +68,7 @@ RELS: dict[str, RelSpec] = {
 }
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     OUT = "out"
     IN = "in"
     BOTH = "both"

@@ -45,9 +45,7 @@ class _Neo4jTx(WriteTx):
             if written != len(chunk):
                 uids = sorted({u for row in chunk for u in (row["src"], row["dst"])})
                 missing = [r["uid"] for r in self.tx.run(statement("missing_nodes"), uids=uids)]
-                first = next(
-                    (u for row in chunk for u in (row["src"], row["dst"]) if u in set(missing)), "?"
-                )
+                first = next((u for row in chunk for u in (row["src"], row["dst"]) if u in set(missing)), "?")
                 raise MissingEndpointError(f"relationship {rel_type}: endpoint {first} does not exist")
 
     def _delete_nodes(self, refs: list[NodeRef]) -> None:
@@ -90,10 +88,9 @@ class Neo4jStore(GraphStore):
     def transaction(self) -> Iterator[WriteTx]:
         if not self._initialised:
             self.init()  # constraints must exist before the first load
-        with self.driver.session(database=self.database) as session:
-            with session.begin_transaction() as tx:
-                yield _Neo4jTx(tx)
-                tx.commit()
+        with self.driver.session(database=self.database) as session, session.begin_transaction() as tx:
+            yield _Neo4jTx(tx)
+            tx.commit()
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
         records, _, _ = self.driver.execute_query(
@@ -118,20 +115,25 @@ class Neo4jStore(GraphStore):
             out.append(Neighbour(NodeRef.parse(rec["start"]), rel_type, rec["rid"], NodeRef.parse(rec["node"]), props))
         return out
 
-    def _closure_each(self, refs: list[NodeRef], rel_type: str, direction: Direction
-                      ) -> dict[NodeRef, frozenset[NodeRef]]:
+    def _closure_each(
+        self, refs: list[NodeRef], rel_type: str, direction: Direction
+    ) -> dict[NodeRef, frozenset[NodeRef]]:
         query = statement("closure", rel_type=rel_type, direction=direction)
         return {
             NodeRef.parse(rec["start"]): frozenset(NodeRef.parse(u) for u in rec["reached"])
             for rec in self._read(query, uids=[r.uid for r in refs])
         }
 
-    def _select(self, label: str, where: list[Where], order_by: str, limit: int | None, offset: int
-                ) -> list[Node]:
+    def _select(self, label: str, where: list[Where], order_by: str, limit: int | None, offset: int) -> list[Node]:
         spec = node_spec(label)
         conds = [{"prop": w.prop, "op": w.op, "value": w.value} for w in where]
-        records = self._read(statement("select_nodes", label=label), conds=conds, order_by=order_by,
-                             offset=offset, limit=NO_LIMIT if limit is None else limit)
+        records = self._read(
+            statement("select_nodes", label=label),
+            conds=conds,
+            order_by=order_by,
+            offset=offset,
+            limit=NO_LIMIT if limit is None else limit,
+        )
         out = []
         for rec in records:
             props = dict(rec["props"])
@@ -139,8 +141,9 @@ class Neo4jStore(GraphStore):
             out.append(Node(NodeRef(label, props[spec.key]), props))
         return out
 
-    def _all_shortest_paths(self, sources: list[NodeRef], targets: list[NodeRef], rel_types: list[str],
-                            max_hops: int, direction: Direction) -> Iterator[Path]:
+    def _all_shortest_paths(
+        self, sources: list[NodeRef], targets: list[NodeRef], rel_types: list[str], max_hops: int, direction: Direction
+    ) -> Iterator[Path]:
         query = statement("shortest_paths", rel_types=tuple(rel_types), hops=max_hops, direction=direction)
         for rec in self._read(query, sources=[s.uid for s in sources], targets=[t.uid for t in targets]):
             yield Path(tuple(NodeRef.parse(u) for u in rec["uids"]), tuple(rec["types"]))

@@ -1,8 +1,8 @@
 """Which store to open, from one setting: MMRARE_GRAPH.
 
-  embedded:<path>            the default, embedded:./.mmrare/graph.json.gz
-  memory:                    an embedded graph that is never written to disk (tests, demos)
-  neo4j://host:port          (also bolt://, neo4j+s://) with MMRARE_NEO4J_USER / MMRARE_NEO4J_PASSWORD
+embedded:<path>            the default, embedded:./.mmrare/graph.json.gz
+memory:                    an embedded graph that is never written to disk (tests, demos)
+neo4j://host:port          (also bolt://, neo4j+s://) with MMRARE_NEO4J_USER / MMRARE_NEO4J_PASSWORD
 """
 
 from __future__ import annotations

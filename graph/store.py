@@ -220,8 +220,9 @@ class GraphStore(ABC):
             by_label.setdefault(ref.label, []).append(ref.key)
         return {NodeRef(label, key) for label, keys in by_label.items() for key in self.get_many(label, keys)}
 
-    def neighbours(self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT
-                   ) -> list[Neighbour]:
+    def neighbours(
+        self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT
+    ) -> list[Neighbour]:
         """Relationships of one type at each start node, sorted by (start, node, rid) in NodeRef order."""
         rel_spec(rel_type)
         if not refs:
@@ -229,16 +230,18 @@ class GraphStore(ABC):
         found = self._neighbours(list(dict.fromkeys(refs)), rel_type, Direction(direction))
         return sorted(found, key=lambda n: (n.start, n.node, n.rid))
 
-    def closure(self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT,
-                include_self: bool = False) -> set[NodeRef]:
+    def closure(
+        self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT, include_self: bool = False
+    ) -> set[NodeRef]:
         """All nodes reachable from any start over one relationship type (e.g. SUBCLASS_OF out = ancestors)."""
         reached: set[NodeRef] = set()
         for found in self.closure_each(refs, rel_type, direction, include_self).values():
             reached |= found
         return reached
 
-    def closure_each(self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT,
-                     include_self: bool = False) -> dict[NodeRef, frozenset[NodeRef]]:
+    def closure_each(
+        self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT, include_self: bool = False
+    ) -> dict[NodeRef, frozenset[NodeRef]]:
         """The closure of each start node separately (only start nodes that exist are keys)."""
         rel_spec(rel_type)
         starts = list(dict.fromkeys(refs))
@@ -251,17 +254,28 @@ class GraphStore(ABC):
                 out[ref] = frozenset(out.get(ref, frozenset()) | {ref})
         return out
 
-    def select(self, label: str, where: Sequence[Where] = (), order_by: str | None = None,
-               limit: int | None = None, offset: int = 0) -> list[Node]:
+    def select(
+        self,
+        label: str,
+        where: Sequence[Where] = (),
+        order_by: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Node]:
         """Nodes of one label matching every condition, ordered by a property (default: the key)."""
         spec = node_spec(label)
-        if limit is not None and limit < 0 or offset < 0:
+        if (limit is not None and limit < 0) or offset < 0:
             raise ValueError("limit and offset must not be negative")
         return self._select(label, list(where), order_by or spec.key, limit, offset)
 
-    def shortest_paths(self, sources: Sequence[NodeRef], targets: Sequence[NodeRef],
-                       rel_types: Sequence[str], max_hops: int, direction: Direction = Direction.BOTH
-                       ) -> list[Path]:
+    def shortest_paths(
+        self,
+        sources: Sequence[NodeRef],
+        targets: Sequence[NodeRef],
+        rel_types: Sequence[str],
+        max_hops: int,
+        direction: Direction = Direction.BOTH,
+    ) -> list[Path]:
         """For every (source, target) pair joined within max_hops over the allowed types, one shortest
         path: the first in the order of `Path.describe()`, so ties break the same way on every store."""
         for t in rel_types:
@@ -275,8 +289,7 @@ class GraphStore(ABC):
         best: dict[tuple[NodeRef, NodeRef], Path] = {}
         for ref in self.existing(set(sources) & set(targets)):
             best[(ref, ref)] = Path((ref,), ())
-        for path in self._all_shortest_paths(sources, targets, sorted(set(rel_types)), max_hops,
-                                             Direction(direction)):
+        for path in self._all_shortest_paths(sources, targets, sorted(set(rel_types)), max_hops, Direction(direction)):
             pair = (path.nodes[0], path.nodes[-1])
             if pair not in best or path_sort_key(path) < path_sort_key(best[pair]):
                 best[pair] = path
@@ -309,16 +322,17 @@ class GraphStore(ABC):
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]: ...
 
     @abstractmethod
-    def _closure_each(self, refs: list[NodeRef], rel_type: str, direction: Direction
-                      ) -> dict[NodeRef, frozenset[NodeRef]]: ...
+    def _closure_each(
+        self, refs: list[NodeRef], rel_type: str, direction: Direction
+    ) -> dict[NodeRef, frozenset[NodeRef]]: ...
 
     @abstractmethod
-    def _select(self, label: str, where: list[Where], order_by: str, limit: int | None, offset: int
-                ) -> list[Node]: ...
+    def _select(self, label: str, where: list[Where], order_by: str, limit: int | None, offset: int) -> list[Node]: ...
 
     @abstractmethod
-    def _all_shortest_paths(self, sources: list[NodeRef], targets: list[NodeRef], rel_types: list[str],
-                            max_hops: int, direction: Direction) -> Iterator[Path]:
+    def _all_shortest_paths(
+        self, sources: list[NodeRef], targets: list[NodeRef], rel_types: list[str], max_hops: int, direction: Direction
+    ) -> Iterator[Path]:
         """Shortest paths (length >= 1) for each reachable pair; may yield several per pair."""
 
     @abstractmethod

@@ -23,10 +23,13 @@ def load_dag(store: GraphStore) -> None:
         tx.upsert_nodes("Disease", [{"orphaCode": c, "name": f"disease {c}"} for c in (1, 2, 10, 11, 100, 101, 1000)])
         tx.upsert_rels("SUBCLASS_OF", [RelRow(D(c), D(p)) for c, ps in PARENTS.items() for p in ps])
         tx.upsert_nodes("Item", [{"itemId": "diagnosis:1", "track": "diagnosis"}])
-        tx.upsert_rels("MENTIONS", [
-            RelRow(NodeRef("Item", "diagnosis:1"), D(1000), {"field": "question", "start": 0}, rid="question:0"),
-            RelRow(NodeRef("Item", "diagnosis:1"), D(1000), {"field": "context", "start": 7}, rid="context:7"),
-        ])
+        tx.upsert_rels(
+            "MENTIONS",
+            [
+                RelRow(NodeRef("Item", "diagnosis:1"), D(1000), {"field": "question", "start": 0}, rid="question:0"),
+                RelRow(NodeRef("Item", "diagnosis:1"), D(1000), {"field": "context", "start": 7}, rid="context:7"),
+            ],
+        )
         tx.upsert_rels("ANSWER_IS", [RelRow(NodeRef("Item", "diagnosis:1"), D(101), {"method": "code"})])
 
 
@@ -108,8 +111,15 @@ def test_bounded_shortest_paths_with_allowed_types(store: GraphStore) -> None:
     item = NodeRef("Item", "diagnosis:1")
     [path] = store.shortest_paths([item], [D(101)], ["MENTIONS", "SUBCLASS_OF"], max_hops=4)
     assert path.describe() == [
-        "Item:diagnosis:1", "MENTIONS", "Disease:1000", "SUBCLASS_OF", "Disease:100",
-        "SUBCLASS_OF", "Disease:11", "SUBCLASS_OF", "Disease:101",
+        "Item:diagnosis:1",
+        "MENTIONS",
+        "Disease:1000",
+        "SUBCLASS_OF",
+        "Disease:100",
+        "SUBCLASS_OF",
+        "Disease:11",
+        "SUBCLASS_OF",
+        "Disease:101",
     ]
     assert store.shortest_paths([item], [D(101)], ["MENTIONS", "SUBCLASS_OF"], max_hops=3) == []
     assert store.shortest_paths([item], [D(101)], ["SUBCLASS_OF"], max_hops=6) == []
@@ -126,30 +136,55 @@ def test_shortest_path_ties_and_directions(store: GraphStore) -> None:
     [up] = store.shortest_paths([D(1000)], [D(2)], ["SUBCLASS_OF"], max_hops=5, direction=Direction.OUT)
     assert [n.key for n in up.nodes] == [1000, 100, 11, 2]
     assert store.shortest_paths([D(1000)], [D(2)], ["SUBCLASS_OF"], max_hops=5, direction=Direction.IN) == []
-    many = store.shortest_paths([D(1000), D(101)], [D(1), D(2), D(101)], ["SUBCLASS_OF"], max_hops=3,
-                                direction=Direction.OUT)
+    many = store.shortest_paths(
+        [D(1000), D(101)], [D(1), D(2), D(101)], ["SUBCLASS_OF"], max_hops=3, direction=Direction.OUT
+    )
     assert [(p.nodes[0].key, p.nodes[-1].key, p.length) for p in many] == [
-        (1000, 1, 3), (1000, 2, 3), (101, 101, 0), (101, 1, 2), (101, 2, 2),
+        (1000, 1, 3),
+        (1000, 2, 3),
+        (101, 101, 0),
+        (101, 1, 2),
+        (101, 2, 2),
     ]
 
 
 def test_filtered_selection(store: GraphStore) -> None:
     rows = [
         {"itemId": f"{track}:{i}", "track": track, "index": i, "nImages": i % 4 + 1, "modalities": mods}
-        for i, (track, mods) in enumerate([
-            ("diagnosis", ["CT"]), ("diagnosis", ["MRI", "CT"]), ("treatment", ["photo"]),
-            ("diagnosis", ["histology"]), ("crossmodal", ["CT", "MRI"]), ("examination", []),
-        ])
+        for i, (track, mods) in enumerate(
+            [
+                ("diagnosis", ["CT"]),
+                ("diagnosis", ["MRI", "CT"]),
+                ("treatment", ["photo"]),
+                ("diagnosis", ["histology"]),
+                ("crossmodal", ["CT", "MRI"]),
+                ("examination", []),
+            ]
+        )
     ]
     rows[5]["leakFree"] = True
     store.upsert_nodes("Item", rows)
     ids = lambda nodes: [n.ref.key for n in nodes]  # noqa: E731
-    assert ids(store.select("Item", [Where("track", "eq", "diagnosis")])) == ["diagnosis:0", "diagnosis:1", "diagnosis:3"]
-    assert ids(store.select("Item", [Where("track", "in", ["treatment", "crossmodal"])])) == ["crossmodal:4", "treatment:2"]
+    assert ids(store.select("Item", [Where("track", "eq", "diagnosis")])) == [
+        "diagnosis:0",
+        "diagnosis:1",
+        "diagnosis:3",
+    ]
+    assert ids(store.select("Item", [Where("track", "in", ["treatment", "crossmodal"])])) == [
+        "crossmodal:4",
+        "treatment:2",
+    ]
     # nImages = index % 4 + 1: 1, 2, 3, 4, 1, 2
     assert ids(store.select("Item", [Where("nImages", "gte", 2), Where("nImages", "lte", 3)])) == [
-        "diagnosis:1", "examination:5", "treatment:2"]
-    assert ids(store.select("Item", [Where("modalities", "has", "CT")])) == ["crossmodal:4", "diagnosis:0", "diagnosis:1"]
+        "diagnosis:1",
+        "examination:5",
+        "treatment:2",
+    ]
+    assert ids(store.select("Item", [Where("modalities", "has", "CT")])) == [
+        "crossmodal:4",
+        "diagnosis:0",
+        "diagnosis:1",
+    ]
     assert ids(store.select("Item", [Where("leakFree", "exists", True)])) == ["examination:5"]
     assert len(store.select("Item", [Where("leakFree", "exists", False)])) == 5
     paged = store.select("Item", order_by="index", limit=2, offset=3)
@@ -168,13 +203,28 @@ def test_delete_nodes_detaches(store: GraphStore) -> None:
 
 def test_persistence_across_reopen(store: GraphStore, reopen) -> None:
     load_dag(store)
-    store.upsert_nodes("Disease", [{"orphaCode": 586, "name": "Cystic fibrosis", "valMoy": 12.6,
-                                    "synonyms": ["CF", "Mucoviscidosis"], "active": True}])
+    store.upsert_nodes(
+        "Disease",
+        [
+            {
+                "orphaCode": 586,
+                "name": "Cystic fibrosis",
+                "valMoy": 12.6,
+                "synonyms": ["CF", "Mucoviscidosis"],
+                "active": True,
+            }
+        ],
+    )
     again = reopen()
     try:
         assert again.stats() == store.stats()
-        assert again.get(D(586)).props == {"orphaCode": 586, "name": "Cystic fibrosis", "valMoy": 12.6,
-                                           "synonyms": ["CF", "Mucoviscidosis"], "active": True}
+        assert again.get(D(586)).props == {
+            "orphaCode": 586,
+            "name": "Cystic fibrosis",
+            "valMoy": 12.6,
+            "synonyms": ["CF", "Mucoviscidosis"],
+            "active": True,
+        }
         assert again.closure([D(1000)], "SUBCLASS_OF") == {D(100), D(10), D(11), D(1), D(2)}
     finally:
         if again is not store:
