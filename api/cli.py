@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import click
 
@@ -30,6 +31,7 @@ class Cli(click.Group):
         try:
             return super().invoke(ctx)
         except (GraphError, ValueError, FileNotFoundError) as exc:
+            # ImportRejected is a ValueError: its message lists every problem found
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
 
@@ -79,6 +81,52 @@ def graph_reset(yes: bool) -> None:
     with open_store() as store:
         store.clear()
     click.echo(f"cleared {graph_setting()}")
+
+
+# -- mmrare import / orphanet / fetch ----------------------------------------------------------
+@main.group("import")
+def import_() -> None:
+    """Import data into the graph (strict by default: any problem means nothing is written)."""
+
+
+@import_.command("orphanet")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import what is valid; report each rejected record.")
+def import_orphanet(paths: tuple[Path, ...], skip_invalid: bool) -> None:
+    """ORPHApackets (.json/.jsonl.gz), Orphadata XML, ORDO OWL, phenotype.hpoa, hp.obo; files or folders."""
+    from api.orphanet_cli import import_orphanet as run
+
+    run(paths, skip_invalid)
+
+
+@main.group()
+def orphanet() -> None:
+    """Look at the Orphanet ontology in the graph."""
+
+
+@orphanet.command("show")
+@click.argument("code")
+@click.option("--limit", default=10, show_default=True, help="Rows per list.")
+def orphanet_show(code: str, limit: int) -> None:
+    """Name, synonyms, paths to heads, prevalence, top phenotypes and genes of one ORPHAcode."""
+    from api.orphanet_cli import show
+
+    show(code, limit)
+
+
+@main.group()
+def fetch() -> None:
+    """Download official source files (needs internet)."""
+
+
+@fetch.command("orphanet")
+@click.option("--out", type=click.Path(path_type=Path), default=Path(".mmrare/orphadata"), show_default=True)
+@click.option("--classification", type=int, multiple=True, help="Product 3 classification id (repeatable).")
+def fetch_orphanet(out: Path, classification: tuple[int, ...]) -> None:
+    """The current Orphadata XML products 1, 4, 6, 9_prev, 9_ages (+ chosen product 3 trees)."""
+    from api.orphanet_cli import fetch as run
+
+    run(out, classification)
 
 
 # -- mmrare neo4j -------------------------------------------------------------------------------

@@ -63,7 +63,6 @@ RELS: dict[str, RelSpec] = {
         RelSpec("ANSWERS", ("Prediction",), ("Item",)),
         RelSpec("JUDGED", ("Prediction",), ("Judgement",)),
         RelSpec("HAS_FINDING", ("Item",), ("LeakageFinding",)),
-        RelSpec("RELEASED_IN", ("Disease",), ("OntologyRelease",)),
     )
 }
 

@@ -1,0 +1,73 @@
+"""`mmrare import orphanet`, `mmrare orphanet show`, `mmrare fetch orphanet`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from graph.ontology import disease_profile
+from graph.settings import graph_setting, open_store
+from importers.orphanet.detect import read_all
+from importers.orphanet.facts import parse_orpha_code
+from importers.orphanet.fetch import OFFICIAL_FILES, fetch_files
+from importers.orphanet.loader import load
+
+
+def import_orphanet(paths: tuple[Path, ...], skip_invalid: bool) -> None:
+    facts, files = read_all(paths)
+    click.echo(f"read {len(files)} file(s) as {facts.source}: {len(facts.diseases):,} diseases")
+    with open_store() as store, click.progressbar(length=100, label="writing", show_pos=False) as bar:
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.label = f"writing {stage:<16}"
+            bar.update(int(100 * done / total) - bar.pos)
+
+        summary = load(facts, store, files, skip_invalid=skip_invalid, progress=progress)
+    for problem in facts.problems.problems:
+        click.echo(f"skipped: {problem}", err=True)
+    click.echo(
+        f"{graph_setting()}: {summary.diseases:,} diseases, {summary.subclass_edges:,} SUBCLASS_OF, "
+        f"{summary.prevalences:,} prevalences, {summary.phenotype_edges:,} phenotype and "
+        f"{summary.gene_edges:,} gene links; heads updated for {summary.heads_updated:,}; release {summary.release}"
+    )
+
+
+def show(code_text: str, limit: int) -> None:
+    code = parse_orpha_code(code_text)
+    if code is None:
+        raise click.BadParameter(f"{code_text!r} is not an ORPHAcode (e.g. 558 or ORPHA:558)")
+    with open_store() as store:
+        profile = disease_profile(store, code)
+    if profile is None:
+        raise click.ClickException(f"ORPHA:{code} is not in the graph {graph_setting()}")
+    p = profile.props
+    click.echo(f"ORPHA:{code}  {p.get('name', '')}")
+    click.echo(f"  type: {p.get('disorderType', '-')} ({p.get('group', '-')})")
+    if p.get("synonyms"):
+        click.echo(f"  synonyms: {'; '.join(p['synonyms'])}")
+    for field in ("omim", "icd10", "mondo", "onset", "inheritance"):
+        if p.get(field):
+            click.echo(f"  {field}: {', '.join(map(str, p[field]))}")
+    click.echo(f"  prevalence (headline): {p.get('prevalenceClass', '-')}")
+    for prev in profile.prevalences[:limit]:
+        click.echo(
+            f"    {prev.get('type')}, {prev.get('geographic')}: {prev.get('class') or '-'}"
+            f" [{prev.get('validation') or 'validation n/a'}]"
+        )
+    click.echo("  paths to heads:")
+    for path in profile.head_paths:
+        click.echo("    " + " > ".join(f"{name} (ORPHA:{c})" for c, name in path))
+    click.echo(f"  phenotypes ({len(profile.phenotypes)}):")
+    for hpo, name, freq in profile.phenotypes[:limit]:
+        click.echo(f"    {hpo} {name} [{freq or '-'}]")
+    click.echo(f"  genes ({len(profile.genes)}):")
+    for symbol, name, kind in profile.genes[:limit]:
+        click.echo(f"    {symbol} {name or ''} [{kind or '-'}]")
+
+
+def fetch(out: Path, classification: tuple[int, ...]) -> None:
+    files = fetch_files(out, classification, echo=click.echo)
+    click.echo(f"downloaded {len(files)} file(s) to {out}; import with: mmrare import orphanet {out}")
+    if not classification:
+        click.echo(f"(no classification trees asked for; add --classification ID, e.g. 150; files: {OFFICIAL_FILES})")

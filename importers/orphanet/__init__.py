@@ -1,0 +1,1 @@
+"""Orphanet sources (ORPHApackets, Orphadata XML, ORDO OWL, HPO annotations) into the one graph."""

@@ -1,0 +1,13 @@
+"""A tiny progress interface, so importers report long work without knowing about terminals."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Progress(Protocol):
+    def __call__(self, stage: str, done: int, total: int) -> None: ...
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """The default: report nothing."""
