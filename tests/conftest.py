@@ -18,7 +18,7 @@ from graph.store import GraphStore
 
 NEO4J_URI = os.environ.get("MMRARE_TEST_NEO4J", "neo4j://127.0.0.1:7687")
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("MMRARE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
 def neo4j_required() -> bool:

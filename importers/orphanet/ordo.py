@@ -51,18 +51,15 @@ def _read_one(path: Path, facts: OrphanetFacts) -> None:
         facts.version = str(version)
     classes = {c for c in (_code(s) for s in g.subjects(RDF.type, OWL.Class)) if c is not None}
     classes -= set(GROUP_CLASSES)
-    for s, label in g.subject_objects(RDFS.label):
-        code = _code(s)
-        if code in classes:
-            facts.disease(code, f"{path} Orphanet_{code}", name=str(label))
-    for s, alt in g.subject_objects(EFO.alternative_term):
-        code = _code(s)
-        if code in classes:
-            facts.disease(code, f"{path} Orphanet_{code}", synonyms=[str(alt)])
-    for s, text in g.subject_objects(EFO.definition):
-        code = _code(s)
-        if code in classes:
-            facts.disease(code, f"{path} Orphanet_{code}", definition=str(text))
+    for predicate, field, many in (
+        (RDFS.label, "name", False),
+        (EFO.alternative_term, "synonyms", True),
+        (EFO.definition, "definition", False),
+    ):
+        for s, value in g.subject_objects(predicate):
+            code = _code(s)
+            if code in classes:
+                facts.disease(code, f"{path} Orphanet_{code}", **{field: [str(value)] if many else str(value)})
     for s, xref in g.subject_objects(OBOINOWL.hasDbXref):
         code = _code(s)
         source, _, ref = str(xref).partition(":")
