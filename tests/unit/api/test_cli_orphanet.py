@@ -29,8 +29,10 @@ def test_import_then_show() -> None:
     assert "  icd10: Q77.3" in lines
     assert "  prevalence (headline): <1 / 1 000 000" in lines
     # in the fixture, product 3 (156) is the only tree: its root, a parentless Category, is the head
-    assert ("    Multiple epiphyseal dysplasia-macrocephaly-facial dysmorphism syndrome (ORPHA:166024) > "
-            "Rare bone disease (ORPHA:93419) > Rare genetic disease (ORPHA:156)") in lines
+    assert (
+        "    Multiple epiphyseal dysplasia-macrocephaly-facial dysmorphism syndrome (ORPHA:166024) > "
+        "Rare bone disease (ORPHA:93419) > Rare genetic disease (ORPHA:156)"
+    ) in lines
     assert "    KIF7 kinesin family member 7 [Disease-causing germline mutation(s) in]" in lines
 
 

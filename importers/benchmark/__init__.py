@@ -1,0 +1,1 @@
+"""MMRareBench release files into the graph (issue 4; images first)."""
