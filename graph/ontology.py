@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.model import Direction, NodeRef
-from graph.store import MAX_HOPS, GraphStore
+from graph.store import MAX_HOPS, GraphStore, Where
 
 RARE_DISORDERS = 320716  # "Rare disorders": the classification heads are its children
 
@@ -19,8 +19,7 @@ def disease(code: int) -> NodeRef:
 def head_codes(store: GraphStore) -> set[int]:
     """Heads: the children of ORPHA:320716, and parentless Category roots other than it."""
     heads = {n.node.key for n in store.neighbours([disease(RARE_DISORDERS)], "SUBCLASS_OF", Direction.IN)}
-    categories = store.select("Disease", [])
-    roots = {n.ref.key for n in categories if n.props.get("group") == "Category"}
+    roots = {n.ref.key for n in store.select("Disease", [Where("group", "eq", "Category")])}
     with_parents = {n.start.key for n in store.neighbours([disease(c) for c in roots], "SUBCLASS_OF", Direction.OUT)}
     return {int(c) for c in heads | (roots - with_parents - {RARE_DISORDERS})}
 
