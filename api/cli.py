@@ -99,6 +99,53 @@ def import_orphanet(paths: tuple[Path, ...], skip_invalid: bool) -> None:
     run(paths, skip_invalid)
 
 
+@import_.command("benchmark")
+@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows; report each rejected row.")
+def import_benchmark(root: Path, skip_invalid: bool) -> None:
+    """An MMRareBench release folder (the four track TSVs). Images go to MMRARE_DATA_DIR/blobs."""
+    from api.benchmark_cli import import_benchmark as run
+
+    run(root, skip_invalid)
+
+
+@main.group()
+def generate() -> None:
+    """Make synthetic data."""
+
+
+@generate.command("sample")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--items", type=int, default=None, help="Number of items (default 40).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--scale", type=click.Choice(["paper"]), default=None, help="paper: 1,756 items, 7,958 images.")
+@click.option("--plant-leaks", is_flag=True, help="Plant leaks of each kind; list them in leak_manifest.json.")
+def generate_sample(out: Path, items: int | None, seed: int, scale: str | None, plant_leaks: bool) -> None:
+    """A SYNTHETIC release in the MMRareBench format, from the Orphanet diseases in the graph."""
+    from api.benchmark_cli import generate as run
+
+    run(out, items, seed, scale, plant_leaks)
+
+
+@main.group()
+def export() -> None:
+    """Write subsets out."""
+
+
+@export.command("benchmark")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--track", "tracks", multiple=True, type=click.Choice(["diagnosis", "treatment", "crossmodal", "examination"])
+)
+@click.option("--under", multiple=True, help="ORPHAcode of a class: items whose answer descends from it.")
+@click.option("--prevalence", multiple=True, help="Headline prevalence class, e.g. '1-9 / 100 000'.")
+def export_benchmark(out: Path, tracks: tuple[str, ...], under: tuple[str, ...], prevalence: tuple[str, ...]) -> None:
+    """Any subset back to the release TSV format."""
+    from api.benchmark_cli import export as run
+
+    run(out, tracks, under, prevalence)
+
+
 @main.group()
 def orphanet() -> None:
     """Look at the Orphanet ontology in the graph."""

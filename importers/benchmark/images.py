@@ -31,6 +31,9 @@ class ImageLimits:
     max_pixels: int = 120_000_000
 
 
+DEFAULT_LIMITS = ImageLimits()
+
+
 @dataclass(frozen=True)
 class ImageInfo:
     sha256: str
@@ -53,7 +56,7 @@ def decode_base64(text: str) -> bytes:
         raise ImageRejected(f"invalid base64: {exc}") from exc
 
 
-def inspect_image(data: bytes, limits: ImageLimits = ImageLimits()) -> ImageInfo:
+def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInfo:
     if not data:
         raise ImageRejected("empty image")
     if len(data) > limits.max_bytes:

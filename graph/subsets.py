@@ -1,0 +1,45 @@
+"""Disease-stratified item subsets: items under any Orphanet class, by prevalence, track and image count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from graph.model import Direction, Node, NodeRef
+from graph.store import GraphStore, Where
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    tracks: tuple[str, ...] = ()
+    under: tuple[int, ...] = ()  # ORPHAcodes: items whose answer is the class or any descendant
+    prevalence_classes: tuple[str, ...] = ()
+    min_images: int | None = None
+    max_images: int | None = None
+
+
+def _items_answering(store: GraphStore, codes: Sequence[int]) -> set[str]:
+    refs = [NodeRef("Disease", c) for c in codes]
+    return {str(n.node.key) for n in store.neighbours(refs, "ANSWER_IS", Direction.IN)}
+
+
+def select_items(store: GraphStore, f: ItemFilter) -> list[Node]:
+    where = []
+    if f.tracks:
+        where.append(Where("track", "in", list(f.tracks)))
+    if f.min_images is not None:
+        where.append(Where("nImages", "gte", f.min_images))
+    if f.max_images is not None:
+        where.append(Where("nImages", "lte", f.max_images))
+    items = store.select("Item", where, order_by="itemId")
+    keep: set[str] | None = None
+    if f.under:
+        classes = store.closure(
+            [NodeRef("Disease", c) for c in f.under], "SUBCLASS_OF", Direction.IN, include_self=True
+        )
+        keep = _items_answering(store, [int(r.key) for r in classes])
+    if f.prevalence_classes:
+        diseases = store.select("Disease", [Where("prevalenceClass", "in", list(f.prevalence_classes))])
+        answering = _items_answering(store, [int(d.ref.key) for d in diseases])
+        keep = answering if keep is None else keep & answering
+    return [i for i in items if keep is None or i.ref.key in keep]

@@ -1,0 +1,95 @@
+"""A fast dictionary matcher: Orphanet names and synonyms, HPO names and synonyms, gene symbols.
+
+Text is cut into word tokens; each phrase is a tuple of tokens. Matching tries, at every token, the
+longest phrase first (a hash lookup per length), and matches never overlap. Disease and phenotype
+names match case-insensitively, except one-word names of fewer than four characters (acronyms such
+as "MFS"), which match as written; gene symbols always match as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from graph.model import NodeRef
+from graph.store import GraphStore
+
+TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\-][A-Za-z0-9]+)*")
+MAX_TOKENS = 12
+# HPO roots and organising terms that read as ordinary words.
+SKIPPED_PHENOTYPES = {"HP:0000001", "HP:0000118", "HP:0000005", "HP:0012823", "HP:0040279", "HP:0031797"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    ref: NodeRef
+    start: int
+    end: int
+    text: str
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+@dataclass
+class EntityMatcher:
+    folded: dict[tuple[str, ...], set[NodeRef]] = field(default_factory=dict)
+    exact: dict[tuple[str, ...], set[NodeRef]] = field(default_factory=dict)
+    longest: int = 1
+
+    def add(self, phrase: str, ref: NodeRef, case_sensitive: bool = False) -> None:
+        words = tuple(t for t, _, _ in tokens(phrase))
+        if not words or len(words) > MAX_TOKENS:
+            return
+        if not case_sensitive and len(words) == 1 and len(words[0]) < 4:
+            case_sensitive = True  # short acronyms: "MFS" is a name, "all" is a word
+        if case_sensitive:
+            self.exact.setdefault(words, set()).add(ref)
+        else:
+            self.folded.setdefault(tuple(w.lower() for w in words), set()).add(ref)
+        self.longest = max(self.longest, len(words))
+
+    def find(self, text: str) -> list[Mention]:
+        toks = tokens(text)
+        out: list[Mention] = []
+        i = 0
+        while i < len(toks):
+            for n in range(min(self.longest, len(toks) - i), 0, -1):
+                window = toks[i : i + n]
+                words = tuple(t for t, _, _ in window)
+                refs = self.exact.get(words, set()) | self.folded.get(tuple(w.lower() for w in words), set())
+                if refs:
+                    start, end = window[0][1], window[-1][2]
+                    out += [Mention(ref, start, end, text[start:end]) for ref in sorted(refs)]
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+    @classmethod
+    def from_store(cls, store: GraphStore) -> EntityMatcher:
+        matcher = cls()
+        for node in store.select("Disease"):
+            for name in [node.props.get("name"), *node.props.get("synonyms", [])]:
+                if name:
+                    matcher.add(name, node.ref)
+        for node in store.select("Phenotype"):
+            if node.ref.key in SKIPPED_PHENOTYPES:
+                continue
+            for name in [node.props.get("name"), *node.props.get("synonyms", [])]:
+                if name:
+                    matcher.add(name, node.ref)
+        for node in store.select("Gene"):
+            if len(str(node.ref.key)) >= 2:
+                matcher.add(str(node.ref.key), node.ref, case_sensitive=True)
+        return matcher
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[str, NodeRef, bool]]) -> EntityMatcher:
+        matcher = cls()
+        for phrase, ref, case_sensitive in pairs:
+            matcher.add(phrase, ref, case_sensitive)
+        return matcher

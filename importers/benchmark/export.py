@@ -1,0 +1,62 @@
+"""Any item subset back to the release's TSV format; importing the export reproduces the subset."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+from pathlib import Path
+
+from graph.model import Node, NodeRef
+from graph.store import GraphStore
+from importers.benchmark.blobs import BlobStore
+from importers.benchmark.release import TRACKS, Track, list_cell
+
+
+def export_items(store: GraphStore, items: list[Node], blobs: BlobStore, out: Path) -> dict[str, int]:
+    """Writes one TSV per track that has items; returns the number of rows per track."""
+    shows = store.neighbours([i.ref for i in items], "SHOWS")
+    by_item: dict[NodeRef, list] = {}
+    for rel in shows:
+        by_item.setdefault(rel.start, []).append(rel)
+    written = {}
+    for track in TRACKS:
+        members = sorted((i for i in items if i.props.get("track") == track.name), key=lambda i: i.props["index"])
+        if not members:
+            continue
+        path = out / track.file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(track.columns), delimiter="\t", lineterminator="\n")
+            writer.writeheader()
+            for item in members:
+                writer.writerow(
+                    _row(item, sorted(by_item.get(item.ref, []), key=lambda r: r.rel_props["order"]), blobs, track.name)
+                )
+        written[track.name] = len(members)
+    return written
+
+
+def _row(item: Node, shows: list, blobs: BlobStore, track: Track) -> dict[str, str]:
+    p = item.props
+    row = {
+        "index": str(p["index"]),
+        "question": p.get("question", ""),
+        "answer": p.get("answer", ""),
+        "context": p.get("context", ""),
+        "image_path": list_cell(p.get("imagePaths", [])),
+        "image": json.dumps([base64.b64encode(blobs.get(str(r.node.key))).decode() for r in shows]),
+    }
+    for column in track.lists:
+        row[column.column] = list_cell(p.get(column.prop, []))
+    for column, prop in track.texts:
+        row[column] = p.get(prop, "")
+    if track.name == "crossmodal":
+        paths = p.get("imagePaths", [])
+        mapping = {
+            r.rel_props["label"]: (paths[r.rel_props["order"]] if r.rel_props["order"] < len(paths) else "")
+            for r in shows
+            if r.rel_props.get("label")
+        }
+        row["figure_mapping"] = json.dumps(mapping)
+    return row

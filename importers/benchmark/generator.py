@@ -1,0 +1,330 @@
+"""A seeded generator of MMRareBench-format releases from real Orphanet facts (clearly synthetic).
+
+Diseases are drawn from the graph across heads and prevalence classes; each case's narrative is
+written from the disease's HPO phenotypes without naming it; images are drawn with Pillow and hold
+no text; rubrics are synthetic. With `plant_leaks`, a known set of leaks of each kind in DESIGN.md
+section 9 is planted and listed in `leak_manifest.json`.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from graph.model import Direction
+from graph.store import GraphStore, Where
+from importers.benchmark.release import TRACK_BY_NAME, TRACKS, list_cell
+
+# Public release: 474 / 288 / 568 / 389 items per track.
+TRACK_SHARE = {"diagnosis": 474, "treatment": 288, "crossmodal": 568, "examination": 389}
+PAPER_ITEMS, PAPER_IMAGES = 1756, 7958
+MODALITIES = ("CT", "MRI", "X-ray", "histology", "photo", "ultrasound", "fundus", "dermoscopy")
+TREATMENTS = (
+    "genetic counselling",
+    "multidisciplinary follow-up",
+    "physiotherapy",
+    "enzyme replacement therapy",
+    "surgical correction",
+    "beta-blocker therapy",
+    "nutritional support",
+    "anticonvulsant therapy",
+    "hearing aids",
+    "orthopaedic bracing",
+    "immunosuppressive therapy",
+    "regular echocardiography",
+)
+AVOID = (
+    "live attenuated vaccines",
+    "high-dose corticosteroids without indication",
+    "contact sports",
+    "fluoroquinolone antibiotics",
+    "prolonged fasting",
+)
+TESTS = (
+    "complete blood count",
+    "brain MRI",
+    "echocardiography",
+    "slit-lamp examination",
+    "skeletal survey",
+    "serum lactate",
+    "urine organic acids",
+    "electromyography",
+    "renal ultrasound",
+    "audiometry",
+)
+RELATIONS = ("confirm", "complement", "contrast")
+LEAK_KINDS = (
+    "direct-name",
+    "ontology-subtype",
+    "rare-gene",
+    "phenotype-set",
+    "answer-text",
+    "near-duplicate-image",
+    "figure-label",
+)
+
+
+@dataclass
+class Disease:
+    code: int
+    name: str
+    synonyms: list[str]
+    head: str
+    phenotypes: list[str]
+    genes: list[str]
+    subtypes: list[str]
+
+
+@dataclass
+class Manifest:
+    items: int = 0
+    images: int = 0
+    leaks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _disease_pool(store: GraphStore) -> list[Disease]:
+    nodes = store.select("Disease", [Where("group", "in", ["Disorder", "Subtype of disorder"])])
+    refs = [n.ref for n in nodes]
+    phenos: dict[int, list[str]] = defaultdict(list)
+    for n in store.neighbours(refs, "HAS_PHENOTYPE"):
+        phenos[int(n.start.key)].append(str(n.node.key))
+    names = {
+        k: v.get("name", "") for k, v in store.get_many("Phenotype", {p for ps in phenos.values() for p in ps}).items()
+    }
+    genes: dict[int, list[str]] = defaultdict(list)
+    degree: dict[str, int] = defaultdict(int)
+    for n in store.neighbours(refs, "ASSOCIATED_GENE"):
+        genes[int(n.start.key)].append(str(n.node.key))
+        degree[str(n.node.key)] += 1
+    subtypes: dict[int, list[int]] = defaultdict(list)
+    for n in store.neighbours(refs, "SUBCLASS_OF", Direction.IN):
+        subtypes[int(n.start.key)].append(int(n.node.key))
+    all_names = {int(n.ref.key): n.props.get("name", "") for n in nodes}
+    heads = store.get_many("Disease", {h for n in nodes for h in n.props.get("heads", [])})
+    pool = []
+    for n in nodes:
+        code = int(n.ref.key)
+        terms = sorted(names[p] for p in phenos.get(code, []) if names.get(p))
+        if len(terms) < 3:
+            continue
+        head_codes = n.props.get("heads", [])
+        pool.append(
+            Disease(
+                code,
+                n.props.get("name", ""),
+                n.props.get("synonyms", []),
+                heads.get(head_codes[0], {}).get("name", "Rare disease") if head_codes else "Rare disease",
+                terms,
+                sorted(genes.get(code, [])),
+                sorted(all_names[s] for s in subtypes.get(code, []) if s in all_names),
+            )
+        )
+    return sorted(pool, key=lambda d: d.code)
+
+
+def _spread(pool: list[Disease], n: int, rng: random.Random, prevalence: dict[int, str]) -> list[Disease]:
+    """n diseases round-robin over (head, prevalence class) strata, so every stratum is represented."""
+    strata: dict[tuple[str, str], list[Disease]] = defaultdict(list)
+    for d in pool:
+        strata[(d.head, prevalence.get(d.code, "none"))].append(d)
+    for members in strata.values():
+        rng.shuffle(members)
+    keys = sorted(strata)
+    rng.shuffle(keys)
+    chosen: list[Disease] = []
+    while len(chosen) < n and any(strata.values()):
+        for key in keys:
+            if strata[key] and len(chosen) < n:
+                chosen.append(strata[key].pop())
+    while len(chosen) < n:  # fewer diseases than cases: reuse
+        chosen.append(rng.choice(pool))
+    return chosen
+
+
+def draw_image(rng: random.Random, size: int) -> bytes:
+    """Shapes on a tinted ground, no text; JPEG like most case-report figures."""
+    ground = tuple(rng.randrange(0, 90) for _ in range(3))
+    img = Image.new("RGB", (size, int(size * rng.uniform(0.6, 1.0))), ground)
+    draw = ImageDraw.Draw(img)
+    w, h = img.size
+    for _ in range(rng.randrange(4, 12)):
+        x0, y0 = rng.randrange(0, w), rng.randrange(0, h)
+        x1, y1 = x0 + rng.randrange(10, w // 2), y0 + rng.randrange(10, h // 2)
+        colour = tuple(rng.randrange(60, 256) for _ in range(3))
+        if rng.random() < 0.5:
+            draw.ellipse((x0, y0, x1, y1), fill=colour)
+        else:
+            draw.rectangle((x0, y0, x1, y1), fill=colour)
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def _reencode(data: bytes) -> bytes:
+    """A near-duplicate: the same picture, slightly smaller and re-compressed."""
+    with Image.open(io.BytesIO(data)) as img:
+        smaller = img.resize((img.width * 9 // 10, img.height * 9 // 10))
+    out = io.BytesIO()
+    smaller.save(out, "JPEG", quality=60)
+    return out.getvalue()
+
+
+def _narrative(d: Disease, rng: random.Random) -> str:
+    terms = rng.sample(d.phenotypes, min(len(d.phenotypes), rng.randrange(3, 6)))
+    age, sex = rng.randrange(1, 70), rng.choice(["woman", "man", "girl", "boy"])
+    lead = ", ".join(t.lower() for t in terms[:-1]) + f" and {terms[-1].lower()}"
+    return (
+        f"A {age}-year-old {sex} was referred with {lead}. The family history was unremarkable. "
+        f"Imaging and laboratory studies were obtained (see figures)."
+    )
+
+
+def generate_release(
+    store: GraphStore,
+    out: Path,
+    items: int,
+    seed: int,
+    images: int | None = None,
+    plant_leaks: bool = False,
+    image_size: int = 384,
+) -> Manifest:
+    rng = random.Random(seed)
+    pool = _disease_pool(store)
+    if not pool:
+        raise ValueError("the graph has no diseases with at least three phenotypes: import Orphanet first")
+    prevalence = {
+        int(n.ref.key): n.props.get("prevalenceClass", "none")
+        for n in store.select("Disease", [Where("prevalenceClass", "exists", True)])
+    }
+    total_share = sum(TRACK_SHARE.values())
+    counts = {t: max(1, round(items * s / total_share)) for t, s in TRACK_SHARE.items()}
+    counts["crossmodal"] += items - sum(counts.values())
+    n_cases = counts["diagnosis"]
+    per_item_images = (images or round(items * PAPER_IMAGES / PAPER_ITEMS)) / items
+    diseases = _spread(pool, n_cases, rng, prevalence)
+    cases = []
+    for c, d in enumerate(diseases):
+        n_img = max(2, round(rng.gauss(per_item_images * 1.6, 1)))
+        cases.append(
+            {
+                "disease": d,
+                "context": _narrative(d, rng),
+                "images": [draw_image(rng, image_size) for _ in range(n_img)],
+                "id": c,
+            }
+        )
+    assignment = {t: [cases[i % n_cases] for i in range(counts[t])] for t in TRACK_SHARE}
+    for t in ("treatment", "crossmodal", "examination"):
+        rng.shuffle(assignment[t])
+    manifest = Manifest(items=items)
+    planted: dict[str, int] = defaultdict(int)
+    leak_every = 8  # one planted leak per 8 items of a track, rotating through the kinds
+    rows_by_track: dict[str, list[dict[str, str]]] = {}
+    image_count = set()
+    for track in TRACKS:
+        rows = []
+        for index, case in enumerate(assignment[track.name]):
+            d: Disease = case["disease"]
+            k = min(len(case["images"]), max(1, round(rng.gauss(per_item_images, 1))))
+            chosen = case["images"][:1] + rng.sample(case["images"][1:], k - 1) if k > 1 else case["images"][:1]
+            paths = [f"images/case{case['id']}_{case['images'].index(b) + 1}.jpg" for b in chosen]
+            row = {"index": str(index), "question": "", "answer": "", "context": case["context"]}
+            leak = plant_leaks and index % leak_every == leak_every // 2
+            kind = None
+            if track.name == "diagnosis":
+                row["question"] = "Based on the case description and the images, what is the most likely diagnosis?"
+                row["answer"], row["answer_aliases"] = d.name, list_cell(d.synonyms)
+                row["category"] = d.head
+                row["ORPHA_code"] = rng.choice([f"ORPHA:{d.code}", str(d.code), f"Orphanet_{d.code}"])
+                if leak:
+                    kind = _plant_diagnosis(row, d, rng, planted)
+            elif track.name == "treatment":
+                must = rng.sample(TREATMENTS, 3)
+                row["question"] = "What management plan would you propose for this patient?"
+                row["answer"] = "Recommended: " + "; ".join(must) + "."
+                row["rubric_must_include"], row["rubric_must_not"] = list_cell(must), list_cell(rng.sample(AVOID, 1))
+                if leak:
+                    row["question"] += f" Would {must[0]} be part of it?"
+                    kind = "answer-text"
+            elif track.name == "crossmodal":
+                labels = [f"Figure {i + 1}" for i in range(len(chosen))]
+                relation = rng.choice(RELATIONS)
+                claims = [
+                    f"{labels[0]} shows {d.phenotypes[0].lower()}",
+                    f"{labels[-1]} {relation}s the finding in {labels[0]}",
+                ]
+                row["question"] = f"How do the findings in {labels[0]} and {labels[-1]} relate to each other?"
+                row["answer"] = ". ".join(claims) + "."
+                row["golden_mainline"] = json.dumps([{"claim": c} for c in claims])
+                row["relation_type"] = relation
+                if leak:
+                    labels[0] = f"{labels[0]} ({d.name})"
+                    kind = "figure-label"
+                row["figure_mapping"] = json.dumps(dict(zip(labels, paths, strict=True)))
+            else:
+                tests = rng.sample(TESTS, 2) + ([f"{d.genes[0]} gene sequencing"] if d.genes else [])
+                row["question"] = "Which examinations would you order next, and in what order?"
+                row["answer"] = "Order: " + ", then ".join(tests) + "."
+                row["key_test_names"] = list_cell(tests)
+                others = [o.name for o in pool if o.head == d.head and o.code != d.code][:2]
+                row["red_flags_to_rule_out"], row["must_not"] = list_cell(others), list_cell(rng.sample(AVOID, 1))
+                if leak:
+                    chosen = [*chosen[:-1], _reencode(chosen[-1])]
+                    kind = "near-duplicate-image"
+            if kind:
+                manifest.leaks.append({"kind": kind, "itemId": f"{track.name}:{index}", "orphaCode": d.code})
+            row["image"] = json.dumps([base64.b64encode(b).decode() for b in chosen])
+            row["image_path"] = json.dumps(paths)
+            image_count.update(hash(b) for b in chosen)
+            rows.append(row)
+        rows_by_track[track.name] = rows
+    manifest.images = len(image_count)
+    for track in TRACKS:
+        path = out / track.file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(
+                fh, fieldnames=list(TRACK_BY_NAME[track.name].columns), delimiter="\t", lineterminator="\n"
+            )
+            writer.writeheader()
+            writer.writerows(rows_by_track[track.name])
+    (out / "README.md").write_text(
+        "# SYNTHETIC MMRareBench-format release\n\n"
+        f"Generated by `mmrare generate sample` (seed {seed}, {items} items). Not the real benchmark: the "
+        "diseases, their names, synonyms, heads and phenotypes are real Orphanet facts, but the cases, "
+        "narratives, images, questions, answers and rubrics are made up.\n\n"
+        "Orphanet: an online database of rare diseases and orphan drugs. Copyright, INSERM. Data from "
+        "Orphadata (www.orphadata.com), CC BY 4.0.\n"
+    )
+    if plant_leaks:
+        (out / "leak_manifest.json").write_text(json.dumps(manifest.leaks, indent=1))
+    return manifest
+
+
+def _plant_diagnosis(row: dict[str, str], d: Disease, rng: random.Random, planted: dict[str, int]) -> str:
+    """Rotate through the diagnosis leak kinds this disease allows."""
+    options = ["direct-name", "phenotype-set"]
+    if d.subtypes:
+        options.append("ontology-subtype")
+    if d.genes:
+        options.append("rare-gene")
+    kind = min(options, key=lambda k: (planted[k], k))
+    planted[kind] += 1
+    if kind == "direct-name":
+        row["question"] = f"Could this be {d.name}? " + row["question"]
+    elif kind == "ontology-subtype":
+        row["context"] += f" A relative had been diagnosed with {d.subtypes[0]}."
+    elif kind == "rare-gene":
+        row["context"] += f" Sequencing found a pathogenic variant in {d.genes[0]}."
+    else:
+        row["context"] += " Also noted: " + ", ".join(p.lower() for p in d.phenotypes) + "."
+    return kind

@@ -1,0 +1,240 @@
+"""An MMRareBench release into the graph: read every track, group cases, align, link entities, write once.
+
+Nothing is written when any row has a problem (unless skip_invalid). Image bytes go to the blob
+store as they are read (content-addressed, so a rejected import leaves at most unreferenced blobs).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.model import NodeRef
+from graph.store import GraphStore, RelRow
+from importers.benchmark.alignment import Alignment, NameIndex, align_by_name, parse_codes
+from importers.benchmark.blobs import BlobStore
+from importers.benchmark.entities import EntityMatcher
+from importers.benchmark.images import DEFAULT_LIMITS, ImageLimits
+from importers.benchmark.reader import ItemImage, ParsedItem, read_track
+from importers.benchmark.release import TRACKS
+from importers.problems import ProblemLog
+from importers.progress import Progress, no_progress
+
+
+@dataclass
+class BenchmarkSummary:
+    items: dict[str, int] = field(default_factory=dict)
+    images: int = 0
+    cases: int = 0
+    mentions: int = 0
+    aligned: dict[str, int] = field(default_factory=dict)
+    unresolved: list[tuple[str, str]] = field(default_factory=list)  # (itemId, answer)
+    unknown_codes: list[tuple[str, int]] = field(default_factory=list)  # (itemId, code)
+    conflicts: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)  # code vs name
+    rejected: list[str] = field(default_factory=list)
+
+
+def read_release(
+    root: Path,
+    blobs: BlobStore,
+    problems: ProblemLog,
+    limits: ImageLimits = DEFAULT_LIMITS,
+    progress: Progress = no_progress,
+) -> list[ParsedItem]:
+    present = [t for t in TRACKS if (root / t.file).is_file()]
+    if not present:
+        raise FileNotFoundError(f"{root}: no release file found (expected any of {', '.join(t.file for t in TRACKS)})")
+    items: list[ParsedItem] = []
+    for i, track in enumerate(present):
+        progress(f"reading {track.name}", i, len(present))
+        items += read_track(root, track, blobs, problems, limits)
+    return items
+
+
+def group_cases(items: list[ParsedItem]) -> dict[str, tuple[list[ParsedItem], list[str]]]:
+    """Items joined by a shared image or an identical context form one case: caseId -> (items, how)."""
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    reasons: dict[int, set[str]] = defaultdict(set)
+
+    def join(members: list[int], reason: str) -> None:
+        for other in members[1:]:
+            a, b = find(members[0]), find(other)
+            if a != b:
+                parent[b] = a
+        if len(members) > 1:
+            reasons[members[0]].add(reason)
+
+    by_image: dict[str, list[int]] = defaultdict(list)
+    by_context: dict[str, list[int]] = defaultdict(list)
+    for i, item in enumerate(items):
+        for sha in dict.fromkeys(img.info.sha256 for img in item.images):
+            by_image[sha].append(i)
+        context = " ".join(item.props["context"].split())
+        if context:
+            by_context[context].append(i)
+    for members in by_image.values():
+        join(members, "shared-image")
+    for members in by_context.values():
+        join(members, "same-context")
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(items)):
+        groups[find(i)].append(i)
+    how: dict[int, set[str]] = defaultdict(set)
+    for first, why in reasons.items():
+        how[find(first)] |= why
+    cases = {}
+    for root, members in groups.items():
+        member_items = sorted((items[i] for i in members), key=lambda it: (it.track, it.index))
+        case_id = "case:" + min(it.item_id for it in member_items)
+        cases[case_id] = (member_items, sorted(how[root]) or ["single-item"])
+    return cases
+
+
+def import_release(
+    root: Path,
+    store: GraphStore,
+    blobs: BlobStore,
+    skip_invalid: bool = False,
+    limits: ImageLimits = DEFAULT_LIMITS,
+    progress: Progress = no_progress,
+) -> BenchmarkSummary:
+    problems = ProblemLog()
+    items = read_release(root, blobs, problems, limits, progress)
+    if not skip_invalid:
+        problems.raise_if_any()
+    summary = BenchmarkSummary(rejected=[str(p) for p in problems.problems])
+    progress("grouping cases", 1, 4)
+    cases = group_cases(items)
+    progress("aligning", 2, 4)
+    alignments = _align(items, cases, store, summary)
+    progress("linking entities", 3, 4)
+    matcher = EntityMatcher.from_store(store)
+
+    image_rows: dict[str, dict[str, Any]] = {}
+    item_rows, case_rows, about, shows, has_image, answer_is, mentions = [], [], [], [], [], [], []
+    for case_id, (members, how) in sorted(cases.items()):
+        contexts = [m.props["context"] for m in members]
+        case_rows.append(
+            {"caseId": case_id, "context": max(contexts, key=len), "groupedBy": how, "nItems": len(members)}
+        )
+        case_images = list(dict.fromkeys(img.info.sha256 for m in members for img in m.images))
+        has_image += [
+            RelRow(NodeRef("Case", case_id), NodeRef("Image", sha), {"order": k}) for k, sha in enumerate(case_images)
+        ]
+        for item in members:
+            ref = NodeRef("Item", item.item_id)
+            modalities = sorted({img.modality for img in item.images if img.modality})
+            item_rows.append({**item.props, "nImages": len(item.images), "modalities": modalities})
+            about.append(RelRow(ref, NodeRef("Case", case_id)))
+            for img in item.images:
+                image_rows.setdefault(img.info.sha256, _image_row(img))
+                shows.append(
+                    RelRow(
+                        ref,
+                        NodeRef("Image", img.info.sha256),
+                        {"order": img.order, "label": img.label},
+                        rid=str(img.order),
+                    )
+                )
+            alignment = alignments.get(item.item_id)
+            if alignment is not None:
+                answer_is += [
+                    RelRow(
+                        ref, NodeRef("Disease", code), {"method": alignment.method, "confidence": alignment.confidence}
+                    )
+                    for code in alignment.codes
+                ]
+            mentions += _mentions(ref, item, matcher)
+    summary.items = {t.name: sum(1 for i in items if i.track == t.name) for t in TRACKS}
+    summary.images, summary.cases, summary.mentions = len(image_rows), len(cases), len(mentions)
+    with store.transaction() as tx:
+        tx.upsert_nodes("Image", list(image_rows.values()))
+        tx.upsert_nodes("Case", case_rows)
+        tx.upsert_nodes("Item", item_rows)
+        for rel_type, rows in (
+            ("HAS_IMAGE", has_image),
+            ("ABOUT", about),
+            ("SHOWS", shows),
+            ("ANSWER_IS", answer_is),
+            ("MENTIONS", mentions),
+        ):
+            tx.upsert_rels(rel_type, rows)
+    progress("done", 4, 4)
+    return summary
+
+
+def _image_row(img: ItemImage) -> dict[str, Any]:
+    info = img.info
+    return {
+        "sha256": info.sha256,
+        "width": info.width,
+        "height": info.height,
+        "format": info.format,
+        "mode": info.mode,
+        "byteSize": info.byte_size,
+        "phash": info.phash_hex,
+        "modality": img.modality,
+        "blob": f"{info.sha256[:2]}/{info.sha256}",
+    }
+
+
+def _mentions(ref: NodeRef, item: ParsedItem, matcher: EntityMatcher) -> list[RelRow]:
+    fields = [("question", item.props["question"]), ("context", item.props["context"])]
+    fields += [(f"figure:{img.order}", img.label) for img in item.images if img.label]
+    rows = []
+    for name, text in fields:
+        for m in matcher.find(text):
+            rows.append(
+                RelRow(
+                    ref, m.ref, {"field": name, "start": m.start, "end": m.end, "text": m.text}, rid=f"{name}:{m.start}"
+                )
+            )
+    return rows
+
+
+def _align(
+    items: list[ParsedItem],
+    cases: dict[str, tuple[list[ParsedItem], list[str]]],
+    store: GraphStore,
+    summary: BenchmarkSummary,
+) -> dict[str, Alignment]:
+    diagnosis = [i for i in items if i.track == "diagnosis"]
+    wanted = {c for i in diagnosis for c in parse_codes(i.props.get("releaseOrpha"))[0]}
+    known = set(store.get_many("Disease", sorted(wanted)))
+    index: NameIndex | None = None
+    out: dict[str, Alignment] = {}
+    for item in diagnosis:
+        codes = parse_codes(item.props.get("releaseOrpha"))[0]
+        summary.unknown_codes += [(item.item_id, c) for c in codes if c not in known]
+        codes = [c for c in codes if c in known]
+        index = index or NameIndex.from_store(store)
+        by_name = align_by_name([item.props["answer"], *item.props.get("aliases", [])], index)
+        if codes:
+            out[item.item_id] = Alignment(tuple(codes), "code", 1.0)
+            if by_name.method == "name-exact" and not set(by_name.codes) & set(codes):
+                summary.conflicts.append((item.item_id, tuple(codes), by_name.codes))
+        elif by_name.codes:
+            out[item.item_id] = by_name
+        else:
+            summary.unresolved.append((item.item_id, item.props["answer"]))
+    for members, _ in cases.values():
+        sources = [out[m.item_id] for m in members if m.item_id in out]
+        if not sources:
+            continue
+        codes = tuple(sorted({c for a in sources for c in a.codes}))
+        inherited = Alignment(codes, "case", min(a.confidence for a in sources))
+        for m in members:
+            if m.track != "diagnosis":
+                out[m.item_id] = inherited
+    for alignment in out.values():
+        summary.aligned[alignment.method] = summary.aligned.get(alignment.method, 0) + 1
+    return out

@@ -1,0 +1,224 @@
+"""Streams one track's TSV row by row: cells parsed, images decoded one at a time into the blob store.
+
+Rows can hold megabytes of base64, so nothing but the current row is kept in memory, and images
+leave the reader as metadata only. Every problem names the file, the row (and index) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from importers.benchmark.alignment import parse_codes
+from importers.benchmark.blobs import BlobStore
+from importers.benchmark.images import (
+    DEFAULT_LIMITS,
+    ImageInfo,
+    ImageLimits,
+    ImageRejected,
+    decode_base64,
+    inspect_image,
+)
+from importers.benchmark.release import (
+    RELATION_TYPES,
+    CellError,
+    Track,
+    parse_image_cell,
+    parse_list_cell,
+    parse_mapping_cell,
+)
+from importers.problems import ProblemLog
+
+csv.field_size_limit(sys.maxsize)  # a cell holds several base64 images
+
+# Words in a figure label or image path that tell the imaging modality.
+MODALITY_WORDS = {
+    "ct": "CT",
+    "mri": "MRI",
+    "mr": "MRI",
+    "xray": "X-ray",
+    "x-ray": "X-ray",
+    "radiograph": "X-ray",
+    "ultrasound": "ultrasound",
+    "us": "ultrasound",
+    "echo": "ultrasound",
+    "histology": "histology",
+    "histopathology": "histology",
+    "biopsy": "histology",
+    "he": "histology",
+    "photo": "photograph",
+    "clinical": "photograph",
+    "fundus": "fundoscopy",
+    "oct": "OCT",
+    "pet": "PET",
+    "ecg": "ECG",
+    "eeg": "EEG",
+    "angiography": "angiography",
+    "endoscopy": "endoscopy",
+    "dermoscopy": "dermoscopy",
+}
+
+
+def guess_modality(*texts: str | None) -> str | None:
+    for text in texts:
+        for word in (text or "").lower().replace("_", " ").replace(".", " ").replace("/", " ").split():
+            if word in MODALITY_WORDS:
+                return MODALITY_WORDS[word]
+    return None
+
+
+@dataclass(frozen=True)
+class ItemImage:
+    info: ImageInfo
+    order: int
+    label: str | None
+    path: str | None
+    modality: str | None
+
+
+@dataclass
+class ParsedItem:
+    track: str
+    index: int
+    row: int
+    props: dict[str, Any]
+    images: list[ItemImage] = field(default_factory=list)
+
+    @property
+    def item_id(self) -> str:
+        return f"{self.track}:{self.index}"
+
+
+def read_track(
+    root: Path, track: Track, blobs: BlobStore, problems: ProblemLog, limits: ImageLimits = DEFAULT_LIMITS
+) -> Iterator[ParsedItem]:
+    path = root / track.file
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter="\t")
+        missing = [c for c in track.columns if c not in (reader.fieldnames or [])]
+        if missing:
+            problems.add(str(path), "header", ", ".join(missing), "missing column(s)")
+            return
+        seen: dict[int, int] = {}
+        for row_number, row in enumerate(reader, start=1):
+            item = _row(path, track, row_number, row, blobs, problems, limits, seen)
+            if item is not None:
+                yield item
+
+
+def _row(
+    path: Path,
+    track: Track,
+    row_number: int,
+    row: dict[str, str],
+    blobs: BlobStore,
+    problems: ProblemLog,
+    limits: ImageLimits,
+    seen: dict[int, int],
+) -> ParsedItem | None:
+    file, before = str(path), len(problems.problems)
+    where = f"row {row_number}"
+    raw_index = (row.get("index") or "").strip()
+    try:
+        index = int(raw_index)
+    except ValueError:
+        problems.add(file, where, "index", f"not an integer: {raw_index!r}")
+        return None
+    where = f"row {row_number} (index {index})"
+    if index in seen:
+        problems.add(file, where, "index", f"duplicate index, first used in row {seen[index]}")
+        return None
+    seen[index] = row_number
+    props: dict[str, Any] = {
+        "itemId": f"{track.name}:{index}",
+        "track": track.name,
+        "index": index,
+        "question": row["question"] or "",
+        "answer": row["answer"] or "",
+        "context": row["context"] or "",
+    }
+    if not props["question"].strip():
+        problems.add(file, where, "question", "empty question")
+    for column in track.lists:
+        try:
+            props[column.prop] = parse_list_cell(row[column.column])
+        except CellError as exc:
+            problems.add(file, where, column.column, str(exc))
+    for column, prop in track.texts:
+        props[prop] = (row[column] or "").strip()
+    if track.name == "diagnosis":
+        _, bad = parse_codes(props["releaseOrpha"])
+        if bad:
+            problems.add(file, where, "ORPHA_code", f"not ORPHA codes: {', '.join(map(repr, bad))}")
+    if track.name == "crossmodal" and props.get("relationType") not in RELATION_TYPES:
+        problems.add(
+            file, where, "relation_type", f"{props.get('relationType')!r} is not one of {', '.join(RELATION_TYPES)}"
+        )
+    mapping: dict[str, str] = {}
+    if track.name == "crossmodal":
+        try:
+            mapping = parse_mapping_cell(row["figure_mapping"])
+        except CellError as exc:
+            problems.add(file, where, "figure_mapping", str(exc))
+    try:
+        paths = parse_list_cell(row["image_path"])
+    except CellError as exc:
+        problems.add(file, where, "image_path", str(exc))
+        paths = []
+    props["imagePaths"] = paths
+    images = _images(path, where, row, paths, mapping, blobs, problems, limits)
+    if not images and len(problems.problems) == before:
+        problems.add(file, where, "image", "no image: both image and image_path are empty")
+    if len(problems.problems) > before:
+        return None
+    return ParsedItem(track.name, index, row_number, props, images)
+
+
+def _images(
+    path: Path,
+    where: str,
+    row: dict[str, str],
+    paths: list[str],
+    mapping: dict[str, str],
+    blobs: BlobStore,
+    problems: ProblemLog,
+    limits: ImageLimits,
+) -> list[ItemImage]:
+    file = str(path)
+    label_of_path = {p: label for label, p in mapping.items()}
+    labels_in_order = list(mapping)
+    try:
+        encoded = parse_image_cell(row["image"])
+    except CellError as exc:
+        problems.add(file, where, "image", str(exc))
+        return []
+    sources: list[tuple[str, bytes | None]] = []
+    if encoded:
+        for k, text in enumerate(encoded):
+            try:
+                sources.append((f"image[{k}]", decode_base64(text)))
+            except ImageRejected as exc:
+                problems.add(file, where, f"image[{k}]", str(exc))
+    else:
+        for k, rel in enumerate(paths):
+            found = next((p for p in (path.parent / rel, path.parent.parent / rel) if p.is_file()), None)
+            if found is None:
+                problems.add(file, where, f"image_path[{k}]", f"no file {rel!r} beside the release")
+                continue
+            sources.append((f"image_path[{k}]", found.read_bytes()))
+    images = []
+    for k, (column, data) in enumerate(sources):
+        try:
+            info = inspect_image(data, limits)  # type: ignore[arg-type]
+        except ImageRejected as exc:
+            problems.add(file, where, column, str(exc))
+            continue
+        blobs.put(data)  # type: ignore[arg-type]
+        rel = paths[k] if k < len(paths) else None
+        label = label_of_path.get(rel or "") or (labels_in_order[k] if k < len(labels_in_order) else None)
+        images.append(ItemImage(info, k, label, rel, guess_modality(label, rel)))
+    return images
