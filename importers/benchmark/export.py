@@ -31,7 +31,7 @@ def export_items(store: GraphStore, items: list[Node], blobs: BlobStore, out: Pa
             writer.writeheader()
             for item in members:
                 writer.writerow(
-                    _row(item, sorted(by_item.get(item.ref, []), key=lambda r: r.rel_props["order"]), blobs, track.name)
+                    _row(item, sorted(by_item.get(item.ref, []), key=lambda r: r.rel_props["order"]), blobs, track)
                 )
         written[track.name] = len(members)
     return written

@@ -209,22 +209,29 @@ def generate_release(
     counts = {t: max(1, round(items * s / total_share)) for t, s in TRACK_SHARE.items()}
     counts["crossmodal"] += items - sum(counts.values())
     n_cases = counts["diagnosis"]
-    per_item_images = (images or round(items * PAPER_IMAGES / PAPER_ITEMS)) / items
+    total_images = images or round(items * PAPER_IMAGES / PAPER_ITEMS)
     diseases = _spread(pool, n_cases, rng, prevalence)
-    cases = []
-    for c, d in enumerate(diseases):
-        n_img = max(2, round(rng.gauss(per_item_images * 1.6, 1)))
-        cases.append(
-            {
-                "disease": d,
-                "context": _narrative(d, rng),
-                "images": [draw_image(rng, image_size) for _ in range(n_img)],
-                "id": c,
-            }
-        )
+    cases: list[dict[str, Any]] = [
+        {"disease": d, "context": _narrative(d, rng), "id": c, "items": []} for c, d in enumerate(diseases)
+    ]
     assignment = {t: [cases[i % n_cases] for i in range(counts[t])] for t in TRACK_SHARE}
     for t in ("treatment", "crossmodal", "examination"):
         rng.shuffle(assignment[t])
+    for t in TRACK_SHARE:
+        for index, case in enumerate(assignment[t]):
+            case["items"].append((t, index))
+    # Split the images over cases by their number of items, so the release holds total_images distinct
+    # pictures; inside a case each image goes to one item, and every item also shows the case's first
+    # image (shared images are how the release ties a case's items together).
+    shares = [max(len(c["items"]), total_images * len(c["items"]) // items) for c in cases]
+    for k in range(max(0, total_images - sum(shares))):
+        shares[k % n_cases] += 1
+    shown: dict[tuple[str, int], list[bytes]] = {}
+    for case, share in zip(cases, shares, strict=True):
+        case["images"] = [draw_image(rng, image_size) for _ in range(share)]
+        for j, key in enumerate(case["items"]):
+            own = case["images"][j :: len(case["items"])]
+            shown[key] = own if j == 0 else [case["images"][0], *own]
     manifest = Manifest(items=items)
     planted: dict[str, int] = defaultdict(int)
     leak_every = 8  # one planted leak per 8 items of a track, rotating through the kinds
@@ -234,8 +241,7 @@ def generate_release(
         rows = []
         for index, case in enumerate(assignment[track.name]):
             d: Disease = case["disease"]
-            k = min(len(case["images"]), max(1, round(rng.gauss(per_item_images, 1))))
-            chosen = case["images"][:1] + rng.sample(case["images"][1:], k - 1) if k > 1 else case["images"][:1]
+            chosen = shown[(track.name, index)]
             paths = [f"images/case{case['id']}_{case['images'].index(b) + 1}.jpg" for b in chosen]
             row = {"index": str(index), "question": "", "answer": "", "context": case["context"]}
             leak = plant_leaks and index % leak_every == leak_every // 2

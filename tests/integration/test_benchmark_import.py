@@ -1,0 +1,255 @@
+"""MMRareBench release import on both stores: a seeded synthetic release, round trips, every bad-input kind."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.model import NodeRef
+from graph.store import GraphStore
+from graph.subsets import ItemFilter, select_items
+from importers.benchmark.blobs import FolderBlobStore
+from importers.benchmark.export import export_items
+from importers.benchmark.generator import generate_release
+from importers.benchmark.loader import import_release
+from importers.benchmark.release import TRACKS
+from importers.orphanet.detect import read_all
+from importers.orphanet.loader import load
+from importers.problems import ImportRejected
+
+FIX = Path(__file__).parents[1] / "fixtures" / "orphanet"
+csv.field_size_limit(sys.maxsize)
+
+
+def with_orphanet(store: GraphStore) -> GraphStore:
+    facts, files = read_all([FIX])
+    load(facts, store, files)
+    return store
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("release")
+    generate_release(with_orphanet(EmbeddedStore(None)), out, items=40, seed=11, plant_leaks=True, image_size=96)
+    return out
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def snapshot(store: GraphStore, item_ids: list[str] | None = None) -> dict:
+    items = {n.ref.key: n.props for n in store.select("Item")}
+    keys = sorted(item_ids or items)
+    refs = [NodeRef("Item", k) for k in keys]
+    rel = {
+        t: sorted(
+            (n.start.uid, n.node.uid, n.rid, json.dumps(n.rel_props, sort_keys=True)) for n in store.neighbours(refs, t)
+        )
+        for t in ("SHOWS", "ANSWER_IS", "MENTIONS")
+    }
+    images = {n.ref.key: n.props for n in store.select("Image")}
+    return {
+        "items": {k: items[k] for k in keys},
+        "rels": rel,
+        "images": {k: v for k, v in images.items() if any(k in r[1] for r in rel["SHOWS"])},
+    }
+
+
+def test_import_counts_alignment_and_idempotence(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    summary = import_release(release, store, blobs)
+    expected_rows = {t.name: rows(release / t.file) for t in TRACKS}
+    assert summary.items == {t: len(r) for t, r in expected_rows.items()}
+    assert store.count_nodes("Item") == 40
+    # every distinct image, computed straight from the base64 cells
+    shas = {
+        hashlib.sha256(base64.b64decode(b)).hexdigest()
+        for r in expected_rows.values()
+        for row in r
+        for b in json.loads(row["image"])
+    }
+    assert store.count_nodes("Image") == summary.images == len(shas)
+    assert all(blobs.has(s) for s in shas)
+    # one case per diagnosis item; every other item joins one of them through a shared image
+    assert store.count_nodes("Case") == len(expected_rows["diagnosis"]) == summary.cases
+    assert store.count_rels("ABOUT") == 40
+    diag = expected_rows["diagnosis"][0]
+    [answer] = store.neighbours([NodeRef("Item", "diagnosis:0")], "ANSWER_IS")
+    assert answer.node.key == int(diag["ORPHA_code"].split(":")[-1].split("_")[-1])
+    assert answer.rel_props == {"method": "code", "confidence": 1.0}
+    assert summary.aligned["code"] == len(expected_rows["diagnosis"])
+    assert summary.aligned["case"] == 40 - len(expected_rows["diagnosis"])
+    assert summary.unresolved == [] and summary.conflicts == []
+    before = snapshot(store)
+    import_release(release, store, blobs)
+    assert snapshot(store) == before
+
+
+def test_items_images_and_mentions(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+    import_release(release, store, FolderBlobStore(tmp_path))
+    cross = rows(release / "crossmodal" / "crossmodal_comparison.tsv")[0]
+    item = store.get(NodeRef("Item", "crossmodal:0")).props
+    assert item["question"] == cross["question"] and item["relationType"] == cross["relation_type"]
+    assert item["goldenMainline"] == [c["claim"] for c in json.loads(cross["golden_mainline"])]
+    shows = sorted(store.neighbours([NodeRef("Item", "crossmodal:0")], "SHOWS"), key=lambda n: n.rel_props["order"])
+    mapping = json.loads(cross["figure_mapping"])
+    assert [n.rel_props["label"] for n in shows] == list(mapping)
+    assert item["nImages"] == len(shows) == len(json.loads(cross["image"]))
+    first = store.get(shows[0].node).props
+    raw = base64.b64decode(json.loads(cross["image"])[0])
+    assert (first["format"], first["byteSize"], first["sha256"]) == ("JPEG", len(raw), hashlib.sha256(raw).hexdigest())
+    # the narrative is written from the disease's phenotypes: some become MENTIONS of Phenotype nodes
+    mentions = store.neighbours([NodeRef("Item", "diagnosis:0")], "MENTIONS")
+    assert any(m.node.label == "Phenotype" and m.rel_props["field"] == "context" for m in mentions)
+    context = store.get(NodeRef("Item", "diagnosis:0")).props["context"]
+    for m in mentions:
+        if m.rel_props["field"] == "context":
+            assert context[m.rel_props["start"] : m.rel_props["end"]] == m.rel_props["text"]
+
+
+def test_export_round_trip_and_subset(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    import_release(release, store, blobs)
+    out = tmp_path / "export"
+    written = export_items(store, store.select("Item"), blobs, out)
+    assert written == {"diagnosis": 11, "treatment": 7, "crossmodal": 13, "examination": 9}
+    again = with_orphanet(EmbeddedStore(None))
+    import_release(out, again, blobs)
+    assert snapshot(again) == snapshot(store)
+    assert again.stats()["nodes"]["Case"] == store.stats()["nodes"]["Case"]
+    # a subset: items whose answer descends from ORPHA:284993 (Marfan syndrome and related disorders)
+    subset = select_items(store, ItemFilter(under=(284993,), tracks=("diagnosis", "treatment")))
+    ids = [n.ref.key for n in subset]
+    assert ids and all(i.startswith(("diagnosis:", "treatment:")) for i in ids)
+    under = {n.node.key for n in store.neighbours([NodeRef("Item", i) for i in ids], "ANSWER_IS")}
+    assert under <= {284993, 558, 284963, 284973, 115, 171719, 1885, 2462, 284979, 284984, 60030, 622925, 91387}
+    part = tmp_path / "part"
+    export_items(store, subset, blobs, part)
+    third = with_orphanet(EmbeddedStore(None))
+    import_release(part, third, blobs)
+    got, want = snapshot(third), snapshot(store, ids)
+    assert got["items"].keys() == want["items"].keys()
+    assert got["rels"]["SHOWS"] == want["rels"]["SHOWS"] and got["images"] == want["images"]
+    for key, props in want["items"].items():
+        assert got["items"][key] == props
+
+
+def test_same_seed_same_release(tmp_path: Path) -> None:
+    graph = with_orphanet(EmbeddedStore(None))
+    for name in ("a", "b"):
+        generate_release(graph, tmp_path / name, items=12, seed=5, image_size=64)
+    for track in TRACKS:
+        assert (tmp_path / "a" / track.file).read_bytes() == (tmp_path / "b" / track.file).read_bytes()
+    assert "SYNTHETIC" in (tmp_path / "a" / "README.md").read_text()
+
+
+def edit(release: Path, tmp_path: Path, track: str, change) -> Path:
+    """A copy of the release with one track's rows changed by `change(rows) -> rows`."""
+    copy = tmp_path / "edited"
+    shutil.copytree(release, copy)
+    t = next(t for t in TRACKS if t.name == track)
+    data = change(rows(copy / t.file))
+    with open(copy / t.file, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(data[0]), delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data)
+    return copy
+
+
+def test_every_bad_input_kind_is_named_and_nothing_written(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+    before = store.stats()
+
+    def break_rows(r: list[dict[str, str]]) -> list[dict[str, str]]:
+        r[0]["rubric_must_include"] = '["unclosed"'
+        r[1]["index"] = r[2]["index"]
+        r[3]["image"] = '["not*base64!"]'
+        r[4]["image"] = json.dumps([base64.b64encode(b"%PDF-1.4 not an image").decode()])
+        return r
+
+    bad = edit(release, tmp_path, "treatment", break_rows)
+    tsv = str(bad / "treatment" / "treatment_plan.tsv")
+    with pytest.raises(ImportRejected) as rejected:
+        import_release(bad, store, FolderBlobStore(tmp_path / "blobs"))
+    named = [(p.file, p.record, p.field) for p in rejected.value.problems]
+    assert named == [
+        (tsv, "row 1 (index 0)", "rubric_must_include"),
+        (tsv, "row 3 (index 2)", "index"),
+        (tsv, "row 4 (index 3)", "image[0]"),
+        (tsv, "row 5 (index 4)", "image[0]"),
+    ]
+    assert "duplicate index, first used in row 2" in rejected.value.problems[1].message
+    assert "invalid base64" in rejected.value.problems[2].message
+    assert "not an image" in rejected.value.problems[3].message
+    assert store.stats() == before
+    summary = import_release(bad, store, FolderBlobStore(tmp_path / "blobs"), skip_invalid=True)
+    assert summary.items["treatment"] == 7 - 4 and len(summary.rejected) == 4
+    kept = {n.ref.key for n in store.select("Item") if n.props["track"] == "treatment"}
+    assert kept == {"treatment:2", "treatment:5", "treatment:6"}  # row 2 carries index 2 now
+
+
+def test_missing_column_and_bad_codes(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+
+    def drop_context(r: list[dict[str, str]]) -> list[dict[str, str]]:
+        for row in r:
+            del row["context"]
+        return r
+
+    no_context = edit(release, tmp_path / "a", "examination", drop_context)
+    with pytest.raises(ImportRejected, match=r"examination_workup.tsv: header: context: missing column"):
+        import_release(no_context, store, FolderBlobStore(tmp_path / "blobs"))
+
+    def codes(r: list[dict[str, str]]) -> list[dict[str, str]]:
+        r[0]["ORPHA_code"] = "ORPHA:558; banana"
+        r[1]["ORPHA_code"] = "ORPHA:99999999"
+        r[2]["ORPHA_code"] = ""
+        return r
+
+    odd = edit(release, tmp_path / "b", "diagnosis", codes)
+    with pytest.raises(ImportRejected, match=r"row 1 \(index 0\): ORPHA_code: not ORPHA codes: 'banana'"):
+        import_release(odd, store, FolderBlobStore(tmp_path / "blobs"))
+    assert store.count_nodes("Item") == 0
+    fixed = edit(odd, tmp_path / "c", "diagnosis", lambda r: [{**r[0], "ORPHA_code": "558"}, *r[1:]])
+    summary = import_release(fixed, store, FolderBlobStore(tmp_path / "blobs"))
+    # an unknown code falls back to the answer's name; an empty one too
+    assert summary.unknown_codes == [("diagnosis:1", 99999999)]
+    for item_id in ("diagnosis:1", "diagnosis:2"):
+        [a] = store.neighbours([NodeRef("Item", item_id)], "ANSWER_IS")
+        assert a.rel_props["method"] == "name-exact"
+
+
+def test_image_path_fallback(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+    copy = tmp_path / "paths"
+
+    def to_files(r: list[dict[str, str]]) -> list[dict[str, str]]:
+        for row in r:
+            for rel, b64 in zip(json.loads(row["image_path"]), json.loads(row["image"]), strict=True):
+                target = copy / "diagnosis" / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(base64.b64decode(b64))
+            row["image"] = ""
+        return r
+
+    shutil.copytree(release, copy)
+    edited = edit(copy, tmp_path / "x", "diagnosis", to_files)
+    shutil.copytree(copy / "diagnosis" / "images", edited / "diagnosis" / "images")
+    summary = import_release(edited, store, FolderBlobStore(tmp_path / "blobs"))
+    assert summary.items["diagnosis"] == 11 and summary.rejected == []
+    missing = edit(release, tmp_path / "y", "diagnosis", lambda r: [{**r[0], "image": ""}, *r[1:]])
+    with pytest.raises(ImportRejected, match=r"row 1 \(index 0\): image_path\[0\]: no file"):
+        import_release(missing, store, FolderBlobStore(tmp_path / "blobs"))
