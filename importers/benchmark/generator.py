@@ -27,7 +27,8 @@ from importers.benchmark.release import TRACK_BY_NAME, TRACKS, list_cell
 # Public release: 474 / 288 / 568 / 389 items per track.
 TRACK_SHARE = {"diagnosis": 474, "treatment": 288, "crossmodal": 568, "examination": 389}
 PAPER_ITEMS, PAPER_IMAGES = 1756, 7958
-MODALITIES = ("CT", "MRI", "X-ray", "histology", "photo", "ultrasound", "fundus", "dermoscopy")
+# File-name words the importer reads as modalities (importers/benchmark/reader.py MODALITY_WORDS).
+MODALITIES = ("ct", "mri", "xray", "histology", "photo", "ultrasound", "fundus", "dermoscopy")
 TREATMENTS = (
     "genetic counselling",
     "multidisciplinary follow-up",
@@ -229,6 +230,7 @@ def generate_release(
     shown: dict[tuple[str, int], list[bytes]] = {}
     for case, share in zip(cases, shares, strict=True):
         case["images"] = [draw_image(rng, image_size) for _ in range(share)]
+        case["modalities"] = [rng.choice(MODALITIES) for _ in range(share)]
         for j, key in enumerate(case["items"]):
             own = case["images"][j :: len(case["items"])]
             shown[key] = own if j == 0 else [case["images"][0], *own]
@@ -242,7 +244,8 @@ def generate_release(
         for index, case in enumerate(assignment[track.name]):
             d: Disease = case["disease"]
             chosen = shown[(track.name, index)]
-            paths = [f"images/case{case['id']}_{case['images'].index(b) + 1}.jpg" for b in chosen]
+            positions = [case["images"].index(b) for b in chosen]
+            paths = [f"images/case{case['id']}_{k + 1}_{case['modalities'][k]}.jpg" for k in positions]
             row = {"index": str(index), "question": "", "answer": "", "context": case["context"]}
             leak = plant_leaks and index % leak_every == leak_every // 2
             kind = None
@@ -283,8 +286,9 @@ def generate_release(
                 row["key_test_names"] = list_cell(tests)
                 others = [o.name for o in pool if o.head == d.head and o.code != d.code][:2]
                 row["red_flags_to_rule_out"], row["must_not"] = list_cell(others), list_cell(rng.sample(AVOID, 1))
-                if leak:
-                    chosen = [*chosen[:-1], _reencode(chosen[-1])]
+                if leak:  # a re-encoded copy of the image the case's diagnosis item shows
+                    chosen = [*chosen, _reencode(case["images"][0])]
+                    paths = [*paths, f"images/case{case['id']}_copy.jpg"]
                     kind = "near-duplicate-image"
             if kind:
                 manifest.leaks.append({"kind": kind, "itemId": f"{track.name}:{index}", "orphaCode": d.code})

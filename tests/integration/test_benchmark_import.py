@@ -253,3 +253,20 @@ def test_image_path_fallback(store: GraphStore, release: Path, tmp_path: Path) -
     missing = edit(release, tmp_path / "y", "diagnosis", lambda r: [{**r[0], "image": ""}, *r[1:]])
     with pytest.raises(ImportRejected, match=r"row 1 \(index 0\): image_path\[0\]: no file"):
         import_release(missing, store, FolderBlobStore(tmp_path / "blobs"))
+
+
+def test_modalities_and_planted_near_duplicates(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    from importers.benchmark.images import hamming
+
+    with_orphanet(store)
+    import_release(release, store, FolderBlobStore(tmp_path))
+    items = store.select("Item")
+    assert all(i.props["modalities"] for i in items)  # the generator names a modality in every file name
+    leaks = json.loads((release / "leak_manifest.json").read_text())
+    dups = [leak["itemId"] for leak in leaks if leak["kind"] == "near-duplicate-image"]
+    assert dups
+    for item_id in dups:
+        shows = sorted(store.neighbours([NodeRef("Item", item_id)], "SHOWS"), key=lambda n: n.rel_props["order"])
+        first, copy = (store.get(shows[0].node).props, store.get(shows[-1].node).props)
+        assert first["sha256"] != copy["sha256"]
+        assert hamming(int(first["phash"], 16), int(copy["phash"], 16)) <= 8
