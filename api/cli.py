@@ -109,6 +109,114 @@ def import_benchmark(root: Path, skip_invalid: bool) -> None:
     run(root, skip_invalid)
 
 
+@import_.command("predictions")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", help="Model name (default: from <model>_MMRarebench_<Track>.xlsx).")
+@click.option("--family", help="Model family, e.g. Qwen2.5-VL.")
+@click.option("--domain", type=click.Choice(["general", "medical"]))
+@click.option("--params", help="Parameter count, e.g. 7B.")
+@click.option(
+    "--track",
+    type=click.Choice(["diagnosis", "treatment", "crossmodal", "examination"]),
+    help="Track of an index-only file whose name does not say it.",
+)
+@click.option("--skip-invalid", is_flag=True, help="Import the known items; report the rest.")
+def import_predictions_cmd(
+    path: Path,
+    model: str | None,
+    family: str | None,
+    domain: str | None,
+    params: str | None,
+    track: str | None,
+    skip_invalid: bool,
+) -> None:
+    """VLMEvalKit outputs (.xlsx/.tsv/.csv with index and prediction) or JSONL {item, prediction}."""
+    from api.scoring_cli import import_run
+
+    import_run(path, model, family, domain, params, track, skip_invalid)
+
+
+@main.command("runs")
+def runs_cmd() -> None:
+    """List the runs in the graph."""
+    from api.scoring_cli import list_runs
+
+    list_runs()
+
+
+JUDGES = ["offline", "ontology", "rubric-lists", "openai"]
+
+
+@main.command("score")
+@click.argument("run_id")
+@click.option("--judge", "judge_name", type=click.Choice(JUDGES), default="offline", show_default=True)
+@click.option("--base-url", help="openai: the chat-completions base URL, e.g. http://127.0.0.1:8000/v1")
+@click.option("--judge-model", help="openai: the judge model name.")
+@click.option(
+    "--api-key-env",
+    default="MMRARE_JUDGE_API_KEY",
+    show_default=True,
+    help="openai: environment variable holding the API key.",
+)
+@click.option("--concurrency", default=4, show_default=True)
+@click.option("--images", is_flag=True, help="openai: send the item's images (multimodal judge).")
+def score_cmd(
+    run_id: str,
+    judge_name: str,
+    base_url: str | None,
+    judge_model: str | None,
+    api_key_env: str,
+    concurrency: int,
+    images: bool,
+) -> None:
+    """Score a run's stored predictions (token F1 and a judge); judgements are cached."""
+    from api.scoring_cli import score
+
+    score(run_id, judge_name, base_url, judge_model, api_key_env, concurrency, images)
+
+
+@main.command("report")
+@click.option("--run", "runs", multiple=True, help="Run id (repeatable; default: all runs).")
+@click.option(
+    "--by",
+    default="track",
+    show_default=True,
+    help="track, head, class (children of --under), prevalence, modality, images, leak, domain, model, "
+    "all; combine with commas (track,head).",
+)
+@click.option(
+    "--metric",
+    default="offline",
+    show_default=True,
+    help="A judge name (offline, ontology, rubric-lists, openai), token_f1 or exact.",
+)
+@click.option("--under", help="Only items whose answer descends from this ORPHAcode.")
+@click.option("--leak-free", is_flag=True, help="Only items the leakage audit found clean.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--resamples", default=1000, show_default=True)
+@click.option("--seed", default=20260425, show_default=True)
+def report_cmd(
+    runs: tuple[str, ...], by: str, metric: str, under: str | None, leak_free: bool, fmt: str, resamples: int, seed: int
+) -> None:
+    """Stratified results with micro and macro means and case-clustered bootstrap 95% intervals."""
+    from api.scoring_cli import report
+
+    report(runs, by, metric, under, leak_free, fmt, resamples, seed)
+
+
+@main.command("compare")
+@click.argument("run_a")
+@click.argument("run_b")
+@click.option("--metric", default="offline", show_default=True)
+@click.option("--resamples", default=10000, show_default=True)
+@click.option("--seed", default=20260425, show_default=True)
+def compare_cmd(run_a: str, run_b: str, metric: str, resamples: int, seed: int) -> None:
+    """Paired comparison of two runs on the items both answered (bootstrap CI, permutation p-value)."""
+    from api.scoring_cli import compare
+
+    compare(run_a, run_b, metric, resamples, seed)
+
+
 @main.group()
 def generate() -> None:
     """Make synthetic data."""

@@ -73,3 +73,23 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"needs the full data in {SHARED_DATA}")
     return SHARED_DATA
+
+
+def with_orphanet(store: GraphStore) -> GraphStore:
+    """The store with the bundled real Orphanet fixtures imported."""
+    from importers.orphanet.detect import read_all
+    from importers.orphanet.loader import load
+
+    facts, files = read_all([FIXTURES / "orphanet"])
+    load(facts, store, files)
+    return store
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded synthetic 40-item release (with planted leaks) generated from the Orphanet fixtures."""
+    from importers.benchmark.generator import generate_release
+
+    out = tmp_path_factory.mktemp("release")
+    generate_release(with_orphanet(EmbeddedStore(None)), out, items=40, seed=11, plant_leaks=True, image_size=96)
+    return out

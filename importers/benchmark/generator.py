@@ -159,7 +159,7 @@ def draw_image(rng: random.Random, size: int) -> bytes:
     w, h = img.size
     for _ in range(rng.randrange(4, 12)):
         x0, y0 = rng.randrange(0, w), rng.randrange(0, h)
-        x1, y1 = x0 + rng.randrange(10, w // 2), y0 + rng.randrange(10, h // 2)
+        x1, y1 = x0 + rng.randrange(10, max(11, w // 2)), y0 + rng.randrange(10, max(11, h // 2))
         colour = tuple(rng.randrange(60, 256) for _ in range(3))
         if rng.random() < 0.5:
             draw.ellipse((x0, y0, x1, y1), fill=colour)

@@ -21,25 +21,11 @@ from importers.benchmark.export import export_items
 from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
 from importers.benchmark.release import TRACKS
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
 from importers.problems import ImportRejected
+from tests.conftest import with_orphanet
 
 FIX = Path(__file__).parents[1] / "fixtures" / "orphanet"
 csv.field_size_limit(sys.maxsize)
-
-
-def with_orphanet(store: GraphStore) -> GraphStore:
-    facts, files = read_all([FIX])
-    load(facts, store, files)
-    return store
-
-
-@pytest.fixture(scope="session")
-def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("release")
-    generate_release(with_orphanet(EmbeddedStore(None)), out, items=40, seed=11, plant_leaks=True, image_size=96)
-    return out
 
 
 def rows(path: Path) -> list[dict[str, str]]:

@@ -1,0 +1,106 @@
+"""An LLM judge over any OpenAI-compatible chat-completions endpoint.
+
+Bounded concurrency (a thread pool), retries with exponential backoff on 429 and 5xx (honouring
+Retry-After), a timeout per call, optional images for multimodal judges. A call that still fails
+scores 0 and is recorded as an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+
+from scoring.judges import JudgeConfig, JudgeRequest, Verdict, failed, llm_templates, verdict_from_reply
+from scoring.prompts import render
+
+SYSTEM = "You are a strict medical examiner. Follow the answer format exactly."
+RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class OpenAISettings:
+    base_url: str  # e.g. http://127.0.0.1:8000/v1
+    model: str
+    api_key: str = ""
+    temperature: float = 0.0
+    max_tokens: int = 256
+    timeout: float = 60.0
+    concurrency: int = 4
+    max_attempts: int = 4
+    backoff: float = 0.5  # seconds, doubled on each retry
+    send_images: bool = False
+
+
+class OpenAIJudge:
+    tracks = ("diagnosis", "treatment", "crossmodal", "examination")
+
+    def __init__(self, settings: OpenAISettings) -> None:
+        self.settings = settings
+        decoding = (
+            ("temperature", settings.temperature),
+            ("max_tokens", settings.max_tokens),
+            ("images", settings.send_images),
+        )
+        self.config = JudgeConfig("openai", settings.model, decoding, llm_templates())
+
+    def prompt_for(self, request: JudgeRequest) -> str:
+        return render(request.track, request.item, request.prediction)
+
+    def judge_many(self, requests: Sequence[JudgeRequest]) -> list[Verdict]:
+        headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
+        with (
+            httpx.Client(
+                base_url=self.settings.base_url.rstrip("/"), timeout=self.settings.timeout, headers=headers
+            ) as client,
+            ThreadPoolExecutor(self.settings.concurrency) as pool,
+        ):
+            return list(pool.map(lambda r: self._one(client, r), requests))
+
+    def _content(self, request: JudgeRequest, prompt: str) -> str | list[dict]:
+        if not (self.settings.send_images and request.images):
+            return prompt
+        parts: list[dict] = [{"type": "text", "text": prompt}]
+        for data in request.images:
+            url = "data:image/jpeg;base64," + base64.b64encode(data).decode()
+            parts.append({"type": "image_url", "image_url": {"url": url}})
+        return parts
+
+    def _one(self, client: httpx.Client, request: JudgeRequest) -> Verdict:
+        prompt = self.prompt_for(request)
+        body = {
+            "model": self.settings.model,
+            "messages": [
+                {"role": "system", "content": SYSTEM},
+                {"role": "user", "content": self._content(request, prompt)},
+            ],
+            "temperature": self.settings.temperature,
+            "max_tokens": self.settings.max_tokens,
+        }
+        error = "no attempt made"
+        for attempt in range(self.settings.max_attempts):
+            try:
+                response = client.post("/chat/completions", json=body)
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code == 200:
+                    try:
+                        reply = response.json()["choices"][0]["message"]["content"] or ""
+                    except (ValueError, KeyError, IndexError, TypeError) as exc:
+                        return failed(prompt, f"malformed chat-completions reply: {exc!r}")
+                    return verdict_from_reply(request.track, prompt, reply)
+                error = f"HTTP {response.status_code}: {response.text[:200]}"
+                if response.status_code not in RETRY_STATUS:
+                    return failed(prompt, error)
+                retry_after = response.headers.get("retry-after")
+                if retry_after and retry_after.replace(".", "", 1).isdigit():
+                    time.sleep(min(float(retry_after), 30.0))
+                    continue
+            if attempt + 1 < self.settings.max_attempts:
+                time.sleep(self.settings.backoff * 2**attempt)
+        return failed(prompt, f"gave up after {self.settings.max_attempts} attempts: {error}")

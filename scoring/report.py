@@ -1,0 +1,208 @@
+"""Stratified results: any metric by track, head, any ancestor class, prevalence, modality, number of
+images, leakage status, model domain or model, with micro and macro means and case-clustered
+bootstrap intervals. Rows are gathered from the store once; the statistics are pure (scoring/stats).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from graph.model import Direction, NodeRef
+from graph.store import GraphStore
+from importers.orphanet.facts import PREVALENCE_CLASSES
+from scoring.stats import RESAMPLES, SEED, bootstrap_ci, macro_mean, mean
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    run_id: str
+    model: str
+    domain: str
+    item_id: str
+    track: str
+    case_id: str
+    codes: tuple[int, ...]
+    heads: tuple[str, ...]
+    classes: frozenset[int]  # every class the answer disease descends from, itself included
+    prevalence: str
+    modalities: tuple[str, ...]
+    n_images: int
+    leak_free: bool | None
+    metrics: dict[str, float]
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    run_id: str
+    model: str
+    group: str
+    n: int
+    mean: float  # x 100
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True)
+class Report:
+    by: str
+    metric: str
+    lines: list[ReportLine]
+    micro: dict[str, float]  # per run, over items, x 100
+    macro: dict[str, float]  # per run, over groups, x 100
+
+
+def collect_rows(
+    store: GraphStore, run_ids: Sequence[str] | None = None, restrict_under: Sequence[int] = ()
+) -> list[ScoreRow]:
+    runs = (
+        store.select("Run")
+        if not run_ids
+        else [n for n in (store.get(NodeRef("Run", r)) for r in run_ids) if n is not None]
+    )
+    if run_ids and len(runs) != len(set(run_ids)):
+        missing = set(run_ids) - {str(r.ref.key) for r in runs}
+        raise ValueError(f"unknown run(s): {', '.join(sorted(missing))}")
+    models = store.get_many("Model", {r.props["model"] for r in runs})
+    preds_by_run: dict[str, list[dict]] = {}
+    for run in runs:
+        refs = [n.node for n in store.neighbours([run.ref], "IN_RUN", Direction.IN)]
+        preds_by_run[str(run.ref.key)] = list(store.get_many("Prediction", [r.key for r in refs]).values())
+    item_ids = {p["itemId"] for ps in preds_by_run.values() for p in ps}
+    items = store.get_many("Item", item_ids)
+    item_refs = [NodeRef("Item", i) for i in items]
+    case_of = {str(n.start.key): str(n.node.key) for n in store.neighbours(item_refs, "ABOUT")}
+    codes_of: dict[str, list[int]] = defaultdict(list)
+    for n in store.neighbours(item_refs, "ANSWER_IS"):
+        codes_of[str(n.start.key)].append(int(n.node.key))
+    all_codes = {c for cs in codes_of.values() for c in cs}
+    diseases = store.get_many("Disease", all_codes)
+    head_names = {
+        k: v.get("name", str(k))
+        for k, v in store.get_many("Disease", {h for d in diseases.values() for h in d.get("heads", [])}).items()
+    }
+    closure = store.closure_each(
+        [NodeRef("Disease", c) for c in all_codes], "SUBCLASS_OF", Direction.OUT, include_self=True
+    )
+    classes_of = {int(ref.key): frozenset(int(a.key) for a in reached) for ref, reached in closure.items()}
+    rows = []
+    for run in runs:
+        run_id = str(run.ref.key)
+        model = run.props["model"]
+        for p in preds_by_run[run_id]:
+            item = items.get(p["itemId"])
+            if item is None:
+                continue
+            codes = tuple(sorted(codes_of.get(p["itemId"], [])))
+            classes = frozenset().union(*(classes_of.get(c, frozenset()) for c in codes))
+            if restrict_under and not classes & set(restrict_under):
+                continue
+            metrics = {
+                k: float(v) for k, v in p.items() if k == "tokenF1" or k == "exactMatch" or k.startswith("score_")
+            }
+            prevalence = next(
+                (diseases[c].get("prevalenceClass") for c in codes if diseases.get(c, {}).get("prevalenceClass")), None
+            )
+            heads = sorted({head_names[h] for c in codes for h in diseases.get(c, {}).get("heads", [])})
+            rows.append(
+                ScoreRow(
+                    run_id,
+                    model,
+                    models.get(model, {}).get("domain") or "unknown",
+                    p["itemId"],
+                    item["track"],
+                    case_of.get(p["itemId"], p["itemId"]),
+                    codes,
+                    tuple(heads),
+                    classes,
+                    prevalence or "no data",
+                    tuple(item.get("modalities", [])),
+                    int(item.get("nImages", 0)),
+                    item.get("leakFree"),
+                    metrics,
+                )
+            )
+    return rows
+
+
+def group_keys(by: str, children: dict[int, str] | None = None) -> Callable[[ScoreRow], list[str]]:
+    """What groups a row falls in; a row may count in several (every head, every modality, ...)."""
+    simple: dict[str, Callable[[ScoreRow], list[str]]] = {
+        "track": lambda r: [r.track],
+        "head": lambda r: list(r.heads) or ["no head"],
+        "prevalence": lambda r: [r.prevalence],
+        "modality": lambda r: list(r.modalities) or ["unknown"],
+        "images": lambda r: [str(r.n_images)],
+        "leak": lambda r: ["not audited" if r.leak_free is None else "leak-free" if r.leak_free else "leaky"],
+        "domain": lambda r: [r.domain],
+        "model": lambda r: [r.model],
+        "all": lambda r: ["all"],
+    }
+    if "," in by:  # e.g. "track,head": the cross product of the groupings
+        parts = [group_keys(b.strip(), children) for b in by.split(",")]
+
+        def combined(r: ScoreRow) -> list[str]:
+            out = [""]
+            for part in parts:
+                out = [f"{o} / {g}" if o else g for o in out for g in part(r)]
+            return out
+
+        return combined
+    if by == "class":
+        if not children:
+            raise ValueError("--by class needs --under CODE: its child classes are the groups")
+        return lambda r: [name for code, name in children.items() if code in r.classes]
+    if by not in simple:
+        raise ValueError(f"unknown grouping {by!r}; use one of {', '.join([*simple, 'class'])}")
+    return simple[by]
+
+
+def _order(by: str, group: str) -> tuple:
+    if "," in by:
+        return tuple(_order(b.strip(), g) for b, g in zip(by.split(","), group.split(" / "), strict=False))
+    if by == "prevalence":
+        return (PREVALENCE_CLASSES.index(group) if group in PREVALENCE_CLASSES else len(PREVALENCE_CLASSES), group)
+    if by == "images":
+        return (int(group), group)
+    return (0, group)
+
+
+def stratify(
+    rows: Sequence[ScoreRow],
+    by: str,
+    metric: str,
+    children: dict[int, str] | None = None,
+    leak_free_only: bool = False,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> Report:
+    keys = group_keys(by, children)
+    cells: dict[tuple[str, str], list[ScoreRow]] = defaultdict(list)
+    per_run: dict[str, list[ScoreRow]] = defaultdict(list)
+    for r in rows:
+        if metric not in r.metrics or (leak_free_only and r.leak_free is not True):
+            continue
+        per_run[r.run_id].append(r)
+        for g in keys(r):
+            cells[(r.run_id, g)].append(r)
+    models = {r.run_id: r.model for r in rows}
+    lines = []
+    for (run_id, group), members in sorted(cells.items(), key=lambda kv: (kv[0][0], _order(by, kv[0][1]))):
+        values = [m.metrics[metric] for m in members]
+        low, high = bootstrap_ci(values, [m.case_id for m in members], resamples, seed)
+        lines.append(ReportLine(run_id, models[run_id], group, len(values), 100 * mean(values), 100 * low, 100 * high))
+    micro = {run: 100 * mean([r.metrics[metric] for r in rs]) for run, rs in per_run.items()}
+    macro = {}
+    for run in per_run:
+        groups = {
+            line.group: [m.metrics[metric] for m in cells[(run, line.group)]] for line in lines if line.run_id == run
+        }
+        macro[run] = 100 * macro_mean(groups)
+    return Report(by, metric, lines, micro, macro)
+
+
+def child_classes(store: GraphStore, code: int) -> dict[int, str]:
+    """The direct children of a class, by code, with their names (the groups of --by class)."""
+    kids = [n.node.key for n in store.neighbours([NodeRef("Disease", code)], "SUBCLASS_OF", Direction.IN)]
+    return {int(k): v.get("name", str(k)) for k, v in sorted(store.get_many("Disease", kids).items())}

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import main
+
+FIX = Path(__file__).parents[2] / "fixtures" / "orphanet"
+csv.field_size_limit(sys.maxsize)
+
+
+@pytest.fixture
+def graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'g.json.gz'}")
+    monkeypatch.setenv("MMRARE_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["import", "orphanet", str(FIX)]).exit_code == 0
+    assert runner.invoke(main, ["generate", "sample", str(tmp_path / "rel"), "--items", "16"]).exit_code == 0
+    assert runner.invoke(main, ["import", "benchmark", str(tmp_path / "rel")]).exit_code == 0
+    return tmp_path
+
+
+def test_import_score_report_compare(graph: Path) -> None:
+    runner = CliRunner()
+    with open(graph / "rel" / "diagnosis" / "diagnosis_opened.tsv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    good, bad = graph / "Good_MMRarebench_Diagnosis.tsv", graph / "Bad_MMRarebench_Diagnosis.tsv"
+    good.write_text("index\tprediction\n" + "".join(f"{r['index']}\t{r['answer']}\n" for r in rows))
+    bad.write_text("index\tprediction\n" + "".join(f"{r['index']}\txyzzy\n" for r in rows))
+    for path in (good, bad):
+        out = runner.invoke(main, ["import", "predictions", str(path), "--domain", "general"])
+        assert out.exit_code == 0 and "new run" in out.output, out.output
+    runs = runner.invoke(main, ["runs"]).output.split()
+    good_id = next(w for w in runs if w.startswith("Good|"))
+    bad_id = next(w for w in runs if w.startswith("Bad|"))
+    scored = runner.invoke(main, ["score", good_id])
+    assert scored.exit_code == 0, scored.output
+    assert f"{len(rows)} judged, 0 from cache, 0 judge errors" in scored.output
+    assert "diagnosis    judge score 100.00" in scored.output and "token F1    100.00" in scored.output
+    assert runner.invoke(main, ["score", bad_id]).exit_code == 0
+    table = runner.invoke(main, ["report", "--by", "track", "--resamples", "100"])
+    assert table.exit_code == 0
+    assert f"n={len(rows):<5} 100.00 [100.00, 100.00]" in table.output
+    as_json = json.loads(
+        runner.invoke(
+            main, ["report", "--by", "model", "--format", "json", "--resamples", "50", "--metric", "token_f1"]
+        ).output
+    )
+    assert {line["group"]: line["mean"] for line in as_json["lines"]} == {"Good": 100.0, "Bad": 0.0}
+    as_csv = runner.invoke(main, ["report", "--format", "csv", "--resamples", "50"]).output.splitlines()
+    assert as_csv[0] == "run,model,group,n,mean,ci_low,ci_high" and len(as_csv) == 3
+    compared = runner.invoke(main, ["compare", bad_id, good_id, "--resamples", "500"])
+    assert compared.exit_code == 0
+    assert f"on {len(rows)} items both runs answered" in compared.output and "difference +100.00" in compared.output
+    unknown = runner.invoke(main, ["score", "nope"])
+    assert unknown.exit_code == 2 and "no run 'nope'" in unknown.output
+    bad_by = runner.invoke(main, ["report", "--by", "colour"])
+    assert bad_by.exit_code == 2 and "unknown grouping 'colour'" in bad_by.output
