@@ -255,6 +255,43 @@ def export_benchmark(out: Path, tracks: tuple[str, ...], under: tuple[str, ...],
 
 
 @main.group()
+def audit() -> None:
+    """Audits of the benchmark."""
+
+
+@audit.command("leakage")
+@click.option(
+    "--track", "tracks", multiple=True, type=click.Choice(["diagnosis", "treatment", "crossmodal", "examination"])
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--show", default=20, show_default=True, help="Findings to print in the table.")
+@click.option("--parent-max-members", default=3, show_default=True)
+@click.option("--gene-max-diseases", default=3, show_default=True)
+@click.option("--phenotype-min-mentions", default=6, show_default=True)
+@click.option("--phash-max-distance", default=6, show_default=True)
+def audit_leakage(
+    tracks: tuple[str, ...],
+    fmt: str,
+    show: int,
+    parent_max_members: int,
+    gene_max_diseases: int,
+    phenotype_min_mentions: int,
+    phash_max_distance: int,
+) -> None:
+    """Ontology-aware leakage audit; replaces earlier findings of the same configuration."""
+    from api.leakage_cli import audit as run
+    from graph.leakage import AuditConfig
+
+    config = AuditConfig(
+        parent_max_members=parent_max_members,
+        gene_max_diseases=gene_max_diseases,
+        phenotype_min_mentions=phenotype_min_mentions,
+        phash_max_distance=phash_max_distance,
+    )
+    run(tracks, fmt, config, show)
+
+
+@main.group()
 def orphanet() -> None:
     """Look at the Orphanet ontology in the graph."""
 

@@ -41,6 +41,9 @@ class _EmbeddedTx(WriteTx):
     def _delete_nodes(self, refs: list[NodeRef]) -> None:
         self.ops.append(("delete", None, refs))
 
+    def _delete_rels(self, rel_type: str, starts: list[NodeRef]) -> None:
+        self.ops.append(("delete_rels", rel_type, starts))
+
 
 class EmbeddedStore(GraphStore):
     name = "embedded"
@@ -120,6 +123,8 @@ class EmbeddedStore(GraphStore):
             elif kind == "delete":
                 for ref in rows:  # type: ignore[attr-defined]
                     alive[ref] = False
+            elif kind == "delete_rels":
+                continue
             else:
                 for row in rows:  # type: ignore[attr-defined]
                     for end in (row.src, row.dst):
@@ -136,6 +141,11 @@ class EmbeddedStore(GraphStore):
                     if ref in self.g:
                         self.g.remove_node(ref)
                         self.by_label[ref.label].discard(ref.key)
+            elif kind == "delete_rels":
+                for ref in rows:  # type: ignore[attr-defined]
+                    if ref in self.g:
+                        doomed = [(ref, b, k) for _, b, k in self.g.out_edges(ref, keys=True) if k[0] == label]
+                        self.g.remove_edges_from(doomed)
             else:
                 for row in rows:  # type: ignore[attr-defined]
                     edge_key = (label, row.rid)

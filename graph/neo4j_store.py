@@ -52,6 +52,11 @@ class _Neo4jTx(WriteTx):
         for chunk in _chunks([r.uid for r in refs]):
             self.tx.run(statement("delete_nodes"), uids=chunk).consume()
 
+    def _delete_rels(self, rel_type: str, starts: list[NodeRef]) -> None:
+        query = statement("delete_rels", rel_type=rel_type)
+        for chunk in _chunks([r.uid for r in starts]):
+            self.tx.run(query, uids=chunk).consume()
+
 
 class Neo4jStore(GraphStore):
     name = "neo4j"

@@ -154,6 +154,13 @@ class WriteTx(ABC):
         if refs:
             self._delete_nodes(refs)
 
+    def delete_rels(self, rel_type: str, starts: Iterable[NodeRef]) -> None:
+        """Delete every relationship of one type that leaves the given nodes."""
+        rel_spec(rel_type)
+        starts = list(starts)
+        if starts:
+            self._delete_rels(rel_type, starts)
+
     @abstractmethod
     def _upsert_nodes(self, label: str, rows: list[tuple[Key, Props]]) -> None: ...
 
@@ -162,6 +169,9 @@ class WriteTx(ABC):
 
     @abstractmethod
     def _delete_nodes(self, refs: list[NodeRef]) -> None: ...
+
+    @abstractmethod
+    def _delete_rels(self, rel_type: str, starts: list[NodeRef]) -> None: ...
 
 
 def path_sort_key(path: Path) -> list[str]:

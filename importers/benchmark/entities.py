@@ -2,8 +2,9 @@
 
 Text is cut into word tokens; each phrase is a tuple of tokens. Matching tries, at every token, the
 longest phrase first (a hash lookup per length), and matches never overlap. Disease and phenotype
-names match case-insensitively, except one-word names of fewer than four characters (acronyms such
-as "MFS"), which match as written; gene symbols always match as written.
+names match case-insensitively, except one-word names that are short (under four characters) or
+written in capitals (acronyms such as "MFS" or "PLAN"), which match as written; gene symbols always
+match as written.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ class EntityMatcher:
         words = tuple(t for t, _, _ in tokens(phrase))
         if not words or len(words) > MAX_TOKENS:
             return
-        if not case_sensitive and len(words) == 1 and len(words[0]) < 4:
-            case_sensitive = True  # short acronyms: "MFS" is a name, "all" is a word
+        if not case_sensitive and len(words) == 1 and (len(words[0]) < 4 or words[0].isupper()):
+            case_sensitive = True  # acronyms: "MFS" and "PLAN" are names, "all" and "plan" are words
         if case_sensitive:
             self.exact.setdefault(words, set()).add(ref)
         else:

@@ -20,7 +20,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from graph.model import Direction
+from graph.model import Direction, NodeRef
 from graph.store import GraphStore, Where
 from importers.benchmark.release import TRACK_BY_NAME, TRACKS, list_cell
 
@@ -83,6 +83,7 @@ class Disease:
     phenotypes: list[str]
     genes: list[str]
     subtypes: list[str]
+    rare_genes: list[str] = field(default_factory=list)  # associated with at most 3 diseases
 
 
 @dataclass
@@ -102,10 +103,12 @@ def _disease_pool(store: GraphStore) -> list[Disease]:
         k: v.get("name", "") for k, v in store.get_many("Phenotype", {p for ps in phenos.values() for p in ps}).items()
     }
     genes: dict[int, list[str]] = defaultdict(list)
-    degree: dict[str, int] = defaultdict(int)
     for n in store.neighbours(refs, "ASSOCIATED_GENE"):
         genes[int(n.start.key)].append(str(n.node.key))
-        degree[str(n.node.key)] += 1
+    degree: dict[str, int] = defaultdict(int)  # diseases per gene, over the whole graph
+    gene_refs = sorted({NodeRef("Gene", g) for gs in genes.values() for g in gs})
+    for n in store.neighbours(gene_refs, "ASSOCIATED_GENE", Direction.IN):
+        degree[str(n.start.key)] += 1
     subtypes: dict[int, list[int]] = defaultdict(list)
     for n in store.neighbours(refs, "SUBCLASS_OF", Direction.IN):
         subtypes[int(n.start.key)].append(int(n.node.key))
@@ -125,8 +128,9 @@ def _disease_pool(store: GraphStore) -> list[Disease]:
                 n.props.get("synonyms", []),
                 heads.get(head_codes[0], {}).get("name", "Rare disease") if head_codes else "Rare disease",
                 terms,
-                sorted(genes.get(code, [])),
+                sorted(genes.get(code, []), key=lambda g: (degree[g], g)),  # rarest first
                 sorted(all_names[s] for s in subtypes.get(code, []) if s in all_names),
+                sorted(g for g in genes.get(code, []) if degree[g] <= 3),
             )
         )
     return sorted(pool, key=lambda d: d.code)
@@ -325,7 +329,7 @@ def _plant_diagnosis(row: dict[str, str], d: Disease, rng: random.Random, plante
     options = ["direct-name", "phenotype-set"]
     if d.subtypes:
         options.append("ontology-subtype")
-    if d.genes:
+    if d.rare_genes:
         options.append("rare-gene")
     kind = min(options, key=lambda k: (planted[k], k))
     planted[kind] += 1
@@ -334,7 +338,7 @@ def _plant_diagnosis(row: dict[str, str], d: Disease, rng: random.Random, plante
     elif kind == "ontology-subtype":
         row["context"] += f" A relative had been diagnosed with {d.subtypes[0]}."
     elif kind == "rare-gene":
-        row["context"] += f" Sequencing found a pathogenic variant in {d.genes[0]}."
+        row["context"] += f" Sequencing found a pathogenic variant in {d.rare_genes[0]}."
     else:
         row["context"] += " Also noted: " + ", ".join(p.lower() for p in d.phenotypes) + "."
     return kind

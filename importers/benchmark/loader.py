@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.model import NodeRef
+from graph.model import Direction, NodeRef
 from graph.store import GraphStore, RelRow
 from importers.benchmark.alignment import Alignment, NameIndex, align_by_name, parse_codes
 from importers.benchmark.blobs import BlobStore
@@ -156,7 +156,18 @@ def import_release(
             mentions += _mentions(ref, item, matcher)
     summary.items = {t.name: sum(1 for i in items if i.track == t.name) for t in TRACKS}
     summary.images, summary.cases, summary.mentions = len(image_rows), len(cases), len(mentions)
+    # A re-import replaces what the items point at; cases left without members go too.
+    item_refs = [NodeRef("Item", row["itemId"]) for row in item_rows]
+    old_cases = {n.node for n in store.neighbours(item_refs, "ABOUT")} - {NodeRef("Case", c) for c in cases}
+    imported = {r.key for r in item_refs}
+    members: dict[NodeRef, set] = defaultdict(set)
+    for n in store.neighbours(sorted(old_cases), "ABOUT", Direction.IN):
+        members[n.start].add(n.node.key)
+    orphaned = [c for c in old_cases if members[c] <= imported]
     with store.transaction() as tx:
+        for rel_type in ("ABOUT", "SHOWS", "ANSWER_IS", "MENTIONS"):
+            tx.delete_rels(rel_type, item_refs)
+        tx.delete_nodes(orphaned)
         tx.upsert_nodes("Image", list(image_rows.values()))
         tx.upsert_nodes("Case", case_rows)
         tx.upsert_nodes("Item", item_rows)

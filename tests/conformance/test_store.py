@@ -201,6 +201,17 @@ def test_delete_nodes_detaches(store: GraphStore) -> None:
     assert store.closure([D(1000)], "SUBCLASS_OF") == {D(100), D(10), D(1)}
 
 
+def test_delete_relationships_of_a_type(store: GraphStore) -> None:
+    load_dag(store)
+    with store.transaction() as tx:
+        tx.delete_rels("SUBCLASS_OF", [D(100), D(4242)])
+        tx.upsert_rels("SUBCLASS_OF", [RelRow(D(100), D(2))])  # the same transaction may rewrite them
+    assert [n.node for n in store.neighbours([D(100)], "SUBCLASS_OF")] == [D(2)]
+    assert [n.node for n in store.neighbours([D(1000)], "SUBCLASS_OF")] == [D(100)]  # incoming ones stay
+    assert store.count_rels("SUBCLASS_OF") == 6
+    assert store.count_rels("MENTIONS") == 2
+
+
 def test_persistence_across_reopen(store: GraphStore, reopen) -> None:
     load_dag(store)
     store.upsert_nodes(

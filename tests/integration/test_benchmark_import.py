@@ -256,3 +256,20 @@ def test_modalities_and_planted_near_duplicates(store: GraphStore, release: Path
         first, copy = (store.get(shows[0].node).props, store.get(shows[-1].node).props)
         assert first["sha256"] != copy["sha256"]
         assert hamming(int(first["phash"], 16), int(copy["phash"], 16)) <= 8
+
+
+def test_reimporting_a_changed_release_replaces_links(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    import_release(release, store, blobs)
+    clean = snapshot(store)
+    cases = store.count_nodes("Case")
+    other = tmp_path / "other"
+    generate_release(with_orphanet(EmbeddedStore(None)), other, items=40, seed=12, image_size=96)
+    import_release(other, store, blobs)  # same item ids, different content
+    for item in store.select("Item"):
+        assert len(store.neighbours([item.ref], "ABOUT")) == 1
+    assert store.count_rels("ABOUT") == 40
+    import_release(release, store, blobs)  # back to the first release
+    assert snapshot(store)["items"] == clean["items"] and snapshot(store)["rels"] == clean["rels"]
+    assert store.count_nodes("Case") == cases

@@ -81,7 +81,7 @@ def test_entity_matcher_longest_match_cases_and_boundaries() -> None:
             ("MET", NodeRef("Gene", "MET"), True),
         ]
     )
-    text = "Known marfan syndrome (MFS) with arachnodactyly; FBN1 variant. We met the mfs team in MARFANS."
+    text = "Known marfan syndrome (MFS) with arachnodactyly; FBN1 variant. We met the mfs team in MARFANS to plan."
     found = [(x.ref.uid, x.start, x.text) for x in m.find(text)]
     assert found == [
         ("Disease:558", 6, "marfan syndrome"),
