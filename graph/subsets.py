@@ -16,6 +16,9 @@ class ItemFilter:
     prevalence_classes: tuple[str, ...] = ()
     min_images: int | None = None
     max_images: int | None = None
+    modalities: tuple[str, ...] = ()  # any of these
+    leak_free: bool | None = None
+    aligned: bool | None = None  # has an ANSWER_IS link
 
 
 def _items_answering(store: GraphStore, codes: Sequence[int]) -> set[str]:
@@ -31,7 +34,14 @@ def select_items(store: GraphStore, f: ItemFilter) -> list[Node]:
         where.append(Where("nImages", "gte", f.min_images))
     if f.max_images is not None:
         where.append(Where("nImages", "lte", f.max_images))
+    if f.leak_free is not None:
+        where.append(Where("leakFree", "eq", f.leak_free))
     items = store.select("Item", where, order_by="itemId")
+    if f.modalities:
+        items = [i for i in items if set(i.props.get("modalities", [])) & set(f.modalities)]
+    if f.aligned is not None:
+        answered = {str(n.start.key) for n in store.neighbours([i.ref for i in items], "ANSWER_IS")}
+        items = [i for i in items if (i.ref.key in answered) == f.aligned]
     keep: set[str] | None = None
     if f.under:
         classes = store.closure(

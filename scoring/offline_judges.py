@@ -11,6 +11,7 @@ entry is violated when all of its tokens do. Score = checks passed / checks made
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from graph.model import NodeRef
@@ -32,7 +33,12 @@ class OntologyJudge:
         self._diseases: dict[int, dict] = {}
 
     def prompt_for(self, request: JudgeRequest) -> str:
-        return f"ontology judge\ngold: {list(request.gold_codes)}\nprediction: {request.prediction}"
+        # everything the verdict depends on, so the cache never serves one item's verdict to another
+        golds = [request.item.get("answer", ""), *request.item.get("aliases", [])]
+        return (
+            f"ontology judge\nitem: {request.item_id}\ngold codes: {list(request.gold_codes)}\n"
+            f"gold names: {golds}\nprediction: {request.prediction}"
+        )
 
     def _props(self, codes: set[int]) -> dict[int, dict]:
         missing = [c for c in codes if c not in self._diseases]
@@ -75,7 +81,12 @@ class RubricListJudge:
         self.config = JudgeConfig("rubric-lists", "coverage-v1", (("coverage", COVERAGE),))
 
     def prompt_for(self, request: JudgeRequest) -> str:
-        return f"rubric lists ({request.track})\nprediction: {request.prediction}"
+        item = request.item
+        lists = {k: item.get(k, []) for k in ("mustInclude", "mustNot", "goldenMainline", "keyTests", "redFlags")}
+        return (
+            f"rubric lists ({request.track})\nitem: {request.item_id}\nlists: {json.dumps(lists, sort_keys=True)}\n"
+            f"relation: {item.get('relationType', '')}\nprediction: {request.prediction}"
+        )
 
     def judge_many(self, requests: Sequence[JudgeRequest]) -> list[Verdict]:
         out = []

@@ -85,3 +85,17 @@ def test_rubric_lists() -> None:
         ]
     )
     assert w.dims == [1, 1] and w.score == 1.0
+
+
+def test_prompts_hold_everything_the_verdict_depends_on() -> None:
+    # the judgement cache is keyed by config and prompt: two items with the same prediction but
+    # different rubrics must not share a prompt
+    judge = RubricListJudge()
+    a = JudgeRequest("treatment:1", "treatment", {"mustInclude": ["physiotherapy"]}, "physiotherapy")
+    b = JudgeRequest("treatment:2", "treatment", {"mustInclude": ["surgery"]}, "physiotherapy")
+    assert judge.prompt_for(a) != judge.prompt_for(b)
+    assert [v.score for v in judge.judge_many([a, b])] == [1.0, 0.0]
+    ontology = OntologyJudge(small_ontology())
+    assert ontology.prompt_for(diagnosis("MFS")) != ontology.prompt_for(
+        JudgeRequest("diagnosis:0", "diagnosis", {"answer": "Aniridia"}, "MFS", gold_codes=(12,))
+    )

@@ -1,0 +1,210 @@
+"""The FastAPI application: GraphQL at /graphql (GraphiQL on) and thin REST routes.
+
+No `from __future__ import annotations` here: strawberry copies the context getter's signature and
+FastAPI must see real annotation objects to find its dependencies.
+"""
+
+import csv
+import io
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Annotated
+
+import strawberry
+from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from graphql import GraphQLError
+from PIL import Image as PILImage
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.fastapi import GraphQLRouter
+
+from api.auth import PUBLIC, KeyStore, Principal
+from api.schema import Context, Mutation
+from api.schema import Query as GraphQuery
+from api.service import GraphService
+from graph.subsets import ItemFilter, select_items
+from importers.benchmark.export import export_items
+from importers.predictions import ModelInfo
+from importers.problems import ImportRejected
+
+MAX_UPLOAD = 50 * 1024 * 1024
+THUMB = 256
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+# Errors whose message is meant for the caller; anything else is masked as "Unexpected error."
+EXPECTED = (PermissionError, ValueError, LookupError)
+
+
+def _expected(error: GraphQLError) -> bool:
+    return error.original_error is None or isinstance(error.original_error, EXPECTED)
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=GraphQuery,
+        mutation=Mutation,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=10),
+            lambda: MaxAliasesLimiter(max_alias_count=15),
+            lambda: MaxTokensLimiter(max_token_count=2000),
+            lambda: MaskErrors(should_mask_error=lambda e: not _expected(e)),
+            lambda: ParserCache(maxsize=256),  # pages repeat the same few queries
+            lambda: ValidationCache(maxsize=256),
+        ],
+    )
+
+
+def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
+    app = FastAPI(
+        title="MMRare graph",
+        version="0.1.0",
+        description="Orphanet, MMRareBench items and model runs in one graph: GraphQL at /graphql.",
+    )
+
+    def principal(
+        x_api_key: Annotated[str | None, Header()] = None, authorization: Annotated[str | None, Header()] = None
+    ) -> Principal:
+        key = x_api_key or (authorization.removeprefix("Bearer ").strip() if authorization else None)
+        found = keys.authenticate(key)
+        if found is None:
+            raise HTTPException(status_code=401, detail="unknown API key")
+        return found
+
+    async def context(who: Annotated[Principal, Depends(principal)]) -> Context:
+        return Context(service, who)
+
+    app.include_router(GraphQLRouter(build_schema(), context_getter=context, graphql_ide="graphiql"), prefix="/graphql")
+
+    @app.get("/health")
+    def health() -> dict[str, object]:
+        return {
+            "status": "ok",
+            "store": service.store.name,
+            "items": service.store.count_nodes("Item"),
+            "diseases": service.store.count_nodes("Disease"),
+        }
+
+    @app.get("/images/{sha256}", responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
+    def image(sha256: str, size: Annotated[str, Query(pattern="^(full|thumb)$")] = "full") -> Response:
+        if not _SHA.match(sha256) or not service.blobs.has(sha256):
+            raise HTTPException(status_code=404, detail="no such image")
+        props = service.store.get_many("Image", [sha256]).get(sha256, {})
+        if size == "full":
+            kind = (props.get("format") or "jpeg").lower()
+            return Response(service.blobs.get(sha256), media_type=f"image/{kind}")
+        cached = thumbs / f"{sha256}.jpg"
+        if not cached.exists():
+            with PILImage.open(io.BytesIO(service.blobs.get(sha256))) as img:
+                img.draft("RGB", (THUMB, THUMB))
+                small = img.convert("RGB")
+                small.thumbnail((THUMB, THUMB))
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cached.with_suffix(".part")
+                small.save(tmp, "JPEG", quality=80)
+                tmp.replace(cached)
+        return Response(cached.read_bytes(), media_type="image/jpeg")
+
+    @app.post("/runs")
+    async def upload_run(
+        who: Annotated[Principal, Depends(principal)],
+        file: Annotated[UploadFile, File()],
+        model: Annotated[str | None, Form()] = None,
+        domain: Annotated[str | None, Form()] = None,
+        track: Annotated[str | None, Form()] = None,
+    ) -> dict[str, object]:
+        if not who.can_write:
+            raise HTTPException(status_code=401, detail="an API key is required to submit a run")
+        name = Path(file.filename or "predictions.jsonl").name
+        if not name.lower().endswith((".xlsx", ".tsv", ".csv", ".jsonl")):
+            raise HTTPException(status_code=422, detail="the file must be .xlsx, .tsv, .csv or .jsonl")
+        data = await file.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            raise HTTPException(status_code=413, detail=f"the file is over {MAX_UPLOAD // 2**20} MB")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            try:
+                summary = service.import_run(path, ModelInfo(model, domain=domain) if model else None, track, who.name)
+            except ImportRejected as exc:
+                raise HTTPException(status_code=422, detail=[str(p) for p in exc.problems]) from exc
+            except ValueError as exc:
+                raise HTTPException(status_code=422, detail=str(exc)) from exc
+        return {
+            "runId": summary.run_id,
+            "model": summary.model,
+            "predictions": summary.predictions,
+            "tracks": list(summary.tracks),
+            "created": summary.created,
+        }
+
+    @app.get("/exports/report.csv", response_class=StreamingResponse)
+    def report_csv(
+        by: str = "track",
+        metric: str = "score_offline",
+        run: Annotated[list[str] | None, Query()] = None,
+        leak_free: bool = False,
+        resamples: Annotated[int, Query(ge=10, le=5000)] = 1000,
+    ) -> Response:
+        try:
+            result = service.report(run or [], by, metric, None, leak_free, resamples)
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["run", "model", "group", "n", "mean", "ci_low", "ci_high"])
+        for line in result.lines:
+            writer.writerow(
+                [
+                    line.run_id,
+                    line.model,
+                    line.group,
+                    line.n,
+                    f"{line.mean:.4f}",
+                    f"{line.ci_low:.4f}",
+                    f"{line.ci_high:.4f}",
+                ]
+            )
+        return Response(out.getvalue(), media_type="text/csv")
+
+    @app.get("/exports/benchmark.zip")
+    def benchmark_zip(
+        who: Annotated[Principal, Depends(principal)],
+        track: Annotated[list[str] | None, Query()] = None,
+        under: int | None = None,
+    ) -> Response:
+        if not who.is_maintainer:
+            raise HTTPException(status_code=403, detail="the export holds the answer key: maintainer role required")
+        items = select_items(service.store, ItemFilter(tracks=tuple(track or ()), under=(under,) if under else ()))
+        buffer = io.BytesIO()
+        with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            export_items(service.store, items, service.blobs, Path(tmp))
+            for f in sorted(Path(tmp).rglob("*.tsv")):
+                zf.write(f, f.relative_to(tmp).as_posix())
+        return Response(buffer.getvalue(), media_type="application/zip")
+
+    @app.exception_handler(Exception)
+    async def masked(request: Request, exc: Exception) -> JSONResponse:  # internal errors are never shown
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app over the configured store and data folder (what `mmrare serve` runs)."""
+    from api.settings import blob_store, data_dir
+    from graph.settings import open_store
+
+    return create_app(
+        GraphService(open_store(), blob_store()), KeyStore(data_dir() / "api_keys.json"), data_dir() / "thumbs"
+    )
+
+
+__all__ = ["PUBLIC", "app_from_env", "create_app"]

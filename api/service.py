@@ -1,0 +1,141 @@
+"""What the API serves, over the store protocol. Resolvers and routes call these; no Cypher here.
+
+Batch methods take many keys and make one store call each, for the per-request dataloaders.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.leakage import KINDS, LeakageAudit, store_audit
+from graph.model import Direction, Neighbour, NodeRef
+from graph.store import GraphStore, Where
+from graph.subsets import ItemFilter, select_items
+from importers.benchmark.blobs import BlobStore
+from importers.predictions import ModelInfo, RunSummary, import_predictions
+from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
+from scoring.report import Report, child_classes, collect_rows, stratify
+from scoring.service import ScoreSummary, score_run
+
+MAX_PAGE = 100
+OFFLINE_JUDGES = ("offline", "ontology", "rubric-lists")
+
+
+@dataclass(frozen=True)
+class Page:
+    nodes: list[dict[str, Any]]
+    total: int
+    offset: int
+
+
+class GraphService:
+    def __init__(self, store: GraphStore, blobs: BlobStore) -> None:
+        self.store, self.blobs = store, blobs
+        self.write_lock = threading.Lock()  # one writer at a time (the embedded store is one file)
+
+    # -- lookups in batches (dataloaders) -------------------------------------------------------
+    def nodes(self, label: str, keys: Sequence[Any]) -> list[dict[str, Any] | None]:
+        found = self.store.get_many(label, keys)
+        return [found.get(k) for k in keys]
+
+    def links(
+        self, label: str, keys: Sequence[Any], rel_type: str, direction: Direction = Direction.OUT
+    ) -> list[list[Neighbour]]:
+        found: dict[Any, list[Neighbour]] = defaultdict(list)
+        for n in self.store.neighbours([NodeRef(label, k) for k in keys], rel_type, direction):
+            found[n.start.key].append(n)
+        return [found.get(k, []) for k in keys]
+
+    def closures(self, codes: Sequence[int], direction: Direction) -> list[list[int]]:
+        found = self.store.closure_each([NodeRef("Disease", c) for c in codes], "SUBCLASS_OF", direction)
+        return [sorted(int(r.key) for r in found.get(NodeRef("Disease", c), ())) for c in codes]
+
+    # -- queries --------------------------------------------------------------------------------
+    def diseases(self, search: str | None, under: int | None, prevalence: str | None, limit: int) -> list[dict]:
+        where = [Where("prevalenceClass", "eq", prevalence)] if prevalence else []
+        nodes = self.store.select("Disease", where)
+        if under is not None:
+            keep = {
+                r.key
+                for r in self.store.closure([NodeRef("Disease", under)], "SUBCLASS_OF", Direction.IN, include_self=True)
+            }
+            nodes = [n for n in nodes if n.ref.key in keep]
+        if search:
+            needle = search.lower()
+            scored = []
+            for n in nodes:
+                names = [n.props.get("name", ""), *n.props.get("synonyms", [])]
+                best = min(
+                    (
+                        0 if x.lower() == needle else 1 if x.lower().startswith(needle) else 2
+                        for x in names
+                        if needle in x.lower()
+                    ),
+                    default=None,
+                )
+                if best is not None:
+                    scored.append((best, len(n.props.get("name", "")), n))
+            nodes = [n for _, _, n in sorted(scored, key=lambda t: (t[0], t[1], t[2].ref.key))]
+        return [n.props for n in nodes[:limit]]
+
+    def items(self, f: ItemFilter, first: int, offset: int) -> Page:
+        if not 0 < first <= MAX_PAGE:
+            raise ValueError(f"first must be between 1 and {MAX_PAGE}")
+        nodes = select_items(self.store, f)
+        return Page([n.props for n in nodes[offset : offset + first]], len(nodes), offset)
+
+    def runs(self, owner: str | None = None) -> list[dict]:
+        runs = [n.props for n in self.store.select("Run", order_by="createdAt")]
+        return [r for r in runs if owner is None or r.get("owner") == owner]
+
+    def report(
+        self, runs: Sequence[str], by: str, metric: str, under: int | None, leak_free: bool, resamples: int
+    ) -> Report:
+        rows = collect_rows(self.store, runs, restrict_under=(under,) if under else ())
+        children = child_classes(self.store, under) if under and "class" in by else None
+        return stratify(rows, by, metric, children, leak_free, resamples)
+
+    def leakage_summary(self) -> dict[str, dict[str, int]]:
+        items = self.store.select("Item", [Where("leakFree", "exists", True)])
+        out: dict[str, dict[str, int]] = {}
+        for item in items:
+            row = out.setdefault(
+                item.props["track"], {"items": 0, "flagged": 0, "leak-free": 0, **dict.fromkeys(KINDS, 0)}
+            )
+            row["items"] += 1
+            row["leak-free" if item.props["leakFree"] else "flagged"] += 1
+        seen = set()
+        for f in self.store.select("LeakageFinding"):
+            key = (f.props["itemId"], f.props["kind"])
+            if key not in seen:
+                seen.add(key)
+                out.setdefault(
+                    f.props["itemId"].split(":")[0], {k: 0 for k in ("items", "flagged", "leak-free", *KINDS)}
+                )[f.props["kind"]] += 1
+        return out
+
+    # -- writes ---------------------------------------------------------------------------------
+    def import_run(self, path: Path, model: ModelInfo | None, track: str | None, owner: str | None) -> RunSummary:
+        with self.write_lock:
+            summary = import_predictions(path, self.store, model, track)
+            if owner and summary.created:
+                self.store.upsert_nodes("Run", [{"runId": summary.run_id, "owner": owner}])
+            return summary
+
+    def score(self, run_id: str, judge: str) -> ScoreSummary:
+        if judge not in OFFLINE_JUDGES:
+            raise ValueError(f"the API runs the offline judges ({', '.join(OFFLINE_JUDGES)}); use the CLI for openai")
+        chosen = {"offline": OfflineJudge, "ontology": OntologyJudge}.get(judge)
+        with self.write_lock:
+            return score_run(self.store, run_id, chosen(self.store) if chosen else RubricListJudge())
+
+    def audit(self, tracks: Sequence[str]) -> int:
+        with self.write_lock:
+            result = LeakageAudit(self.store).run(tracks)
+            store_audit(self.store, result)
+            return len(result.findings)

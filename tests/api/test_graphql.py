@@ -1,0 +1,182 @@
+"""GraphQL on both stores: queries, paging, roles, limits, masked errors, bounded store calls."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from api.service import GraphService
+from graph.model import NodeRef
+from graph.store import GraphStore
+from tests.api.conftest import Served, gql
+
+PAGE = """query($first: Int!, $after: String, $track: String) {
+  items(first: $first, after: $after, track: $track) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id track nImages modalities leakFree images { order label image { sha256 width url } }
+                          case { caseId groupedBy } } }
+  }
+}"""
+
+
+def test_paging_and_filters(served: Served) -> None:
+    first = gql(served, PAGE, first=15)["data"]["items"]
+    assert first["totalCount"] == 40 and len(first["edges"]) == 15 and first["pageInfo"]["hasNextPage"]
+    rest = gql(served, PAGE, first=100, after=first["pageInfo"]["endCursor"])["data"]["items"]
+    ids = [e["node"]["id"] for e in first["edges"] + rest["edges"]]
+    assert len(ids) == len(set(ids)) == 40 and not rest["pageInfo"]["hasNextPage"]
+    node = first["edges"][0]["node"]
+    assert node["nImages"] == len(node["images"]) and node["images"][0]["image"]["url"].startswith("/images/")
+    diag = gql(served, PAGE, first=50, track="diagnosis")["data"]["items"]
+    assert diag["totalCount"] == 11 and {e["node"]["track"] for e in diag["edges"]} == {"diagnosis"}
+    flagged = gql(served, "{ items(first: 50, leakFree: false) { totalCount } }")["data"]["items"]["totalCount"]
+    clean = gql(served, "{ items(first: 50, leakFree: true) { totalCount } }")["data"]["items"]["totalCount"]
+    assert flagged + clean == 40 and flagged > 0
+    under = gql(served, "{ items(first: 50, under: 284993) { edges { node { id } } } }")["data"]["items"]["edges"]
+    assert under  # the sample's diseases are the Marfan group's
+    too_big = gql(served, PAGE, first=500)
+    assert "first must be between 1 and 100" in too_big["errors"][0]["message"]
+
+
+def test_disease_queries(served: Served) -> None:
+    data = gql(
+        served,
+        """{ disease(orphaCode: 558) { name synonyms group parents { orphaCode }
+        phenotypes(limit: 3) { phenotype { hpoId name } frequency } descendants { orphaCode } ancestors { orphaCode } }
+        diseases(search: "marfan", limit: 3) { orphaCode name } }""",
+    )["data"]
+    marfan = data["disease"]
+    assert marfan["name"] == "Marfan syndrome" and marfan["synonyms"] == ["MFS"] and marfan["group"] == "Disorder"
+    assert {p["orphaCode"] for p in marfan["parents"]} >= {284993}
+    assert {d["orphaCode"] for d in marfan["descendants"]} == {284963, 284973}
+    assert 284993 in {a["orphaCode"] for a in marfan["ancestors"]}
+    assert len(marfan["phenotypes"]) == 3 and marfan["phenotypes"][0]["phenotype"]["hpoId"].startswith("HP:")
+    assert data["diseases"][0] == {"orphaCode": 558, "name": "Marfan syndrome"}  # exact name first
+
+
+ANSWER_KEY = ["answer", "aliases", "rubric", "alignment { disease { orphaCode } }", "findings { kind path }"]
+
+
+@pytest.mark.parametrize("field", ANSWER_KEY)
+def test_answer_key_is_for_maintainers_only(served: Served, field: str) -> None:
+    query = f'{{ item(id: "diagnosis:0") {{ id {field} }} }}'
+    for key in (None, served.evaluator):
+        denied = gql(served, query, key)
+        assert denied["errors"][0]["message"] == "the maintainer role is required to read the answer key"
+        assert denied["data"] is None or denied["data"]["item"] is None
+    allowed = gql(served, query, served.maintainer)
+    assert "errors" not in allowed and allowed["data"]["item"]["id"] == "diagnosis:0"
+
+
+def test_judgement_prompts_hide_the_answer_key(served: Served) -> None:
+    query = '{ item(id: "diagnosis:0") { predictions { text judgements { score prompt } } } }'
+    assert gql(served, query)["data"]["item"]["predictions"] == []  # public: no predictions at all
+    maintainer = gql(served, query, served.maintainer)["data"]["item"]["predictions"]
+    assert maintainer and "gold" in maintainer[0]["judgements"][0]["prompt"]
+    evaluator = gql(served, query, served.evaluator)
+    assert evaluator["data"]["item"]["predictions"] == []  # not its run
+
+
+def test_limits_and_masked_errors(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    deep = (
+        "{ disease(orphaCode: 558) { parents { parents { parents { parents { parents { parents { parents "
+        "{ parents { parents { parents { name } } } } } } } } } } } }"
+    )
+    assert "exceeds maximum operation depth" in gql(served, deep)["errors"][0]["message"]
+    aliases = "{ " + " ".join(f"a{k}: disease(orphaCode: 558) {{ name }}" for k in range(20)) + " }"
+    assert "aliases" in gql(served, aliases)["errors"][0]["message"].lower()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(GraphService, "leakage_summary", broken)
+    masked = gql(served, "{ leakageSummary { track } }")
+    assert masked["errors"][0]["message"] == "Unexpected error." and "secret" not in str(masked)
+    bad_grouping = gql(served, '{ report(by: "colour") { rows { group } } }')
+    assert "unknown grouping 'colour'" in bad_grouping["errors"][0]["message"]  # the caller's mistake is shown
+
+
+class CountingStore:
+    """The real store, counting the calls that reach it."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store, self.calls = store, 0
+
+    def __getattr__(self, name: str) -> object:
+        attr = getattr(self._store, name)
+        if name in ("get_many", "neighbours", "closure_each", "select", "get", "closure", "shortest_paths"):
+
+            def counted(*args: object, **kwargs: object) -> object:
+                self.calls += 1
+                return attr(*args, **kwargs)
+
+            return counted
+        return attr
+
+
+def test_a_page_costs_a_bounded_number_of_store_calls(served: Served) -> None:
+    from api.schema import Context
+
+    counting = CountingStore(served.store)
+    service = GraphService(counting, served.service.blobs)  # type: ignore[arg-type]
+    from api.app import build_schema
+    from api.auth import PUBLIC
+
+    schema = build_schema()
+    costs = {}
+    for first in (5, 40):
+        counting.calls = 0
+        result = asyncio.run(
+            schema.execute(PAGE, variable_values={"first": first}, context_value=Context(service, PUBLIC))
+        )
+        assert result.errors is None and len(result.data["items"]["edges"]) == first
+        costs[first] = counting.calls
+    assert costs[5] == costs[40] <= 8  # select + one batched call per kind of lookup
+
+
+def test_reports_and_leakage_summary(served: Served) -> None:
+    report = gql(
+        served,
+        '{ report(by: "track", metric: "tokenF1", resamples: 100) { rows { group n mean } means { runId micro } } }',
+    )["data"]["report"]
+    diagnosis = next(r for r in report["rows"] if r["group"] == "diagnosis")
+    assert diagnosis["n"] == 11 and diagnosis["mean"] == 100.0  # the run answered with the gold answers
+    summary = gql(served, "{ leakageSummary { track items flagged leakFree kinds { kind items } } }")["data"]
+    rows = {r["track"]: r for r in summary["leakageSummary"]}
+    assert sum(r["items"] for r in rows.values()) == 40
+    assert all(r["flagged"] + r["leakFree"] == r["items"] for r in rows.values())
+
+
+def test_mutations_need_keys_and_roles(served: Served) -> None:
+    score = "mutation($run: String!) { scoreRun(runId: $run) { judged cached } }"
+    assert "API key is required" in gql(served, score, None, run=served.run_id)["errors"][0]["message"]
+    assert "only their own runs" in gql(served, score, served.evaluator, run=served.run_id)["errors"][0]["message"]
+    done = gql(served, score, served.maintainer, run=served.run_id)["data"]["scoreRun"]
+    assert done["judged"] == 0 and done["cached"] == 40  # scored already at set-up
+    gold = served.store.get(NodeRef("Item", "diagnosis:0")).props["answer"]
+    content = json.dumps({"item": "diagnosis:0", "prediction": gold}) + "\n"
+    imported = gql(
+        served,
+        'mutation($c: String!) { importPredictions(model: "eve-model", content: $c) { runId } }',
+        served.evaluator,
+        c=content,
+    )
+    mine = imported["data"]["importPredictions"]["runId"]
+    scored = gql(served, score, served.evaluator, run=mine)["data"]["scoreRun"]
+    # the same item and text were judged for the base run: the stored judgement is reused
+    assert (scored["judged"], scored["cached"]) == (0, 1)
+    own = gql(served, '{ item(id: "diagnosis:0") { predictions { runId scores { judge score } } } }', served.evaluator)
+    assert [p["runId"] for p in own["data"]["item"]["predictions"]] == [mine]
+    assert own["data"]["item"]["predictions"][0]["scores"] == [{"judge": "offline", "score": 1.0}]
+    other = gql(served, '{ item(id: "diagnosis:0") { predictions { runId } } }', served.other_evaluator)
+    assert other["data"]["item"]["predictions"] == []
+    audit = "mutation { runLeakageAudit }"
+    assert "maintainer role" in gql(served, audit, served.evaluator)["errors"][0]["message"]
+    assert gql(served, audit, served.maintainer)["data"]["runLeakageAudit"] > 0
+
+
+def test_unknown_key_is_refused(served: Served) -> None:
+    response = served.client.post("/graphql", json={"query": "{ runs { runId } }"}, headers={"X-API-Key": "nope"})
+    assert response.status_code == 401

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.auth import KeyStore
+from api.cli import main
+
+
+def test_demo_fills_an_empty_graph_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'g.json.gz'}")
+    monkeypatch.setenv("MMRARE_DATA_DIR", str(tmp_path / "data"))
+    first = CliRunner().invoke(main, ["serve", "--demo", "--no-run"])
+    assert first.exit_code == 0, first.output
+    assert "demo: a generated (synthetic) sample of 60 items" in first.output
+    assert first.output.count("scored (") == 3 and "leakage audit" in first.output
+    key = next(line.split(": ")[1].strip() for line in first.output.splitlines() if "maintainer key" in line)
+    assert KeyStore(tmp_path / "data" / "api_keys.json").authenticate(key).role == "maintainer"
+    assert key not in (tmp_path / "data" / "api_keys.json").read_text()  # only the hash is kept
+    again = CliRunner().invoke(main, ["serve", "--demo", "--no-run"])
+    assert again.exit_code == 0 and "demo:" not in again.output
+
+
+def test_apikey_create(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MMRARE_DATA_DIR", str(tmp_path))
+    out = CliRunner().invoke(main, ["apikey", "create", "alice", "--role", "evaluator"])
+    assert out.exit_code == 0 and out.output.startswith("mmr_")
+    principal = KeyStore(tmp_path / "api_keys.json").authenticate(out.output.strip())
+    assert (principal.name, principal.role) == ("alice", "evaluator")
+    assert KeyStore(tmp_path / "api_keys.json").authenticate("mmr_wrong") is None
