@@ -14,7 +14,8 @@ from typing import Annotated
 
 import strawberry
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
 from graphql import GraphQLError
 from PIL import Image as PILImage
 from strawberry.extensions import (
@@ -82,6 +83,13 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         return Context(service, who)
 
     app.include_router(GraphQLRouter(build_schema(), context_getter=context, graphql_ide="graphiql"), prefix="/graphql")
+
+    web = Path(__file__).parent / "web"
+    app.mount("/static", StaticFiles(directory=web), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(web / "index.html")
 
     @app.get("/health")
     def health() -> dict[str, object]:

@@ -507,8 +507,8 @@ class ReportRow:
 @strawberry.type
 class RunMeans:
     run_id: str
-    micro: float
-    macro: float
+    micro: float | None  # None where a run has no item in the report (no mean to show)
+    macro: float | None
 
 
 @strawberry.type
@@ -534,6 +534,11 @@ class LeakageSummaryRow:
     kinds: list[KindCount]
 
 
+def _number(value: float) -> float | None:
+    """GraphQL floats cannot be NaN: an undefined mean is null."""
+    return None if value != value else value
+
+
 def _cursor(offset: int) -> str:
     return base64.b64encode(f"offset:{offset}".encode()).decode()
 
@@ -549,6 +554,10 @@ def _offset(cursor: str | None) -> int:
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="The caller's role: public, evaluator or maintainer.")
+    def role(self, info: Info) -> str:
+        return ctx(info).principal.role
+
     @strawberry.field
     async def disease(self, info: Info, orpha_code: int) -> Disease | None:
         props = await ctx(info).node("Disease", orpha_code)
@@ -637,7 +646,10 @@ class Query:
                 )
                 for r in result.lines
             ],
-            means=[RunMeans(run_id=run, micro=result.micro[run], macro=result.macro[run]) for run in result.micro],
+            means=[
+                RunMeans(run_id=run, micro=_number(result.micro[run]), macro=_number(result.macro[run]))
+                for run in result.micro
+            ],
         )
 
     @strawberry.field

@@ -1,0 +1,232 @@
+// MMRare graph dashboard: plain JavaScript over the GraphQL API; no external assets.
+"use strict";
+
+const page = document.getElementById("page");
+const keyInput = document.getElementById("api-key");
+keyInput.value = localStorage.getItem("mmrare-key") || "";
+keyInput.addEventListener("change", () => { localStorage.setItem("mmrare-key", keyInput.value.trim()); route(); });
+
+function esc(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+}
+
+async function gql(query, variables = {}) {
+  const headers = { "Content-Type": "application/json" };
+  const key = localStorage.getItem("mmrare-key");
+  if (key) headers["X-API-Key"] = key;
+  const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  const body = await response.json();
+  if (!response.ok && !body.data) throw new Error(body.detail || response.statusText);
+  if (body.errors && !body.data) throw new Error(body.errors.map((e) => e.message).join("; "));
+  return body.data;
+}
+
+const fmt = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(1));
+
+function colour(value) {
+  const hue = Math.round((value / 100) * 120); // red (0) to green (100)
+  return `hsl(${hue}, 65%, 78%)`;
+}
+
+async function report(by, metric, extra = {}) {
+  const data = await gql(`query($by: String!, $metric: String!, $under: Int, $leakFree: Boolean!) {
+    report(by: $by, metric: $metric, under: $under, leakFree: $leakFree, resamples: 500) {
+      rows { runId model group n mean ciLow ciHigh } means { runId micro macro } } }`,
+    { by, metric, under: extra.under ?? null, leakFree: extra.leakFree ?? false });
+  return data.report;
+}
+
+const TRACKS = ["diagnosis", "treatment", "crossmodal", "examination"];
+const PREVALENCE = [">1 / 1000", "6-9 / 10 000", "1-5 / 10 000", "1-9 / 100 000", "1-9 / 1 000 000",
+  "<1 / 1 000 000", "Unknown", "Not yet documented", "no data"];
+
+function groupOrder(a, b) {
+  for (const order of [TRACKS, PREVALENCE]) {
+    if (order.includes(a) && order.includes(b)) return order.indexOf(a) - order.indexOf(b);
+  }
+  return a.localeCompare(b);
+}
+
+function pivot(rows) {
+  const models = [...new Set(rows.map((r) => r.model))].sort();
+  const groups = [...new Set(rows.map((r) => r.group))].sort(groupOrder);
+  const cell = new Map(rows.map((r) => [`${r.model}\u0000${r.group}`, r]));
+  return { models, groups, cell };
+}
+
+function table(title, rep, { heat = false, summary = null } = {}) {
+  const { models, groups, cell } = pivot(rep.rows);
+  if (!models.length) return `<h2>${esc(title)}</h2><p>No scored runs yet.</p>`;
+  const means = new Map(rep.means.map((m) => [m.runId, m]));
+  const runOf = new Map(rep.rows.map((r) => [r.model, r.runId]));
+  let html = `<h2>${esc(title)}</h2><table class="${heat ? "heat" : ""}"><thead><tr><th scope="col">Model</th>`;
+  html += groups.map((g) => `<th scope="col">${esc(g)}</th>`).join("");
+  if (summary) html += `<th scope="col">${esc(summary)}</th>`;
+  html += "</tr></thead><tbody>";
+  for (const model of models) {
+    html += `<tr><th scope="row">${esc(model)}</th>`;
+    for (const group of groups) {
+      const r = cell.get(`${model}\u0000${group}`);
+      if (!r) { html += "<td>–</td>"; continue; }
+      const style = heat ? ` style="background:${colour(r.mean)}"` : "";
+      html += `<td class="num cell"${style} title="n=${r.n}">${fmt(r.mean)} <span class="ci">[${fmt(r.ciLow)}, ${fmt(r.ciHigh)}]</span></td>`;
+    }
+    if (summary) {
+      const m = means.get(runOf.get(model));
+      html += `<td class="num">${fmt(m ? m[summary] : null)}</td>`;
+    }
+    html += "</tr>";
+  }
+  return html + "</tbody></table>";
+}
+
+const pages = {
+  async leaderboard() {
+    const [judge, f1, clean] = await Promise.all([
+      report("track", "score_offline"), report("track", "tokenF1"), report("track", "score_offline", { leakFree: true }),
+    ]);
+    page.innerHTML = "<h2>Leaderboard per track</h2><p>Means x100 with 95% intervals (bootstrap over cases).</p>" +
+      table("Judge score (offline judges)", judge, { summary: "micro" }) +
+      table("Token F1 (diagnosis)", f1) +
+      table("Judge score on the leak-free subset", clean, { summary: "micro" });
+  },
+
+  async heatmap() {
+    const state = JSON.parse(sessionStorage.getItem("heat") || '{"by":"head","mean":"micro"}');
+    page.innerHTML = `<h2>Heatmaps</h2><div class="controls">
+      <label>Rows by <select id="heat-by"><option value="head">Orphanet head</option>
+        <option value="prevalence">Prevalence class</option><option value="class">Children of a class</option></select></label>
+      <label>Summary <select id="heat-mean"><option value="micro">micro (items)</option><option value="macro">macro (groups)</option></select></label>
+      <label>Class (type to search) <input id="heat-search" autocomplete="off" value="${esc(state.label || "")}"></label>
+      </div><ul class="suggestions" id="heat-suggest"></ul><div id="heat-body">Loading…</div>`;
+    const by = document.getElementById("heat-by"), mean = document.getElementById("heat-mean");
+    by.value = state.by; mean.value = state.mean;
+    const save = () => sessionStorage.setItem("heat", JSON.stringify(state));
+    const draw = async () => {
+      const body = document.getElementById("heat-body");
+      if (state.by === "class" && !state.under) { body.innerHTML = "<p>Search a class to slice by its children.</p>"; return; }
+      const rep = await report(state.by, "score_offline", { under: state.under ?? null });
+      const label = state.by === "class" ? `Judge score under ${state.label}` : `Judge score by ${state.by}`;
+      body.innerHTML = table(label, rep, { heat: true, summary: state.mean });
+    };
+    by.addEventListener("change", () => { state.by = by.value; save(); draw(); });
+    mean.addEventListener("change", () => { state.mean = mean.value; save(); draw(); });
+    const search = document.getElementById("heat-search"), suggest = document.getElementById("heat-suggest");
+    search.addEventListener("input", async () => {
+      if (search.value.length < 2) { suggest.innerHTML = ""; return; }
+      const data = await gql("query($s: String!) { diseases(search: $s, limit: 8) { orphaCode name group } }", { s: search.value });
+      suggest.innerHTML = data.diseases.map((d) =>
+        `<li><button type="button" data-code="${d.orphaCode}" data-name="${esc(d.name)}">${esc(d.name)} (ORPHA:${d.orphaCode}, ${esc(d.group || "")})</button></li>`).join("");
+      suggest.querySelectorAll("button").forEach((b) => b.addEventListener("click", () => {
+        state.under = Number(b.dataset.code); state.label = b.dataset.name; state.by = "class"; by.value = "class";
+        search.value = b.dataset.name; suggest.innerHTML = ""; save(); draw();
+      }));
+    });
+    await draw();
+  },
+
+  async rarity() {
+    const rep = await report("prevalence", "score_offline");
+    const { models, groups, cell } = pivot(rep.rows);
+    const w = 760, h = 300, left = 50, bottom = 60;
+    const x = (i) => left + (i * (w - left - 20)) / Math.max(1, groups.length - 1);
+    const y = (v) => 10 + (h - bottom - 10) * (1 - v / 100);
+    let svg = `<svg role="img" aria-label="Score by prevalence class per model" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">`;
+    svg += `<line x1="${left}" y1="${y(0)}" x2="${w - 10}" y2="${y(0)}" stroke="#999"/><line x1="${left}" y1="${y(0)}" x2="${left}" y2="${y(100)}" stroke="#999"/>`;
+    [0, 50, 100].forEach((v) => { svg += `<text x="${left - 30}" y="${y(v) + 4}">${v}</text>`; });
+    groups.forEach((g, i) => { svg += `<text x="${x(i) - 30}" y="${h - bottom + 18 + (i % 2) * 14}">${esc(g)}</text>`; });
+    const palette = ["#1f5fae", "#c0392b", "#2e8b57", "#8e44ad", "#d68910", "#117a8b"];
+    models.forEach((m, k) => {
+      const pts = groups.map((g, i) => [i, cell.get(`${m}\u0000${g}`)]).filter(([, r]) => r);
+      svg += `<polyline fill="none" stroke="${palette[k % palette.length]}" stroke-width="2" points="${pts.map(([i, r]) => `${x(i)},${y(r.mean)}`).join(" ")}"><title>${esc(m)}</title></polyline>`;
+      svg += `<text x="${w - 150}" y="${20 + 14 * k}" style="fill:${palette[k % palette.length]}">${esc(m)}</text>`;
+    });
+    page.innerHTML = `<h2>Rarity curve</h2><p>Judge score (x100) against the headline prevalence class, most to least frequent.</p>${svg}</svg>` +
+      table("The same numbers", rep);
+  },
+
+  async leakage() {
+    const data = await gql("{ role leakageSummary { track items flagged leakFree kinds { kind items } } }");
+    const kinds = data.leakageSummary.length ? data.leakageSummary[0].kinds.map((k) => k.kind) : [];
+    let html = `<h2>Leakage summary</h2><table><thead><tr><th scope="col">Track</th><th scope="col">Items</th><th scope="col">Flagged</th><th scope="col">Leak-free</th>${kinds.map((k) => `<th scope="col">${esc(k)}</th>`).join("")}</tr></thead><tbody>`;
+    for (const r of data.leakageSummary) {
+      html += `<tr><th scope="row">${esc(r.track)}</th><td class="num">${r.items}</td><td class="num">${r.flagged}</td><td class="num">${r.leakFree}</td>${r.kinds.map((k) => `<td class="num">${k.items}</td>`).join("")}</tr>`;
+    }
+    html += "</tbody></table>";
+    if (data.role !== "maintainer") {
+      page.innerHTML = html + "<p>Findings name the answers: enter a maintainer key to see them with their paths.</p>";
+      return;
+    }
+    const found = await gql("{ items(first: 100, leakFree: false) { totalCount edges { node { id findings { kind severity explanation path } } } } }");
+    html += `<h2>Findings (${found.items.totalCount} flagged items)</h2>`;
+    for (const { node } of found.items.edges) {
+      for (const f of node.findings) {
+        const path = f.path.map((p, i) => `<span class="${i % 2 ? "rel" : ""}">${esc(p)}</span>`).join(i18nArrow());
+        html += `<div class="item finding"><strong>${esc(node.id)}</strong> ${esc(f.kind)} (${esc(f.severity)}): ${esc(f.explanation)}<div class="path">${path}</div></div>`;
+      }
+    }
+    page.innerHTML = html;
+  },
+
+  async items() {
+    const state = JSON.parse(sessionStorage.getItem("items") || '{"track":"","leak":"","minImages":""}');
+    page.innerHTML = `<h2>Item browser</h2><form class="controls" id="item-filter">
+      <label>Track <select name="track"><option value="">all</option><option>diagnosis</option><option>treatment</option><option>crossmodal</option><option>examination</option></select></label>
+      <label>Under ORPHAcode <input name="under" inputmode="numeric" size="8" value="${esc(state.under || "")}"></label>
+      <label>Leakage <select name="leak"><option value="">any</option><option value="true">leak-free</option><option value="false">flagged</option></select></label>
+      <label>Min images <input name="minImages" inputmode="numeric" size="4" value="${esc(state.minImages || "")}"></label>
+      <button type="submit">Apply</button></form><div id="item-list">Loading…</div>`;
+    const form = document.getElementById("item-filter");
+    form.track.value = state.track; form.leak.value = state.leak;
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      Object.assign(state, { track: form.track.value, under: form.under.value, leak: form.leak.value, minImages: form.minImages.value });
+      sessionStorage.setItem("items", JSON.stringify(state));
+      list();
+    });
+    const list = async () => {
+      const role = (await gql("{ role }")).role;
+      const key = role === "maintainer" ? "answer predictions { runId text scores { judge score } judgements { judge score dims } }" : "";
+      const data = await gql(`query($track: String, $under: Int, $leak: Boolean, $min: Int) {
+        items(first: 20, track: $track, under: $under, leakFree: $leak, minImages: $min) { totalCount edges { node {
+          id track question leakFree nImages images { order label image { thumbUrl url width height } } ${key} } } } }`,
+        { track: state.track || null, under: state.under ? Number(state.under) : null,
+          leak: state.leak === "" ? null : state.leak === "true", min: state.minImages ? Number(state.minImages) : null });
+      const items = data.items.edges.map((e) => e.node);
+      let html = `<p id="item-count">${data.items.totalCount} items match (showing ${items.length}).</p>`;
+      for (const item of items) {
+        html += `<article class="item" data-item="${esc(item.id)}"><h3>${esc(item.id)} <small>${item.leakFree === false ? "flagged" : item.leakFree ? "leak-free" : ""}</small></h3>
+          <p>${esc(item.question)}</p><div class="figures">${item.images.map((im) =>
+            `<figure><a href="${im.image.url}"><img src="${im.image.thumbUrl}" alt="${esc(im.label || `image ${im.order + 1}`)}" loading="lazy"></a><figcaption>${esc(im.label || `image ${im.order + 1}`)}</figcaption></figure>`).join("")}</div>`;
+        if (item.answer !== undefined) {
+          html += `<p class="answer"><strong>Answer:</strong> ${esc(item.answer)}</p>`;
+          for (const p of item.predictions) {
+            html += `<p><strong>${esc(p.runId)}</strong>: ${esc(p.text)} — ${p.scores.map((s) => `${esc(s.judge)} ${(100 * s.score).toFixed(0)}`).join(", ")}</p>`;
+          }
+        }
+        html += "</article>";
+      }
+      document.getElementById("item-list").innerHTML = html;
+    };
+    await list();
+  },
+};
+
+function i18nArrow() { return " → "; }
+
+async function route() {
+  const name = (location.hash || "#leaderboard").slice(1);
+  const render = pages[name] || pages.leaderboard;
+  document.querySelectorAll("nav a").forEach((a) => a.toggleAttribute("aria-current", a.getAttribute("href") === `#${name}`));
+  if (document.querySelector("nav a[aria-current]")) document.querySelector("nav a[aria-current]").setAttribute("aria-current", "page");
+  page.innerHTML = "Loading…";
+  try {
+    await render();
+  } catch (error) {
+    page.innerHTML = `<p class="error">Could not load this page: ${esc(error.message)}</p>`;
+  }
+  page.dataset.loaded = name;
+}
+
+window.addEventListener("hashchange", route);
+route();

@@ -1,0 +1,206 @@
+"""The dashboard in a real headless Chromium (Debian's package, driven by Playwright) on the demo
+data: every page loads, a filter is used, what is shown is asserted, screenshots are saved to
+test-artifacts/screenshots. Skipped without Chromium or Playwright, except in CI, where it fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.app import create_app
+from api.auth import KeyStore
+from api.demo import load_demo
+from api.service import GraphService
+from graph.embedded import EmbeddedStore
+from importers.benchmark.blobs import FolderBlobStore
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _need_browser() -> None:
+    missing = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "the playwright package (pip install -e '.[dev]')"
+    if not Path(CHROMIUM).exists():
+        missing = "Chromium (apt-get install chromium)"
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests need {missing}")
+        pytest.skip(f"browser tests skipped: no {missing}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    _need_browser()
+    import uvicorn
+
+    tmp = tmp_path_factory.mktemp("site")
+    store, blobs = EmbeddedStore(None), FolderBlobStore(tmp / "blobs")
+    load_demo(store, blobs, tmp, echo=lambda _: None)
+    keys = KeyStore(tmp / "keys.json")
+    maintainer = keys.create("m", "maintainer")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(GraphService(store, blobs), keys, tmp / "thumbs"),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    yield {"url": f"http://127.0.0.1:{port}/", "maintainer": maintainer, "store": store}
+    server.should_exit = True
+
+
+@pytest.fixture(scope="module")
+def browser(site: dict) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, site: dict) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})  # a laptop screen
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def open_page(page: object, site: dict, name: str, key: str | None = None) -> None:
+    page.goto(site["url"])
+    if key:
+        page.evaluate(f"localStorage.setItem('mmrare-key', {key!r})")
+    page.goto(f"{site['url']}#{name}")
+    page.reload()
+    page.wait_for_selector(f"main[data-loaded='{name}']", timeout=15000)
+
+
+def shot(page: object, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+MODELS = {"category-only", "noisy-oracle", "phenotype-ranker"}
+
+
+def test_leaderboard(page: object, site: dict) -> None:
+    open_page(page, site, "leaderboard")
+    shot(page, "leaderboard")
+    tables = page.locator("main table")
+    assert tables.count() == 3
+    models = set(tables.first.locator("tbody th").all_inner_texts())
+    assert models == MODELS
+    headers = tables.first.locator("thead th").all_inner_texts()
+    assert headers == ["Model", "diagnosis", "treatment", "crossmodal", "examination", "micro"]
+    cell = tables.first.locator("tbody td.cell").first.inner_text()
+    assert "[" in cell and "]" in cell  # mean with its interval
+
+
+def test_heatmaps_switch_and_class_search(page: object, site: dict) -> None:
+    open_page(page, site, "heatmap")
+    page.wait_for_selector("#heat-body table")
+    assert page.locator("#heat-body h2").inner_text() == "Judge score by head"
+    page.select_option("#heat-by", "prevalence")
+    page.wait_for_function("document.querySelector('#heat-body h2')?.textContent === 'Judge score by prevalence'")
+    page.select_option("#heat-mean", "macro")
+    page.wait_for_function("[...document.querySelectorAll('#heat-body thead th')].pop()?.textContent === 'macro'")
+    page.fill("#heat-search", "marfan syndrome and")
+    page.wait_for_selector("#heat-suggest button")
+    first = page.locator("#heat-suggest button").first
+    assert first.inner_text().startswith("Marfan syndrome and Marfan-related disorders (ORPHA:284993")
+    first.focus()
+    page.keyboard.press("Enter")  # keyboard works as well as the mouse
+    page.wait_for_function(
+        "document.querySelector('#heat-body h2')?.textContent.startsWith('Judge score under Marfan')"
+    )
+    shot(page, "heatmap-class")
+    rows = page.locator("#heat-body tbody th").all_inner_texts()
+    assert set(rows) <= MODELS and rows  # the demo's diseases are that group's members
+    columns = page.locator("#heat-body thead th").all_inner_texts()[1:-1]
+    assert columns and all(c != "no head" for c in columns)
+
+
+def test_rarity_curve(page: object, site: dict) -> None:
+    open_page(page, site, "rarity")
+    shot(page, "rarity")
+    assert page.locator("svg polyline").count() == 3
+    labels = page.locator("svg text").evaluate_all("els => els.map(e => e.textContent)")  # SVG has no innerText
+    order = [
+        ">1 / 1000",
+        "6-9 / 10 000",
+        "1-5 / 10 000",
+        "1-9 / 100 000",
+        "1-9 / 1 000 000",
+        "<1 / 1 000 000",
+        "Unknown",
+        "Not yet documented",
+        "no data",
+    ]
+    shown = [t for t in labels if t in order]
+    assert shown and shown == sorted(shown, key=order.index)  # Orphanet's order, most frequent first
+
+
+def test_leakage_view_and_paths(page: object, site: dict) -> None:
+    open_page(page, site, "leakage")
+    assert "enter a maintainer key" in page.locator("main").inner_text()
+    tracks = page.locator("main tbody th").all_inner_texts()
+    assert set(tracks) == {"diagnosis", "treatment", "crossmodal", "examination"}
+    open_page(page, site, "leakage", key=site["maintainer"])
+    page.wait_for_selector(".finding .path span")
+    shot(page, "leakage-findings")
+    first_path = page.locator(".finding .path").first.inner_text()
+    assert first_path.startswith("Item:") and "→" in first_path
+
+
+def test_item_browser_filters_and_answer_key(page: object, site: dict) -> None:
+    open_page(page, site, "items")
+    page.select_option("select[name=track]", "diagnosis")
+    page.click("#item-filter button")
+    page.wait_for_function("document.querySelector('#item-count')?.textContent.startsWith('17 items')")
+    ids = page.locator("article.item").evaluate_all("els => els.map(e => e.dataset.item)")
+    assert ids and all(i.startswith("diagnosis:") for i in ids)
+    assert page.locator(".answer").count() == 0  # the public sees no answer key
+    # thumbnails load lazily: the first item's, in view, must have arrived as real images
+    page.wait_for_function(
+        "[...document.querySelector('article.item').querySelectorAll('img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    captions = page.locator("article.item").first.locator("figcaption").all_inner_texts()
+    assert captions and all(c for c in captions)
+    shot(page, "items-public")
+    open_page(page, site, "items", key=site["maintainer"])
+    page.wait_for_selector(".answer")
+    first = page.locator("article.item").first
+    item_id = first.get_attribute("data-item")
+    gold = site["store"].get_many("Item", [item_id])[item_id]["answer"]
+    assert first.locator(".answer").inner_text() == f"Answer: {gold}"
+    shot(page, "items-maintainer")
