@@ -4,7 +4,6 @@ No `from __future__ import annotations` here: strawberry copies the context gett
 FastAPI must see real annotation objects to find its dependencies.
 """
 
-import csv
 import io
 import re
 import tempfile
@@ -36,6 +35,7 @@ from graph.subsets import ItemFilter, select_items
 from importers.benchmark.export import export_items
 from importers.predictions import ModelInfo
 from importers.problems import ImportRejected
+from scoring.report import report_csv
 
 MAX_UPLOAD = 50 * 1024 * 1024
 THUMB = 256
@@ -154,7 +154,7 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         }
 
     @app.get("/exports/report.csv", response_class=StreamingResponse)
-    def report_csv(
+    def export_report(
         by: str = "track",
         metric: str = "score_offline",
         run: Annotated[list[str] | None, Query()] = None,
@@ -165,22 +165,7 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
             result = service.report(run or [], by, metric, None, leak_free, resamples)
         except ValueError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["run", "model", "group", "n", "mean", "ci_low", "ci_high"])
-        for line in result.lines:
-            writer.writerow(
-                [
-                    line.run_id,
-                    line.model,
-                    line.group,
-                    line.n,
-                    f"{line.mean:.4f}",
-                    f"{line.ci_low:.4f}",
-                    f"{line.ci_high:.4f}",
-                ]
-            )
-        return Response(out.getvalue(), media_type="text/csv")
+        return Response(report_csv(result), media_type="text/csv")
 
     @app.get("/exports/benchmark.zip")
     def benchmark_zip(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 from dataclasses import asdict
@@ -18,7 +16,7 @@ from importers.predictions import ModelInfo, import_predictions
 from scoring.judges import Judge
 from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
 from scoring.openai_judge import OpenAIJudge, OpenAISettings
-from scoring.report import child_classes, collect_rows, stratify
+from scoring.report import child_classes, collect_rows, report_csv, stratify
 from scoring.service import score_run
 from scoring.stats import paired_comparison
 
@@ -120,22 +118,7 @@ def report(
         )
         return
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["run", "model", "group", "n", "mean", "ci_low", "ci_high"])
-        for line in result.lines:
-            writer.writerow(
-                [
-                    line.run_id,
-                    line.model,
-                    line.group,
-                    line.n,
-                    f"{line.mean:.4f}",
-                    f"{line.ci_low:.4f}",
-                    f"{line.ci_high:.4f}",
-                ]
-            )
-        click.echo(out.getvalue(), nl=False)
+        click.echo(report_csv(result), nl=False)
         return
     click.echo(f"{result.metric} by {result.by} (x100; 95% CI, bootstrap over cases, {resamples} resamples)")
     for line in result.lines:

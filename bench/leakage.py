@@ -16,7 +16,7 @@ from bench.common import open_stores, print_table, timed
 from graph.embedded import EmbeddedStore
 from graph.leakage import LeakageAudit, store_audit
 from importers.benchmark.blobs import FolderBlobStore
-from importers.benchmark.generator import generate_release
+from importers.benchmark.generator import AUDIT_KIND, generate_release
 from importers.benchmark.loader import import_release
 from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
@@ -50,17 +50,8 @@ def main() -> None:
             seconds, result = timed(lambda store=store: LeakageAudit(store).run())
             store_seconds, _ = timed(lambda store=store, result=result: store_audit(store, result))
             again, _ = timed(lambda store=store: store_audit(store, LeakageAudit(store).run()))
-            kinds = {
-                "direct-name": "direct-name",
-                "ontology-subtype": "ontology",
-                "rare-gene": "rare-gene",
-                "phenotype-set": "phenotype-set",
-                "answer-text": "answer-text",
-                "near-duplicate-image": "image-or-case",
-                "figure-label": "figure-label",
-            }
             found = {(f.item_id, f.kind) for f in result.findings}
-            hit = sum((p["itemId"], kinds[p["kind"]]) in found for p in planted)
+            hit = sum((p["itemId"], AUDIT_KIND[p["kind"]]) in found for p in planted)
             print(
                 f"{name}: {len(result.findings)} findings on {len(result.leaky)} items; planted found {hit}/"
                 f"{len(planted)}"

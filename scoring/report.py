@@ -206,3 +206,26 @@ def child_classes(store: GraphStore, code: int) -> dict[int, str]:
     """The direct children of a class, by code, with their names (the groups of --by class)."""
     kids = [n.node.key for n in store.neighbours([NodeRef("Disease", code)], "SUBCLASS_OF", Direction.IN)]
     return {int(k): v.get("name", str(k)) for k, v in sorted(store.get_many("Disease", kids).items())}
+
+
+def report_csv(report: Report) -> str:
+    """The report as CSV (one row per run and group), for `mmrare report --format csv` and the REST export."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["run", "model", "group", "n", "mean", "ci_low", "ci_high"])
+    for line in report.lines:
+        writer.writerow(
+            [
+                line.run_id,
+                line.model,
+                line.group,
+                line.n,
+                f"{line.mean:.4f}",
+                f"{line.ci_low:.4f}",
+                f"{line.ci_high:.4f}",
+            ]
+        )
+    return out.getvalue()

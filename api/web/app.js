@@ -161,7 +161,8 @@ const pages = {
     html += `<h2>Findings (${found.items.totalCount} flagged items)</h2>`;
     for (const { node } of found.items.edges) {
       for (const f of node.findings) {
-        const path = f.path.map((p, i) => `<span class="${i % 2 ? "rel" : ""}">${esc(p)}</span>`).join(i18nArrow());
+        // node uids look like "Label:key"; everything else is a relationship or a text field
+        const path = f.path.map((p) => `<span class="${/^[A-Z][A-Za-z]*:/.test(p) ? "" : "rel"}">${esc(p)}</span>`).join(" → ");
         html += `<div class="item finding"><strong>${esc(node.id)}</strong> ${esc(f.kind)} (${esc(f.severity)}): ${esc(f.explanation)}<div class="path">${path}</div></div>`;
       }
     }
@@ -211,8 +212,6 @@ const pages = {
     await list();
   },
 };
-
-function i18nArrow() { return " → "; }
 
 async function route() {
   const name = (location.hash || "#leaderboard").slice(1);

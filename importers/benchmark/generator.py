@@ -63,6 +63,16 @@ TESTS = (
     "audiometry",
 )
 RELATIONS = ("confirm", "complement", "contrast")
+# What the leakage audit (graph/leakage.py) calls each planted kind.
+AUDIT_KIND = {
+    "direct-name": "direct-name",
+    "ontology-subtype": "ontology",
+    "rare-gene": "rare-gene",
+    "phenotype-set": "phenotype-set",
+    "answer-text": "answer-text",
+    "near-duplicate-image": "image-or-case",
+    "figure-label": "figure-label",
+}
 LEAK_KINDS = (
     "direct-name",
     "ontology-subtype",

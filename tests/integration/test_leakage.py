@@ -12,6 +12,7 @@ from graph.leakage import AuditConfig, LeakageAudit, store_audit
 from graph.model import NodeRef
 from graph.store import GraphStore, RelRow, Where
 from importers.benchmark.blobs import FolderBlobStore
+from importers.benchmark.generator import AUDIT_KIND
 from importers.benchmark.loader import import_release
 from tests.conftest import with_orphanet
 
@@ -216,17 +217,8 @@ def test_planted_leaks_are_found_and_clean_items_stay_clean(store: GraphStore, r
     import_release(release, store, FolderBlobStore(tmp_path))
     result = LeakageAudit(store).run()
     manifest = json.loads((release / "leak_manifest.json").read_text())
-    kind_of = {
-        "direct-name": "direct-name",
-        "ontology-subtype": "ontology",
-        "rare-gene": "rare-gene",
-        "phenotype-set": "phenotype-set",
-        "answer-text": "answer-text",
-        "near-duplicate-image": "image-or-case",
-        "figure-label": "figure-label",
-    }
     found = {(f.item_id, f.kind) for f in result.findings}
-    assert manifest and all((m["itemId"], kind_of[m["kind"]]) in found for m in manifest)
+    assert manifest and all((m["itemId"], AUDIT_KIND[m["kind"]]) in found for m in manifest)
     # clean: items in cases without any planted leak (a leak also legitimately flags its case mates)
     case_of = {str(n.start.key): str(n.node.key) for n in store.neighbours([Itm(i) for i in result.audited], "ABOUT")}
     planted_cases = {case_of[m["itemId"]] for m in manifest}
