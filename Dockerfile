@@ -7,8 +7,10 @@ COPY api api
 COPY importers importers
 COPY scoring scoring
 COPY cypher cypher
-RUN pip install --no-cache-dir .
-ENV MMRARE_GRAPH=embedded:/data/graph.json.gz
+COPY tests/fixtures tests/fixtures
+RUN pip install --no-cache-dir -e .
+ENV MMRARE_GRAPH=embedded:/data/graph.json.gz MMRARE_DATA_DIR=/data
 VOLUME ["/data"]
+EXPOSE 8000
 ENTRYPOINT ["mmrare"]
-CMD ["graph", "stats"]
+CMD ["serve", "--demo", "--host", "0.0.0.0"]
