@@ -74,16 +74,21 @@ class CellError(ValueError):
     """A cell that cannot be read; the message says what is wrong with it."""
 
 
+def _json(text: str, problem: str) -> Any:
+    """Parsed JSON, or a CellError that starts with what the cell should have been."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CellError(f"{problem}: {exc.msg}") from exc
+
+
 def parse_list_cell(text: str | None) -> list[str]:
     """A JSON list, or else text split on ';'. Entries that are objects give their 'claim'."""
     if text is None or not text.strip():
         return []
     stripped = text.strip()
     if stripped.startswith("["):
-        try:
-            value = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise CellError(f"looks like a JSON list but is not valid JSON: {exc.msg}") from exc
+        value = _json(stripped, "looks like a JSON list but is not valid JSON")
         out = []
         for entry in value:
             if isinstance(entry, dict):
@@ -102,10 +107,7 @@ def parse_mapping_cell(text: str | None) -> dict[str, str]:
     """figure_mapping: a JSON object from figure label to image path."""
     if text is None or not text.strip():
         return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CellError(f"not a JSON object: {exc.msg}") from exc
+    value = _json(text, "not a JSON object")
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise CellError("must be a JSON object of figure label to image path")
     return value
@@ -117,10 +119,7 @@ def parse_image_cell(text: str | None) -> list[str]:
         return []
     stripped = text.strip()
     if stripped.startswith("["):
-        try:
-            value = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise CellError(f"not a JSON list of base64 images: {exc.msg}") from exc
+        value = _json(stripped, "not a JSON list of base64 images")
         if not all(isinstance(v, str) for v in value):
             raise CellError("every entry of the image list must be a base64 string")
         return value
