@@ -27,7 +27,7 @@ from strawberry.extensions import (
 )
 from strawberry.fastapi import GraphQLRouter
 
-from api.auth import PUBLIC, KeyStore, Principal
+from api.auth import KeyStore, Principal
 from api.schema import Context, Mutation
 from api.schema import Query as GraphQuery
 from api.service import GraphService
@@ -198,6 +198,3 @@ def app_from_env() -> FastAPI:
     return create_app(
         GraphService(open_store(), blob_store()), KeyStore(data_dir() / "api_keys.json"), data_dir() / "thumbs"
     )
-
-
-__all__ = ["PUBLIC", "app_from_env", "create_app"]

@@ -18,7 +18,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from api.auth import PUBLIC, Principal
+from api.auth import Principal
 from api.service import MAX_PAGE, GraphService
 from graph.model import Direction
 from graph.subsets import ItemFilter
@@ -714,7 +714,3 @@ class Mutation:
     def run_leakage_audit(self, info: Info, tracks: list[str] | None = None) -> int:
         maintainer_only(info)
         return ctx(info).service.audit(tracks or [])
-
-
-schema_types = (Query, Mutation)
-DEFAULT_PRINCIPAL = PUBLIC

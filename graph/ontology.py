@@ -31,14 +31,6 @@ def heads_of(store: GraphStore, codes: Iterable[int]) -> dict[int, list[int]]:
     return {ref.key: sorted(a.key for a in reached if a.key in heads) for ref, reached in closure.items()}
 
 
-def descendants(store: GraphStore, code: int, include_self: bool = True) -> set[int]:
-    return {r.key for r in store.closure([disease(code)], "SUBCLASS_OF", Direction.IN, include_self=include_self)}
-
-
-def ancestors(store: GraphStore, code: int, include_self: bool = False) -> set[int]:
-    return {r.key for r in store.closure([disease(code)], "SUBCLASS_OF", Direction.OUT, include_self=include_self)}
-
-
 def refresh_heads(store: GraphStore) -> int:
     """Recompute the `heads` property of every disease; writes only the ones that changed."""
     nodes = store.select("Disease")
