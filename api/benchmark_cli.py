@@ -25,6 +25,16 @@ def import_benchmark(root: Path, skip_invalid: bool) -> None:
         summary = import_release(root, store, blob_store(), skip_invalid=skip_invalid, progress=progress)
     for line in summary.rejected:
         click.echo(f"rejected: {line}", err=True)
+    for line in summary.warnings[:20]:
+        click.echo(f"warning: {line}", err=True)
+    if len(summary.warnings) > 20:
+        click.echo(f"warning: ... and {len(summary.warnings) - 20} more", err=True)
+    if summary.without_image_cell:
+        click.echo(
+            f"note: {summary.without_image_cell} item(s) have no image cell and were read from image_path "
+            "(our extension: the reference evaluator drops these rows; `report --reference` leaves them out)",
+            err=True,
+        )
     tracks = ", ".join(f"{n} {t}" for t, n in summary.items.items())
     click.echo(
         f"{graph_setting()}: items {tracks}; {summary.images:,} images; {summary.cases:,} cases; "

@@ -40,9 +40,13 @@ class ProblemLog:
     """The problems of one import run, in the order found."""
 
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # read, but worth a look; never rejects
 
     def add(self, file: str, record: str, field_name: str, message: str) -> None:
         self.problems.append(Problem(file, record, field_name, message))
+
+    def warn(self, file: str, record: str, field_name: str, message: str) -> None:
+        self.warnings.append(Problem(file, record, field_name, message))
 
     def __bool__(self) -> bool:
         return bool(self.problems)

@@ -26,13 +26,16 @@ def export_items(store: GraphStore, items: list[Node], blobs: BlobStore, out: Pa
             continue
         path = out / track.file
         path.parent.mkdir(parents=True, exist_ok=True)
+        rows = [
+            _row(item, sorted(by_item.get(item.ref, []), key=lambda r: r.rel_props["order"]), blobs, track)
+            for item in members
+        ]
+        # the columns every track has, then figure_mapping and any extra column, in first-seen order
+        columns = list(dict.fromkeys([*track.columns, *(c for row in rows for c in row)]))
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(track.columns), delimiter="\t", lineterminator="\n")
+            writer = csv.DictWriter(fh, fieldnames=columns, delimiter="\t", lineterminator="\n", restval="")
             writer.writeheader()
-            for item in members:
-                writer.writerow(
-                    _row(item, sorted(by_item.get(item.ref, []), key=lambda r: r.rel_props["order"]), blobs, track)
-                )
+            writer.writerows(rows)
         written[track.name] = len(members)
     return written
 
@@ -51,12 +54,13 @@ def _row(item: Node, shows: list, blobs: BlobStore, track: Track) -> dict[str, s
         row[column.column] = list_cell(p.get(column.prop, []))
     for column, prop in track.texts:
         row[column] = p.get(prop, "")
-    if track.name == "crossmodal":
-        paths = p.get("imagePaths", [])
-        mapping = {
-            r.rel_props["label"]: (paths[r.rel_props["order"]] if r.rel_props["order"] < len(paths) else "")
-            for r in shows
-            if r.rel_props.get("label")
-        }
+    paths = p.get("imagePaths", [])
+    mapping = {
+        r.rel_props["label"]: (paths[r.rel_props["order"]] if r.rel_props["order"] < len(paths) else "")
+        for r in shows
+        if r.rel_props.get("label")
+    }
+    if mapping:
         row["figure_mapping"] = json.dumps(mapping)
+    row.update(json.loads(p.get("extraColumns") or "{}"))
     return row

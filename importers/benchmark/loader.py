@@ -34,6 +34,8 @@ class BenchmarkSummary:
     unknown_codes: list[tuple[str, int]] = field(default_factory=list)  # (itemId, code)
     conflicts: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)  # code vs name
     rejected: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # cells read by a fallback, columns outside the format
+    without_image_cell: int = 0  # items read from image_path: the reference drops such rows
 
 
 def read_release(
@@ -111,7 +113,11 @@ def import_release(
     items = read_release(root, blobs, problems, limits, progress)
     if not skip_invalid:
         problems.raise_if_any()
-    summary = BenchmarkSummary(rejected=[str(p) for p in problems.problems])
+    summary = BenchmarkSummary(
+        rejected=[str(p) for p in problems.problems],
+        warnings=[str(w) for w in problems.warnings],
+        without_image_cell=sum(1 for i in items if not i.props["hasImageCell"]),
+    )
     progress("grouping cases", 1, 4)
     cases = group_cases(items)
     progress("aligning", 2, 4)

@@ -7,6 +7,7 @@ leave the reader as metadata only. Every problem names the file, the row (and in
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,11 +26,13 @@ from importers.benchmark.images import (
 )
 from importers.benchmark.release import (
     RELATION_TYPES,
+    PANDAS_MISSING,
     CellError,
     Track,
     parse_image_cell,
-    parse_list_cell,
     parse_mapping_cell,
+    read_list_cell,
+    text_entries,
 )
 from importers.problems import ProblemLog
 
@@ -99,13 +102,26 @@ def read_track(
     path = root / track.file
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t")
-        missing = [c for c in track.columns if c not in (reader.fieldnames or [])]
+        header = reader.fieldnames or []
+        missing = [c for c in track.columns if c not in header]
         if missing:
             problems.add(str(path), "header", ", ".join(missing), "missing column(s)")
             return
+        extra = [c for c in header if c not in track.known_columns]
+        if extra:
+            problems.warn(str(path), "header", ", ".join(extra), "column(s) outside the format, kept on each item")
         seen: dict[int, int] = {}
         for row_number, row in enumerate(reader, start=1):
-            item = _row(path, track, row_number, row, blobs, problems, limits, seen)
+            if None in row or any(v is None for v in row.values()):
+                count = len(header) + len(row.get(None, [])) - sum(v is None for v in row.values())  # type: ignore
+                problems.add(
+                    str(path),
+                    f"row {row_number}",
+                    "(row)",
+                    f"{count} fields where the header has {len(header)} (a stray tab or quote?)",
+                )
+                continue
+            item = _row(path, track, row_number, row, blobs, problems, limits, seen, extra)
             if item is not None:
                 yield item
 
@@ -119,6 +135,7 @@ def _row(
     problems: ProblemLog,
     limits: ImageLimits,
     seen: dict[int, int],
+    extra: list[str],
 ) -> ParsedItem | None:
     file, before = str(path), len(problems.problems)
     where = f"row {row_number}"
@@ -144,8 +161,11 @@ def _row(
     if not props["question"].strip():
         problems.add(file, where, "question", "empty question")
     for column in track.lists:
+        cell = read_list_cell(row[column.column])
+        if cell.fallback:
+            problems.warn(file, where, column.column, f"read as the reference does, from {cell.fallback}")
         try:
-            props[column.prop] = parse_list_cell(row[column.column])
+            props[column.prop] = column.entries(cell.values)
         except CellError as exc:
             problems.add(file, where, column.column, str(exc))
     for column, prop in track.texts:
@@ -154,22 +174,28 @@ def _row(
         _, bad = parse_codes(props["releaseOrpha"])
         if bad:
             problems.add(file, where, "ORPHA_code", f"not ORPHA codes: {', '.join(map(repr, bad))}")
-    if track.name == "crossmodal" and props.get("relationType") not in RELATION_TYPES:
-        problems.add(
-            file, where, "relation_type", f"{props.get('relationType')!r} is not one of {', '.join(RELATION_TYPES)}"
-        )
-    mapping: dict[str, str] = {}
     if track.name == "crossmodal":
-        try:
-            mapping = parse_mapping_cell(row["figure_mapping"])
-        except CellError as exc:
-            problems.add(file, where, "figure_mapping", str(exc))
+        # the reference lowercases the relation and scores any value; an unexpected one is a warning
+        props["relationType"] = props["relationType"].lower()
+        if props["relationType"] not in RELATION_TYPES:
+            problems.warn(
+                file, where, "relation_type", f"{props['relationType']!r} is not one of {', '.join(RELATION_TYPES)}"
+            )
+    mapping: dict[str, str] = {}
     try:
-        paths = parse_list_cell(row["image_path"])
+        mapping = parse_mapping_cell(row.get("figure_mapping"))
+    except CellError as exc:
+        problems.add(file, where, "figure_mapping", str(exc))
+    if extra:
+        props["extraColumns"] = json.dumps({c: row[c] for c in extra}, ensure_ascii=False)
+    try:
+        paths = text_entries(read_list_cell(row["image_path"]).values)
     except CellError as exc:
         problems.add(file, where, "image_path", str(exc))
         paths = []
     props["imagePaths"] = paths
+    # The reference drops rows whose image cell is empty; reading image_path instead is our extension.
+    props["hasImageCell"] = bool((row["image"] or "").strip()) and row["image"] not in PANDAS_MISSING
     images = _images(path, where, row, paths, mapping, blobs, problems, limits)
     if not images and len(problems.problems) == before:
         problems.add(file, where, "image", "no image: both image and image_path are empty")

@@ -1,24 +1,32 @@
-"""The MMRareBench release format (DESIGN.md section 6): four TSV files, one per track.
+"""The MMRareBench release format (docs/design.md section 6): four TSV files, one per track.
 
 Each track names its file, the columns it must have, and how its own columns map onto Item
-properties. Cells holding lists are JSON, or else text split on ';'.
+properties. List cells are read exactly as the reference evaluator reads them (`read_list_cell`),
+and each list column says what its entries must be.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 COMMON_COLUMNS = ("index", "image", "image_path", "question", "answer", "context")
 
 
+class CellError(ValueError):
+    """A cell that cannot be read; the message says what is wrong with it."""
+
+
 @dataclass(frozen=True)
 class ListColumn:
-    """A release column holding a list, and the Item property it becomes."""
+    """A release column holding a list, the Item property it becomes, and how its entries are read
+    (`text_entries`, `alias_entries` or `claim_entries`, set per column below)."""
 
     column: str
     prop: str
+    entries: Callable[[list[Any]], list[str]]
 
 
 @dataclass(frozen=True)
@@ -28,40 +36,105 @@ class Track:
     lists: tuple[ListColumn, ...] = ()
     texts: tuple[tuple[str, str], ...] = ()  # (column, Item property) for plain text columns
     question_side_context: bool = True  # examination questions are asked without the case context
+    # read when present: the reference labels images from figure_mapping in any track that has one
+    optional: tuple[str, ...] = ("figure_mapping",)
 
     @property
     def columns(self) -> tuple[str, ...]:
-        extra = [c.column for c in self.lists] + [c for c, _ in self.texts]
-        if self.name == "crossmodal":
-            extra.append("figure_mapping")
-        return (*COMMON_COLUMNS, *extra)
+        """The columns the track must have (export writes these, and the optional ones)."""
+        return (*COMMON_COLUMNS, *(c.column for c in self.lists), *(c for c, _ in self.texts))
+
+    @property
+    def known_columns(self) -> tuple[str, ...]:
+        return (*self.columns, *self.optional)
+
+
+# Cells pandas reads as missing (its default na_values): the reference sees NaN and gives [].
+PANDAS_MISSING = frozenset(
+    {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA"}
+    | {"NULL", "NaN", "None", "n/a", "nan", "null"}
+)
+
+
+@dataclass(frozen=True)
+class ListCell:
+    """A list cell as the reference reads it, and the fallback it needed (None for a JSON list)."""
+
+    values: list[Any]
+    fallback: str | None = None
+
+
+def read_list_cell(text: str | None) -> ListCell:
+    """A JSON list is taken as it is; another JSON value becomes [str(value)]; text that is not JSON
+    is split on ';' (parts stripped, empties dropped); a missing-value cell gives []."""
+    if text is None or text in PANDAS_MISSING:
+        return ListCell([], "a missing-value token" if text else None)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return ListCell([part.strip() for part in text.split(";") if part.strip()], "text split on ';'")
+    if isinstance(value, list):
+        return ListCell(value)
+    return ListCell([str(value)], "a JSON scalar")
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def text_entries(values: list[Any]) -> list[str]:
+    """Entries the reference joins as text (rubric lists, image paths): every one must be a string."""
+    for k, entry in enumerate(values):
+        if not isinstance(entry, str):
+            raise CellError(f"entry {k} is {_json_type(entry)}, not text (the reference joins these entries as text)")
+    return values
+
+
+def alias_entries(values: list[Any]) -> list[str]:
+    """Answer aliases as the reference uses them: str() of each entry, blank ones dropped."""
+    return [str(a) for a in values if str(a).strip()]
+
+
+def claim_entries(values: list[Any]) -> list[str]:
+    """Cross-modal key findings: when the first entry is an object, every entry's 'claim' (or the
+    object's text); otherwise the entries themselves. Both must end as text."""
+    if values and isinstance(values[0], dict):
+        for k, entry in enumerate(values):
+            if not isinstance(entry, dict):
+                raise CellError(f"entry {k} is {_json_type(entry)}, but the first entry is an object with a claim")
+        values = [entry.get("claim", str(entry)) for entry in values]
+    return text_entries(values)
 
 
 TRACKS: tuple[Track, ...] = (
     Track(
         "diagnosis",
         "diagnosis/diagnosis_opened.tsv",
-        lists=(ListColumn("answer_aliases", "aliases"),),
+        lists=(ListColumn("answer_aliases", "aliases", alias_entries),),
         texts=(("category", "releaseCategory"), ("ORPHA_code", "releaseOrpha")),
     ),
     Track(
         "treatment",
         "treatment/treatment_plan.tsv",
-        lists=(ListColumn("rubric_must_include", "mustInclude"), ListColumn("rubric_must_not", "mustNot")),
+        lists=(
+            ListColumn("rubric_must_include", "mustInclude", text_entries),
+            ListColumn("rubric_must_not", "mustNot", text_entries),
+        ),
     ),
     Track(
         "crossmodal",
         "crossmodal/crossmodal_comparison.tsv",
-        lists=(ListColumn("golden_mainline", "goldenMainline"),),
+        lists=(ListColumn("golden_mainline", "goldenMainline", claim_entries),),
         texts=(("relation_type", "relationType"),),
     ),
     Track(
         "examination",
         "examination/examination_workup.tsv",
         lists=(
-            ListColumn("key_test_names", "keyTests"),
-            ListColumn("red_flags_to_rule_out", "redFlags"),
-            ListColumn("must_not", "mustNot"),
+            ListColumn("key_test_names", "keyTests", text_entries),
+            ListColumn("red_flags_to_rule_out", "redFlags", text_entries),
+            ListColumn("must_not", "mustNot", text_entries),
         ),
         question_side_context=False,
     ),
@@ -70,37 +143,12 @@ TRACK_BY_NAME = {t.name: t for t in TRACKS}
 RELATION_TYPES = ("confirm", "complement", "contrast")
 
 
-class CellError(ValueError):
-    """A cell that cannot be read; the message says what is wrong with it."""
-
-
 def _json(text: str, problem: str) -> Any:
     """Parsed JSON, or a CellError that starts with what the cell should have been."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise CellError(f"{problem}: {exc.msg}") from exc
-
-
-def parse_list_cell(text: str | None) -> list[str]:
-    """A JSON list, or else text split on ';'. Entries that are objects give their 'claim'."""
-    if text is None or not text.strip():
-        return []
-    stripped = text.strip()
-    if stripped.startswith("["):
-        value = _json(stripped, "looks like a JSON list but is not valid JSON")
-        out = []
-        for entry in value:
-            if isinstance(entry, dict):
-                if not isinstance(entry.get("claim"), str):
-                    raise CellError("a list entry is an object without a text 'claim'")
-                out.append(entry["claim"].strip())
-            elif isinstance(entry, str | int | float) and not isinstance(entry, bool):
-                out.append(str(entry).strip())
-            else:
-                raise CellError(f"a list entry is {type(entry).__name__}, not text")
-        return [e for e in out if e]
-    return [part.strip() for part in stripped.split(";") if part.strip()]
 
 
 def parse_mapping_cell(text: str | None) -> dict[str, str]:

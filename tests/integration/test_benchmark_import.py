@@ -160,7 +160,7 @@ def test_every_bad_input_kind_is_named_and_nothing_written(store: GraphStore, re
     before = store.stats()
 
     def break_rows(r: list[dict[str, str]]) -> list[dict[str, str]]:
-        r[0]["rubric_must_include"] = '["unclosed"'
+        r[0]["rubric_must_include"] = '["a named drug", 3]'  # the reference cannot join a number as text
         r[1]["index"] = r[2]["index"]
         r[3]["image"] = '["not*base64!"]'
         r[4]["image"] = json.dumps([base64.b64encode(b"%PDF-1.4 not an image").decode()])
@@ -177,6 +177,7 @@ def test_every_bad_input_kind_is_named_and_nothing_written(store: GraphStore, re
         (tsv, "row 4 (index 3)", "image[0]"),
         (tsv, "row 5 (index 4)", "image[0]"),
     ]
+    assert "entry 1 is a number, not text" in rejected.value.problems[0].message
     assert "duplicate index, first used in row 2" in rejected.value.problems[1].message
     assert "invalid base64" in rejected.value.problems[2].message
     assert "not an image" in rejected.value.problems[3].message
@@ -185,6 +186,49 @@ def test_every_bad_input_kind_is_named_and_nothing_written(store: GraphStore, re
     assert summary.items["treatment"] == 7 - 4 and len(summary.rejected) == 4
     kept = {n.ref.key for n in store.select("Item") if n.props["track"] == "treatment"}
     assert kept == {"treatment:2", "treatment:5", "treatment:6"}  # row 2 carries index 2 now
+
+
+def test_fallback_cells_warn_extra_columns_stay_and_shifted_rows_fail(
+    store: GraphStore, release: Path, tmp_path: Path
+) -> None:
+    with_orphanet(store)
+
+    def odd_cells(r: list[dict[str, str]]) -> list[dict[str, str]]:
+        r[0]["key_test_names"] = "brain MRI; ECG"  # text, not JSON
+        r[1]["must_not"] = "NA"  # pandas' missing-value token
+        r[2]["red_flags_to_rule_out"] = "1e5"  # a JSON scalar
+        for k, row in enumerate(r):
+            row["reviewer_note"] = f"note {k}"  # a column outside the format
+        return r
+
+    odd = edit(release, tmp_path / "odd", "examination", odd_cells)
+    tsv = str(odd / "examination" / "examination_workup.tsv")
+    summary = import_release(odd, store, FolderBlobStore(tmp_path / "blobs"))
+    assert summary.warnings == [
+        f"{tsv}: header: reviewer_note: column(s) outside the format, kept on each item",
+        f"{tsv}: row 1 (index 0): key_test_names: read as the reference does, from text split on ';'",
+        f"{tsv}: row 2 (index 1): must_not: read as the reference does, from a missing-value token",
+        f"{tsv}: row 3 (index 2): red_flags_to_rule_out: read as the reference does, from a JSON scalar",
+    ]
+    items = store.get_many("Item", ["examination:0", "examination:1", "examination:2"])
+    assert items["examination:0"]["keyTests"] == ["brain MRI", "ECG"]
+    assert items["examination:1"]["mustNot"] == []
+    assert items["examination:2"]["redFlags"] == ["100000.0"]
+    assert json.loads(items["examination:1"]["extraColumns"]) == {"reviewer_note": "note 1"}
+
+    # a stray tab shifts a row's cells: an error naming the row, never a silent column shift
+    shifted = edit(release, tmp_path / "shifted", "treatment", lambda r: r)
+    path = shifted / "treatment" / "treatment_plan.tsv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2].replace("\t", "\t\t", 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    before = store.stats()
+    with pytest.raises(ImportRejected) as rejected:
+        import_release(shifted, store, FolderBlobStore(tmp_path / "blobs"))
+    (problem,) = rejected.value.problems
+    assert (problem.record, problem.field) == ("row 2", "(row)")
+    assert "fields where the header has" in problem.message
+    assert store.stats() == before
 
 
 def test_missing_column_and_bad_codes(store: GraphStore, release: Path, tmp_path: Path) -> None:

@@ -7,20 +7,61 @@ import pytest
 from graph.model import NodeRef
 from importers.benchmark.alignment import NameIndex, align_by_name, normalise_name, parse_codes
 from importers.benchmark.entities import EntityMatcher
-from importers.benchmark.release import CellError, parse_image_cell, parse_list_cell, parse_mapping_cell
+from importers.benchmark.release import (
+    CellError,
+    ListCell,
+    alias_entries,
+    claim_entries,
+    parse_image_cell,
+    parse_mapping_cell,
+    read_list_cell,
+    text_entries,
+)
 
 
-def test_list_cells() -> None:
-    assert parse_list_cell('["a", " b ", ""]') == ["a", "b"]
-    assert parse_list_cell("brain MRI; echocardiography ;") == ["brain MRI", "echocardiography"]
-    assert parse_list_cell('[{"claim": "Figure 1 shows a cyst"}, "plain"]') == ["Figure 1 shows a cyst", "plain"]
-    assert parse_list_cell("") == [] and parse_list_cell(None) == []
-    with pytest.raises(CellError, match="not valid JSON"):
-        parse_list_cell('["unclosed"')
-    with pytest.raises(CellError, match="without a text 'claim'"):
-        parse_list_cell('[{"text": "x"}]')
-    with pytest.raises(CellError, match="is list, not text"):
-        parse_list_cell("[[1]]")
+@pytest.mark.parametrize(
+    ("cell", "values", "fallback"),
+    [
+        ('["a", " b ", ""]', ["a", " b ", ""], None),  # a JSON list is taken as it is
+        ('[1, null, {"claim": "x"}]', [1, None, {"claim": "x"}], None),
+        ("brain MRI; echocardiography ;", ["brain MRI", "echocardiography"], "text split on ';'"),
+        ("['a', 'b']", ["['a', 'b']"], "text split on ';'"),  # a Python-style list is not JSON: one part
+        ("['a'; 'b']", ["['a'", "'b']"], "text split on ';'"),
+        ('["unclosed"', ['["unclosed"'], "text split on ';'"),
+        (";;", [], "text split on ';'"),
+        ('"just text"', ["just text"], "a JSON scalar"),
+        ("1e5", ["100000.0"], "a JSON scalar"),  # str() of the parsed float
+        ("true", ["True"], "a JSON scalar"),
+        (" null", ["None"], "a JSON scalar"),  # not pandas' missing token: it is the bare word only
+        ('{"a": 1}', ["{'a': 1}"], "a JSON scalar"),
+        ("NA", [], "a missing-value token"),
+        ("null", [], "a missing-value token"),
+        ("None", [], "a missing-value token"),
+        ("#N/A", [], "a missing-value token"),
+        ("<NA>", [], "a missing-value token"),
+        ("", [], None),
+        (None, [], None),
+    ],
+)
+def test_list_cells_read_as_the_reference_reads_them(cell: str | None, values: list, fallback: str | None) -> None:
+    assert read_list_cell(cell) == ListCell(values, fallback)
+
+
+def test_list_entries_per_column_kind() -> None:
+    assert alias_entries(["Marfan", 5, "  ", None]) == ["Marfan", "5", "None"]  # str() of each, blanks dropped
+    assert text_entries(["a", ""]) == ["a", ""]
+    with pytest.raises(CellError, match="entry 1 is a number, not text"):
+        text_entries(["a", 2])
+    with pytest.raises(CellError, match="entry 0 is null"):
+        text_entries([None])
+    assert claim_entries([{"claim": "Figure 1 shows a cyst"}, {"text": "x"}]) == ["Figure 1 shows a cyst", "{'text': 'x'}"]
+    assert claim_entries(["plain", "text"]) == ["plain", "text"]
+    with pytest.raises(CellError, match="the first entry is an object"):
+        claim_entries([{"claim": "a"}, "b"])
+    with pytest.raises(CellError, match="entry 1 is an object, not text"):
+        claim_entries(["a", {"claim": "b"}])  # the first entry decides: objects after text are joined as text
+    with pytest.raises(CellError, match="entry 0 is a number"):
+        claim_entries([{"claim": 3}])
 
 
 def test_mapping_and_image_cells() -> None:
