@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw
 
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, Where
-from importers.benchmark.release import TRACK_BY_NAME, TRACKS, list_cell
+from importers.benchmark.release import TRACKS, list_cell
 
 # Public release: 474 / 288 / 568 / 389 items per track.
 TRACK_SHARE = {"diagnosis": 474, "treatment": 288, "crossmodal": 568, "examination": 389}

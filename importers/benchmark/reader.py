@@ -25,8 +25,8 @@ from importers.benchmark.images import (
     inspect_image,
 )
 from importers.benchmark.release import (
-    RELATION_TYPES,
     PANDAS_MISSING,
+    RELATION_TYPES,
     CellError,
     Track,
     parse_image_cell,

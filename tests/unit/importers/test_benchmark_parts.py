@@ -54,7 +54,8 @@ def test_list_entries_per_column_kind() -> None:
         text_entries(["a", 2])
     with pytest.raises(CellError, match="entry 0 is null"):
         text_entries([None])
-    assert claim_entries([{"claim": "Figure 1 shows a cyst"}, {"text": "x"}]) == ["Figure 1 shows a cyst", "{'text': 'x'}"]
+    claims = claim_entries([{"claim": "Figure 1 shows a cyst"}, {"text": "x"}])
+    assert claims == ["Figure 1 shows a cyst", "{'text': 'x'}"]  # an object without a claim: its text
     assert claim_entries(["plain", "text"]) == ["plain", "text"]
     with pytest.raises(CellError, match="the first entry is an object"):
         claim_entries([{"claim": "a"}, "b"])
