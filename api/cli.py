@@ -110,7 +110,7 @@ def import_benchmark(root: Path, skip_invalid: bool) -> None:
 
 
 @import_.command("predictions")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--model", help="Model name (default: from <model>_MMRarebench_<Track>.xlsx).")
 @click.option("--family", help="Model family, e.g. Qwen2.5-VL.")
 @click.option("--domain", type=click.Choice(["general", "medical"]))
@@ -122,7 +122,7 @@ def import_benchmark(root: Path, skip_invalid: bool) -> None:
 )
 @click.option("--skip-invalid", is_flag=True, help="Import the known items; report the rest.")
 def import_predictions_cmd(
-    path: Path,
+    paths: tuple[Path, ...],
     model: str | None,
     family: str | None,
     domain: str | None,
@@ -130,10 +130,11 @@ def import_predictions_cmd(
     track: str | None,
     skip_invalid: bool,
 ) -> None:
-    """VLMEvalKit outputs (.xlsx/.tsv/.csv with index and prediction) or JSONL {item, prediction}."""
+    """VLMEvalKit outputs (files, or folders searched for <model>_MMRarebench_<Track>.xlsx|tsv|json|csv)
+    or JSONL {item, prediction}. All files are checked before any is written."""
     from api.scoring_cli import import_run
 
-    import_run(path, model, family, domain, params, track, skip_invalid)
+    import_run(list(paths), model, family, domain, params, track, skip_invalid)
 
 
 @main.command("runs")
@@ -176,7 +177,13 @@ def score_cmd(
 
 
 @main.command("report")
-@click.option("--run", "runs", multiple=True, help="Run id (repeatable; default: all runs).")
+@click.option(
+    "--run",
+    "--runs",
+    "runs",
+    multiple=True,
+    help="Run id or model name (repeatable; default: all runs). A model's runs are pooled.",
+)
 @click.option(
     "--by",
     default="track",
@@ -195,23 +202,43 @@ def score_cmd(
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.option("--resamples", default=1000, show_default=True)
 @click.option("--seed", default=20260425, show_default=True)
+@click.option(
+    "--reference",
+    is_flag=True,
+    help="Per model and track, exactly the keys and scale of the reference evaluator's evaluate().",
+)
+@click.option("--judge", "ref_judge", help="With --reference: the judge whose scores give <track>_judge_score.")
 def report_cmd(
-    runs: tuple[str, ...], by: str, metric: str, under: str | None, leak_free: bool, fmt: str, resamples: int, seed: int
+    runs: tuple[str, ...],
+    by: str,
+    metric: str,
+    under: str | None,
+    leak_free: bool,
+    fmt: str,
+    resamples: int,
+    seed: int,
+    reference: bool,
+    ref_judge: str | None,
 ) -> None:
-    """Stratified results with micro and macro means and case-clustered bootstrap 95% intervals."""
-    from api.scoring_cli import report
+    """Stratified results per model (its runs pooled) with micro and macro means and case-clustered
+    bootstrap 95% intervals; or, with --reference, the reference evaluator's headline numbers."""
+    from api.scoring_cli import reference_report, report
 
-    report(runs, by, metric, under, leak_free, fmt, resamples, seed)
+    if reference:
+        reference_report(runs, ref_judge, fmt)
+    else:
+        report(runs, by, metric, under, leak_free, fmt, resamples, seed)
 
 
 @main.command("compare")
-@click.argument("run_a")
-@click.argument("run_b")
+@click.argument("run_a", metavar="A")
+@click.argument("run_b", metavar="B")
 @click.option("--metric", default="offline", show_default=True)
 @click.option("--resamples", default=10000, show_default=True)
 @click.option("--seed", default=20260425, show_default=True)
 def compare_cmd(run_a: str, run_b: str, metric: str, resamples: int, seed: int) -> None:
-    """Paired comparison of two runs on the items both answered (bootstrap CI, permutation p-value)."""
+    """Paired comparison of two models (or runs) on the items both answered (bootstrap CI, permutation
+    p-value). A model name pools its runs."""
     from api.scoring_cli import compare
 
     compare(run_a, run_b, metric, resamples, seed)

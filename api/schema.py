@@ -22,6 +22,7 @@ from api.auth import Principal
 from api.service import MAX_PAGE, GraphService
 from graph.model import Direction
 from graph.subsets import ItemFilter
+from scoring.judges import judge_origin
 
 
 class Context(BaseContext):
@@ -251,6 +252,10 @@ class Judgement:
     @strawberry.field
     def judge(self) -> str:
         return self.props.get("judge", "")
+
+    @strawberry.field(description="How this judge's numbers relate to the reference evaluator.")
+    def judge_origin(self) -> str:
+        return judge_origin(self.props.get("judge"))
 
     @strawberry.field
     def config_hash(self) -> str:
@@ -495,8 +500,8 @@ class ItemConnection:
 
 @strawberry.type
 class ReportRow:
-    run_id: str
     model: str
+    runs: list[str]  # the model's runs pooled in this row
     group: str
     n: int
     mean: float
@@ -505,9 +510,10 @@ class ReportRow:
 
 
 @strawberry.type
-class RunMeans:
-    run_id: str
-    micro: float | None  # None where a run has no item in the report (no mean to show)
+class ModelMeans:
+    model: str
+    runs: list[str]
+    micro: float | None  # None where a model has no item in the report (no mean to show)
     macro: float | None
 
 
@@ -515,8 +521,26 @@ class RunMeans:
 class ReportResult:
     by: str
     metric: str
+    judge_origin: str
     rows: list[ReportRow]
-    means: list[RunMeans]
+    means: list[ModelMeans]
+
+
+@strawberry.type
+class ReferenceMetric:
+    key: str  # as the reference's evaluate() names it: diagnosis_f1, <track>_judge_score, substring_match
+    value: float | None
+
+
+@strawberry.type
+class ReferenceResult:
+    model: str
+    track: str
+    runs: list[str]
+    metrics: list[ReferenceMetric]
+    n_total: int
+    dropped_without_image: int
+    judge_errors: int
 
 
 @strawberry.type
@@ -634,10 +658,11 @@ class Query:
         return ReportResult(
             by=result.by,
             metric=result.metric,
+            judge_origin=judge_origin(metric.removeprefix("score_").replace("_", "-")),
             rows=[
                 ReportRow(
-                    run_id=r.run_id,
                     model=r.model,
+                    runs=list(r.runs),
                     group=r.group,
                     n=r.n,
                     mean=r.mean,
@@ -647,10 +672,36 @@ class Query:
                 for r in result.lines
             ],
             means=[
-                RunMeans(run_id=run, micro=_number(result.micro[run]), macro=_number(result.macro[run]))
-                for run in result.micro
+                ModelMeans(
+                    model=model,
+                    runs=list(result.runs[model]),
+                    micro=_number(result.micro[model]),
+                    macro=_number(result.macro[model]),
+                )
+                for model in result.micro
             ],
         )
+
+    @strawberry.field(
+        description="Per model and track, the keys and scale of the reference evaluator's evaluate(); rows "
+        "without an image cell are dropped as the reference drops them. Judge: a judge name, or none for F1 "
+        "and substring_match."
+    )
+    def reference_scores(
+        self, info: Info, runs: list[str] | None = None, judge: str | None = None
+    ) -> list[ReferenceResult]:
+        return [
+            ReferenceResult(
+                model=r.model,
+                track=r.track,
+                runs=list(r.runs),
+                metrics=[ReferenceMetric(key=k, value=_number(v)) for k, v in r.values.items() if k != "n_total"],
+                n_total=int(r.values["n_total"]),
+                dropped_without_image=r.dropped_without_image,
+                judge_errors=r.judge_errors,
+            )
+            for r in ctx(info).service.reference_scores(runs or [], judge)
+        ]
 
     @strawberry.field
     def leakage_summary(self, info: Info) -> list[LeakageSummaryRow]:

@@ -12,17 +12,18 @@ import click
 from api.settings import blob_store
 from graph.settings import open_store
 from importers.orphanet.facts import parse_orpha_code
-from importers.predictions import ModelInfo, import_predictions
-from scoring.judges import Judge
+from importers.predictions import ModelInfo, import_prediction_files
+from scoring.judges import Judge, judge_origin
 from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
 from scoring.openai_judge import OpenAIJudge, OpenAISettings
-from scoring.report import child_classes, collect_rows, report_csv, stratify
+from scoring.reference import collect_reference_rows, reference_scores
+from scoring.report import check_one_run_per_item, child_classes, collect_rows, report_csv, resolve_runs, stratify
 from scoring.service import score_run
 from scoring.stats import paired_comparison
 
 
 def import_run(
-    path: Path,
+    paths: list[Path],
     model: str | None,
     family: str | None,
     domain: str | None,
@@ -32,11 +33,16 @@ def import_run(
 ) -> None:
     info = ModelInfo(model, family, domain, params) if model else None
     with open_store() as store:
-        summary = import_predictions(path, store, info, track, skip_invalid)
-    state = "new run" if summary.created else "already imported (unchanged)"
-    click.echo(
-        f"{summary.run_id}: {summary.predictions} predictions of {summary.model} ({', '.join(summary.tracks)}); {state}"
-    )
+        summaries = import_prediction_files(paths, store, info, track, skip_invalid)
+    for summary in summaries:
+        state = "new run" if summary.created else "already imported (unchanged)"
+        blank = ""
+        if summary.blank:
+            blank = f"; {summary.blank} blank prediction(s) kept as 'nan', as the reference scores them"
+        click.echo(
+            f"{summary.run_id}: {summary.predictions} predictions of {summary.model} "
+            f"({', '.join(summary.tracks)}) from {Path(summary.file).name}; {state}{blank}"
+        )
 
 
 def list_runs() -> None:
@@ -72,7 +78,8 @@ def score(
         judge = make_judge(judge_name, store, base_url, model, key_env, concurrency, images)
         summary = score_run(store, run_id, judge, blob_store() if images else None)
     click.echo(
-        f"{run_id} with {summary.judge} (config {summary.config_hash}): {summary.predictions} predictions, "
+        f"{run_id} with {summary.judge} [{judge_origin(summary.judge)}] (config {summary.config_hash}): "
+        f"{summary.predictions} predictions, "
         f"{summary.judged} judged, {summary.cached} from cache, {summary.errors} judge errors"
     )
     for track, value in summary.mean_by_track.items():
@@ -100,7 +107,7 @@ def report(
         if code is None:
             raise click.BadParameter(f"{under!r} is not an ORPHAcode", param_hint="--under")
     with open_store() as store:
-        rows = collect_rows(store, runs, restrict_under=(code,) if code else ())
+        rows = collect_rows(store, resolve_runs(store, runs), restrict_under=(code,) if code else ())
         children = child_classes(store, code) if code and "class" in by else None
     result = stratify(rows, by, metric_name(metric), children, leak_free, resamples, seed)
     if fmt == "json":
@@ -111,6 +118,7 @@ def report(
                     "metric": result.metric,
                     "micro": result.micro,
                     "macro": result.macro,
+                    "runs": result.runs,
                     "lines": [asdict(line) for line in result.lines],
                 },
                 indent=1,
@@ -126,20 +134,54 @@ def report(
             f"  {line.model[:24]:<24} {line.group[:48]:<48} n={line.n:<5} {line.mean:6.2f} "
             f"[{line.ci_low:6.2f}, {line.ci_high:6.2f}]"
         )
-    for run in result.micro:
-        click.echo(f"  {run}: micro {result.micro[run]:.2f}, macro over {result.by} {result.macro[run]:.2f}")
+    for model in result.micro:
+        click.echo(
+            f"  {model}: micro {result.micro[model]:.2f}, macro over {result.by} {result.macro[model]:.2f} "
+            f"({len(result.runs[model])} run(s) pooled)"
+        )
+
+
+def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str) -> None:
+    with open_store() as store:
+        rows = collect_reference_rows(store, resolve_runs(store, runs), judge)
+    results = reference_scores(rows, judge)
+    if fmt == "json":
+        out: dict[str, dict] = {}
+        for r in results:
+            out.setdefault(r.model, {})[r.track] = {
+                **r.values,
+                "dropped_without_image": r.dropped_without_image,
+                "judge_errors": r.judge_errors,
+            }
+        click.echo(json.dumps({"judge": judge, "judge_origin": judge_origin(judge), "results": out}, indent=1))
+        return
+    click.echo(
+        "reference evaluate() keys per model and track; rows without an image cell are dropped, as the reference "
+        f"does. Judge: {judge or 'none (F1 / substring_match)'}"
+        + (f" ({judge_origin(judge)})" if judge else "")
+    )
+    for r in results:
+        values = ", ".join(f"{k}={v!r}" if k != "n_total" else f"n_total={int(v)}" for k, v in r.values.items())
+        extra = f"; {r.dropped_without_image} dropped without an image cell" if r.dropped_without_image else ""
+        errors = f"; {r.judge_errors} judge error(s) scored 0" if r.judge_errors else ""
+        click.echo(f"  {r.model:<28} {r.track:<12} {values}{extra}{errors}")
 
 
 def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int) -> None:
     with open_store() as store:
-        rows = collect_rows(store, (run_a, run_b))
+        runs_a, runs_b = resolve_runs(store, [run_a]), resolve_runs(store, [run_b])
+        rows_a, rows_b = collect_rows(store, runs_a), collect_rows(store, runs_b)
+    check_one_run_per_item(rows_a)
+    check_one_run_per_item(rows_b)
     name = metric_name(metric)
-    a = {r.item_id: r.metrics[name] for r in rows if r.run_id == run_a and name in r.metrics}
-    b = {r.item_id: r.metrics[name] for r in rows if r.run_id == run_b and name in r.metrics}
-    clusters = {r.item_id: r.case_id for r in rows}
+    a = {r.item_id: r.metrics[name] for r in rows_a if name in r.metrics}
+    b = {r.item_id: r.metrics[name] for r in rows_b if name in r.metrics}
+    if not set(a) & set(b):
+        raise ValueError(f"{run_a} and {run_b} share no item scored by {name}: nothing to compare")
+    clusters = {r.item_id: r.case_id for r in [*rows_a, *rows_b]}
     c = paired_comparison(a, b, clusters, resamples, seed)
     click.echo(
-        f"{name} on {c.n} items both runs answered: {run_a} {100 * c.mean_a:.2f}, {run_b} "
+        f"{name} on {c.n} items both answered: {run_a} {100 * c.mean_a:.2f}, {run_b} "
         f"{100 * c.mean_b:.2f}; difference {100 * c.difference:+.2f} "
         f"[{100 * c.ci_low:+.2f}, {100 * c.ci_high:+.2f}], p = {c.p_value:.4f}"
     )

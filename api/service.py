@@ -18,12 +18,13 @@ from graph.store import GraphStore, Where
 from graph.subsets import ItemFilter, select_items
 from importers.benchmark.blobs import BlobStore
 from importers.predictions import ModelInfo, RunSummary, import_predictions
+from scoring.judges import OFFLINE_JUDGES
 from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
-from scoring.report import Report, child_classes, collect_rows, stratify
+from scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
+from scoring.report import Report, child_classes, collect_rows, resolve_runs, stratify
 from scoring.service import ScoreSummary, score_run
 
 MAX_PAGE = 100
-OFFLINE_JUDGES = ("offline", "ontology", "rubric-lists")
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,13 @@ class GraphService:
     def report(
         self, runs: Sequence[str], by: str, metric: str, under: int | None, leak_free: bool, resamples: int
     ) -> Report:
-        rows = collect_rows(self.store, runs, restrict_under=(under,) if under else ())
+        rows = collect_rows(self.store, resolve_runs(self.store, runs), restrict_under=(under,) if under else ())
         children = child_classes(self.store, under) if under and "class" in by else None
         return stratify(rows, by, metric, children, leak_free, resamples)
+
+    def reference_scores(self, runs: Sequence[str], judge: str | None) -> list[ReferenceScores]:
+        rows = collect_reference_rows(self.store, resolve_runs(self.store, runs), judge)
+        return reference_scores(rows, judge)
 
     def leakage_summary(self) -> dict[str, dict[str, int]]:
         items = self.store.select("Item", [Where("leakFree", "exists", True)])

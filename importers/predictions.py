@@ -1,9 +1,15 @@
 """Model predictions into the graph: VLMEvalKit inference outputs and JSONL.
 
-VLMEvalKit writes `<model>_MMRarebench_<Track>.xlsx` (or .tsv / .csv) with `index` and
-`prediction` columns; the model and track come from the file name unless given. JSONL lines are
-{"item": "diagnosis:12", "prediction": "..."} (or an index with a given track). A run's id is the
-model and the file's sha256, so re-importing the same file changes nothing.
+VLMEvalKit writes `<model>_<dataset>.xlsx` (or .tsv / .json; .csv is accepted too) with `index` and
+`prediction` columns, where the dataset is one of `MMRarebench_Diagnosis`, `_Treatment`,
+`_Crossmodal`, `_Examination`. Model names contain dots and underscores (`Qwen2.5-VL-7B-Instruct`,
+`llava_v1.5_7b`), so the dataset is read from the end of the name. A folder is searched for such
+files; other files in it (scores, judge outputs) are passed over. JSONL lines are
+{"item": "diagnosis:12", "prediction": "..."} (or an index with a given track).
+
+A blank prediction cell is kept as the text `nan`, which is what the reference evaluator reads and
+scores (pandas reads the cell as missing and `str()` makes it "nan"); each one is counted. A run's
+id is the model and the file's sha256, so re-importing the same file changes nothing.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import re
 import sys
 from collections.abc import Iterator
@@ -20,16 +27,20 @@ from pathlib import Path
 
 from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, RelRow
+from importers.benchmark.release import PANDAS_MISSING
 from importers.problems import ProblemLog
 
-TRACK_WORDS = {
-    "diagnosis": "diagnosis",
-    "treatment": "treatment",
-    "crossmodal": "crossmodal",
-    "cross-modal": "crossmodal",
-    "examination": "examination",
+DATASET_TRACKS = {
+    "MMRarebench_Diagnosis": "diagnosis",
+    "MMRarebench_Treatment": "treatment",
+    "MMRarebench_Crossmodal": "crossmodal",
+    "MMRarebench_Examination": "examination",
 }
-VLMEVALKIT_NAME = re.compile(r"^(?P<model>.+)_MMRarebench_(?P<track>[A-Za-z-]+)$", re.IGNORECASE)
+SUFFIXES = (".xlsx", ".tsv", ".json", ".csv", ".jsonl")
+VLMEVALKIT_NAME = re.compile(
+    r"^(?P<model>.+)_(?P<dataset>" + "|".join(DATASET_TRACKS) + r")\.(?P<ext>xlsx|tsv|json|csv)$", re.IGNORECASE
+)
+BLANK_TEXT = "nan"  # what the reference makes of a blank prediction cell
 csv.field_size_limit(sys.maxsize)
 
 
@@ -48,57 +59,123 @@ class RunSummary:
     predictions: int
     tracks: tuple[str, ...]
     created: bool
+    blank: int = 0  # blank prediction cells, kept as "nan"
+    file: str = ""
 
 
 def name_parts(path: Path) -> tuple[str | None, str | None]:
-    m = VLMEVALKIT_NAME.match(path.name.split(".")[0])
+    """(model, track) from a VLMEvalKit file name, read from the end; (None, None) otherwise."""
+    m = VLMEVALKIT_NAME.match(path.name)
     if not m:
         return None, None
-    return m.group("model"), TRACK_WORDS.get(m.group("track").lower())
+    dataset = next(d for d in DATASET_TRACKS if d.lower() == m.group("dataset").lower())
+    return m.group("model"), DATASET_TRACKS[dataset]
+
+
+def prediction_files(paths: list[Path]) -> list[Path]:
+    """Files given, and VLMEvalKit-named prediction files found under folders given (the same file
+    reached twice, e.g. through a link, counts once)."""
+    out: dict[Path, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and name_parts(p)[0] is not None)
+            if not found:
+                raise FileNotFoundError(
+                    f"{path}: no <model>_MMRarebench_<Track>.xlsx|tsv|json|csv file in this folder"
+                )
+            for p in found:
+                out.setdefault(p.resolve(), p)
+        else:
+            out.setdefault(path.resolve(), path)
+    return list(out.values())
+
+
+def _is_blank(value: object) -> bool:
+    """A cell the reference's pandas reads as missing."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and value in PANDAS_MISSING
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h) if h is not None else "" for h in next(rows, [])]
-        for n, values in enumerate(rows, start=1):
-            yield n, dict(zip(header, values, strict=False))
-        book.close()
+        yield from _xlsx_rows(path)
     elif suffix in (".tsv", ".csv"):
         with open(path, encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
             yield from enumerate(reader, start=1)
+    elif suffix == ".json":  # VLMEvalKit's json: a list of records (NaN for a blank cell)
+        try:
+            records = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            yield 0, {"__error__": f"not valid JSON: {exc.msg} at line {exc.lineno}"}
+            return
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            yield 0, {"__error__": "a VLMEvalKit .json file is a list of records (objects)"}
+            return
+        yield from enumerate(records, start=1)
     elif suffix == ".jsonl":
         with open(path, encoding="utf-8") as fh:
             for n, line in enumerate(fh, start=1):
                 if line.strip():
                     try:
-                        yield n, json.loads(line)
+                        record = json.loads(line)
                     except json.JSONDecodeError as exc:
-                        yield n, {"__error__": f"not valid JSON: {exc.msg} at column {exc.colno}"}
+                        record = {"__error__": f"not valid JSON: {exc.msg} at column {exc.colno}"}
+                    if not isinstance(record, dict):
+                        record = {"__error__": "each line must be a JSON object"}
+                    yield n, record
     else:
-        raise ValueError(f"{path}: predictions must be .xlsx, .tsv, .csv or .jsonl")
+        raise ValueError(f"{path}: predictions must be {', '.join(SUFFIXES)}")
 
 
-def import_predictions(
-    path: Path, store: GraphStore, model: ModelInfo | None = None, track: str | None = None, skip_invalid: bool = False
-) -> RunSummary:
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)  # sheet 1, as VLMEvalKit writes it
+        header = [str(h) if h is not None else "" for h in next(rows, [])]
+        for n, values in enumerate(rows, start=1):
+            yield n, dict(zip(header, values, strict=False))
+    finally:
+        book.close()
+
+
+@dataclass(frozen=True)
+class CheckedRun:
+    """One prediction file read and checked, ready to write."""
+
+    path: Path
+    model: ModelInfo
+    predictions: dict[str, str]  # item id -> text
+    blank: int
+    sha256: str
+
+    @property
+    def run_id(self) -> str:
+        return compound_key(self.model.name, self.sha256[:16])
+
+
+def check_predictions(
+    path: Path, store: GraphStore, problems: ProblemLog, model: ModelInfo | None = None, track: str | None = None
+) -> CheckedRun:
+    """Read one file; every problem goes to `problems`."""
     name_model, name_track = name_parts(path)
     track = track or name_track
     model = model or (ModelInfo(name_model) if name_model else None)
     if model is None:
-        raise ValueError(f"{path}: cannot tell the model from the file name; give it (--model)")
-    problems = ProblemLog()
+        raise ValueError(
+            f"{path}: cannot tell the model from the file name (<model>_MMRarebench_<Track>.xlsx); give it (--model)"
+        )
     predictions: dict[str, str] = {}
-    lines = list(_rows(path))
-    wanted = []
-    for n, row in lines:
-        where = f"row {n}" if path.suffix.lower() != ".jsonl" else f"line {n}"
+    first_row: dict[str, str] = {}
+    blank = 0
+    for n, row in _rows(path):
+        where = f"line {n}" if path.suffix.lower() == ".jsonl" else f"row {n}"
         if "__error__" in row:
             problems.add(str(path), where, "JSON", str(row["__error__"]))
             continue
@@ -109,54 +186,97 @@ def import_predictions(
                 str(path),
                 where,
                 column,
-                f"cannot tell the item from {row.get(column)!r}"
+                f"cannot tell the item from {row.get(column, row.get('index'))!r}"
                 + ("" if track else " (no track in the file name; give --track)"),
             )
             continue
-        text = row.get("prediction")
-        if text is None:
-            problems.add(str(path), where, "prediction", "missing prediction")
+        if "prediction" not in row:
+            problems.add(str(path), where, "prediction", "no prediction column or key")
             continue
-        wanted.append((where, item_id))
-        predictions[item_id] = str(text)
-    known = set(store.get_many("Item", [i for _, i in wanted]))
-    for where, item_id in wanted:
+        if item_id in first_row:
+            problems.add(str(path), where, "index", f"duplicate {item_id}, first in {first_row[item_id]}")
+            continue
+        first_row[item_id] = where
+        value = row["prediction"]
+        if _is_blank(value):
+            blank += 1
+            predictions[item_id] = BLANK_TEXT
+        else:
+            predictions[item_id] = str(value)
+    known = set(store.get_many("Item", list(first_row)))
+    for item_id, where in first_row.items():
         if item_id not in known:
-            problems.add(
-                str(path), where, "index" if path.suffix.lower() != ".jsonl" else "item", f"unknown item {item_id}"
-            )
+            column = "item" if path.suffix.lower() == ".jsonl" else "index"
+            problems.add(str(path), where, column, f"unknown item {item_id}")
             predictions.pop(item_id, None)
+    return CheckedRun(path, model, predictions, blank, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def write_runs(store: GraphStore, checked: list[CheckedRun]) -> list[RunSummary]:
+    """Every checked file as one run each, in one transaction (all or nothing)."""
+    summaries = []
+    existing = store.get_many("Run", [c.run_id for c in checked])
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with store.transaction() as tx:
+        for c in checked:
+            run_id = c.run_id
+            tracks = sorted({i.split(":")[0] for i in c.predictions})
+            run = {
+                "runId": run_id,
+                "model": c.model.name,
+                "sourceSha256": c.sha256,
+                "sourceFile": c.path.name,
+                "tracks": tracks,
+                "blankPredictions": c.blank,
+            }
+            if run_id not in existing:
+                run["createdAt"] = now
+            model_row = {"name": c.model.name, "family": c.model.family, "domain": c.model.domain}
+            model_row["params"] = c.model.params
+            tx.upsert_nodes("Model", [{k: v for k, v in model_row.items() if v is not None}])
+            tx.upsert_nodes("Run", [run])
+            tx.upsert_rels("OF_MODEL", [RelRow(NodeRef("Run", run_id), NodeRef("Model", c.model.name))])
+            rows = [
+                {"predictionId": compound_key(run_id, i), "runId": run_id, "itemId": i, "text": t}
+                for i, t in sorted(c.predictions.items())
+            ]
+            tx.upsert_nodes("Prediction", rows)
+            refs = [NodeRef("Prediction", r["predictionId"]) for r in rows]
+            tx.upsert_rels("IN_RUN", [RelRow(ref, NodeRef("Run", run_id)) for ref in refs])
+            tx.upsert_rels(
+                "ANSWERS", [RelRow(ref, NodeRef("Item", r["itemId"])) for ref, r in zip(refs, rows, strict=True)]
+            )
+            summaries.append(
+                RunSummary(
+                    run_id, c.model.name, len(rows), tuple(tracks), run_id not in existing, c.blank, str(c.path)
+                )
+            )
+    return summaries
+
+
+def import_prediction_files(
+    paths: list[Path],
+    store: GraphStore,
+    model: ModelInfo | None = None,
+    track: str | None = None,
+    skip_invalid: bool = False,
+) -> list[RunSummary]:
+    """Files and folders of prediction files: all checked first, then written together, so a
+    problem in any file writes nothing (unless skip_invalid)."""
+    files = prediction_files(paths)
+    problems = ProblemLog()
+    checked = [check_predictions(f, store, problems, model, track) for f in files]
     if not skip_invalid:
         problems.raise_if_any()
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    run_id = compound_key(model.name, sha[:16])
-    existing = store.get(NodeRef("Run", run_id))
-    run = {
-        "runId": run_id,
-        "model": model.name,
-        "sourceSha256": sha,
-        "sourceFile": path.name,
-        "tracks": sorted({i.split(":")[0] for i in predictions}),
-    }
-    if existing is None:
-        run["createdAt"] = datetime.now(UTC).isoformat(timespec="seconds")
-    model_row = {"name": model.name, "family": model.family, "domain": model.domain, "params": model.params}
-    with store.transaction() as tx:
-        tx.upsert_nodes("Model", [{k: v for k, v in model_row.items() if v is not None}])
-        tx.upsert_nodes("Run", [run])
-        tx.upsert_rels("OF_MODEL", [RelRow(NodeRef("Run", run_id), NodeRef("Model", model.name))])
-        rows = [
-            {"predictionId": compound_key(run_id, i), "runId": run_id, "itemId": i, "text": t}
-            for i, t in sorted(predictions.items())
-        ]
-        tx.upsert_nodes("Prediction", rows)
-        tx.upsert_rels(
-            "IN_RUN", [RelRow(NodeRef("Prediction", r["predictionId"]), NodeRef("Run", run_id)) for r in rows]
-        )
-        tx.upsert_rels(
-            "ANSWERS", [RelRow(NodeRef("Prediction", r["predictionId"]), NodeRef("Item", r["itemId"])) for r in rows]
-        )
-    return RunSummary(run_id, model.name, len(predictions), tuple(run["tracks"]), existing is None)
+    return write_runs(store, checked)
+
+
+def import_predictions(
+    path: Path, store: GraphStore, model: ModelInfo | None = None, track: str | None = None, skip_invalid: bool = False
+) -> RunSummary:
+    """One prediction file as one run."""
+    (summary,) = import_prediction_files([path], store, model, track, skip_invalid)
+    return summary
 
 
 def _item_id(row: dict[str, object], track: str | None) -> str | None:

@@ -66,6 +66,17 @@ class Judge(Protocol):
     def judge_many(self, requests: Sequence[JudgeRequest]) -> list[Verdict]: ...
 
 
+# Judges we built that work without a model; their numbers are ours, never the reference's.
+OFFLINE_JUDGES = ("offline", "ontology", "rubric-lists")
+
+
+def judge_origin(name: str | None) -> str:
+    """How a judge's numbers relate to the reference evaluator, for every place a judge is shown."""
+    if name in OFFLINE_JUDGES:
+        return "ours (offline, not the reference's judge; not comparable with the paper's judge scores)"
+    return "LLM judge: replies parsed and averaged by the reference's rules; prompt wording ours"
+
+
 def judgement_id(config: JudgeConfig, prompt: str) -> str:
     return hashlib.sha256(f"{config.hash}\n{prompt}".encode()).hexdigest()[:32]
 

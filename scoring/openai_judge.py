@@ -28,7 +28,7 @@ class OpenAISettings:
     model: str
     api_key: str = ""
     temperature: float = 0.0
-    max_tokens: int = 256
+    max_tokens: int = 2048  # room for eight scored lines with reasons (examination)
     timeout: float = 60.0
     concurrency: int = 4
     max_attempts: int = 4

@@ -35,8 +35,8 @@ class ScoreRow:
 
 @dataclass(frozen=True)
 class ReportLine:
-    run_id: str
     model: str
+    runs: tuple[str, ...]  # the model's runs pooled in this line (one per track file, as a rule)
     group: str
     n: int
     mean: float  # x 100
@@ -49,8 +49,39 @@ class Report:
     by: str
     metric: str
     lines: list[ReportLine]
-    micro: dict[str, float]  # per run, over items, x 100
-    macro: dict[str, float]  # per run, over groups, x 100
+    micro: dict[str, float]  # per model (its runs pooled), over items, x 100
+    macro: dict[str, float]  # per model, over groups, x 100
+    runs: dict[str, tuple[str, ...]]  # per model, the runs pooled
+
+
+def resolve_runs(store: GraphStore, names: Sequence[str]) -> list[str]:
+    """Run ids from names that are run ids or model names (a model stands for all of its runs)."""
+    out: list[str] = []
+    for name in names:
+        if store.get(NodeRef("Run", name)) is not None:
+            out.append(name)
+            continue
+        runs = [str(n.start.key) for n in store.neighbours([NodeRef("Model", name)], "OF_MODEL", Direction.IN)]
+        if not runs:
+            raise ValueError(f"{name!r} is neither a run nor a model with runs (see `mmrare runs`)")
+        out += sorted(runs)
+    return list(dict.fromkeys(out))
+
+
+def check_one_run_per_item(rows: Sequence[ScoreRow]) -> None:
+    """A model's runs are pooled; two runs of one model answering one item (a re-run) would count
+    it twice, so the caller must choose runs explicitly."""
+    seen: dict[tuple[str, str], str] = {}
+    clashes: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        first = seen.setdefault((r.model, r.item_id), r.run_id)
+        if first != r.run_id:
+            clashes[r.model] |= {first, r.run_id}
+    if clashes:
+        detail = "; ".join(f"{m}: {', '.join(sorted(runs))}" for m, runs in sorted(clashes.items()))
+        raise ValueError(
+            f"a model has several runs answering the same items ({detail}); choose the runs to pool (--runs RUN ...)"
+        )
 
 
 def collect_rows(
@@ -178,28 +209,30 @@ def stratify(
     seed: int = SEED,
 ) -> Report:
     keys = group_keys(by, children)
+    check_one_run_per_item(rows)
     cells: dict[tuple[str, str], list[ScoreRow]] = defaultdict(list)
-    per_run: dict[str, list[ScoreRow]] = defaultdict(list)
+    per_model: dict[str, list[ScoreRow]] = defaultdict(list)
     for r in rows:
         if metric not in r.metrics or (leak_free_only and r.leak_free is not True):
             continue
-        per_run[r.run_id].append(r)
+        per_model[r.model].append(r)
         for g in keys(r):
-            cells[(r.run_id, g)].append(r)
-    models = {r.run_id: r.model for r in rows}
+            cells[(r.model, g)].append(r)
     lines = []
-    for (run_id, group), members in sorted(cells.items(), key=lambda kv: (kv[0][0], _order(by, kv[0][1]))):
+    for (model, group), members in sorted(cells.items(), key=lambda kv: (kv[0][0], _order(by, kv[0][1]))):
         values = [m.metrics[metric] for m in members]
         low, high = bootstrap_ci(values, [m.case_id for m in members], resamples, seed)
-        lines.append(ReportLine(run_id, models[run_id], group, len(values), 100 * mean(values), 100 * low, 100 * high))
-    micro = {run: 100 * mean([r.metrics[metric] for r in rs]) for run, rs in per_run.items()}
+        runs = tuple(sorted({m.run_id for m in members}))
+        lines.append(ReportLine(model, runs, group, len(values), 100 * mean(values), 100 * low, 100 * high))
+    micro = {model: 100 * mean([r.metrics[metric] for r in rs]) for model, rs in per_model.items()}
     macro = {}
-    for run in per_run:
+    for model in per_model:
         groups = {
-            line.group: [m.metrics[metric] for m in cells[(run, line.group)]] for line in lines if line.run_id == run
+            line.group: [m.metrics[metric] for m in cells[(model, line.group)]] for line in lines if line.model == model
         }
-        macro[run] = 100 * macro_mean(groups)
-    return Report(by, metric, lines, micro, macro)
+        macro[model] = 100 * macro_mean(groups)
+    runs = {model: tuple(sorted({r.run_id for r in rs})) for model, rs in per_model.items()}
+    return Report(by, metric, lines, micro, macro, runs)
 
 
 def child_classes(store: GraphStore, code: int) -> dict[int, str]:
@@ -215,12 +248,12 @@ def report_csv(report: Report) -> str:
 
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["run", "model", "group", "n", "mean", "ci_low", "ci_high"])
+    writer.writerow(["model", "runs", "group", "n", "mean", "ci_low", "ci_high"])
     for line in report.lines:
         writer.writerow(
             [
-                line.run_id,
                 line.model,
+                " ".join(line.runs),
                 line.group,
                 line.n,
                 f"{line.mean:.4f}",

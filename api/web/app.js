@@ -31,7 +31,7 @@ function colour(value) {
 async function report(by, metric, extra = {}) {
   const data = await gql(`query($by: String!, $metric: String!, $under: Int, $leakFree: Boolean!) {
     report(by: $by, metric: $metric, under: $under, leakFree: $leakFree, resamples: 500) {
-      rows { runId model group n mean ciLow ciHigh } means { runId micro macro } } }`,
+      judgeOrigin rows { model runs group n mean ciLow ciHigh } means { model runs micro macro } } }`,
     { by, metric, under: extra.under ?? null, leakFree: extra.leakFree ?? false });
   return data.report;
 }
@@ -57,14 +57,14 @@ function pivot(rows) {
 function table(title, rep, { heat = false, summary = null } = {}) {
   const { models, groups, cell } = pivot(rep.rows);
   if (!models.length) return `<h2>${esc(title)}</h2><p>No scored runs yet.</p>`;
-  const means = new Map(rep.means.map((m) => [m.runId, m]));
-  const runOf = new Map(rep.rows.map((r) => [r.model, r.runId]));
+  const means = new Map(rep.means.map((m) => [m.model, m])); // one row per model: its track runs pooled
   let html = `<h2>${esc(title)}</h2><table class="${heat ? "heat" : ""}"><thead><tr><th scope="col">Model</th>`;
   html += groups.map((g) => `<th scope="col">${esc(g)}</th>`).join("");
   if (summary) html += `<th scope="col">${esc(summary)}</th>`;
   html += "</tr></thead><tbody>";
   for (const model of models) {
-    html += `<tr><th scope="row">${esc(model)}</th>`;
+    const pooled = means.get(model)?.runs.length ?? 0;
+    html += `<tr><th scope="row" title="${pooled} run(s) pooled">${esc(model)}</th>`;
     for (const group of groups) {
       const r = cell.get(`${model}\u0000${group}`);
       if (!r) { html += "<td>–</td>"; continue; }
@@ -72,7 +72,7 @@ function table(title, rep, { heat = false, summary = null } = {}) {
       html += `<td class="num cell"${style} title="n=${r.n}">${fmt(r.mean)} <span class="ci">[${fmt(r.ciLow)}, ${fmt(r.ciHigh)}]</span></td>`;
     }
     if (summary) {
-      const m = means.get(runOf.get(model));
+      const m = means.get(model);
       html += `<td class="num">${fmt(m ? m[summary] : null)}</td>`;
     }
     html += "</tr>";
@@ -85,8 +85,10 @@ const pages = {
     const [judge, f1, clean] = await Promise.all([
       report("track", "score_offline"), report("track", "tokenF1"), report("track", "score_offline", { leakFree: true }),
     ]);
-    page.innerHTML = "<h2>Leaderboard per track</h2><p>Means x100 with 95% intervals (bootstrap over cases).</p>" +
-      table("Judge score (offline judges)", judge, { summary: "micro" }) +
+    page.innerHTML = "<h2>Leaderboard per track</h2><p>Means x100 with 95% intervals (bootstrap over cases); " +
+      "each model's track runs are pooled, and micro is the mean over all of its items.</p>" +
+      `<p class="note">Judge: ${esc(judge.judgeOrigin)}</p>` +
+      table("Judge score (offline judges: ours, not the reference's)", judge, { summary: "micro" }) +
       table("Token F1 (diagnosis)", f1) +
       table("Judge score on the leak-free subset", clean, { summary: "micro" });
   },

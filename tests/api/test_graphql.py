@@ -139,8 +139,10 @@ def test_a_page_costs_a_bounded_number_of_store_calls(served: Served) -> None:
 def test_reports_and_leakage_summary(served: Served) -> None:
     report = gql(
         served,
-        '{ report(by: "track", metric: "tokenF1", resamples: 100) { rows { group n mean } means { runId micro } } }',
+        '{ report(by: "track", metric: "tokenF1", resamples: 100) { judgeOrigin rows { group n mean } '
+        "means { model runs micro } } }",
     )["data"]["report"]
+    assert report["means"] == [{"model": "base", "runs": [served.run_id], "micro": 100.0}]
     diagnosis = next(r for r in report["rows"] if r["group"] == "diagnosis")
     assert diagnosis["n"] == 11 and diagnosis["mean"] == 100.0  # the run answered with the gold answers
     summary = gql(served, "{ leakageSummary { track items flagged leakFree kinds { kind items } } }")["data"]

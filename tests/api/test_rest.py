@@ -47,7 +47,7 @@ def test_run_upload(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_exports(served: Served) -> None:
     report = served.client.get("/exports/report.csv?by=track&metric=tokenF1&resamples=50")
-    assert report.status_code == 200 and report.text.splitlines()[0] == "run,model,group,n,mean,ci_low,ci_high"
+    assert report.status_code == 200 and report.text.splitlines()[0] == "model,runs,group,n,mean,ci_low,ci_high"
     assert served.client.get("/exports/benchmark.zip", headers={"X-API-Key": served.evaluator}).status_code == 403
     zipped = served.client.get("/exports/benchmark.zip?track=diagnosis", headers={"X-API-Key": served.maintainer})
     with zipfile.ZipFile(io.BytesIO(zipped.content)) as zf:

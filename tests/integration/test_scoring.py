@@ -124,7 +124,7 @@ def test_score_cache_rescore_and_report(loaded: GraphStore, release: Path, tmp_p
     assert line.ci_low <= line.mean <= line.ci_high
     by_prev = stratify(collect_rows(loaded, [run_id]), "prevalence", "score_offline", resamples=200)
     assert sum(x.n for x in by_prev.lines) == n  # one headline prevalence per item
-    assert by_prev.micro[run_id] == pytest.approx(100 * right / n)
+    assert by_prev.micro["Half"] == pytest.approx(100 * right / n) and by_prev.runs["Half"] == (run_id,)
 
 
 def test_report_is_the_same_on_both_stores(loaded: GraphStore, release: Path, tmp_path: Path) -> None:

@@ -53,10 +53,10 @@ def test_import_score_report_compare(graph: Path) -> None:
     )
     assert {line["group"]: line["mean"] for line in as_json["lines"]} == {"Good": 100.0, "Bad": 0.0}
     as_csv = runner.invoke(main, ["report", "--format", "csv", "--resamples", "50"]).output.splitlines()
-    assert as_csv[0] == "run,model,group,n,mean,ci_low,ci_high" and len(as_csv) == 3
+    assert as_csv[0] == "model,runs,group,n,mean,ci_low,ci_high" and len(as_csv) == 3
     compared = runner.invoke(main, ["compare", bad_id, good_id, "--resamples", "500"])
     assert compared.exit_code == 0
-    assert f"on {len(rows)} items both runs answered" in compared.output and "difference +100.00" in compared.output
+    assert f"on {len(rows)} items both answered" in compared.output and "difference +100.00" in compared.output
     unknown = runner.invoke(main, ["score", "nope"])
     assert unknown.exit_code == 2 and "no run 'nope'" in unknown.output
     bad_by = runner.invoke(main, ["report", "--by", "colour"])

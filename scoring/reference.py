@@ -1,0 +1,129 @@
+"""The headline numbers exactly as the reference evaluator's `evaluate()` returns them, per model and
+track, so a user can put them next to a paper table.
+
+Keys and scales (docs/scoring.md): diagnosis gives `diagnosis_f1` (mean token F1 x 100) and, with a
+judge, `diagnosis_judge_score`; the other tracks give `<track>_judge_score` with a judge, else
+`substring_match` (the first 50 characters of the lowercased answer inside the lowercased
+prediction). Judge scores are means on 0-1, unrounded. `n_total` counts the rows scored. The
+reference drops rows whose `image` cell is empty when it loads a track, so those items are left out
+here and counted apart.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from graph.model import Direction, NodeRef
+from graph.store import GraphStore
+from scoring.token_f1 import best_token_f1
+
+BLANK_TEXT = "nan"  # pandas reads a blank cell as NaN and the reference's str() makes it "nan"
+
+
+@dataclass(frozen=True)
+class ReferenceRow:
+    model: str
+    run_id: str
+    track: str
+    prediction: str
+    answer: str
+    aliases: tuple[str, ...]
+    has_image_cell: bool
+    judge_score: float | None  # None: not scored by the chosen judge
+    judge_error: bool = False
+
+
+@dataclass(frozen=True)
+class ReferenceScores:
+    model: str
+    track: str
+    values: dict[str, float]  # the reference's keys, n_total included
+    dropped_without_image: int
+    judge: str | None
+    judge_errors: int = 0
+    runs: tuple[str, ...] = field(default=())
+
+
+def substring_match(prediction: str, answer: str) -> float:
+    """The reference's no-judge fallback for treatment, cross-modal and examination."""
+    return 1.0 if answer.lower()[:50] in prediction.lower() else 0.0
+
+
+def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[ReferenceScores]:
+    """Pure: the reference's evaluate() result per (model, track)."""
+    groups: dict[tuple[str, str], list[ReferenceRow]] = defaultdict(list)
+    for r in rows:
+        groups[(r.model, r.track)].append(r)
+    out = []
+    for (model, track), members in sorted(groups.items()):
+        scored = [r for r in members if r.has_image_cell]
+        values: dict[str, float] = {}
+        if judge is not None:
+            missing = [r for r in scored if r.judge_score is None]
+            if missing:
+                raise ValueError(
+                    f"{model} {track}: {len(missing)} prediction(s) have no {judge} score; run `mmrare score` first"
+                )
+            judge_scores = [r.judge_score or 0.0 for r in scored]
+            values[f"{track}_judge_score"] = sum(judge_scores) / len(judge_scores) if judge_scores else 0.0
+        if track == "diagnosis":
+            f1 = [best_token_f1(r.prediction.strip(), [r.answer, *r.aliases]) for r in scored]
+            values["diagnosis_f1"] = 100 * sum(f1) / len(f1) if f1 else float("nan")
+        elif judge is None:
+            hits = [substring_match(r.prediction, r.answer) for r in scored]
+            values["substring_match"] = sum(hits) / len(hits) if hits else 0.0
+        values["n_total"] = len(scored)
+        out.append(
+            ReferenceScores(
+                model,
+                track,
+                values,
+                len(members) - len(scored),
+                judge,
+                sum(r.judge_error for r in scored),
+                tuple(sorted({r.run_id for r in members})),
+            )
+        )
+    return out
+
+
+def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str | None) -> list[ReferenceRow]:
+    """The predictions of the given runs (all runs when none) with what the reference reads of each."""
+    runs = store.select("Run") if not run_ids else [n for n in (store.get(NodeRef("Run", r)) for r in run_ids) if n]
+    prop = None if judge is None else "score_" + judge.replace("-", "_")
+    rows = []
+    for run in runs:
+        refs = [n.node for n in store.neighbours([run.ref], "IN_RUN", Direction.IN)]
+        preds = store.get_many("Prediction", [r.key for r in refs]).values()
+        items = store.get_many("Item", {p["itemId"] for p in preds})
+        errors = _judge_errors(store, [p["predictionId"] for p in preds], judge) if judge else set()
+        for p in preds:
+            item = items.get(p["itemId"])
+            if item is None:
+                continue
+            rows.append(
+                ReferenceRow(
+                    run.props["model"],
+                    str(run.ref.key),
+                    item["track"],
+                    p["text"],
+                    item.get("answer") or BLANK_TEXT,
+                    tuple(item.get("aliases", [])),
+                    item.get("hasImageCell", True),  # items imported before the flag existed had image cells
+                    None if prop is None or prop not in p else float(p[prop]),
+                    p["predictionId"] in errors,
+                )
+            )
+    return rows
+
+
+def _judge_errors(store: GraphStore, prediction_ids: list[str], judge: str) -> set[str]:
+    judged = store.neighbours([NodeRef("Prediction", i) for i in prediction_ids], "JUDGED")
+    judgements = store.get_many("Judgement", {n.node.key for n in judged})
+    return {
+        str(n.start.key)
+        for n in judged
+        if judgements.get(n.node.key, {}).get("judge") == judge and judgements[n.node.key].get("error")
+    }
