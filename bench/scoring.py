@@ -164,9 +164,9 @@ def main() -> None:
         f"ratio pandas/ours: token F1 {t_pf1 / t_f1:.1f}x; report {scaled / t_report:.0f}x; "
         f"total {(t_pf1 + scaled) / (t_f1 + t_report):.0f}x"
     )
-    ours = {(line.run_id, *line.group.split(" / ")): (line.n, round(line.mean, 9)) for line in by_head.lines}
+    ours = {(line.runs[0], *line.group.split(" / ")): (line.n, round(line.mean, 9)) for line in by_head.lines}
     theirs = {(r.run, r.track, r.heads): (r.n, round(r.mean, 9)) for r in base_head.itertuples()}
-    same_prev = sorted((line.run_id, line.group, line.n, round(line.mean, 9)) for line in by_prev.lines) == sorted(
+    same_prev = sorted((line.runs[0], line.group, line.n, round(line.mean, 9)) for line in by_prev.lines) == sorted(
         (r.run, r.prevalence, r.n, round(r.mean, 9)) for r in base_prev.itertuples()
     )
     print(

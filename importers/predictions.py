@@ -236,9 +236,10 @@ def write_runs(store: GraphStore, checked: list[CheckedRun]) -> list[RunSummary]
             tx.upsert_nodes("Model", [{k: v for k, v in model_row.items() if v is not None}])
             tx.upsert_nodes("Run", [run])
             tx.upsert_rels("OF_MODEL", [RelRow(NodeRef("Run", run_id), NodeRef("Model", c.model.name))])
+            # `row` keeps the file's order: the reference sums scores in that order, to the last digit
             rows = [
-                {"predictionId": compound_key(run_id, i), "runId": run_id, "itemId": i, "text": t}
-                for i, t in sorted(c.predictions.items())
+                {"predictionId": compound_key(run_id, i), "runId": run_id, "itemId": i, "text": t, "row": k}
+                for k, (i, t) in enumerate(c.predictions.items())
             ]
             tx.upsert_nodes("Prediction", rows)
             refs = [NodeRef("Prediction", r["predictionId"]) for r in rows]

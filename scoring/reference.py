@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore
 from scoring.token_f1 import best_token_f1
@@ -26,6 +28,7 @@ BLANK_TEXT = "nan"  # pandas reads a blank cell as NaN and the reference's str()
 class ReferenceRow:
     model: str
     run_id: str
+    row: int  # position in the prediction file: sums run in this order, as the reference's do
     track: str
     prediction: str
     answer: str
@@ -54,7 +57,7 @@ def substring_match(prediction: str, answer: str) -> float:
 def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[ReferenceScores]:
     """Pure: the reference's evaluate() result per (model, track)."""
     groups: dict[tuple[str, str], list[ReferenceRow]] = defaultdict(list)
-    for r in rows:
+    for r in sorted(rows, key=lambda r: (r.run_id, r.row)):
         groups[(r.model, r.track)].append(r)
     out = []
     for (model, track), members in sorted(groups.items()):
@@ -67,10 +70,14 @@ def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[Re
                     f"{model} {track}: {len(missing)} prediction(s) have no {judge} score; run `mmrare score` first"
                 )
             judge_scores = [r.judge_score or 0.0 for r in scored]
-            values[f"{track}_judge_score"] = sum(judge_scores) / len(judge_scores) if judge_scores else 0.0
+            # the reference averages diagnosis with numpy (pairwise sums) and the others with sum()/len()
+            if track == "diagnosis":
+                values["diagnosis_judge_score"] = float(np.mean(judge_scores)) if judge_scores else 0.0
+            else:
+                values[f"{track}_judge_score"] = sum(judge_scores) / len(judge_scores) if judge_scores else 0.0
         if track == "diagnosis":
             f1 = [best_token_f1(r.prediction.strip(), [r.answer, *r.aliases]) for r in scored]
-            values["diagnosis_f1"] = 100 * sum(f1) / len(f1) if f1 else float("nan")
+            values["diagnosis_f1"] = float(np.mean(f1) * 100) if f1 else float("nan")
         elif judge is None:
             hits = [substring_match(r.prediction, r.answer) for r in scored]
             values["substring_match"] = sum(hits) / len(hits) if hits else 0.0
@@ -107,6 +114,7 @@ def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str
                 ReferenceRow(
                     run.props["model"],
                     str(run.ref.key),
+                    int(p.get("row", item.get("index", 0))),  # older imports: the item's index order
                     item["track"],
                     p["text"],
                     item.get("answer") or BLANK_TEXT,

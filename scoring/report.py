@@ -61,7 +61,7 @@ def resolve_runs(store: GraphStore, names: Sequence[str]) -> list[str]:
         if store.get(NodeRef("Run", name)) is not None:
             out.append(name)
             continue
-        runs = [str(n.start.key) for n in store.neighbours([NodeRef("Model", name)], "OF_MODEL", Direction.IN)]
+        runs = [str(n.node.key) for n in store.neighbours([NodeRef("Model", name)], "OF_MODEL", Direction.IN)]
         if not runs:
             raise ValueError(f"{name!r} is neither a run nor a model with runs (see `mmrare runs`)")
         out += sorted(runs)

@@ -182,3 +182,15 @@ def test_mutations_need_keys_and_roles(served: Served) -> None:
 def test_unknown_key_is_refused(served: Served) -> None:
     response = served.client.post("/graphql", json={"query": "{ runs { runId } }"}, headers={"X-API-Key": "nope"})
     assert response.status_code == 401
+
+
+def test_reference_scores(served: Served) -> None:
+    query = "{ referenceScores { model track runs nTotal droppedWithoutImage metrics { key value } } }"
+    rows = {r["track"]: r for r in gql(served, query)["data"]["referenceScores"]}
+    assert rows["diagnosis"]["metrics"] == [{"key": "diagnosis_f1", "value": 100.0}]  # the gold answers
+    assert rows["diagnosis"]["nTotal"] == 11 and rows["diagnosis"]["droppedWithoutImage"] == 0
+    assert rows["treatment"]["metrics"] == [{"key": "substring_match", "value": 1.0}]
+    judged = gql(served, '{ referenceScores(judge: "offline") { track metrics { key } } }')["data"]
+    keys = {r["track"]: [m["key"] for m in r["metrics"]] for r in judged["referenceScores"]}
+    assert keys["diagnosis"] == ["diagnosis_judge_score", "diagnosis_f1"]
+    assert keys["examination"] == ["examination_judge_score"]

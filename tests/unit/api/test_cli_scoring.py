@@ -61,3 +61,31 @@ def test_import_score_report_compare(graph: Path) -> None:
     assert unknown.exit_code == 2 and "no run 'nope'" in unknown.output
     bad_by = runner.invoke(main, ["report", "--by", "colour"])
     assert bad_by.exit_code == 2 and "unknown grouping 'colour'" in bad_by.output
+
+
+def test_folder_import_and_reference_report(graph: Path) -> None:
+    runner = CliRunner()
+    with open(graph / "rel" / "diagnosis" / "diagnosis_opened.tsv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    folder = graph / "outputs" / "Qwen2.5-VL-7B-Instruct"
+    folder.mkdir(parents=True)
+    lines = [f"{r['index']}\t{'' if k == 0 else r['answer']}\n" for k, r in enumerate(rows)]
+    (folder / "Qwen2.5-VL-7B-Instruct_MMRarebench_Diagnosis.tsv").write_text("index\tprediction\n" + "".join(lines))
+    (folder / "Qwen2.5-VL-7B-Instruct_MMRarebench_Diagnosis_detailed_metrics.json").write_text("{}")
+    imported = runner.invoke(main, ["import", "predictions", str(graph / "outputs")])
+    assert imported.exit_code == 0, imported.output
+    assert "predictions of Qwen2.5-VL-7B-Instruct (diagnosis)" in imported.output
+    assert "1 blank prediction(s) kept as 'nan'" in imported.output
+    run_id = next(w for w in runner.invoke(main, ["runs"]).output.split() if w.startswith("Qwen2.5"))
+    assert runner.invoke(main, ["score", run_id]).exit_code == 0
+    out = runner.invoke(main, ["report", "--reference", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    n = len(rows)
+    assert result["judge"] is None
+    expected = {"diagnosis_f1": 100 * (n - 1) / n, "n_total": n, "dropped_without_image": 0, "judge_errors": 0}
+    assert result["results"] == {"Qwen2.5-VL-7B-Instruct": {"diagnosis": expected}}
+    missing = runner.invoke(main, ["report", "--reference", "--judge", "ontology"])
+    assert missing.exit_code == 2 and "have no ontology score; run `mmrare score` first" in missing.output
+    text = runner.invoke(main, ["report", "--reference", "--judge", "offline"]).output
+    assert "ours (offline, not the reference's judge" in text and "diagnosis_judge_score=" in text
