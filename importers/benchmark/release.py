@@ -1,8 +1,8 @@
-"""The MMRareBench release format (docs/design.md section 6): four TSV files, one per track.
+"""The MMRareBench release format: four TSV files, one per track (see README, MMRareBench).
 
 Each track names its file, the columns it must have, and how its own columns map onto Item
-properties. List cells are read exactly as the reference evaluator reads them (`read_list_cell`),
-and each list column says what its entries must be.
+properties. List cells are read exactly as the reference evaluator reads them (`read_list_cell`,
+docs/scoring.md), and each list column says what its entries must be.
 """
 
 from __future__ import annotations
