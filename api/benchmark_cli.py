@@ -42,9 +42,11 @@ def import_benchmark(root: Path, skip_invalid: bool) -> None:
     )
     methods = ", ".join(f"{m} {n}" for m, n in sorted(summary.aligned.items())) or "none"
     click.echo(
-        f"alignment: {methods}; unresolved {len(summary.unresolved)}; unknown codes "
-        f"{len(summary.unknown_codes)}; conflicts {len(summary.conflicts)}"
+        f"alignment: {methods}; unresolved {len(summary.unresolved)}; ambiguous {len(summary.ambiguous)} (not "
+        f"linked); unknown codes {len(summary.unknown_codes)}; conflicts {len(summary.conflicts)}"
     )
+    for item_id, answer, candidates in summary.ambiguous[:20]:
+        click.echo(f"  ambiguous {item_id}: {answer!r} could be {', '.join(f'ORPHA:{c}' for c in candidates)}")
     for item_id, answer in summary.unresolved[:20]:
         click.echo(f"  unresolved {item_id}: {answer!r}")
     for item_id, code in summary.unknown_codes[:20]:

@@ -33,6 +33,7 @@ class BenchmarkSummary:
     unresolved: list[tuple[str, str]] = field(default_factory=list)  # (itemId, answer)
     unknown_codes: list[tuple[str, int]] = field(default_factory=list)  # (itemId, code)
     conflicts: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)  # code vs name
+    ambiguous: list[tuple[str, str, tuple[int, ...]]] = field(default_factory=list)  # (itemId, answer, candidates)
     rejected: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # cells read by a fallback, columns outside the format
     without_image_cell: int = 0  # items read from image_path: the reference drops such rows
@@ -237,10 +238,12 @@ def _align(
         by_name = align_by_name([item.props["answer"], *item.props.get("aliases", [])], index)
         if codes:
             out[item.item_id] = Alignment(tuple(codes), "code", 1.0)
-            if by_name.method == "name-exact" and not set(by_name.codes) & set(codes):
+            if by_name.method in ("name-exact", "name-normalised") and not set(by_name.codes) & set(codes):
                 summary.conflicts.append((item.item_id, tuple(codes), by_name.codes))
         elif by_name.codes:
             out[item.item_id] = by_name
+        elif by_name.method == "ambiguous":
+            summary.ambiguous.append((item.item_id, item.props["answer"], by_name.candidates))
         else:
             summary.unresolved.append((item.item_id, item.props["answer"]))
     for members, _ in cases.values():
