@@ -1,10 +1,12 @@
 """A fast dictionary matcher: Orphanet names and synonyms, HPO names and synonyms, gene symbols.
 
-Text is cut into word tokens; each phrase is a tuple of tokens. Matching tries, at every token, the
-longest phrase first (a hash lookup per length), and matches never overlap. Disease and phenotype
-names match case-insensitively, except one-word names that are short (under four characters) or
-written in capitals (acronyms such as "MFS" or "PLAN"), which match as written; gene symbols always
-match as written.
+Text is cut into word tokens (hyphens separate words, so "Ehlers Danlos" finds "Ehlers-Danlos");
+each phrase is a tuple of tokens. Matching tries, at every token, the longest phrase first (a hash
+lookup per length), and matches never overlap. Disease and phenotype names match on the canonical
+words of `core.names` (case, accents, possessives, British spellings, Greek letters, Roman
+numerals), the same normalisation alignment uses, except one-word names that are short (under four
+characters) or written in capitals (acronyms such as "MFS" or "PLAN"), which match as written; gene
+symbols always match as written.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from core.names import canonical_word, fold
 from graph.model import NodeRef
 from graph.store import GraphStore
 
-TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\-][A-Za-z0-9]+)*")
+TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 MAX_TOKENS = 12
 # HPO roots and organising terms that read as ordinary words.
 SKIPPED_PHENOTYPES = {"HP:0000001", "HP:0000118", "HP:0000005", "HP:0012823", "HP:0040279", "HP:0031797"}
@@ -34,6 +37,11 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
 
 
+def folded(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The canonical form of a phrase's words, word by word (so spans stay where they were)."""
+    return tuple(canonical_word(fold(w), fold(words[k - 1]) if k else None) for k, w in enumerate(words))
+
+
 @dataclass
 class EntityMatcher:
     folded: dict[tuple[str, ...], set[NodeRef]] = field(default_factory=dict)
@@ -49,7 +57,7 @@ class EntityMatcher:
         if case_sensitive:
             self.exact.setdefault(words, set()).add(ref)
         else:
-            self.folded.setdefault(tuple(w.lower() for w in words), set()).add(ref)
+            self.folded.setdefault(folded(words), set()).add(ref)
         self.longest = max(self.longest, len(words))
 
     def find(self, text: str) -> list[Mention]:
@@ -60,7 +68,7 @@ class EntityMatcher:
             for n in range(min(self.longest, len(toks) - i), 0, -1):
                 window = toks[i : i + n]
                 words = tuple(t for t, _, _ in window)
-                refs = self.exact.get(words, set()) | self.folded.get(tuple(w.lower() for w in words), set())
+                refs = self.exact.get(words, set()) | self.folded.get(folded(words), set())
                 if refs:
                     start, end = window[0][1], window[-1][2]
                     out += [Mention(ref, start, end, text[start:end]) for ref in sorted(refs)]

@@ -317,3 +317,35 @@ def test_reimporting_a_changed_release_replaces_links(store: GraphStore, release
     import_release(release, store, blobs)  # back to the first release
     assert snapshot(store)["items"] == clean["items"] and snapshot(store)["rels"] == clean["rels"]
     assert store.count_nodes("Case") == cases
+
+
+VARIANTS = [  # an answer written the way papers write it, no ORPHA code, and the disease it names
+    ("Marfan's syndrome type II", 284973),
+    ("type 1 Marfan syndrome", 284963),
+    ("Syndrome, Loeys Dietz", 60030),
+    ("Dystrophy, muscular, Duchenne", 98896),
+    ("Cystic fibrosis (CF)", 586),
+    ("Huntingtons disease", 399),
+]
+
+
+def test_answer_variants_align_on_both_stores(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+
+    def as_variants(r: list[dict[str, str]]) -> list[dict[str, str]]:
+        for row, (answer, _) in zip(r, VARIANTS, strict=False):
+            row["answer"], row["answer_aliases"], row["ORPHA_code"] = answer, "[]", ""
+        r[len(VARIANTS)]["answer"] = "Marfan syndrome type 3"  # no such subtype: never its siblings
+        r[len(VARIANTS)]["answer_aliases"], r[len(VARIANTS)]["ORPHA_code"] = "[]", ""
+        return r
+
+    edited = edit(release, tmp_path, "diagnosis", as_variants)
+    summary = import_release(edited, store, FolderBlobStore(tmp_path / "blobs"))
+    indexes = [int(r["index"]) for r in rows(edited / "diagnosis" / "diagnosis_opened.tsv")]
+    for index, (answer, code) in zip(indexes, VARIANTS, strict=False):
+        links = store.neighbours([NodeRef("Item", f"diagnosis:{index}")], "ANSWER_IS")
+        assert [n.node.key for n in links] == [code], answer
+        assert links[0].rel_props["method"] in ("name-exact", "name-normalised", "name-fuzzy")
+    missing = f"diagnosis:{indexes[len(VARIANTS)]}"
+    assert store.neighbours([NodeRef("Item", missing)], "ANSWER_IS") == []
+    assert (missing, "Marfan syndrome type 3") in summary.unresolved

@@ -193,3 +193,22 @@ def test_entity_matcher_longest_match_cases_and_boundaries() -> None:
         ("Phenotype:HP:0001166", 33, "arachnodactyly"),
         ("Gene:FBN1", 49, "FBN1"),
     ]
+
+
+def test_entity_links_use_the_alignment_normalisation() -> None:
+    m = EntityMatcher.from_pairs(
+        [
+            ("Loeys-Dietz syndrome", NodeRef("Disease", 60030), False),
+            ("Marfan syndrome type 2", NodeRef("Disease", 284973), False),
+            ("Haemophilia A", NodeRef("Disease", 98878), False),
+            ("Alpha-mannosidosis", NodeRef("Disease", 61), False),
+        ]
+    )
+    text = "Loeys Dietz syndrome? Marfan's syndrome type II, hemophilia A or α-mannosidosis; not hemophilia B."
+    found = [(x.ref.uid, x.text) for x in m.find(text)]
+    assert found == [
+        ("Disease:60030", "Loeys Dietz syndrome"),  # hyphen written as a space
+        ("Disease:284973", "Marfan's syndrome type II"),  # possessive, Roman numeral
+        ("Disease:98878", "hemophilia A"),  # American spelling, subtype letter kept
+        ("Disease:61", "α-mannosidosis"),  # Greek letter
+    ]
