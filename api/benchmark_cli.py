@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from api.settings import blob_store
+from core.orphanet import parse_orpha_code
 from graph.settings import graph_setting, open_store
 from graph.subsets import ItemFilter, select_items
 from importers.benchmark.export import export_items
 from importers.benchmark.generator import PAPER_IMAGES, PAPER_ITEMS, generate_release
 from importers.benchmark.loader import import_release
-from importers.orphanet.facts import parse_orpha_code
 
 
 def import_benchmark(root: Path, skip_invalid: bool) -> None:

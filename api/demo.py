@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from core.blobs import BlobStore
 from graph.leakage import LeakageAudit, store_audit
 from graph.model import NodeRef
 from graph.store import GraphStore
-from importers.benchmark.blobs import BlobStore
 from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
 from importers.orphanet.detect import read_all

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
+from core.orphanet import parse_orpha_code
 from graph.ontology import disease_profile
 from graph.settings import graph_setting, open_store
 from importers.orphanet.detect import read_all
-from importers.orphanet.facts import parse_orpha_code
 from importers.orphanet.fetch import OFFICIAL_FILES, fetch_files
 from importers.orphanet.loader import load
 

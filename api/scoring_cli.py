@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from api.settings import blob_store
+from core.orphanet import parse_orpha_code
 from graph.settings import open_store
-from importers.orphanet.facts import parse_orpha_code
 from importers.predictions import ModelInfo, import_prediction_files
 from scoring.judges import Judge, judge_origin
 from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge

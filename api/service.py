@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.blobs import BlobStore
 from graph.leakage import KINDS, LeakageAudit, store_audit
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
 from graph.subsets import ItemFilter, select_items
-from importers.benchmark.blobs import BlobStore
 from importers.predictions import ModelInfo, RunSummary, import_predictions
 from scoring.judges import OFFLINE_JUDGES
 from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from core.matching import Alignment, NameIndex, align_by_name, normalise_name
 from graph.embedded import EmbeddedStore
-from importers.benchmark.alignment import Alignment, NameIndex, align_by_name, normalise_name
 from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
 

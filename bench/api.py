@@ -23,8 +23,8 @@ from api.app import create_app
 from api.auth import KeyStore
 from api.service import GraphService
 from bench.common import open_stores
+from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
-from importers.benchmark.blobs import FolderBlobStore
 from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
 from importers.orphanet.detect import read_all

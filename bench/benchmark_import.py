@@ -20,8 +20,8 @@ from pathlib import Path
 
 from bench.common import median_time
 from bench.images import full_decode_then_reduce
+from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
-from importers.benchmark.blobs import FolderBlobStore
 from importers.benchmark.generator import generate_release
 from importers.benchmark.images import inspect_image
 from importers.orphanet.detect import read_all

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
-from importers.benchmark.blobs import FolderBlobStore
 from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
 from importers.orphanet.detect import read_all

@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 from bench.common import open_stores, print_table, timed
+from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
 from graph.leakage import LeakageAudit, store_audit
-from importers.benchmark.blobs import FolderBlobStore
 from importers.benchmark.generator import AUDIT_KIND, generate_release
 from importers.benchmark.loader import import_release
 from importers.orphanet.detect import read_all

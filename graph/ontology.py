@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from core.orphanet import RARE_DISORDERS
 from graph.model import Direction, NodeRef
 from graph.store import MAX_HOPS, GraphStore, Where
-
-RARE_DISORDERS = 320716  # "Rare disorders": the classification heads are its children
 
 
 def disease(code: int) -> NodeRef:

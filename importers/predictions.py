@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.tracks import PANDAS_MISSING
 from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, RelRow
-from importers.benchmark.release import PANDAS_MISSING
 from importers.problems import ProblemLog
 
 DATASET_TRACKS = {

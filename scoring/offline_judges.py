@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from core.matching import NameIndex, align_by_name
 from graph.model import NodeRef
 from graph.store import GraphStore
-from importers.benchmark.alignment import NameIndex, align_by_name
 from scoring.judges import JudgeConfig, JudgeRequest, Verdict, verdict_from_reply
 from scoring.token_f1 import exact_match, tokens
 

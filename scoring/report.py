@@ -9,9 +9,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from core.orphanet import PREVALENCE_CLASSES
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore
-from importers.orphanet.facts import PREVALENCE_CLASSES
 from scoring.stats import RESAMPLES, SEED, bootstrap_ci, macro_mean, mean
 
 

@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.blobs import BlobStore
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, RelRow
-from importers.benchmark.blobs import BlobStore
 from scoring.judges import Judge, JudgeRequest, Verdict, judgement_id
 from scoring.offline_judges import gold_codes
 from scoring.token_f1 import best_token_f1, exact_match

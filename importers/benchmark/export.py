@@ -7,10 +7,10 @@ import csv
 import json
 from pathlib import Path
 
+from core.blobs import BlobStore
+from core.tracks import TRACKS, Track, list_cell
 from graph.model import Node, NodeRef
 from graph.store import GraphStore
-from importers.benchmark.blobs import BlobStore
-from importers.benchmark.release import TRACKS, Track, list_cell
 
 
 def export_items(store: GraphStore, items: list[Node], blobs: BlobStore, out: Path) -> dict[str, int]:

@@ -20,9 +20,9 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from core.tracks import TRACKS, list_cell
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, Where
-from importers.benchmark.release import TRACKS, list_cell
 
 # Public release: 474 / 288 / 568 / 389 items per track.
 TRACK_SHARE = {"diagnosis": 474, "treatment": 288, "crossmodal": 568, "examination": 389}

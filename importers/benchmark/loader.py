@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.blobs import BlobStore
+from core.matching import Alignment, NameIndex, align_by_name
+from core.orphanet import parse_codes
+from core.tracks import TRACKS
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, RelRow
-from importers.benchmark.alignment import Alignment, NameIndex, align_by_name, parse_codes
-from importers.benchmark.blobs import BlobStore
 from importers.benchmark.entities import EntityMatcher
 from importers.benchmark.images import DEFAULT_LIMITS, ImageLimits
 from importers.benchmark.reader import ItemImage, ParsedItem, read_track
-from importers.benchmark.release import TRACKS
 from importers.problems import ProblemLog
 from importers.progress import Progress, no_progress
 

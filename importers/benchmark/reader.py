@@ -14,17 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importers.benchmark.alignment import parse_codes
-from importers.benchmark.blobs import BlobStore
-from importers.benchmark.images import (
-    DEFAULT_LIMITS,
-    ImageInfo,
-    ImageLimits,
-    ImageRejected,
-    decode_base64,
-    inspect_image,
-)
-from importers.benchmark.release import (
+from core.blobs import BlobStore
+from core.orphanet import parse_codes
+from core.tracks import (
     PANDAS_MISSING,
     RELATION_TYPES,
     CellError,
@@ -33,6 +25,14 @@ from importers.benchmark.release import (
     parse_mapping_cell,
     read_list_cell,
     text_entries,
+)
+from importers.benchmark.images import (
+    DEFAULT_LIMITS,
+    ImageInfo,
+    ImageLimits,
+    ImageRejected,
+    decode_base64,
+    inspect_image,
 )
 from importers.problems import ProblemLog
 

@@ -6,25 +6,10 @@ therefore give the same nodes, relationships and properties.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from importers.problems import ProblemLog
-
-RARE_DISORDERS = 320716  # "Rare disorders": its children are the classification heads
-
-# Orphanet prevalence classes, most to least frequent, then the two non-classes (DESIGN.md section 3).
-PREVALENCE_CLASSES = (
-    ">1 / 1000",
-    "6-9 / 10 000",
-    "1-5 / 10 000",
-    "1-9 / 100 000",
-    "1-9 / 1 000 000",
-    "<1 / 1 000 000",
-    "Unknown",
-    "Not yet documented",
-)
 
 # Orphanet's disorder types fall into four groups (product 1 DisorderGroup).
 GROUP_OF_TYPE = {
@@ -50,30 +35,6 @@ HPO_FREQUENCY = {
     "HP:0040284": "Very rare (<4-1%)",
     "HP:0040285": "Excluded (0%)",
 }
-
-_CODE = re.compile(r"^(?:ORPHA:?|Orphanet[_:]|http://www\.orpha\.net/ORDO/Orphanet_)?(\d+)$", re.IGNORECASE)
-
-
-def parse_orpha_code(raw: Any) -> int | None:
-    """558, '558', 'ORPHA:558', 'Orphanet_558' or the ORDO IRI give 558; anything else None."""
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw if raw > 0 else None
-    if not isinstance(raw, str):
-        return None
-    m = _CODE.match(raw.strip())
-    return int(m.group(1)) if m and int(m.group(1)) > 0 else None
-
-
-def normalise_prevalence_class(raw: str | None) -> str | None:
-    """Orphanet writes classes with varying spaces ('1-9 / 100 000', '1-9/100000'); give the canonical one."""
-    if not raw or not raw.strip():
-        return None
-    squeezed = re.sub(r"\s+", "", raw)
-    for cls in PREVALENCE_CLASSES:
-        if re.sub(r"\s+", "", cls) == squeezed:
-            return cls
-    return None
-
 
 def parse_val_moy(raw: Any) -> float | None:
     if raw is None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from importers.orphanet.facts import HPO_FREQUENCY, OrphanetFacts, parse_orpha_code
+from core.orphanet import parse_orpha_code
+from importers.orphanet.facts import HPO_FREQUENCY, OrphanetFacts
 
 HPOA_COLUMNS = (
     "database_id",

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import networkx as nx
 
+from core.orphanet import PREVALENCE_CLASSES
 from graph.model import NodeRef, compound_key
 from graph.ontology import refresh_heads
 from graph.store import GraphStore, RelRow
-from importers.orphanet.facts import PREVALENCE_CLASSES, OrphanetFacts, PrevalenceFact
+from importers.orphanet.facts import OrphanetFacts, PrevalenceFact
 from importers.progress import Progress, no_progress
 
 NUMERIC_CLASSES = PREVALENCE_CLASSES[:6]

@@ -18,7 +18,8 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
-from importers.orphanet.facts import OrphanetFacts, parse_orpha_code
+from core.orphanet import parse_orpha_code
+from importers.orphanet.facts import OrphanetFacts
 
 ORDO = "http://www.orpha.net/ORDO/Orphanet_"
 EFO = rdflib.Namespace("http://www.ebi.ac.uk/efo/")

@@ -15,15 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from importers.orphanet.facts import (
-    GROUP_OF_TYPE,
-    GeneFact,
-    OrphanetFacts,
-    PrevalenceFact,
-    normalise_prevalence_class,
-    parse_orpha_code,
-    parse_val_moy,
-)
+from core.orphanet import normalise_prevalence_class, parse_orpha_code
+from importers.orphanet.facts import GROUP_OF_TYPE, GeneFact, OrphanetFacts, PrevalenceFact, parse_val_moy
 
 
 def as_list(value: Any) -> list[Any]:

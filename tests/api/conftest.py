@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import KeyStore
 from api.service import GraphService
+from core.blobs import FolderBlobStore
 from graph.leakage import LeakageAudit, store_audit
 from graph.store import GraphStore
-from importers.benchmark.blobs import FolderBlobStore
 from importers.benchmark.loader import import_release
 from importers.predictions import ModelInfo, import_predictions
 from scoring.offline_judges import OfflineJudge

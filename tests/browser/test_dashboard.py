@@ -18,8 +18,8 @@ from api.app import create_app
 from api.auth import KeyStore
 from api.demo import load_demo
 from api.service import GraphService
+from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
-from importers.benchmark.blobs import FolderBlobStore
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

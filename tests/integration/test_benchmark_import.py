@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from core.blobs import FolderBlobStore
+from core.tracks import TRACKS
 from graph.embedded import EmbeddedStore
 from graph.model import NodeRef
 from graph.store import GraphStore
 from graph.subsets import ItemFilter, select_items
-from importers.benchmark.blobs import FolderBlobStore
 from importers.benchmark.export import export_items
 from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
-from importers.benchmark.release import TRACKS
 from importers.problems import ImportRejected
 from tests.conftest import with_orphanet
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from core.blobs import FolderBlobStore
 from graph.store import GraphStore
-from importers.benchmark.blobs import FolderBlobStore
 from importers.benchmark.loader import import_release
 from importers.predictions import import_prediction_files
 from importers.problems import ImportRejected

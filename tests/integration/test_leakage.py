@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from core.blobs import FolderBlobStore
 from graph.leakage import AuditConfig, LeakageAudit, store_audit
 from graph.model import NodeRef
 from graph.store import GraphStore, RelRow, Where
-from importers.benchmark.blobs import FolderBlobStore
 from importers.benchmark.generator import AUDIT_KIND
 from importers.benchmark.loader import import_release
 from tests.conftest import with_orphanet

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from core.blobs import FolderBlobStore
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore
-from importers.benchmark.blobs import FolderBlobStore
 from importers.benchmark.loader import import_release
 from importers.predictions import ModelInfo, import_predictions
 from importers.problems import ImportRejected

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.model import NodeRef
-from importers.benchmark.alignment import NameIndex, align_by_name, normalise_name, parse_codes
-from importers.benchmark.entities import EntityMatcher
-from importers.benchmark.release import (
+from core.matching import NameIndex, align_by_name, normalise_name
+from core.orphanet import parse_codes
+from core.tracks import (
     CellError,
     ListCell,
     alias_entries,
@@ -17,6 +16,8 @@ from importers.benchmark.release import (
     read_list_cell,
     text_entries,
 )
+from graph.model import NodeRef
+from importers.benchmark.entities import EntityMatcher
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from importers.benchmark.blobs import FolderBlobStore
+from core.blobs import FolderBlobStore
 from importers.benchmark.images import ImageRejected, decode_base64, hamming, inspect_image
 
 

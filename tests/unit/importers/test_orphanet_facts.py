@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from importers.orphanet.facts import PrevalenceFact, normalise_prevalence_class, parse_orpha_code
+from core.orphanet import normalise_prevalence_class, parse_orpha_code
+from importers.orphanet.facts import PrevalenceFact
 from importers.orphanet.loader import headline_prevalence
 
 

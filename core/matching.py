@@ -17,7 +17,6 @@ candidates and not linked.
 
 from __future__ import annotations
 
-import re
 import string
 from dataclasses import dataclass, field
 
@@ -25,9 +24,7 @@ from rapidfuzz import fuzz
 
 from core.names import canonical_tokens, discriminators, is_discriminator, sorted_key, without_parentheses
 from graph.store import GraphStore
-from importers.orphanet.facts import parse_orpha_code
 
-CODE_SEPARATORS = re.compile(r"[;,|]")
 FUZZY_THRESHOLD = 0.90
 FUZZY_MARGIN = 0.03  # the best fuzzy disease must lead the next one by this much, or it is a tie
 NORMALISED_CONFIDENCE = 0.97
@@ -37,21 +34,6 @@ _PUNCT = str.maketrans({c: " " for c in string.punctuation})
 def normalise_name(text: str) -> str:
     """The literal comparison: lowercase, punctuation as spaces, white space collapsed."""
     return " ".join(text.lower().translate(_PUNCT).split())
-
-
-def parse_codes(text: str | None) -> tuple[list[int], list[str]]:
-    """'ORPHA:558; 586', '558|586', 'Orphanet_558' -> codes, and the parts that are not codes."""
-    codes, bad = [], []
-    for part in CODE_SEPARATORS.split(text or ""):
-        part = part.strip()
-        if not part:
-            continue
-        code = parse_orpha_code(part)
-        if code is None:
-            bad.append(part)
-        elif code not in codes:
-            codes.append(code)
-    return codes, bad
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,61 @@
+"""Orphanet facts every layer shares: ORPHA codes, the classification root, prevalence classes."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+RARE_DISORDERS = 320716  # "Rare disorders": its children are the classification heads
+
+# Orphanet prevalence classes, most to least frequent, then the two non-classes.
+PREVALENCE_CLASSES = (
+    ">1 / 1000",
+    "6-9 / 10 000",
+    "1-5 / 10 000",
+    "1-9 / 100 000",
+    "1-9 / 1 000 000",
+    "<1 / 1 000 000",
+    "Unknown",
+    "Not yet documented",
+)
+
+_CODE = re.compile(r"^(?:ORPHA:?|Orphanet[_:]|http://www\.orpha\.net/ORDO/Orphanet_)?(\d+)$", re.IGNORECASE)
+
+
+def parse_orpha_code(raw: Any) -> int | None:
+    """558, '558', 'ORPHA:558', 'Orphanet_558' or the ORDO IRI give 558; anything else None."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if raw > 0 else None
+    if not isinstance(raw, str):
+        return None
+    m = _CODE.match(raw.strip())
+    return int(m.group(1)) if m and int(m.group(1)) > 0 else None
+
+
+def normalise_prevalence_class(raw: str | None) -> str | None:
+    """Orphanet writes classes with varying spaces ('1-9 / 100 000', '1-9/100000'); give the canonical one."""
+    if not raw or not raw.strip():
+        return None
+    squeezed = re.sub(r"\s+", "", raw)
+    for cls in PREVALENCE_CLASSES:
+        if re.sub(r"\s+", "", cls) == squeezed:
+            return cls
+    return None
+
+
+CODE_SEPARATORS = re.compile(r"[;,|]")
+
+
+def parse_codes(text: str | None) -> tuple[list[int], list[str]]:
+    """'ORPHA:558; 586', '558|586', 'Orphanet_558' -> codes, and the parts that are not codes."""
+    codes, bad = [], []
+    for part in CODE_SEPARATORS.split(text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        code = parse_orpha_code(part)
+        if code is None:
+            bad.append(part)
+        elif code not in codes:
+            codes.append(code)
+    return codes, bad
