@@ -307,7 +307,7 @@ def audit_leakage(
 ) -> None:
     """Ontology-aware leakage audit; replaces earlier findings of the same configuration."""
     from api.leakage_cli import audit as run
-    from graph.leakage import AuditConfig
+    from audit import AuditConfig
 
     config = AuditConfig(
         parent_max_members=parent_max_members,

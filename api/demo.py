@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from audit import LeakageAudit, store_audit
 from core.blobs import BlobStore
-from graph.leakage import LeakageAudit, store_audit
 from graph.model import NodeRef
 from graph.store import GraphStore
 from importers.benchmark.generator import generate_release

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import click
 
-from graph.leakage import KINDS, AuditConfig, LeakageAudit, store_audit
+from audit import KINDS, AuditConfig, LeakageAudit, store_audit
 from graph.settings import open_store
 
 

@@ -20,6 +20,7 @@ from strawberry.types import Info
 
 from api.auth import Principal
 from api.service import MAX_PAGE, GraphService
+from core.tracks import TRACK_BY_NAME
 from graph.model import Direction
 from graph.subsets import ItemFilter
 from scoring.judges import judge_origin
@@ -351,7 +352,7 @@ class Item:
 
     @strawberry.field
     def context(self) -> str | None:
-        return self.props.get("context") if self.props["track"] != "examination" else None
+        return self.props.get("context") if TRACK_BY_NAME[self.props["track"]].question_side_context else None
 
     @strawberry.field
     def n_images(self) -> int:
@@ -377,13 +378,8 @@ class Item:
     def rubric(self, info: Info) -> list[str]:
         maintainer_only(info)
         p = self.props
-        return [
-            *p.get("mustInclude", []),
-            *p.get("keyTests", []),
-            *p.get("redFlags", []),
-            *p.get("goldenMainline", []),
-            *(f"must not: {x}" for x in p.get("mustNot", [])),
-        ]
+        props = TRACK_BY_NAME[p["track"]].rubric_props
+        return [f"must not: {x}" if prop == "mustNot" else x for prop in props for x in p.get(prop, [])]
 
     @strawberry.field
     async def images(self, info: Info) -> list[ItemImage]:
@@ -705,7 +701,7 @@ class Query:
 
     @strawberry.field
     def leakage_summary(self, info: Info) -> list[LeakageSummaryRow]:
-        from graph.leakage import KINDS
+        from audit import KINDS
 
         return [
             LeakageSummaryRow(

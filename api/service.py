@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from audit import LeakageAudit, store_audit
+from audit.model import leakage_summary
 from core.blobs import BlobStore
-from graph.leakage import KINDS, LeakageAudit, store_audit
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
 from graph.subsets import ItemFilter, select_items
@@ -107,22 +108,9 @@ class GraphService:
 
     def leakage_summary(self) -> dict[str, dict[str, int]]:
         items = self.store.select("Item", [Where("leakFree", "exists", True)])
-        out: dict[str, dict[str, int]] = {}
-        for item in items:
-            row = out.setdefault(
-                item.props["track"], {"items": 0, "flagged": 0, "leak-free": 0, **dict.fromkeys(KINDS, 0)}
-            )
-            row["items"] += 1
-            row["leak-free" if item.props["leakFree"] else "flagged"] += 1
-        seen = set()
-        for f in self.store.select("LeakageFinding"):
-            key = (f.props["itemId"], f.props["kind"])
-            if key not in seen:
-                seen.add(key)
-                out.setdefault(
-                    f.props["itemId"].split(":")[0], {k: 0 for k in ("items", "flagged", "leak-free", *KINDS)}
-                )[f.props["kind"]] += 1
-        return out
+        kinds = {(f.props["itemId"], f.props["kind"]) for f in self.store.select("LeakageFinding")}
+        audited = [str(i.ref.key) for i in items]
+        return leakage_summary(audited, {str(i.ref.key) for i in items if not i.props["leakFree"]}, kinds)
 
     # -- writes ---------------------------------------------------------------------------------
     def import_run(self, path: Path, model: ModelInfo | None, track: str | None, owner: str | None) -> RunSummary:

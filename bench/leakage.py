@@ -12,10 +12,10 @@ import json
 import tempfile
 from pathlib import Path
 
+from audit import LeakageAudit, store_audit
 from bench.common import open_stores, print_table, timed
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
-from graph.leakage import LeakageAudit, store_audit
 from importers.benchmark.generator import AUDIT_KIND, generate_release
 from importers.benchmark.loader import import_release
 from importers.orphanet.detect import read_all

@@ -36,6 +36,8 @@ class Track:
     lists: tuple[ListColumn, ...] = ()
     texts: tuple[tuple[str, str], ...] = ()  # (column, Item property) for plain text columns
     question_side_context: bool = True  # examination questions are asked without the case context
+    covered: tuple[str, ...] = ()  # Item list properties a good answer covers (the rubric-list judge)
+    leak_terms: tuple[str, ...] = ()  # answer-side lists that must not show on the question side
     # read when present: the reference labels images from figure_mapping in any track that has one
     optional: tuple[str, ...] = ("figure_mapping",)
 
@@ -47,6 +49,16 @@ class Track:
     @property
     def known_columns(self) -> tuple[str, ...]:
         return (*self.columns, *self.optional)
+
+    @property
+    def question_side_fields(self) -> tuple[str, ...]:
+        """The Item text a model is shown (besides figure labels): the context only where it is asked."""
+        return ("question", "context") if self.question_side_context else ("question",)
+
+    @property
+    def rubric_props(self) -> tuple[str, ...]:
+        """The Item list properties that make up the answer key beyond the answer and its aliases."""
+        return tuple(c.prop for c in self.lists if c.prop != "aliases")
 
 
 # Cells pandas reads as missing (its default na_values): the reference sees NaN and gives [].
@@ -121,12 +133,16 @@ TRACKS: tuple[Track, ...] = (
             ListColumn("rubric_must_include", "mustInclude", text_entries),
             ListColumn("rubric_must_not", "mustNot", text_entries),
         ),
+        covered=("mustInclude",),
+        leak_terms=("mustInclude",),
     ),
     Track(
         "crossmodal",
         "crossmodal/crossmodal_comparison.tsv",
         lists=(ListColumn("golden_mainline", "goldenMainline", claim_entries),),
         texts=(("relation_type", "relationType"),),
+        covered=("goldenMainline",),
+        leak_terms=("goldenMainline",),
     ),
     Track(
         "examination",
@@ -137,6 +153,8 @@ TRACKS: tuple[Track, ...] = (
             ListColumn("must_not", "mustNot", text_entries),
         ),
         question_side_context=False,
+        covered=("keyTests", "redFlags"),
+        leak_terms=("keyTests",),
     ),
 )
 TRACK_BY_NAME = {t.name: t for t in TRACKS}

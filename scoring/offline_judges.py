@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 
 from core.matching import NameIndex, align_by_name
+from core.tracks import TRACK_BY_NAME, TRACKS
 from graph.model import NodeRef
 from graph.store import GraphStore
 from scoring.judges import JudgeConfig, JudgeRequest, Verdict, verdict_from_reply
@@ -82,7 +83,7 @@ class RubricListJudge:
 
     def prompt_for(self, request: JudgeRequest) -> str:
         item = request.item
-        lists = {k: item.get(k, []) for k in ("mustInclude", "mustNot", "goldenMainline", "keyTests", "redFlags")}
+        lists = {k: item.get(k, []) for t in TRACKS for k in t.rubric_props}
         return (
             f"rubric lists ({request.track})\nitem: {request.item_id}\nlists: {json.dumps(lists, sort_keys=True)}\n"
             f"relation: {item.get('relationType', '')}\nprediction: {request.prediction}"
@@ -93,11 +94,7 @@ class RubricListJudge:
         for r in requests:
             predicted = set(tokens(r.prediction))
             item = r.item
-            must = {
-                "treatment": item.get("mustInclude", []),
-                "crossmodal": item.get("goldenMainline", []),
-                "examination": [*item.get("keyTests", []), *item.get("redFlags", [])],
-            }[r.track]
+            must = [entry for prop in TRACK_BY_NAME[r.track].covered for entry in item.get(prop, [])]
             checks = [(f"covers {m!r}", _covered(m, predicted)) for m in must]
             checks += [(f"avoids {m!r}", not _violated(m, predicted)) for m in item.get("mustNot", [])]
             if r.track == "crossmodal" and item.get("relationType"):

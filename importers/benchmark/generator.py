@@ -63,7 +63,7 @@ TESTS = (
     "audiometry",
 )
 RELATIONS = ("confirm", "complement", "contrast")
-# What the leakage audit (graph/leakage.py) calls each planted kind.
+# What the leakage audit (audit/model.py) calls each planted kind.
 AUDIT_KIND = {
     "direct-name": "direct-name",
     "ontology-subtype": "ontology",

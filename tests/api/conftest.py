@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import KeyStore
 from api.service import GraphService
+from audit import LeakageAudit, store_audit
 from core.blobs import FolderBlobStore
-from graph.leakage import LeakageAudit, store_audit
 from graph.store import GraphStore
 from importers.benchmark.loader import import_release
 from importers.predictions import ModelInfo, import_predictions

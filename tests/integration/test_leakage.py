@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from audit import AuditConfig, LeakageAudit, store_audit
 from core.blobs import FolderBlobStore
-from graph.leakage import AuditConfig, LeakageAudit, store_audit
 from graph.model import NodeRef
 from graph.store import GraphStore, RelRow, Where
 from importers.benchmark.generator import AUDIT_KIND

@@ -1,0 +1,292 @@
+"""One pure rule per leakage kind: facts in, findings out (kinds and severities in audit/model.py)."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import defaultdict
+
+import numpy as np
+
+from audit.facts import AuditFacts, disease_ref, item_ref
+from audit.model import AuditConfig, Finding
+from core.tracks import TRACK_BY_NAME
+from graph.model import Neighbour
+
+_PUNCT = str.maketrans({c: " " for c in string.punctuation})
+
+
+def norm(text: str) -> str:
+    return " ".join(text.lower().translate(_PUNCT).split())
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """Whole-word containment of a normalised phrase."""
+    return bool(needle) and f" {needle} " in f" {haystack} "
+
+
+def distinctive(phrase: str, config: AuditConfig) -> bool:
+    """A rubric phrase worth looking for: several words, or one long word ("physiotherapy")."""
+    words = phrase.split()
+    return len(words) >= config.min_answer_text_tokens or (
+        len(words) == 1 and len(words[0]) >= config.min_answer_word_length
+    )
+
+
+def answer_terms(props: dict, answer: list[int], diseases: dict, config: AuditConfig) -> list[str]:
+    """Normalised answer-side phrases: the disease's names (given its codes) and the track's rubric terms."""
+    names = [props.get("answer", ""), *props.get("aliases", [])] if props["track"] == "diagnosis" else []
+    for code in answer:
+        names += [diseases.get(code, {}).get("name", ""), *diseases.get(code, {}).get("synonyms", [])]
+    terms = [t for prop in TRACK_BY_NAME[props["track"]].leak_terms for t in props.get(prop, [])]
+    rubric = [n for n in (norm(t) for t in terms) if distinctive(n, config)]
+    return [n for n in dict.fromkeys([*(norm(x) for x in names), *rubric]) if n]
+
+
+def direct_name(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
+    """Kind 1: the question side names the answer disease or writes its code (diagnosis)."""
+    out = []
+    for item_id, props in sorted(facts.items.items()):
+        if props["track"] != "diagnosis":
+            continue
+        answer = facts.answers.get(item_id, [])
+        for m in facts.mentions.get(item_id, []):
+            named = m.node.label == "Disease" and int(m.node.key) in answer
+            if named and not m.rel_props["field"].startswith("figure"):
+                out.append(
+                    Finding(
+                        item_id,
+                        "direct-name",
+                        "high",
+                        f"the {m.rel_props['field']} names the answer disease ({m.rel_props['text']!r})",
+                        (item_ref(item_id).uid, "MENTIONS", m.node.uid),
+                    )
+                )
+        text = f"{props.get('question', '')}\n{props.get('context', '')}"
+        for code in answer:
+            if re.search(rf"(?:ORPHA\s*:?\s*|Orphanet_){code}\b", text, re.IGNORECASE):
+                out.append(
+                    Finding(
+                        item_id,
+                        "direct-name",
+                        "high",
+                        f"the question side writes the code ORPHA:{code}",
+                        (item_ref(item_id).uid, "TEXT", f"ORPHA:{code}"),
+                    )
+                )
+    return out
+
+
+def figure_label(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
+    """Kind 7: a figure label or image file name holds the answer's names or terms (inherited
+    diseases count for the other tracks)."""
+    out = []
+    for item_id, props in sorted(facts.items.items()):
+        terms = answer_terms(props, facts.answers.get(item_id, []), facts.diseases, config)
+        paths = props.get("imagePaths", [])
+        for rel in facts.shows.get(item_id, []):
+            label = rel.rel_props.get("label") or ""
+            order = rel.rel_props.get("order", 0)
+            file_name = paths[order] if order < len(paths) else ""
+            for where, text in (("figure label", label), ("image file name", file_name)):
+                hit = next((t for t in terms if contains(norm(text), t)), None)
+                if hit:
+                    out.append(
+                        Finding(
+                            item_id,
+                            "figure-label",
+                            "high",
+                            f"the {where} {text!r} contains {hit!r}",
+                            (item_ref(item_id).uid, "SHOWS", rel.node.uid, where, text),
+                        )
+                    )
+    return out
+
+
+def answer_text(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
+    """Kind 5: a distinctive rubric phrase of the answer side is written on the question side."""
+    out = []
+    for item_id, props in sorted(facts.items.items()):
+        if props["track"] == "diagnosis":
+            continue
+        side = norm("\n".join(props.get(f, "") for f in TRACK_BY_NAME[props["track"]].question_side_fields))
+        out += [
+            Finding(
+                item_id,
+                "answer-text",
+                "high",
+                f"the question side contains the answer text {t!r}",
+                (item_ref(item_id).uid, "TEXT", t),
+            )
+            for t in answer_terms(props, [], {}, config)
+            if contains(side, t)
+        ]
+    return out
+
+
+def ontology(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
+    """Kind 2: a mentioned disease is a subtype of the answer, or a small parent group of it."""
+    out = []
+    for item_id, answer in sorted(facts.diagnosis_answers().items()):
+        for m in facts.mentions.get(item_id, []):
+            if m.node.label != "Disease" or int(m.node.key) in answer:
+                continue
+            mentioned = int(m.node.key)
+            for code in answer:
+                path = facts.subtype_paths.get((mentioned, code))
+                if path is not None:
+                    out.append(
+                        Finding(
+                            item_id,
+                            "ontology",
+                            "high",
+                            f"the {m.rel_props['field']} names {m.rel_props['text']!r}, a subtype of "
+                            f"the answer ORPHA:{code}",
+                            (item_ref(item_id).uid, "MENTIONS", *path),
+                        )
+                    )
+                elif mentioned in facts.parents.get(code, set()):
+                    size = facts.members.get(mentioned, 0)
+                    if size <= config.parent_max_members:
+                        out.append(
+                            Finding(
+                                item_id,
+                                "ontology",
+                                "medium",
+                                f"the {m.rel_props['field']} names {m.rel_props['text']!r}, a parent group "
+                                f"of the answer ORPHA:{code} with {size} member(s)",
+                                (
+                                    item_ref(item_id).uid,
+                                    "MENTIONS",
+                                    disease_ref(mentioned).uid,
+                                    "<-SUBCLASS_OF",
+                                    disease_ref(code).uid,
+                                ),
+                            )
+                        )
+    return out
+
+
+def rare_gene(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
+    """Kind 3: a mentioned gene belongs to few diseases, the answer among them."""
+    out = []
+    for item_id, answer in sorted(facts.diagnosis_answers().items()):
+        for m in facts.mentions.get(item_id, []):
+            diseases = facts.gene_diseases.get(m.node, set())
+            if m.node.label != "Gene" or not diseases or len(diseases) > config.gene_max_diseases:
+                continue
+            for code in answer:
+                if code in diseases:
+                    out.append(
+                        Finding(
+                            item_id,
+                            "rare-gene",
+                            "high" if len(diseases) == 1 else "medium",
+                            f"the {m.rel_props['field']} names gene {m.node.key}, associated with "
+                            f"{len(diseases)} disease(s) including the answer ORPHA:{code}",
+                            (item_ref(item_id).uid, "MENTIONS", m.node.uid, "<-ASSOCIATED_GENE", disease_ref(code).uid),
+                        )
+                    )
+    return out
+
+
+def phenotype_set(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
+    """Kind 4: the mentioned phenotypes rank the answer first, alone."""
+    out = []
+    for item_id, answer in sorted(facts.diagnosis_answers().items()):
+        phenotypes = sorted({m.node for m in facts.mentions.get(item_id, []) if m.node.label == "Phenotype"})
+        if len(phenotypes) < config.phenotype_min_mentions:
+            continue
+        counts: dict[int, int] = defaultdict(int)
+        for p in phenotypes:
+            for code in facts.phenotype_diseases.get(p, ()):
+                counts[code] += 1
+        if not counts:
+            continue
+        best = max(counts.values())
+        leaders = [c for c, n in counts.items() if n == best]
+        for code in answer:
+            if leaders == [code]:
+                shared = [p.uid for p in phenotypes if code in facts.phenotype_diseases.get(p, ())]
+                out.append(
+                    Finding(
+                        item_id,
+                        "phenotype-set",
+                        "medium",
+                        f"{len(phenotypes)} mentioned phenotypes single out the answer ORPHA:{code} "
+                        f"({best} shared; the next disease shares "
+                        f"{max([n for c, n in counts.items() if c != code], default=0)})",
+                        (item_ref(item_id).uid, "MENTIONS", *shared[:5], "<-HAS_PHENOTYPE", disease_ref(code).uid),
+                    )
+                )
+    return out
+
+
+def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
+    """Kind 6, images: two different images within `phash_max_distance` bits, across items."""
+    shown_by: dict[str, set[str]] = defaultdict(set)
+    for rels in facts.shows.values():
+        for s in rels:
+            shown_by[str(s.node.key)].add(str(s.start.key))
+    shas = sorted(k for k, v in facts.images.items() if v.get("phash") and k in shown_by)
+    if len(shas) < 2:
+        return []
+    hashes = np.array([int(facts.images[s]["phash"], 16) for s in shas], dtype=np.uint64)
+    out = []
+    for i in range(len(shas)):
+        distance = np.bitwise_count(hashes[i + 1 :] ^ hashes[i])
+        for j in np.nonzero(distance <= config.phash_max_distance)[0]:
+            a, b = shas[i], shas[i + 1 + int(j)]
+            for first, second in ((a, b), (b, a)):
+                for item_id in sorted(shown_by[first]):
+                    others = sorted(shown_by[second] - {item_id})
+                    if not others and item_id not in shown_by[second]:
+                        continue
+                    out.append(
+                        Finding(
+                            item_id,
+                            "image-or-case",
+                            "medium",
+                            f"image {first[:12]} is a near-duplicate (hash distance "
+                            f"{int(distance[j])}) of image {second[:12]} shown by "
+                            f"{', '.join(others) or 'this item too'}",
+                            (
+                                item_ref(item_id).uid,
+                                "SHOWS",
+                                f"Image:{first}",
+                                "NEAR_DUPLICATE",
+                                f"Image:{second}",
+                                *[item_ref(o).uid for o in others[:3]],
+                            ),
+                        )
+                    )
+    return out
+
+
+def cross_track(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
+    """Kind 6, cases: another track's question in the same case names this diagnosis item's answer."""
+    out = []
+    for case_id, ids in sorted(facts.cases.items()):
+        for item_id in sorted(ids):
+            if facts.items[item_id]["track"] != "diagnosis":
+                continue
+            for other in sorted(ids):
+                if facts.items[other]["track"] == "diagnosis":
+                    continue
+                for m in facts.mentions.get(other, []):
+                    if m.node.label == "Disease" and int(m.node.key) in facts.answers.get(item_id, []):
+                        out.append(_case_finding(item_id, case_id, other, m))
+    return out
+
+
+def _case_finding(item_id: str, case_id: str, other: str, m: Neighbour) -> Finding:
+    return Finding(
+        item_id,
+        "image-or-case",
+        "high",
+        f"{other} (same case) names the answer in its {m.rel_props['field']}: {m.rel_props['text']!r}",
+        (item_ref(item_id).uid, "ABOUT", f"Case:{case_id}", "<-ABOUT", item_ref(other).uid, "MENTIONS", m.node.uid),
+    )
+
+
+RULES = (direct_name, answer_text, figure_label, ontology, rare_gene, phenotype_set, near_duplicate_images, cross_track)

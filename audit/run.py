@@ -1,0 +1,25 @@
+"""Running the audit: gather the facts once, apply every rule, keep each finding once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from audit.facts import gather
+from audit.model import KINDS, AuditConfig, AuditResult
+from audit.rules import RULES
+from graph.store import GraphStore
+
+
+class LeakageAudit:
+    def __init__(self, store: GraphStore, config: AuditConfig | None = None) -> None:
+        self.store, self.config = store, config or AuditConfig()
+
+    def run(self, tracks: Iterable[str] = ()) -> AuditResult:
+        facts = gather(self.store, self.config, tracks)
+        result = AuditResult(self.config, audited=sorted(facts.items))
+        if not facts.items:
+            return result
+        findings = [f for rule in RULES for f in rule(facts, self.config)]
+        unique = {(f.item_id, f.kind, f.path): f for f in findings}
+        result.findings = sorted(unique.values(), key=lambda f: (f.item_id, KINDS.index(f.kind), f.path))
+        return result
