@@ -1,0 +1,160 @@
+"""Each leakage rule on hand-made facts, with no store: a positive and a negative case per kind."""
+
+from __future__ import annotations
+
+from audit.facts import AuditFacts
+from audit.model import AuditConfig
+from audit.rules import (
+    answer_text,
+    cross_track,
+    direct_name,
+    figure_label,
+    near_duplicate_images,
+    ontology,
+    phenotype_set,
+    rare_gene,
+)
+from graph.model import Neighbour, NodeRef
+
+CONFIG = AuditConfig(phenotype_min_mentions=3)
+DIAG = {"track": "diagnosis", "question": "What is it?", "context": "", "answer": "Marfan syndrome", "aliases": []}
+
+
+def mention(item: str, label: str, key: object, text: str, field: str = "question") -> Neighbour:
+    return Neighbour(
+        NodeRef("Item", item), "MENTIONS", f"{field}:0", NodeRef(label, key), {"field": field, "text": text}
+    )
+
+
+def shows(item: str, sha: str, order: int = 0, label: str | None = None) -> Neighbour:
+    return Neighbour(
+        NodeRef("Item", item), "SHOWS", str(order), NodeRef("Image", sha), {"order": order, "label": label}
+    )
+
+
+def test_direct_name_by_mention_and_by_code() -> None:
+    facts = AuditFacts(
+        {"diagnosis:1": {**DIAG, "context": "Coded ORPHA:558 in the notes."}, "diagnosis:2": DIAG},
+        mentions={
+            "diagnosis:1": [mention("diagnosis:1", "Disease", 558, "Marfan syndrome")],
+            "diagnosis:2": [mention("diagnosis:2", "Disease", 586, "cystic fibrosis")],
+        },
+        answers={"diagnosis:1": [558], "diagnosis:2": [558]},
+    )
+    found = direct_name(facts, CONFIG)
+    assert [(f.item_id, f.path) for f in found] == [
+        ("diagnosis:1", ("Item:diagnosis:1", "MENTIONS", "Disease:558")),
+        ("diagnosis:1", ("Item:diagnosis:1", "TEXT", "ORPHA:558")),
+    ]
+
+
+def test_ontology_subtype_path_and_small_parent() -> None:
+    facts = AuditFacts(
+        {"diagnosis:1": DIAG, "diagnosis:2": DIAG, "diagnosis:3": DIAG},
+        mentions={
+            "diagnosis:1": [mention("diagnosis:1", "Disease", 284963, "Marfan syndrome type 1")],
+            "diagnosis:2": [mention("diagnosis:2", "Disease", 284993, "Marfan-related disorders")],
+            "diagnosis:3": [mention("diagnosis:3", "Disease", 98006, "a large group")],
+        },
+        answers={"diagnosis:1": [558], "diagnosis:2": [558], "diagnosis:3": [558]},
+        subtype_paths={(284963, 558): ("Disease:284963", "SUBCLASS_OF", "Disease:558")},
+        parents={558: {284993, 98006}},
+        members={284993: 3, 98006: 40},
+    )
+    found = ontology(facts, CONFIG)
+    assert [(f.item_id, f.severity, f.path[-1]) for f in found] == [
+        ("diagnosis:1", "high", "Disease:558"),
+        ("diagnosis:2", "medium", "Disease:558"),  # 3 members: within parent_max_members; 40 is not
+    ]
+    assert "with 3 member(s)" in found[1].explanation
+
+
+def test_rare_gene_counts_the_gene_s_diseases() -> None:
+    fbn1, common = NodeRef("Gene", "FBN1"), NodeRef("Gene", "TP53")
+    facts = AuditFacts(
+        {"diagnosis:1": DIAG},
+        mentions={
+            "diagnosis:1": [
+                mention("diagnosis:1", "Gene", "FBN1", "FBN1"),
+                mention("diagnosis:1", "Gene", "TP53", "TP53"),
+            ]
+        },
+        answers={"diagnosis:1": [558]},
+        gene_diseases={fbn1: {558, 284963}, common: {558, 1, 2, 3}},
+    )
+    [finding] = rare_gene(facts, CONFIG)
+    assert (finding.severity, finding.path[2]) == ("medium", "Gene:FBN1")
+    assert "associated with 2 disease(s)" in finding.explanation
+
+
+def test_phenotype_set_needs_the_answer_alone_in_first_place() -> None:
+    phenos = [NodeRef("Phenotype", f"HP:000000{k}") for k in range(1, 4)]
+    mentions = [mention("diagnosis:1", "Phenotype", p.key, p.key) for p in phenos]
+    alone = AuditFacts(
+        {"diagnosis:1": DIAG},
+        mentions={"diagnosis:1": mentions},
+        answers={"diagnosis:1": [558]},
+        phenotype_diseases={phenos[0]: {558, 7}, phenos[1]: {558, 7}, phenos[2]: {558}},
+    )
+    [finding] = phenotype_set(alone, CONFIG)
+    assert "(3 shared; the next disease shares 2)" in finding.explanation
+    tied = AuditFacts(
+        alone.items, mentions=alone.mentions, answers=alone.answers,
+        phenotype_diseases={p: {558, 7} for p in phenos},
+    )  # fmt: skip
+    assert phenotype_set(tied, CONFIG) == []
+
+
+def test_answer_text_on_the_question_side_only() -> None:
+    exam = {"track": "examination", "question": "Order a slit lamp examination?", "context": "skeletal survey done",
+            "keyTests": ["slit lamp examination", "skeletal survey", "ECG"]}  # fmt: skip
+    facts = AuditFacts({"examination:1": exam})
+    found = answer_text(facts, CONFIG)
+    # the context is not on the examination question side; "ECG" is too short to count
+    assert [f.path[-1] for f in found] == ["slit lamp examination"]
+
+
+def test_figure_label_and_file_name() -> None:
+    item = {**DIAG, "imagePaths": ["img/marfan_syndrome_ct.jpg", "img/b.jpg"]}
+    facts = AuditFacts(
+        {"diagnosis:1": item},
+        answers={"diagnosis:1": [558]},
+        diseases={558: {"name": "Marfan syndrome", "synonyms": ["MFS"]}},
+        shows={
+            "diagnosis:1": [shows("diagnosis:1", "a" * 64, 0, "Figure 1"), shows("diagnosis:1", "b" * 64, 1, "MFS eye")]
+        },
+    )
+    found = figure_label(facts, CONFIG)
+    assert [(f.path[3], f.path[4]) for f in found] == [
+        ("image file name", "img/marfan_syndrome_ct.jpg"),
+        ("figure label", "MFS eye"),
+    ]
+
+
+def test_near_duplicates_within_the_distance_and_across_items() -> None:
+    a, b, c = "a" * 64, "b" * 64, "c" * 64
+    facts = AuditFacts(
+        {"diagnosis:1": DIAG, "treatment:1": {"track": "treatment"}},
+        shows={
+            "diagnosis:1": [shows("diagnosis:1", a)],
+            "treatment:1": [shows("treatment:1", b), shows("treatment:1", c)],
+        },
+        images={a: {"phash": "ffff000000000000"}, b: {"phash": "ffff00000000000f"}, c: {"phash": "0000ffffffffffff"}},
+    )
+    found = near_duplicate_images(facts, CONFIG)
+    assert sorted((f.item_id, f.path[2]) for f in found) == [
+        ("diagnosis:1", f"Image:{a}"),
+        ("treatment:1", f"Image:{b}"),
+    ]
+    assert "hash distance 4" in found[0].explanation
+
+
+def test_cross_track_mention_within_a_case() -> None:
+    facts = AuditFacts(
+        {"diagnosis:1": DIAG, "treatment:1": {"track": "treatment"}, "treatment:2": {"track": "treatment"}},
+        mentions={"treatment:1": [mention("treatment:1", "Disease", 558, "Marfan syndrome")]},
+        answers={"diagnosis:1": [558]},
+        cases={"case:diagnosis:1": ["diagnosis:1", "treatment:1"], "case:treatment:2": ["treatment:2"]},
+    )
+    [finding] = cross_track(facts, CONFIG)
+    assert finding.item_id == "diagnosis:1" and finding.path[4] == "Item:treatment:1"
