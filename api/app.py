@@ -192,7 +192,7 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """The app over the configured store and data folder (what `mmrare serve` runs)."""
-    from api.settings import blob_store, data_dir
+    from core.settings import blob_store, data_dir
     from graph.settings import open_store
 
     return create_app(

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from audit import LeakageAudit, store_audit
+from audit import audit_and_store
 from audit.model import leakage_summary
 from core.blobs import BlobStore
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
 from graph.subsets import ItemFilter, select_items
 from importers.predictions import ModelInfo, RunSummary, import_predictions
+from scoring.judge_choice import make_judge
 from scoring.judges import OFFLINE_JUDGES
-from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
 from scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
 from scoring.report import Report, child_classes, collect_rows, resolve_runs, stratify
 from scoring.service import ScoreSummary, score_run
@@ -123,12 +123,9 @@ class GraphService:
     def score(self, run_id: str, judge: str) -> ScoreSummary:
         if judge not in OFFLINE_JUDGES:
             raise ValueError(f"the API runs the offline judges ({', '.join(OFFLINE_JUDGES)}); use the CLI for openai")
-        chosen = {"offline": OfflineJudge, "ontology": OntologyJudge}.get(judge)
         with self.write_lock:
-            return score_run(self.store, run_id, chosen(self.store) if chosen else RubricListJudge())
+            return score_run(self.store, run_id, make_judge(judge, self.store))
 
     def audit(self, tracks: Sequence[str]) -> int:
         with self.write_lock:
-            result = LeakageAudit(self.store).run(tracks)
-            store_audit(self.store, result)
-            return len(result.findings)
+            return len(audit_and_store(self.store, tracks).findings)

@@ -2,7 +2,7 @@
 batched queries, `rules` decides each kind from those facts alone, `storage` writes the findings."""
 
 from audit.model import KINDS, AuditConfig, AuditResult, Finding
-from audit.run import LeakageAudit
+from audit.run import LeakageAudit, audit_and_store
 from audit.storage import store_audit
 
-__all__ = ["KINDS", "AuditConfig", "AuditResult", "Finding", "LeakageAudit", "store_audit"]
+__all__ = ["KINDS", "AuditConfig", "AuditResult", "Finding", "LeakageAudit", "audit_and_store", "store_audit"]

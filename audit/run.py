@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from audit.facts import gather
 from audit.model import KINDS, AuditConfig, AuditResult
 from audit.rules import RULES
+from audit.storage import store_audit
 from graph.store import GraphStore
 
 
@@ -23,3 +24,10 @@ class LeakageAudit:
         unique = {(f.item_id, f.kind, f.path): f for f in findings}
         result.findings = sorted(unique.values(), key=lambda f: (f.item_id, KINDS.index(f.kind), f.path))
         return result
+
+
+def audit_and_store(store: GraphStore, tracks: Iterable[str] = (), config: AuditConfig | None = None) -> AuditResult:
+    """Run the audit and replace the stored findings of its configuration."""
+    result = LeakageAudit(store, config).run(tracks)
+    store_audit(store, result)
+    return result

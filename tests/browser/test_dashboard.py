@@ -16,8 +16,8 @@ import pytest
 
 from api.app import create_app
 from api.auth import KeyStore
-from api.demo import load_demo
 from api.service import GraphService
+from cli.demo import load_demo
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
 

@@ -7,14 +7,42 @@ from dataclasses import asdict
 
 import click
 
-from audit import KINDS, AuditConfig, LeakageAudit, store_audit
+from audit import KINDS, AuditConfig, audit_and_store
+from cli.common import TRACK_CHOICE
 from graph.settings import open_store
 
 
-def audit(tracks: tuple[str, ...], fmt: str, config: AuditConfig, show: int) -> None:
+@click.group()
+def audit() -> None:
+    """Audits of the benchmark."""
+
+
+@audit.command("leakage")
+@click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--show", default=20, show_default=True, help="Findings to print in the table.")
+@click.option("--parent-max-members", default=3, show_default=True)
+@click.option("--gene-max-diseases", default=3, show_default=True)
+@click.option("--phenotype-min-mentions", default=6, show_default=True)
+@click.option("--phash-max-distance", default=6, show_default=True)
+def audit_leakage(
+    tracks: tuple[str, ...],
+    fmt: str,
+    show: int,
+    parent_max_members: int,
+    gene_max_diseases: int,
+    phenotype_min_mentions: int,
+    phash_max_distance: int,
+) -> None:
+    """Ontology-aware leakage audit; replaces earlier findings of the same configuration."""
+    config = AuditConfig(
+        parent_max_members=parent_max_members,
+        gene_max_diseases=gene_max_diseases,
+        phenotype_min_mentions=phenotype_min_mentions,
+        phash_max_distance=phash_max_distance,
+    )
     with open_store() as store:
-        result = LeakageAudit(store, config).run(tracks)
-        store_audit(store, result)
+        result = audit_and_store(store, tracks, config)
     summary = result.summary()
     if fmt == "json":
         click.echo(

@@ -6,15 +6,19 @@ from pathlib import Path
 
 import click
 
-from core.orphanet import parse_orpha_code
+from cli.common import orpha_code
 from graph.ontology import disease_profile
 from graph.settings import graph_setting, open_store
-from importers.orphanet.detect import read_all
-from importers.orphanet.fetch import OFFICIAL_FILES, fetch_files
-from importers.orphanet.loader import load
 
 
+@click.command("orphanet")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import what is valid; report each rejected record.")
 def import_orphanet(paths: tuple[Path, ...], skip_invalid: bool) -> None:
+    """ORPHApackets (.json/.jsonl.gz), Orphadata XML, ORDO OWL, phenotype.hpoa, hp.obo; files or folders."""
+    from importers.orphanet.detect import read_all
+    from importers.orphanet.loader import load
+
     facts, files = read_all(paths)
     click.echo(f"read {len(files)} file(s) as {facts.source}: {len(facts.diseases):,} diseases")
     with open_store() as store, click.progressbar(length=100, label="writing", show_pos=False) as bar:
@@ -33,10 +37,17 @@ def import_orphanet(paths: tuple[Path, ...], skip_invalid: bool) -> None:
     )
 
 
+@click.group()
+def orphanet() -> None:
+    """Look at the Orphanet ontology in the graph."""
+
+
+@orphanet.command("show")
+@click.argument("code_text", metavar="CODE")
+@click.option("--limit", default=10, show_default=True, help="Rows per list.")
 def show(code_text: str, limit: int) -> None:
-    code = parse_orpha_code(code_text)
-    if code is None:
-        raise click.BadParameter(f"{code_text!r} is not an ORPHAcode (e.g. 558 or ORPHA:558)")
+    """Name, synonyms, paths to heads, prevalence, top phenotypes and genes of one ORPHAcode."""
+    code = orpha_code(code_text, "CODE")
     with open_store() as store:
         profile = disease_profile(store, code)
     if profile is None:
@@ -66,7 +77,19 @@ def show(code_text: str, limit: int) -> None:
         click.echo(f"    {symbol} {name or ''} [{kind or '-'}]")
 
 
-def fetch(out: Path, classification: tuple[int, ...]) -> None:
+
+@click.group()
+def fetch() -> None:
+    """Download official source files (needs internet)."""
+
+
+@fetch.command("orphanet")
+@click.option("--out", type=click.Path(path_type=Path), default=Path(".mmrare/orphadata"), show_default=True)
+@click.option("--classification", type=int, multiple=True, help="Product 3 classification id (repeatable).")
+def fetch_orphanet(out: Path, classification: tuple[int, ...]) -> None:
+    """The current Orphadata XML products 1, 4, 6, 9_prev, 9_ages (+ chosen product 3 trees)."""
+    from importers.orphanet.fetch import OFFICIAL_FILES, fetch_files
+
     files = fetch_files(out, classification, echo=click.echo)
     click.echo(f"downloaded {len(files)} file(s) to {out}; import with: mmrare import orphanet {out}")
     if not classification:

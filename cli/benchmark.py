@@ -6,16 +6,18 @@ from pathlib import Path
 
 import click
 
-from api.settings import blob_store
-from core.orphanet import parse_orpha_code
+from cli.common import TRACK_CHOICE, orpha_code
 from graph.settings import graph_setting, open_store
-from graph.subsets import ItemFilter, select_items
-from importers.benchmark.export import export_items
-from importers.benchmark.generator import PAPER_IMAGES, PAPER_ITEMS, generate_release
-from importers.benchmark.loader import import_release
 
 
+@click.command("benchmark")
+@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows; report each rejected row.")
 def import_benchmark(root: Path, skip_invalid: bool) -> None:
+    """An MMRareBench release folder (the four track TSVs). Images go to MMRARE_DATA_DIR/blobs."""
+    from core.settings import blob_store
+    from importers.benchmark.loader import import_release
+
     with open_store() as store, click.progressbar(length=100, label="importing", show_pos=False) as bar:
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -55,7 +57,21 @@ def import_benchmark(root: Path, skip_invalid: bool) -> None:
         click.echo(f"  conflict {item_id}: code says {by_code}, name says {by_name}")
 
 
-def generate(out: Path, items: int | None, seed: int, scale: str | None, plant_leaks: bool) -> None:
+@click.group()
+def generate() -> None:
+    """Make synthetic data."""
+
+
+@generate.command("sample")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--items", type=int, default=None, help="Number of items (default 40).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--scale", type=click.Choice(["paper"]), default=None, help="paper: 1,756 items, 7,958 images.")
+@click.option("--plant-leaks", is_flag=True, help="Plant leaks of each kind; list them in leak_manifest.json.")
+def generate_sample(out: Path, items: int | None, seed: int, scale: str | None, plant_leaks: bool) -> None:
+    """A SYNTHETIC release in the MMRareBench format, from the Orphanet diseases in the graph."""
+    from importers.benchmark.generator import PAPER_IMAGES, PAPER_ITEMS, generate_release
+
     n_items, n_images = (PAPER_ITEMS, PAPER_IMAGES) if scale == "paper" else (items or 40, None)
     with open_store() as store:
         manifest = generate_release(store, out, n_items, seed, n_images, plant_leaks)
@@ -65,13 +81,23 @@ def generate(out: Path, items: int | None, seed: int, scale: str | None, plant_l
     )
 
 
-def export(out: Path, tracks: tuple[str, ...], under: tuple[str, ...], prevalence: tuple[str, ...]) -> None:
-    codes = []
-    for text in under:
-        code = parse_orpha_code(text)
-        if code is None:
-            raise click.BadParameter(f"{text!r} is not an ORPHAcode", param_hint="--under")
-        codes.append(code)
+@click.group()
+def export() -> None:
+    """Write subsets out."""
+
+
+@export.command("benchmark")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE)
+@click.option("--under", multiple=True, help="ORPHAcode of a class: items whose answer descends from it.")
+@click.option("--prevalence", multiple=True, help="Headline prevalence class, e.g. '1-9 / 100 000'.")
+def export_benchmark(out: Path, tracks: tuple[str, ...], under: tuple[str, ...], prevalence: tuple[str, ...]) -> None:
+    """Any subset back to the release TSV format."""
+    from core.settings import blob_store
+    from graph.subsets import ItemFilter, select_items
+    from importers.benchmark.export import export_items
+
+    codes = [orpha_code(text, "--under") for text in under]
     with open_store() as store:
         items = select_items(store, ItemFilter(tracks=tracks, under=tuple(codes), prevalence_classes=prevalence))
         written = export_items(store, items, blob_store(), out)

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.auth import KeyStore
-from api.cli import main
+from cli.main import main
 
 
 def test_demo_fills_an_empty_graph_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,21 +9,22 @@ from pathlib import Path
 
 import click
 
-from api.settings import blob_store
-from core.orphanet import parse_orpha_code
+from cli.common import TRACK_CHOICE, orpha_code
 from graph.settings import open_store
-from importers.predictions import ModelInfo, import_prediction_files
-from scoring.judges import Judge, judge_origin
-from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
-from scoring.openai_judge import OpenAIJudge, OpenAISettings
-from scoring.reference import collect_reference_rows, reference_scores
-from scoring.report import check_one_run_per_item, child_classes, collect_rows, report_csv, resolve_runs, stratify
-from scoring.service import score_run
-from scoring.stats import paired_comparison
+from scoring.judge_choice import JUDGES
+from scoring.judges import judge_origin
 
 
-def import_run(
-    paths: list[Path],
+@click.command("predictions")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--model", help="Model name (default: from <model>_MMRarebench_<Track>.xlsx).")
+@click.option("--family", help="Model family, e.g. Qwen2.5-VL.")
+@click.option("--domain", type=click.Choice(["general", "medical"]))
+@click.option("--params", help="Parameter count, e.g. 7B.")
+@click.option("--track", type=TRACK_CHOICE, help="Track of an index-only file whose name does not say it.")
+@click.option("--skip-invalid", is_flag=True, help="Import the known items; report the rest.")
+def import_predictions(
+    paths: tuple[Path, ...],
     model: str | None,
     family: str | None,
     domain: str | None,
@@ -31,9 +32,13 @@ def import_run(
     track: str | None,
     skip_invalid: bool,
 ) -> None:
+    """VLMEvalKit outputs (files, or folders searched for <model>_MMRarebench_<Track>.xlsx|tsv|json|csv)
+    or JSONL {item, prediction}. All files are checked before any is written."""
+    from importers.predictions import ModelInfo, import_prediction_files
+
     info = ModelInfo(model, family, domain, params) if model else None
     with open_store() as store:
-        summaries = import_prediction_files(paths, store, info, track, skip_invalid)
+        summaries = import_prediction_files(list(paths), store, info, track, skip_invalid)
     for summary in summaries:
         state = "new run" if summary.created else "already imported (unchanged)"
         blank = ""
@@ -45,7 +50,9 @@ def import_run(
         )
 
 
-def list_runs() -> None:
+@click.command("runs")
+def runs() -> None:
+    """List the runs in the graph."""
     with open_store() as store:
         for run in store.select("Run", order_by="createdAt"):
             p = run.props
@@ -55,27 +62,42 @@ def list_runs() -> None:
             )
 
 
-def make_judge(
-    name: str, store, base_url: str | None, model: str | None, key_env: str, concurrency: int, images: bool
-) -> Judge:
-    if name == "openai":
-        if not base_url or not model:
-            raise click.UsageError("--judge openai needs --base-url and --judge-model")
-        return OpenAIJudge(
-            OpenAISettings(base_url, model, os.environ.get(key_env, ""), concurrency=concurrency, send_images=images)
-        )
-    return {
-        "offline": lambda: OfflineJudge(store),
-        "ontology": lambda: OntologyJudge(store),
-        "rubric-lists": RubricListJudge,
-    }[name]()
-
-
+@click.command("score")
+@click.argument("run_id")
+@click.option("--judge", "judge_name", type=click.Choice(JUDGES), default="offline", show_default=True)
+@click.option("--base-url", help="openai: the chat-completions base URL, e.g. http://127.0.0.1:8000/v1")
+@click.option("--judge-model", help="openai: the judge model name.")
+@click.option(
+    "--api-key-env",
+    default="MMRARE_JUDGE_API_KEY",
+    show_default=True,
+    help="openai: environment variable holding the API key.",
+)
+@click.option("--concurrency", default=4, show_default=True)
+@click.option("--images", is_flag=True, help="openai: send the item's images (multimodal judge).")
 def score(
-    run_id: str, judge_name: str, base_url: str | None, model: str | None, key_env: str, concurrency: int, images: bool
+    run_id: str,
+    judge_name: str,
+    base_url: str | None,
+    judge_model: str | None,
+    api_key_env: str,
+    concurrency: int,
+    images: bool,
 ) -> None:
+    """Score a run's stored predictions (token F1 and a judge); judgements are cached."""
+    from core.settings import blob_store
+    from scoring.judge_choice import make_judge
+    from scoring.openai_judge import OpenAISettings
+    from scoring.service import score_run
+
+    openai = None
+    if base_url and judge_model:
+        key = os.environ.get(api_key_env, "")
+        openai = OpenAISettings(base_url, judge_model, key, concurrency=concurrency, send_images=images)
+    elif judge_name == "openai":
+        raise click.UsageError("--judge openai needs --base-url and --judge-model")
     with open_store() as store:
-        judge = make_judge(judge_name, store, base_url, model, key_env, concurrency, images)
+        judge = make_judge(judge_name, store, openai)
         summary = score_run(store, run_id, judge, blob_store() if images else None)
     click.echo(
         f"{run_id} with {summary.judge} [{judge_origin(summary.judge)}] (config {summary.config_hash}): "
@@ -98,14 +120,58 @@ def metric_name(metric: str) -> str:
     return "score_" + metric.removeprefix("judge:").replace("-", "_")
 
 
+@click.command("report")
+@click.option(
+    "--run",
+    "--runs",
+    "runs",
+    multiple=True,
+    help="Run id or model name (repeatable; default: all runs). A model's runs are pooled.",
+)
+@click.option(
+    "--by",
+    default="track",
+    show_default=True,
+    help="track, head, class (children of --under), prevalence, modality, images, leak, domain, model, "
+    "all; combine with commas (track,head).",
+)
+@click.option(
+    "--metric",
+    default="offline",
+    show_default=True,
+    help="A judge name (offline, ontology, rubric-lists, openai), token_f1 or exact.",
+)
+@click.option("--under", help="Only items whose answer descends from this ORPHAcode.")
+@click.option("--leak-free", is_flag=True, help="Only items the leakage audit found clean.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@click.option("--resamples", default=1000, show_default=True)
+@click.option("--seed", default=20260425, show_default=True)
+@click.option(
+    "--reference",
+    is_flag=True,
+    help="Per model and track, exactly the keys and scale of the reference evaluator's evaluate().",
+)
+@click.option("--judge", "ref_judge", help="With --reference: the judge whose scores give <track>_judge_score.")
 def report(
-    runs: tuple[str, ...], by: str, metric: str, under: str | None, leak_free: bool, fmt: str, resamples: int, seed: int
+    runs: tuple[str, ...],
+    by: str,
+    metric: str,
+    under: str | None,
+    leak_free: bool,
+    fmt: str,
+    resamples: int,
+    seed: int,
+    reference: bool,
+    ref_judge: str | None,
 ) -> None:
-    code = None
-    if under is not None:
-        code = parse_orpha_code(under)
-        if code is None:
-            raise click.BadParameter(f"{under!r} is not an ORPHAcode", param_hint="--under")
+    """Stratified results per model (its runs pooled) with micro and macro means and case-clustered
+    bootstrap 95% intervals; or, with --reference, the reference evaluator's headline numbers."""
+    if reference:
+        reference_report(runs, ref_judge, fmt)
+        return
+    from scoring.report import child_classes, collect_rows, report_csv, resolve_runs, stratify
+
+    code = orpha_code(under, "--under") if under is not None else None
     with open_store() as store:
         rows = collect_rows(store, resolve_runs(store, runs), restrict_under=(code,) if code else ())
         children = child_classes(store, code) if code and "class" in by else None
@@ -142,6 +208,9 @@ def report(
 
 
 def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str) -> None:
+    from scoring.reference import collect_reference_rows, reference_scores
+    from scoring.report import resolve_runs
+
     with open_store() as store:
         rows = collect_reference_rows(store, resolve_runs(store, runs), judge)
     results = reference_scores(rows, judge)
@@ -167,7 +236,18 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str) -> None
         click.echo(f"  {r.model:<28} {r.track:<12} {values}{extra}{errors}")
 
 
+@click.command("compare")
+@click.argument("run_a", metavar="A")
+@click.argument("run_b", metavar="B")
+@click.option("--metric", default="offline", show_default=True)
+@click.option("--resamples", default=10000, show_default=True)
+@click.option("--seed", default=20260425, show_default=True)
 def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int) -> None:
+    """Paired comparison of two models (or runs) on the items both answered (bootstrap CI, permutation
+    p-value). A model name pools its runs."""
+    from scoring.report import check_one_run_per_item, collect_rows, resolve_runs
+    from scoring.stats import paired_comparison
+
     with open_store() as store:
         runs_a, runs_b = resolve_runs(store, [run_a]), resolve_runs(store, [run_b])
         rows_a, rows_b = collect_rows(store, runs_a), collect_rows(store, runs_b)

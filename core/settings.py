@@ -1,4 +1,4 @@
-"""Service settings from the environment, next to graph/settings.py's MMRARE_GRAPH."""
+"""Where data lives, from the environment (MMRARE_DATA_DIR), beside graph/settings.py's MMRARE_GRAPH."""
 
 from __future__ import annotations
 
