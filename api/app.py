@@ -5,6 +5,7 @@ FastAPI must see real annotation objects to find its dependencies.
 """
 
 import io
+import os
 import re
 import tempfile
 import zipfile
@@ -33,7 +34,7 @@ from api.schema import Query as GraphQuery
 from api.service import GraphService
 from graph.subsets import ItemFilter, select_items
 from importers.benchmark.export import export_items
-from importers.predictions import ModelInfo
+from importers.predictions import SUFFIXES, ModelInfo, PredictionSource
 from importers.problems import ImportRejected
 from scoring.report import report_csv
 
@@ -115,9 +116,11 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
                 small = img.convert("RGB")
                 small.thumbnail((THUMB, THUMB))
                 cached.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cached.with_suffix(".part")
-                small.save(tmp, "JPEG", quality=80)
-                tmp.replace(cached)
+                # a private temporary file per request: concurrent first requests never share one
+                fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".part")
+                with os.fdopen(fd, "wb") as fh:
+                    small.save(fh, "JPEG", quality=80)
+                os.replace(tmp, cached)
         return Response(cached.read_bytes(), media_type="image/jpeg")
 
     @app.post("/runs")
@@ -131,20 +134,18 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         if not who.can_write:
             raise HTTPException(status_code=401, detail="an API key is required to submit a run")
         name = Path(file.filename or "predictions.jsonl").name
-        if not name.lower().endswith((".xlsx", ".tsv", ".csv", ".jsonl")):
-            raise HTTPException(status_code=422, detail="the file must be .xlsx, .tsv, .csv or .jsonl")
+        if not name.lower().endswith(SUFFIXES):
+            raise HTTPException(status_code=422, detail=f"the file must be one of {', '.join(SUFFIXES)}")
         data = await file.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
             raise HTTPException(status_code=413, detail=f"the file is over {MAX_UPLOAD // 2**20} MB")
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / name
-            path.write_bytes(data)
-            try:
-                summary = service.import_run(path, ModelInfo(model, domain=domain) if model else None, track, who.name)
-            except ImportRejected as exc:
-                raise HTTPException(status_code=422, detail=[str(p) for p in exc.problems]) from exc
-            except ValueError as exc:
-                raise HTTPException(status_code=422, detail=str(exc)) from exc
+        source = PredictionSource(name, data, f"upload {name}")  # parsed from memory; no user text becomes a path
+        try:
+            summary = service.import_run(source, ModelInfo(model, domain=domain) if model else None, track, who.name)
+        except ImportRejected as exc:
+            raise HTTPException(status_code=422, detail=[str(p) for p in exc.problems]) from exc
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
         return {
             "runId": summary.run_id,
             "model": summary.model,

@@ -731,7 +731,7 @@ class Mutation:
         principal = ctx(info).principal
         if not principal.can_write:
             raise PermissionError("an API key is required for mutations")
-        run = ctx(info).service.store.get_many("Run", [run_id]).get(run_id)
+        run = ctx(info).service.run(run_id)
         if run is None:
             raise LookupError(f"no run {run_id!r}")
         if not principal.is_maintainer and run.get("owner") != principal.name:
@@ -741,21 +741,17 @@ class Mutation:
 
     @strawberry.mutation(description="Import predictions given as JSONL text (needs an API key).")
     def import_predictions(self, info: Info, model: str, content: str, domain: str | None = None) -> Run:
-        import tempfile
-        from pathlib import Path
-
-        from importers.predictions import ModelInfo
+        from importers.predictions import ModelInfo, PredictionSource
 
         principal = ctx(info).principal
         if not principal.can_write:
             raise PermissionError("an API key is required for mutations")
         if len(content) > 20_000_000:
             raise ValueError("content over 20 MB: upload the file with POST /runs")
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"{model}.jsonl"
-            path.write_text(content)
-            summary = ctx(info).service.import_run(path, ModelInfo(model, domain=domain), None, principal.name)
-        return Run(props=ctx(info).service.store.get_many("Run", [summary.run_id])[summary.run_id])
+        # the model name only names the run: it never becomes a path
+        source = PredictionSource("predictions.jsonl", content.encode("utf-8"), "importPredictions content")
+        summary = ctx(info).service.import_run(source, ModelInfo(model, domain=domain), None, principal.name)
+        return Run(props=ctx(info).service.run(summary.run_id) or {})
 
     @strawberry.mutation(description="Run the leakage audit (maintainer only). Returns the number of findings.")
     def run_leakage_audit(self, info: Info, tracks: list[str] | None = None) -> int:

@@ -9,7 +9,6 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from audit import audit_and_store
@@ -18,7 +17,7 @@ from core.blobs import BlobStore
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
 from graph.subsets import ItemFilter, select_items
-from importers.predictions import ModelInfo, RunSummary, import_predictions
+from importers.predictions import ModelInfo, PredictionSource, RunSummary, import_prediction_sources
 from scoring.judge_choice import make_judge
 from scoring.judges import OFFLINE_JUDGES
 from scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
@@ -113,12 +112,15 @@ class GraphService:
         return leakage_summary(audited, {str(i.ref.key) for i in items if not i.props["leakFree"]}, kinds)
 
     # -- writes ---------------------------------------------------------------------------------
-    def import_run(self, path: Path, model: ModelInfo | None, track: str | None, owner: str | None) -> RunSummary:
+    def import_run(
+        self, source: PredictionSource, model: ModelInfo | None, track: str | None, owner: str | None
+    ) -> RunSummary:
         with self.write_lock:
-            summary = import_predictions(path, self.store, model, track)
-            if owner and summary.created:
-                self.store.upsert_nodes("Run", [{"runId": summary.run_id, "owner": owner}])
+            (summary,) = import_prediction_sources([source], self.store, model, track, owner=owner)
             return summary
+
+    def run(self, run_id: str) -> dict | None:
+        return self.store.get_many("Run", [run_id]).get(run_id)
 
     def score(self, run_id: str, judge: str) -> ScoreSummary:
         if judge not in OFFLINE_JUDGES:

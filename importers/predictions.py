@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import re
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.items import item_id as make_item_id
+from core.items import track_of
 from core.tracks import PANDAS_MISSING
 from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, RelRow
@@ -63,9 +66,31 @@ class RunSummary:
     file: str = ""
 
 
-def name_parts(path: Path) -> tuple[str | None, str | None]:
+@dataclass(frozen=True)
+class PredictionSource:
+    """One prediction file's bytes and name: read from disk, or from an upload, where the name only
+    says the format, model and track and never becomes a path."""
+
+    name: str  # the file name (suffix, model and track come from it)
+    data: bytes
+    shown: str = ""  # how problems name the file (its path on disk); the name when empty
+
+    @classmethod
+    def from_path(cls, path: Path) -> PredictionSource:
+        return cls(path.name, path.read_bytes(), str(path))
+
+    @property
+    def label(self) -> str:
+        return self.shown or self.name
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix.lower()
+
+
+def name_parts(path: Path | str) -> tuple[str | None, str | None]:
     """(model, track) from a VLMEvalKit file name, read from the end; (None, None) otherwise."""
-    m = VLMEVALKIT_NAME.match(path.name)
+    m = VLMEVALKIT_NAME.match(Path(path).name)
     if not m:
         return None, None
     dataset = next(d for d in DATASET_TRACKS if d.lower() == m.group("dataset").lower())
@@ -99,43 +124,53 @@ def _is_blank(value: object) -> bool:
     return isinstance(value, str) and value in PANDAS_MISSING
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
-    suffix = path.suffix.lower()
+def _rows(source: PredictionSource) -> Iterator[tuple[int, dict[str, object]]]:
+    suffix = source.suffix
     if suffix == ".xlsx":
-        yield from _xlsx_rows(path)
-    elif suffix in (".tsv", ".csv"):
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")
-            yield from enumerate(reader, start=1)
+        yield from _xlsx_rows(source.data)
+        return
+    if suffix not in SUFFIXES:
+        raise ValueError(f"{source.label}: predictions must be {', '.join(SUFFIXES)}")
+    try:
+        text = source.data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield 0, {"__error__": f"not UTF-8 text (byte {exc.start})"}
+        return
+    if suffix in (".tsv", ".csv"):
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if suffix == ".tsv" else ",")
+        yield from enumerate(reader, start=1)
     elif suffix == ".json":  # VLMEvalKit's json: a list of records (NaN for a blank cell)
         try:
-            records = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            yield 0, {"__error__": f"not valid JSON: {exc.msg} at line {exc.lineno}"}
+            records = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            yield 0, {"__error__": f"not valid JSON: {getattr(exc, 'msg', 'nested too deeply')}"}
             return
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             yield 0, {"__error__": "a VLMEvalKit .json file is a list of records (objects)"}
             return
         yield from enumerate(records, start=1)
-    elif suffix == ".jsonl":
-        with open(path, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, start=1):
-                if line.strip():
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        record = {"__error__": f"not valid JSON: {exc.msg} at column {exc.colno}"}
-                    if not isinstance(record, dict):
-                        record = {"__error__": "each line must be a JSON object"}
-                    yield n, record
     else:
-        raise ValueError(f"{path}: predictions must be {', '.join(SUFFIXES)}")
+        for n, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    record = json.loads(line)
+                except (json.JSONDecodeError, RecursionError) as exc:
+                    record = {"__error__": f"not valid JSON: {getattr(exc, 'msg', 'nested too deeply')}"}
+                if not isinstance(record, dict):
+                    record = {"__error__": "each line must be a JSON object"}
+                yield n, record
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict[str, object]]]:
+    from zipfile import BadZipFile
+
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError) as exc:
+        yield 0, {"__error__": f"not an xlsx workbook ({exc.__class__.__name__})"}
+        return
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)  # sheet 1, as VLMEvalKit writes it
         header = [str(h) if h is not None else "" for h in next(rows, [])]
@@ -145,11 +180,23 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
         book.close()
 
 
+def model_for(name: str, label: str, given: ModelInfo | None) -> ModelInfo:
+    """The model given, or the one the VLMEvalKit file name says; a clear error when neither."""
+    if given is not None:
+        return given
+    from_name = name_parts(name)[0]
+    if from_name is None:
+        raise ValueError(
+            f"{label}: cannot tell the model from the file name (<model>_MMRarebench_<Track>.xlsx); give it (--model)"
+        )
+    return ModelInfo(from_name)
+
+
 @dataclass(frozen=True)
 class CheckedRun:
     """One prediction file read and checked, ready to write."""
 
-    path: Path
+    source: PredictionSource
     model: ModelInfo
     predictions: dict[str, str]  # item id -> text
     blank: int
@@ -161,29 +208,28 @@ class CheckedRun:
 
 
 def check_predictions(
-    path: Path, store: GraphStore, problems: ProblemLog, model: ModelInfo | None = None, track: str | None = None
+    source: PredictionSource,
+    store: GraphStore,
+    problems: ProblemLog,
+    model: ModelInfo | None = None,
+    track: str | None = None,
 ) -> CheckedRun:
     """Read one file; every problem goes to `problems`."""
-    name_model, name_track = name_parts(path)
-    track = track or name_track
-    model = model or (ModelInfo(name_model) if name_model else None)
-    if model is None:
-        raise ValueError(
-            f"{path}: cannot tell the model from the file name (<model>_MMRarebench_<Track>.xlsx); give it (--model)"
-        )
+    model = model_for(source.name, source.label, model)
+    track = track or name_parts(source.name)[1]
     predictions: dict[str, str] = {}
     first_row: dict[str, str] = {}
     blank = 0
-    for n, row in _rows(path):
-        where = f"line {n}" if path.suffix.lower() == ".jsonl" else f"row {n}"
+    for n, row in _rows(source):
+        where = f"line {n}" if source.suffix == ".jsonl" else f"row {n}"
         if "__error__" in row:
-            problems.add(str(path), where, "JSON", str(row["__error__"]))
+            problems.add(source.label, where, "JSON", str(row["__error__"]))
             continue
         item_id = _item_id(row, track)
         if item_id is None:
-            column = "item" if path.suffix.lower() == ".jsonl" else "index"
+            column = "item" if source.suffix == ".jsonl" else "index"
             problems.add(
-                str(path),
+                source.label,
                 where,
                 column,
                 f"cannot tell the item from {row.get(column, row.get('index'))!r}"
@@ -191,10 +237,10 @@ def check_predictions(
             )
             continue
         if "prediction" not in row:
-            problems.add(str(path), where, "prediction", "no prediction column or key")
+            problems.add(source.label, where, "prediction", "no prediction column or key")
             continue
         if item_id in first_row:
-            problems.add(str(path), where, "index", f"duplicate {item_id}, first in {first_row[item_id]}")
+            problems.add(source.label, where, "index", f"duplicate {item_id}, first in {first_row[item_id]}")
             continue
         first_row[item_id] = where
         value = row["prediction"]
@@ -206,31 +252,34 @@ def check_predictions(
     known = set(store.get_many("Item", list(first_row)))
     for item_id, where in first_row.items():
         if item_id not in known:
-            column = "item" if path.suffix.lower() == ".jsonl" else "index"
-            problems.add(str(path), where, column, f"unknown item {item_id}")
+            column = "item" if source.suffix == ".jsonl" else "index"
+            problems.add(source.label, where, column, f"unknown item {item_id}")
             predictions.pop(item_id, None)
-    return CheckedRun(path, model, predictions, blank, hashlib.sha256(path.read_bytes()).hexdigest())
+    return CheckedRun(source, model, predictions, blank, hashlib.sha256(source.data).hexdigest())
 
 
-def write_runs(store: GraphStore, checked: list[CheckedRun]) -> list[RunSummary]:
-    """Every checked file as one run each, in one transaction (all or nothing)."""
+def write_runs(store: GraphStore, checked: list[CheckedRun], owner: str | None = None) -> list[RunSummary]:
+    """Every checked file as one run each, in one transaction (all or nothing); a new run gets its
+    owner in the same transaction, so no run is ever left without one."""
     summaries = []
     existing = store.get_many("Run", [c.run_id for c in checked])
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with store.transaction() as tx:
         for c in checked:
             run_id = c.run_id
-            tracks = sorted({i.split(":")[0] for i in c.predictions})
+            tracks = sorted({track_of(i) for i in c.predictions})
             run = {
                 "runId": run_id,
                 "model": c.model.name,
                 "sourceSha256": c.sha256,
-                "sourceFile": c.path.name,
+                "sourceFile": c.source.name,
                 "tracks": tracks,
                 "blankPredictions": c.blank,
             }
             if run_id not in existing:
                 run["createdAt"] = now
+                if owner:
+                    run["owner"] = owner
             model_row = {"name": c.model.name, "family": c.model.family, "domain": c.model.domain}
             model_row["params"] = c.model.params
             tx.upsert_nodes("Model", [{k: v for k, v in model_row.items() if v is not None}])
@@ -249,7 +298,7 @@ def write_runs(store: GraphStore, checked: list[CheckedRun]) -> list[RunSummary]
             )
             summaries.append(
                 RunSummary(
-                    run_id, c.model.name, len(rows), tuple(tracks), run_id not in existing, c.blank, str(c.path)
+                    run_id, c.model.name, len(rows), tuple(tracks), run_id not in existing, c.blank, c.source.label
                 )
             )
     return summaries
@@ -265,11 +314,25 @@ def import_prediction_files(
     """Files and folders of prediction files: all checked first, then written together, so a
     problem in any file writes nothing (unless skip_invalid)."""
     files = prediction_files(paths)
+    for f in files:  # a nameless file fails before any file is read
+        model_for(f.name, str(f), model)
+    return import_prediction_sources([PredictionSource.from_path(f) for f in files], store, model, track, skip_invalid)
+
+
+def import_prediction_sources(
+    sources: list[PredictionSource],
+    store: GraphStore,
+    model: ModelInfo | None = None,
+    track: str | None = None,
+    skip_invalid: bool = False,
+    owner: str | None = None,
+) -> list[RunSummary]:
+    """Prediction files given as bytes: all checked, then written together (nothing on a problem)."""
     problems = ProblemLog()
-    checked = [check_predictions(f, store, problems, model, track) for f in files]
+    checked = [check_predictions(s, store, problems, model, track) for s in sources]
     if not skip_invalid:
         problems.raise_if_any()
-    return write_runs(store, checked)
+    return write_runs(store, checked, owner)
 
 
 def import_predictions(
@@ -291,4 +354,4 @@ def _item_id(row: dict[str, object], track: str | None) -> str | None:
     if not number.is_integer():
         return None
     index = int(number)
-    return f"{track}:{index}" if track else None
+    return make_item_id(track, index) if track else None
