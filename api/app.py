@@ -29,8 +29,8 @@ from strawberry.extensions import (
 from strawberry.fastapi import GraphQLRouter
 
 from api.auth import KeyStore, Principal
-from api.schema import Context, Mutation
-from api.schema import Query as GraphQuery
+from api.gql import Context, Mutation
+from api.gql import Query as GraphQuery
 from api.service import GraphService
 from graph.subsets import ItemFilter, select_items
 from importers.benchmark.export import export_items

@@ -117,7 +117,7 @@ class CountingStore:
 
 
 def test_a_page_costs_a_bounded_number_of_store_calls(served: Served) -> None:
-    from api.schema import Context
+    from api.gql import Context
 
     counting = CountingStore(served.store)
     service = GraphService(counting, served.service.blobs)  # type: ignore[arg-type]

@@ -1,71 +1,15 @@
-"""The GraphQL schema (strawberry). Resolvers are thin: they read through per-request dataloaders
-over api/service.py and check roles; there is no store query and no Cypher here.
-
-Open: questions, context, images, diseases, runs and public reports. Maintainer only: gold answers,
-aliases, rubrics, the Orphanet alignment of items, leakage findings, judge prompts and replies.
-An evaluator sees the predictions and scores of its own runs.
-"""
+"""GraphQL object types. Fields read through the context's dataloaders; answer-key fields check the
+role (maintainer only: answers, aliases, rubrics, alignments, findings, judge prompts and replies)."""
 
 from __future__ import annotations
 
-import asyncio
-import base64
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 import strawberry
-from strawberry.dataloader import DataLoader
-from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from api.auth import Principal
-from api.service import MAX_PAGE, GraphService
+from api.gql.context import answer_key, ctx, maintainer_only, nodes_of
 from core.tracks import TRACK_BY_NAME
 from graph.model import Direction
-from graph.subsets import ItemFilter
 from scoring.judges import judge_origin
-
-
-class Context(BaseContext):
-    def __init__(self, service: GraphService, principal: Principal) -> None:
-        super().__init__()
-        self.service, self.principal = service, principal
-        self._loaders: dict[tuple, DataLoader] = {}
-
-    def loader(self, key: tuple, batch: Callable[[list], list]) -> DataLoader:
-        """One dataloader per kind of lookup and request: a page of items costs one store call per kind."""
-        if key not in self._loaders:
-
-            async def load(keys: list) -> list:
-                return batch(list(keys))
-
-            self._loaders[key] = DataLoader(load_fn=load)
-        return self._loaders[key]
-
-    def node(self, label: str, key: Any) -> Awaitable[dict | None]:
-        return self.loader(("node", label), lambda ks: self.service.nodes(label, ks)).load(key)
-
-    def links(self, label: str, key: Any, rel: str, direction: Direction = Direction.OUT) -> Awaitable[list]:
-        return self.loader(
-            ("links", label, rel, direction), lambda ks: self.service.links(label, ks, rel, direction)
-        ).load(key)
-
-    def closure(self, code: int, direction: Direction) -> Awaitable[list[int]]:
-        return self.loader(("closure", direction), lambda ks: self.service.closures(ks, direction)).load(code)
-
-
-def ctx(info: Info) -> Context:
-    return info.context
-
-
-def maintainer_only(info: Info) -> None:
-    if not ctx(info).principal.is_maintainer:
-        raise PermissionError("the maintainer role is required to read the answer key")
-
-
-async def _nodes(info: Info, label: str, keys: list) -> list[dict]:
-    found = await asyncio.gather(*(ctx(info).node(label, k) for k in keys))
-    return [f for f in found if f is not None]
 
 
 @strawberry.type
@@ -130,27 +74,27 @@ class Disease:
 
     @strawberry.field
     async def heads(self, info: Info) -> list[Disease]:
-        return [Disease(props=p) for p in await _nodes(info, "Disease", self.props.get("heads", []))]
+        return [Disease(props=p) for p in await nodes_of(info, "Disease", self.props.get("heads", []))]
 
     @strawberry.field
     async def parents(self, info: Info) -> list[Disease]:
         links = await ctx(info).links("Disease", self.props["orphaCode"], "SUBCLASS_OF")
-        return [Disease(props=p) for p in await _nodes(info, "Disease", [n.node.key for n in links])]
+        return [Disease(props=p) for p in await nodes_of(info, "Disease", [n.node.key for n in links])]
 
     @strawberry.field
     async def ancestors(self, info: Info) -> list[Disease]:
         codes = await ctx(info).closure(self.props["orphaCode"], Direction.OUT)
-        return [Disease(props=p) for p in await _nodes(info, "Disease", codes)]
+        return [Disease(props=p) for p in await nodes_of(info, "Disease", codes)]
 
     @strawberry.field
     async def descendants(self, info: Info, limit: int = 100) -> list[Disease]:
         codes = await ctx(info).closure(self.props["orphaCode"], Direction.IN)
-        return [Disease(props=p) for p in await _nodes(info, "Disease", codes[: min(limit, 1000)])]
+        return [Disease(props=p) for p in await nodes_of(info, "Disease", codes[: min(limit, 1000)])]
 
     @strawberry.field
     async def phenotypes(self, info: Info, limit: int = 50) -> list[PhenotypeLink]:
         links = (await ctx(info).links("Disease", self.props["orphaCode"], "HAS_PHENOTYPE"))[:limit]
-        found = await _nodes(info, "Phenotype", [n.node.key for n in links])
+        found = await nodes_of(info, "Phenotype", [n.node.key for n in links])
         by_id = {p["hpoId"]: p for p in found}
         return [
             PhenotypeLink(
@@ -163,7 +107,7 @@ class Disease:
     @strawberry.field
     async def genes(self, info: Info) -> list[GeneLink]:
         links = await ctx(info).links("Disease", self.props["orphaCode"], "ASSOCIATED_GENE")
-        found = {g["symbol"]: g for g in await _nodes(info, "Gene", [n.node.key for n in links])}
+        found = {g["symbol"]: g for g in await nodes_of(info, "Gene", [n.node.key for n in links])}
         return [
             GeneLink(symbol=n.node.key, name=found.get(n.node.key, {}).get("name"), association=n.rel_props.get("type"))
             for n in links
@@ -172,7 +116,7 @@ class Disease:
     @strawberry.field
     async def prevalences(self, info: Info) -> list[Prevalence]:
         links = await ctx(info).links("Disease", self.props["orphaCode"], "HAS_PREVALENCE")
-        found = await _nodes(info, "Prevalence", [n.node.key for n in links])
+        found = await nodes_of(info, "Prevalence", [n.node.key for n in links])
         return [
             Prevalence(
                 type=p.get("type"),
@@ -188,7 +132,7 @@ class Disease:
     async def items(self, info: Info, first: int = 20) -> list[Item]:
         maintainer_only(info)
         links = await ctx(info).links("Disease", self.props["orphaCode"], "ANSWER_IS", Direction.IN)
-        return [Item(props=p) for p in await _nodes(info, "Item", [n.node.key for n in links][:first])]
+        return [Item(props=p) for p in await nodes_of(info, "Item", [n.node.key for n in links][:first])]
 
 
 @strawberry.type
@@ -316,18 +260,13 @@ class Prediction:
     @strawberry.field
     async def judgements(self, info: Info) -> list[Judgement]:
         links = await ctx(info).links("Prediction", self.props["predictionId"], "JUDGED")
-        return [Judgement(props=p) for p in await _nodes(info, "Judgement", [n.node.key for n in links])]
+        return [Judgement(props=p) for p in await nodes_of(info, "Judgement", [n.node.key for n in links])]
 
 
 @strawberry.type
 class JudgeScore:
     judge: str
     score: float
-
-
-def _answer_key(info: Info, value: Any) -> Any:
-    maintainer_only(info)
-    return value
 
 
 @strawberry.type
@@ -368,11 +307,11 @@ class Item:
 
     @strawberry.field(description="Maintainer only.")
     def answer(self, info: Info) -> str:
-        return _answer_key(info, self.props.get("answer", ""))
+        return answer_key(info, self.props.get("answer", ""))
 
     @strawberry.field(description="Maintainer only.")
     def aliases(self, info: Info) -> list[str]:
-        return _answer_key(info, self.props.get("aliases", []))
+        return answer_key(info, self.props.get("aliases", []))
 
     @strawberry.field(description="Maintainer only: must-include, must-not, key tests, red flags, key findings.")
     def rubric(self, info: Info) -> list[str]:
@@ -386,7 +325,7 @@ class Item:
         links = sorted(
             await ctx(info).links("Item", self.props["itemId"], "SHOWS"), key=lambda n: n.rel_props.get("order", 0)
         )
-        found = {i["sha256"]: i for i in await _nodes(info, "Image", [n.node.key for n in links])}
+        found = {i["sha256"]: i for i in await nodes_of(info, "Image", [n.node.key for n in links])}
         return [
             ItemImage(
                 order=n.rel_props.get("order", 0), label=n.rel_props.get("label"), image=Image.of(found[n.node.key])
@@ -407,7 +346,7 @@ class Item:
     async def alignment(self, info: Info) -> list[Alignment]:
         maintainer_only(info)
         links = await ctx(info).links("Item", self.props["itemId"], "ANSWER_IS")
-        found = {d["orphaCode"]: d for d in await _nodes(info, "Disease", [n.node.key for n in links])}
+        found = {d["orphaCode"]: d for d in await nodes_of(info, "Disease", [n.node.key for n in links])}
         return [
             Alignment(
                 disease=Disease(props=found[n.node.key]),
@@ -422,7 +361,7 @@ class Item:
     async def findings(self, info: Info) -> list[LeakageFinding]:
         maintainer_only(info)
         links = await ctx(info).links("Item", self.props["itemId"], "HAS_FINDING")
-        found = await _nodes(info, "LeakageFinding", [n.node.key for n in links])
+        found = await nodes_of(info, "LeakageFinding", [n.node.key for n in links])
         return [
             LeakageFinding(kind=f["kind"], severity=f["severity"], explanation=f["explanation"], path=f.get("path", []))
             for f in found
@@ -434,10 +373,10 @@ class Item:
         if principal.role == "public":
             return []
         links = await ctx(info).links("Item", self.props["itemId"], "ANSWERS", Direction.IN)
-        preds = await _nodes(info, "Prediction", [n.node.key for n in links])
+        preds = await nodes_of(info, "Prediction", [n.node.key for n in links])
         if principal.is_maintainer:
             return [Prediction(props=p) for p in preds]
-        runs = {r["runId"]: r for r in await _nodes(info, "Run", sorted({p["runId"] for p in preds}))}
+        runs = {r["runId"]: r for r in await nodes_of(info, "Run", sorted({p["runId"] for p in preds}))}
         return [Prediction(props=p) for p in preds if runs.get(p["runId"], {}).get("owner") == principal.name]
 
 
@@ -473,25 +412,6 @@ class Run:
     async def model(self, info: Info) -> Model:
         m = await ctx(info).node("Model", self.props["model"]) or {"name": self.props["model"]}
         return Model(name=m["name"], family=m.get("family"), domain=m.get("domain"), params=m.get("params"))
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class ItemEdge:
-    cursor: str
-    node: Item
-
-
-@strawberry.type
-class ItemConnection:
-    edges: list[ItemEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @strawberry.type
@@ -554,206 +474,6 @@ class LeakageSummaryRow:
     kinds: list[KindCount]
 
 
-def _number(value: float) -> float | None:
+def finite_or_none(value: float) -> float | None:
     """GraphQL floats cannot be NaN: an undefined mean is null."""
     return None if value != value else value
-
-
-def _cursor(offset: int) -> str:
-    return base64.b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        return int(base64.b64decode(cursor).decode().removeprefix("offset:")) + 1
-    except ValueError:
-        raise ValueError("not a cursor from this API") from None
-
-
-@strawberry.type
-class Query:
-    @strawberry.field(description="The caller's role: public, evaluator or maintainer.")
-    def role(self, info: Info) -> str:
-        return ctx(info).principal.role
-
-    @strawberry.field
-    async def disease(self, info: Info, orpha_code: int) -> Disease | None:
-        props = await ctx(info).node("Disease", orpha_code)
-        return Disease(props=props) if props else None
-
-    @strawberry.field
-    def diseases(
-        self,
-        info: Info,
-        search: str | None = None,
-        under: int | None = None,
-        prevalence_class: str | None = None,
-        limit: int = 20,
-    ) -> list[Disease]:
-        limit = min(limit, MAX_PAGE)
-        return [Disease(props=p) for p in ctx(info).service.diseases(search, under, prevalence_class, limit)]
-
-    @strawberry.field
-    async def item(self, info: Info, id: strawberry.ID) -> Item | None:
-        props = await ctx(info).node("Item", str(id))
-        return Item(props=props) if props else None
-
-    @strawberry.field(description=f"A page of items (Relay connection; at most {MAX_PAGE} per page).")
-    def items(
-        self,
-        info: Info,
-        first: int = 20,
-        after: str | None = None,
-        track: str | None = None,
-        under: int | None = None,
-        prevalence_class: str | None = None,
-        modality: str | None = None,
-        min_images: int | None = None,
-        max_images: int | None = None,
-        leak_free: bool | None = None,
-        aligned: bool | None = None,
-    ) -> ItemConnection:
-        f = ItemFilter(
-            tracks=(track,) if track else (),
-            under=(under,) if under else (),
-            prevalence_classes=(prevalence_class,) if prevalence_class else (),
-            min_images=min_images,
-            max_images=max_images,
-            modalities=(modality,) if modality else (),
-            leak_free=leak_free,
-            aligned=aligned,
-        )
-        page = ctx(info).service.items(f, first, _offset(after))
-        edges = [ItemEdge(cursor=_cursor(page.offset + k), node=Item(props=p)) for k, p in enumerate(page.nodes)]
-        has_next = page.offset + len(page.nodes) < page.total
-        return ItemConnection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
-            total_count=page.total,
-        )
-
-    @strawberry.field
-    def runs(self, info: Info, mine: bool = False) -> list[Run]:
-        principal = ctx(info).principal
-        return [Run(props=r) for r in ctx(info).service.runs(principal.name if mine else None)]
-
-    @strawberry.field
-    def report(
-        self,
-        info: Info,
-        runs: list[str] | None = None,
-        by: str = "track",
-        metric: str = "score_offline",
-        under: int | None = None,
-        leak_free: bool = False,
-        resamples: int = 1000,
-    ) -> ReportResult:
-        result = ctx(info).service.report(runs or [], by, metric, under, leak_free, min(resamples, 5000))
-        return ReportResult(
-            by=result.by,
-            metric=result.metric,
-            judge_origin=judge_origin(metric.removeprefix("score_").replace("_", "-")),
-            rows=[
-                ReportRow(
-                    model=r.model,
-                    runs=list(r.runs),
-                    group=r.group,
-                    n=r.n,
-                    mean=r.mean,
-                    ci_low=r.ci_low,
-                    ci_high=r.ci_high,
-                )
-                for r in result.lines
-            ],
-            means=[
-                ModelMeans(
-                    model=model,
-                    runs=list(result.runs[model]),
-                    micro=_number(result.micro[model]),
-                    macro=_number(result.macro[model]),
-                )
-                for model in result.micro
-            ],
-        )
-
-    @strawberry.field(
-        description="Per model and track, the keys and scale of the reference evaluator's evaluate(); rows "
-        "without an image cell are dropped as the reference drops them. Judge: a judge name, or none for F1 "
-        "and substring_match."
-    )
-    def reference_scores(
-        self, info: Info, runs: list[str] | None = None, judge: str | None = None
-    ) -> list[ReferenceResult]:
-        return [
-            ReferenceResult(
-                model=r.model,
-                track=r.track,
-                runs=list(r.runs),
-                metrics=[ReferenceMetric(key=k, value=_number(v)) for k, v in r.values.items() if k != "n_total"],
-                n_total=int(r.values["n_total"]),
-                dropped_without_image=r.dropped_without_image,
-                judge_errors=r.judge_errors,
-            )
-            for r in ctx(info).service.reference_scores(runs or [], judge)
-        ]
-
-    @strawberry.field
-    def leakage_summary(self, info: Info) -> list[LeakageSummaryRow]:
-        from audit import KINDS
-
-        return [
-            LeakageSummaryRow(
-                track=track,
-                items=row.get("items", 0),
-                flagged=row.get("flagged", 0),
-                leak_free=row.get("leak-free", 0),
-                kinds=[KindCount(kind=k, items=row.get(k, 0)) for k in KINDS],
-            )
-            for track, row in sorted(ctx(info).service.leakage_summary().items())
-        ]
-
-
-@strawberry.type
-class ScoreResult:
-    run_id: str
-    judge: str
-    judged: int
-    cached: int
-    errors: int
-
-
-@strawberry.type
-class Mutation:
-    @strawberry.mutation(description="Score a run with an offline judge (needs an API key; evaluators: own runs).")
-    def score_run(self, info: Info, run_id: str, judge: str = "offline") -> ScoreResult:
-        principal = ctx(info).principal
-        if not principal.can_write:
-            raise PermissionError("an API key is required for mutations")
-        run = ctx(info).service.run(run_id)
-        if run is None:
-            raise LookupError(f"no run {run_id!r}")
-        if not principal.is_maintainer and run.get("owner") != principal.name:
-            raise PermissionError("evaluators may score only their own runs")
-        s = ctx(info).service.score(run_id, judge)
-        return ScoreResult(run_id=s.run_id, judge=s.judge, judged=s.judged, cached=s.cached, errors=s.errors)
-
-    @strawberry.mutation(description="Import predictions given as JSONL text (needs an API key).")
-    def import_predictions(self, info: Info, model: str, content: str, domain: str | None = None) -> Run:
-        from importers.predictions import ModelInfo, PredictionSource
-
-        principal = ctx(info).principal
-        if not principal.can_write:
-            raise PermissionError("an API key is required for mutations")
-        if len(content) > 20_000_000:
-            raise ValueError("content over 20 MB: upload the file with POST /runs")
-        # the model name only names the run: it never becomes a path
-        source = PredictionSource("predictions.jsonl", content.encode("utf-8"), "importPredictions content")
-        summary = ctx(info).service.import_run(source, ModelInfo(model, domain=domain), None, principal.name)
-        return Run(props=ctx(info).service.run(summary.run_id) or {})
-
-    @strawberry.mutation(description="Run the leakage audit (maintainer only). Returns the number of findings.")
-    def run_leakage_audit(self, info: Info, tracks: list[str] | None = None) -> int:
-        maintainer_only(info)
-        return ctx(info).service.audit(tracks or [])

@@ -1,0 +1,46 @@
+"""Relay-style paging: opaque cursors over offsets, and the item connection."""
+
+from __future__ import annotations
+
+import base64
+
+import strawberry
+
+from api.gql.types import Item
+
+
+def cursor_at(offset: int) -> str:
+    return base64.b64encode(f"offset:{offset}".encode()).decode()
+
+
+def offset_after(cursor: str | None) -> int:
+    """The offset just after a cursor this API gave out; anything else is refused."""
+    if not cursor:
+        return 0
+    try:
+        text = base64.b64decode(cursor, validate=True).decode()
+        offset = int(text.removeprefix("offset:")) if text.startswith("offset:") else -1
+    except ValueError:
+        offset = -1
+    if offset < 0:
+        raise ValueError("not a cursor from this API")
+    return offset + 1
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class ItemEdge:
+    cursor: str
+    node: Item
+
+
+@strawberry.type
+class ItemConnection:
+    edges: list[ItemEdge]
+    page_info: PageInfo
+    total_count: int

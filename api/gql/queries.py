@@ -1,0 +1,168 @@
+"""The GraphQL Query type: every field calls one service method; none queries the store."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from api.gql.context import ctx
+from api.gql.paging import ItemConnection, ItemEdge, PageInfo, cursor_at, offset_after
+from api.gql.types import (
+    Disease,
+    Item,
+    KindCount,
+    LeakageSummaryRow,
+    ModelMeans,
+    ReferenceMetric,
+    ReferenceResult,
+    ReportResult,
+    ReportRow,
+    Run,
+    finite_or_none,
+)
+from api.service import MAX_PAGE
+from graph.subsets import ItemFilter
+from scoring.judges import judge_origin
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The caller's role: public, evaluator or maintainer.")
+    def role(self, info: Info) -> str:
+        return ctx(info).principal.role
+
+    @strawberry.field
+    async def disease(self, info: Info, orpha_code: int) -> Disease | None:
+        props = await ctx(info).node("Disease", orpha_code)
+        return Disease(props=props) if props else None
+
+    @strawberry.field
+    def diseases(
+        self,
+        info: Info,
+        search: str | None = None,
+        under: int | None = None,
+        prevalence_class: str | None = None,
+        limit: int = 20,
+    ) -> list[Disease]:
+        limit = min(limit, MAX_PAGE)
+        return [Disease(props=p) for p in ctx(info).service.diseases(search, under, prevalence_class, limit)]
+
+    @strawberry.field
+    async def item(self, info: Info, id: strawberry.ID) -> Item | None:
+        props = await ctx(info).node("Item", str(id))
+        return Item(props=props) if props else None
+
+    @strawberry.field(description=f"A page of items (Relay connection; at most {MAX_PAGE} per page).")
+    def items(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        track: str | None = None,
+        under: int | None = None,
+        prevalence_class: str | None = None,
+        modality: str | None = None,
+        min_images: int | None = None,
+        max_images: int | None = None,
+        leak_free: bool | None = None,
+        aligned: bool | None = None,
+    ) -> ItemConnection:
+        f = ItemFilter(
+            tracks=(track,) if track else (),
+            under=(under,) if under else (),
+            prevalence_classes=(prevalence_class,) if prevalence_class else (),
+            min_images=min_images,
+            max_images=max_images,
+            modalities=(modality,) if modality else (),
+            leak_free=leak_free,
+            aligned=aligned,
+        )
+        page = ctx(info).service.items(f, first, offset_after(after))
+        edges = [ItemEdge(cursor=cursor_at(page.offset + k), node=Item(props=p)) for k, p in enumerate(page.nodes)]
+        has_next = page.offset + len(page.nodes) < page.total
+        return ItemConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+            total_count=page.total,
+        )
+
+    @strawberry.field
+    def runs(self, info: Info, mine: bool = False) -> list[Run]:
+        principal = ctx(info).principal
+        return [Run(props=r) for r in ctx(info).service.runs(principal.name if mine else None)]
+
+    @strawberry.field
+    def report(
+        self,
+        info: Info,
+        runs: list[str] | None = None,
+        by: str = "track",
+        metric: str = "score_offline",
+        under: int | None = None,
+        leak_free: bool = False,
+        resamples: int = 1000,
+    ) -> ReportResult:
+        result = ctx(info).service.report(runs or [], by, metric, under, leak_free, min(resamples, 5000))
+        return ReportResult(
+            by=result.by,
+            metric=result.metric,
+            judge_origin=judge_origin(metric.removeprefix("score_").replace("_", "-")),
+            rows=[
+                ReportRow(
+                    model=r.model,
+                    runs=list(r.runs),
+                    group=r.group,
+                    n=r.n,
+                    mean=r.mean,
+                    ci_low=r.ci_low,
+                    ci_high=r.ci_high,
+                )
+                for r in result.lines
+            ],
+            means=[
+                ModelMeans(
+                    model=model,
+                    runs=list(result.runs[model]),
+                    micro=finite_or_none(result.micro[model]),
+                    macro=finite_or_none(result.macro[model]),
+                )
+                for model in result.micro
+            ],
+        )
+
+    @strawberry.field(
+        description="Per model and track, the keys and scale of the reference evaluator's evaluate(); rows "
+        "without an image cell are dropped as the reference drops them. Judge: a judge name, or none for F1 "
+        "and substring_match."
+    )
+    def reference_scores(
+        self, info: Info, runs: list[str] | None = None, judge: str | None = None
+    ) -> list[ReferenceResult]:
+        return [
+            ReferenceResult(
+                model=r.model,
+                track=r.track,
+                runs=list(r.runs),
+                metrics=[ReferenceMetric(key=k, value=finite_or_none(v)) for k, v in r.values.items() if k != "n_total"],
+                n_total=int(r.values["n_total"]),
+                dropped_without_image=r.dropped_without_image,
+                judge_errors=r.judge_errors,
+            )
+            for r in ctx(info).service.reference_scores(runs or [], judge)
+        ]
+
+    @strawberry.field
+    def leakage_summary(self, info: Info) -> list[LeakageSummaryRow]:
+        from audit import KINDS
+
+        return [
+            LeakageSummaryRow(
+                track=track,
+                items=row.get("items", 0),
+                flagged=row.get("flagged", 0),
+                leak_free=row.get("leak-free", 0),
+                kinds=[KindCount(kind=k, items=row.get(k, 0)) for k in KINDS],
+            )
+            for track, row in sorted(ctx(info).service.leakage_summary().items())
+        ]
