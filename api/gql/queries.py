@@ -144,7 +144,9 @@ class Query:
                 model=r.model,
                 track=r.track,
                 runs=list(r.runs),
-                metrics=[ReferenceMetric(key=k, value=finite_or_none(v)) for k, v in r.values.items() if k != "n_total"],
+                metrics=[
+                    ReferenceMetric(key=k, value=finite_or_none(v)) for k, v in r.values.items() if k != "n_total"
+                ],
                 n_total=int(r.values["n_total"]),
                 dropped_without_image=r.dropped_without_image,
                 judge_errors=r.judge_errors,
