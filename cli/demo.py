@@ -1,17 +1,16 @@
-"""`mmrare serve --demo`: on an empty graph, load the bundled real Orphanet subset (CC BY 4.0, see
-tests/fixtures/orphanet/ATTRIBUTION.md), a generated sample benchmark, three baseline runs scored
-with the offline judges, and a leakage audit, so every page and query has something to show."""
+"""`mmrare serve --demo`: on an empty graph, load the bundled real Orphanet subset (package data,
+CC BY 4.0, see cli/demo_data/ATTRIBUTION.md), a generated sample benchmark, three baseline runs
+scored with the offline judges, and a leakage audit, so every page and query has something to show."""
 
 from __future__ import annotations
 
 import json
 import random
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from audit import LeakageAudit, store_audit
+from audit import audit_and_store
 from core.blobs import BlobStore
 from graph.model import NodeRef
 from graph.store import GraphStore
@@ -19,11 +18,11 @@ from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
 from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
-from importers.predictions import ModelInfo, import_predictions
+from importers.predictions import ModelInfo, PredictionSource, import_prediction_sources
 from scoring.offline_judges import OfflineJudge
 from scoring.service import score_run
 
-ORPHANET = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "orphanet"
+ORPHANET = Path(__file__).resolve().parent / "demo_data" / "orphanet_demo.jsonl.gz"
 
 
 def phenotype_ranker(store: GraphStore, items: list[dict]) -> dict[str, str]:
@@ -77,13 +76,10 @@ def load_demo(store: GraphStore, blobs: BlobStore, out: Path, echo: Callable[[st
     echo(f"demo: a generated (synthetic) sample of {store.count_nodes('Item')} items in {release}")
     items = [n.props for n in store.select("Item")]
     for name, (model, answer) in baselines(store).items():
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"{name}.jsonl"
-            path.write_text("".join(json.dumps({"item": k, "prediction": v}) + "\n" for k, v in answer(items).items()))
-            run = import_predictions(path, store, model)
+        lines = "".join(json.dumps({"item": k, "prediction": v}) + "\n" for k, v in answer(items).items())
+        (run,) = import_prediction_sources([PredictionSource(f"{name}.jsonl", lines.encode())], store, model)
         summary = score_run(store, run.run_id, OfflineJudge(store))
         echo(f"demo: run {run.run_id} scored ({summary.judged} judgements)")
-    result = LeakageAudit(store).run()
-    store_audit(store, result)
+    result = audit_and_store(store)
     echo(f"demo: leakage audit, {len(result.findings)} findings")
     return True

@@ -30,6 +30,10 @@ def import_orphanet(paths: tuple[Path, ...], skip_invalid: bool) -> None:
         summary = load(facts, store, files, skip_invalid=skip_invalid, progress=progress)
     for problem in facts.problems.problems:
         click.echo(f"skipped: {problem}", err=True)
+    for warning in facts.problems.warnings[:20]:
+        click.echo(f"warning: {warning}", err=True)
+    if len(facts.problems.warnings) > 20:
+        click.echo(f"warning: ... and {len(facts.problems.warnings) - 20} more", err=True)
     click.echo(
         f"{graph_setting()}: {summary.diseases:,} diseases, {summary.subclass_edges:,} SUBCLASS_OF, "
         f"{summary.prevalences:,} prevalences, {summary.phenotype_edges:,} phenotype and "

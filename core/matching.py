@@ -18,11 +18,13 @@ candidates and not linked.
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
 from core.names import canonical_tokens, discriminators, is_discriminator, sorted_key, without_parentheses
+from graph.model import NodeRef
 from graph.store import GraphStore
 
 FUZZY_THRESHOLD = 0.90
@@ -51,6 +53,14 @@ class _Name:
     discriminators: frozenset[tuple[str, int]]
 
 
+def names_and_synonyms(store: GraphStore, label: str) -> Iterator[tuple[NodeRef, str]]:
+    """Every (node, name) pair of a label's nodes: the name, then each synonym."""
+    for node in store.select(label):
+        for name in [node.props.get("name"), *node.props.get("synonyms", [])]:
+            if name:
+                yield node.ref, name
+
+
 @dataclass
 class NameIndex:
     names: dict[str, set[int]] = field(default_factory=dict)  # literal normalised name -> codes
@@ -61,10 +71,8 @@ class NameIndex:
     @classmethod
     def from_store(cls, store: GraphStore) -> NameIndex:
         index = cls()
-        for node in store.select("Disease"):
-            for name in [node.props.get("name"), *node.props.get("synonyms", [])]:
-                if name:
-                    index.add(name, int(node.ref.key))
+        for ref, name in names_and_synonyms(store, "Disease"):
+            index.add(name, int(ref.key))
         return index
 
     def add(self, name: str, code: int) -> None:

@@ -1,4 +1,4 @@
-"""The node and relationship model of the one graph (DESIGN.md section 3).
+"""The node and relationship model of the one graph (docs/design.md).
 
 Every label has exactly one key property. Labels whose natural key is composite (Prevalence,
 OntologyRelease, Prediction) carry a derived string key built by `compound_key`, and keep the parts

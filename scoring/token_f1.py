@@ -1,4 +1,4 @@
-"""Token-level F1 and exact match, by the reference evaluator's rules (DESIGN.md section 7).
+"""Token-level F1 and exact match, by the reference evaluator's rules (docs/scoring.md).
 
 Normalisation: lowercase; drop every character of string.punctuation; replace the whole words
 a, an, the by a space; collapse whitespace; split. Overlap is a multiset intersection; no overlap

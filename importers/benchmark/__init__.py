@@ -1,1 +1,1 @@
-"""MMRareBench release files into the graph (issue 4; images first)."""
+"""MMRareBench release files into the graph: reading, images, cases, alignment, entities, export."""

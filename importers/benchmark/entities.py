@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from core.matching import names_and_synonyms
 from core.names import canonical_word, fold
 from graph.model import NodeRef
 from graph.store import GraphStore
@@ -81,16 +82,10 @@ class EntityMatcher:
     @classmethod
     def from_store(cls, store: GraphStore) -> EntityMatcher:
         matcher = cls()
-        for node in store.select("Disease"):
-            for name in [node.props.get("name"), *node.props.get("synonyms", [])]:
-                if name:
-                    matcher.add(name, node.ref)
-        for node in store.select("Phenotype"):
-            if node.ref.key in SKIPPED_PHENOTYPES:
-                continue
-            for name in [node.props.get("name"), *node.props.get("synonyms", [])]:
-                if name:
-                    matcher.add(name, node.ref)
+        for label in ("Disease", "Phenotype"):
+            for ref, name in names_and_synonyms(store, label):
+                if ref.key not in SKIPPED_PHENOTYPES:
+                    matcher.add(name, ref)
         for node in store.select("Gene"):
             if len(str(node.ref.key)) >= 2:
                 matcher.add(str(node.ref.key), node.ref, case_sensitive=True)

@@ -2,8 +2,8 @@
 
 Diseases are drawn from the graph across heads and prevalence classes; each case's narrative is
 written from the disease's HPO phenotypes without naming it; images are drawn with Pillow and hold
-no text; rubrics are synthetic. With `plant_leaks`, a known set of leaks of each kind in DESIGN.md
-section 9 is planted and listed in `leak_manifest.json`.
+no text; rubrics are synthetic. With `plant_leaks`, a known set of leaks of each kind in audit/model.py
+is planted and listed in `leak_manifest.json`.
 """
 
 from __future__ import annotations

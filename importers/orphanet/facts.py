@@ -65,6 +65,10 @@ class GeneFact:
     association_status: str | None
 
 
+# Fields that say which disease a code is: two sources disagreeing on them is worth a warning.
+IDENTITY_FIELDS = ("name", "disorderType")
+
+
 @dataclass
 class OrphanetFacts:
     """Everything one import learned. Disease properties merge: a later non-empty value wins."""
@@ -81,6 +85,7 @@ class OrphanetFacts:
     genes: dict[int, dict[str, GeneFact]] = field(default_factory=dict)
     # where each disease was defined, for error messages
     origin: dict[int, str] = field(default_factory=dict)
+    said: dict[tuple[int, str], str] = field(default_factory=dict)  # (code, field) -> where its value came from
     problems: ProblemLog = field(default_factory=ProblemLog)
 
     def disease(self, code: int, origin: str, **props: Any) -> None:
@@ -89,6 +94,13 @@ class OrphanetFacts:
         for name, value in props.items():
             if value is None or value == [] or value == "":
                 continue
+            if name in IDENTITY_FIELDS and current.get(name) not in (None, value):
+                said = self.said.get((code, name), "an earlier record")
+                self.problems.warn(
+                    origin, f"ORPHA:{code}", name, f"{value!r} here, but {current[name]!r} in {said}; the later is kept"
+                )
+            if name in IDENTITY_FIELDS:
+                self.said[(code, name)] = origin
             if isinstance(value, list):
                 merged = list(dict.fromkeys([*current.get(name, []), *value]))
                 current[name] = merged

@@ -1,6 +1,6 @@
 """ORDO OWL (the Orphanet Rare Disease Ontology) with rdflib.
 
-Shape (DESIGN.md section 3): a disease is the class http://www.orpha.net/ORDO/Orphanet_<code>;
+Shape (docs/design.md and the ORDO conventions below): a disease is the class http://www.orpha.net/ORDO/Orphanet_<code>;
 rdfs:label is its name, efo:alternative_term its synonyms, efo:definition its definition,
 oboInOwl:hasDbXref its cross-references ('OMIM:154700', 'ICD-10:Q87.4', 'MONDO:0007947'), and
 rdfs:subClassOf a named Orphanet class its classification parents. Subclass links to the top classes

@@ -111,10 +111,11 @@ def test_fixture_folder_facts(store: GraphStore) -> None:
     assert marfan["group"] == "Disorder"
     parents = {n.node.key for n in store.neighbours([NodeRef("Disease", 558)], "SUBCLASS_OF", Direction.OUT)}
     assert 284993 in parents and len(parents) == 8
-    # product 3 (156) puts 166024 under Rare bone disease under Rare genetic disease
-    assert store.closure([NodeRef("Disease", 166024)], "SUBCLASS_OF") == {
-        NodeRef("Disease", 93419),
-        NodeRef("Disease", 156),
+    # the product 3 (150) excerpt puts PMM2-CDG under protein N-glycosylation disorders, CDG, and the root
+    assert store.closure([NodeRef("Disease", 79318)], "SUBCLASS_OF") == {
+        NodeRef("Disease", 309347),
+        NodeRef("Disease", 137),
+        NodeRef("Disease", 68367),
     }
     kif7 = store.neighbours([NodeRef("Disease", 166024)], "ASSOCIATED_GENE")
     assert [(g.node.key, g.rel_props) for g in kif7] == [

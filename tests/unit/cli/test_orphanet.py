@@ -28,12 +28,13 @@ def test_import_then_show() -> None:
     assert lines[0] == "ORPHA:166024  Multiple epiphyseal dysplasia-macrocephaly-facial dysmorphism syndrome"
     assert "  icd10: Q77.3" in lines
     assert "  prevalence (headline): <1 / 1 000 000" in lines
-    # in the fixture, product 3 (156) is the only tree: its root, a parentless Category, is the head
-    assert (
-        "    Multiple epiphyseal dysplasia-macrocephaly-facial dysmorphism syndrome (ORPHA:166024) > "
-        "Rare bone disease (ORPHA:93419) > Rare genetic disease (ORPHA:156)"
-    ) in lines
     assert "    KIF7 kinesin family member 7 [Disease-causing germline mutation(s) in]" in lines
+    # in the fixture, the product 3 (150) excerpt's root, a parentless Category, is a head
+    cdg = runner.invoke(main, ["orphanet", "show", "79318"]).output.splitlines()
+    assert (
+        "    PMM2-CDG (ORPHA:79318) > Disorder of protein N-glycosylation (ORPHA:309347) > "
+        "Congenital disorder of glycosylation (ORPHA:137) > Rare inborn errors of metabolism (ORPHA:68367)"
+    ) in cdg
 
 
 def test_show_unknown_and_malformed_codes() -> None:

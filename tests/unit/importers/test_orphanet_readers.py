@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from importers.orphanet.detect import read_all
 from importers.orphanet.facts import GeneFact
 from importers.orphanet.hpo import HPOA_COLUMNS, read_hpoa, read_obo
 from importers.orphanet.ordo import read_ordo
@@ -109,7 +110,8 @@ def test_xml_products_from_real_fixtures() -> None:
     assert d["synonyms"] == ["Multiple epiphyseal dysplasia, Al-Gazali type"]
     assert d["icd10"] == ["Q77.3"] and d["omim"] == ["607131"] and d["mondo"] == ["MONDO:0011778"]
     assert d["onset"] == ["Infancy", "Neonatal"] and d["inheritance"] == ["Autosomal recessive"]
-    assert facts.parents[166024] == {93419} and facts.parents[93419] == {156}
+    assert facts.parents[79318] == {309347} and facts.parents[309347] == {137} and facts.parents[137] == {68367}
+    assert facts.diseases[79318]["name"] == "PMM2-CDG" and 166024 not in facts.parents
     assert facts.phenotypes[58] == {"HP:0000256": "Very frequent (99-80%)", "HP:0001249": "Very frequent (99-80%)"}
     assert facts.genes[58]["GFAP"].association_status == "Assessed"
     assert facts.genes[166024]["KIF7"].gene_type == "gene with protein product"
@@ -188,3 +190,19 @@ def test_hpoa_rows(tmp_path: Path) -> None:
     assert facts.phenotypes == {558: {"HP:0001166": "Very frequent (99-80%)", "HP:0001519": "3/7"}}
     assert [(p.record, p.field) for p in facts.problems.problems] == [("line 8", "database_id")]
     assert facts.version == "2025-01-16"
+
+
+def test_two_sources_naming_one_code_differently_are_warned_about(tmp_path: Path) -> None:
+    packets = json.loads((FIX / "packets_marfan_sample.json").read_text())
+    marfan = next(p for p in packets if p["Orphapacket"]["ORPHAcode"] == "558")
+    marfan["Orphapacket"]["Label"] = "Carnitine palmitoyl transferase 1A deficiency"
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps([marfan]))
+    facts, _ = read_all([FIX / "packets_marfan_sample.json", other])
+    [warning] = [w for w in facts.problems.warnings if w.field == "name"]
+    assert warning.record == "ORPHA:558" and warning.file.startswith(str(other))
+    assert "'Carnitine palmitoyl transferase 1A deficiency' here, but 'Marfan syndrome' in" in warning.message
+    assert "packets_marfan_sample.json" in warning.message
+    assert not facts.problems.problems  # a warning, not a rejection
+    clean, _ = read_all([FIX])
+    assert clean.problems.warnings == []  # the real fixture files agree with each other
