@@ -33,7 +33,7 @@ from api.gql import Context, Mutation
 from api.gql import Query as GraphQuery
 from api.service import GraphService
 from graph.subsets import ItemFilter, select_items
-from importers.benchmark.export import export_items
+from importers.benchmark.export import release_files
 from importers.predictions import SUFFIXES, ModelInfo, PredictionSource
 from importers.problems import ImportRejected
 from scoring.report import report_csv
@@ -178,10 +178,9 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
             raise HTTPException(status_code=403, detail="the export holds the answer key: maintainer role required")
         items = select_items(service.store, ItemFilter(tracks=tuple(track or ()), under=(under,) if under else ()))
         buffer = io.BytesIO()
-        with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-            export_items(service.store, items, service.blobs, Path(tmp))
-            for f in sorted(Path(tmp).rglob("*.tsv")):
-                zf.write(f, f.relative_to(tmp).as_posix())
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for f in release_files(service.store, items, service.blobs):
+                zf.writestr(f.path, f.text)
         return Response(buffer.getvalue(), media_type="application/zip")
 
     @app.exception_handler(Exception)

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import re
-import string
 from collections import defaultdict
 
 import numpy as np
 
 from audit.facts import AuditFacts, disease_ref, item_ref
 from audit.model import AuditConfig, Finding
+from core.matching import normalise_name
 from core.tracks import TRACK_BY_NAME
 from graph.model import Neighbour
 
-_PUNCT = str.maketrans({c: " " for c in string.punctuation})
-
-
-def norm(text: str) -> str:
-    return " ".join(text.lower().translate(_PUNCT).split())
+norm = normalise_name  # lowercase, punctuation as spaces: how answer terms and question text are compared
 
 
 def contains(haystack: str, needle: str) -> bool:
