@@ -31,6 +31,7 @@ from strawberry.fastapi import GraphQLRouter
 from api.auth import KeyStore, Principal
 from api.gql import Context, Mutation
 from api.gql import Query as GraphQuery
+from api.policy import QuotaExceeded, policy_from_env
 from api.service import GraphService
 from graph.subsets import ItemFilter, select_items
 from importers.benchmark.export import release_files
@@ -141,7 +142,10 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
             raise HTTPException(status_code=413, detail=f"the file is over {MAX_UPLOAD // 2**20} MB")
         source = PredictionSource(name, data, f"upload {name}")  # parsed from memory; no user text becomes a path
         try:
-            summary = service.import_run(source, ModelInfo(model, domain=domain) if model else None, track, who.name)
+            info = ModelInfo(model, domain=domain) if model else None
+            summary, quota = service.import_run(who, source, info, track)
+        except QuotaExceeded as exc:
+            raise HTTPException(status_code=429, detail=str(exc)) from exc
         except ImportRejected as exc:
             raise HTTPException(status_code=422, detail=[str(p) for p in exc.problems]) from exc
         except ValueError as exc:
@@ -152,10 +156,13 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
             "predictions": summary.predictions,
             "tracks": list(summary.tracks),
             "created": summary.created,
+            "blankPredictions": summary.blank,
+            "submissions": None if quota is None else {"limit": quota.limit, "remaining": quota.remaining},
         }
 
     @app.get("/exports/report.csv", response_class=StreamingResponse)
     def export_report(
+        who: Annotated[Principal, Depends(principal)],
         by: str = "track",
         metric: str = "score_offline",
         run: Annotated[list[str] | None, Query()] = None,
@@ -163,8 +170,10 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         resamples: Annotated[int, Query(ge=10, le=5000)] = 1000,
     ) -> Response:
         try:
-            result = service.report(run or [], by, metric, None, leak_free, resamples)
-        except ValueError as exc:
+            result = service.report(who, run or [], by, metric, None, leak_free, resamples)
+        except PermissionError as exc:
+            raise HTTPException(status_code=403, detail=str(exc)) from exc
+        except (ValueError, LookupError) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
         return Response(report_csv(result), media_type="text/csv")
 
@@ -195,6 +204,5 @@ def app_from_env() -> FastAPI:
     from core.settings import blob_store, data_dir
     from graph.settings import open_store
 
-    return create_app(
-        GraphService(open_store(), blob_store()), KeyStore(data_dir() / "api_keys.json"), data_dir() / "thumbs"
-    )
+    service = GraphService(open_store(), blob_store(), policy_from_env())
+    return create_app(service, KeyStore(data_dir() / "api_keys.json"), data_dir() / "thumbs")

@@ -52,6 +52,8 @@ class KeyStore:
             raise ValueError("a key needs a name")
         key = "mmr_" + secrets.token_urlsafe(32)
         keys = self._load()
+        if any(entry["name"] == name for entry in keys.values()):
+            raise ValueError(f"a key named {name!r} exists already: key names are unique (they own runs)")
         keys[_digest(key)] = {"name": name, "role": role}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".keys-")

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from api.auth import Principal
+from api.policy import Quota, QuotaExceeded, ReleasePolicy
 from audit import audit_and_store
 from audit.model import leakage_summary
 from core.blobs import BlobStore
@@ -35,8 +37,9 @@ class Page:
 
 
 class GraphService:
-    def __init__(self, store: GraphStore, blobs: BlobStore) -> None:
+    def __init__(self, store: GraphStore, blobs: BlobStore, policy: ReleasePolicy | None = None) -> None:
         self.store, self.blobs = store, blobs
+        self.policy = policy or ReleasePolicy()
         self.write_lock = threading.Lock()  # one writer at a time (the embedded store is one file)
 
     # -- lookups in batches (dataloaders) -------------------------------------------------------
@@ -84,9 +87,10 @@ class GraphService:
             nodes = [n for _, _, n in sorted(scored, key=lambda t: (t[0], t[1], t[2].ref.key))]
         return [n.props for n in nodes[:limit]]
 
-    def items(self, f: ItemFilter, first: int, offset: int) -> Page:
+    def items(self, who: Principal, f: ItemFilter, first: int, offset: int) -> Page:
         if not 0 < first <= MAX_PAGE:
             raise ValueError(f"first must be between 1 and {MAX_PAGE}")
+        self.policy.check_item_filter(who, f)
         nodes = select_items(self.store, f)
         return Page([n.props for n in nodes[offset : offset + first]], len(nodes), offset)
 
@@ -94,30 +98,55 @@ class GraphService:
         runs = [n.props for n in self.store.select("Run", order_by="createdAt")]
         return [r for r in runs if owner is None or r.get("owner") == owner]
 
-    def report(
-        self, runs: Sequence[str], by: str, metric: str, under: int | None, leak_free: bool, resamples: int
-    ) -> Report:
-        rows = collect_rows(self.store, resolve_runs(self.store, runs), restrict_under=(under,) if under else ())
-        children = child_classes(self.store, under) if under and "class" in by else None
-        return stratify(rows, by, metric, children, leak_free, resamples)
+    def _visible_runs(self, who: Principal, runs: Sequence[str]) -> list[str]:
+        owned = [r["runId"] for r in self.runs(who.name)] if who.name else []
+        return self.policy.report_runs(who, resolve_runs(self.store, runs), owned)
 
-    def reference_scores(self, runs: Sequence[str], judge: str | None) -> list[ReferenceScores]:
-        rows = collect_reference_rows(self.store, resolve_runs(self.store, runs), judge)
+    def report(
+        self,
+        who: Principal,
+        runs: Sequence[str],
+        by: str,
+        metric: str,
+        under: int | None,
+        leak_free: bool,
+        resamples: int,
+    ) -> Report:
+        self.policy.check_report(who, by, under, leak_free)
+        chosen = self._visible_runs(who, runs)
+        rows = collect_rows(self.store, chosen, restrict_under=(under,) if under else ())
+        children = child_classes(self.store, under) if under and "class" in by else None
+        return self.policy.trim_report(who, stratify(rows, by, metric, children, leak_free, resamples))
+
+    def reference_scores(self, who: Principal, runs: Sequence[str], judge: str | None) -> list[ReferenceScores]:
+        rows = collect_reference_rows(self.store, self._visible_runs(who, runs), judge)
         return reference_scores(rows, judge)
 
-    def leakage_summary(self) -> dict[str, dict[str, int]]:
+    def leakage_summary(self, who: Principal) -> dict[str, dict[str, int]]:
+        self.policy.check_answer_derived(who, "the leakage summary")
         items = self.store.select("Item", [Where("leakFree", "exists", True)])
         kinds = {(f.props["itemId"], f.props["kind"]) for f in self.store.select("LeakageFinding")}
         audited = [str(i.ref.key) for i in items]
         return leakage_summary(audited, {str(i.ref.key) for i in items if not i.props["leakFree"]}, kinds)
 
     # -- writes ---------------------------------------------------------------------------------
+    def quota(self, who: Principal) -> Quota | None:
+        return self.policy.quota(who, [r.get("createdAt", "") for r in self.runs(who.name)] if who.name else [])
+
     def import_run(
-        self, source: PredictionSource, model: ModelInfo | None, track: str | None, owner: str | None
-    ) -> RunSummary:
+        self, who: Principal, source: PredictionSource, model: ModelInfo | None, track: str | None
+    ) -> tuple[RunSummary, Quota | None]:
+        """One submission; an evaluator's count against the quota (an unchanged re-upload is free)."""
         with self.write_lock:
-            (summary,) = import_prediction_sources([source], self.store, model, track, owner=owner)
-            return summary
+            quota = self.quota(who)
+            if quota is not None and quota.remaining == 0:
+                raise QuotaExceeded(
+                    f"{quota.limit} submissions per 24 hours per key are used up; try again later"
+                )
+            (summary,) = import_prediction_sources(
+                [source], self.store, model, track, owner=who.name, may_describe_models=who.is_maintainer
+            )
+            return summary, self.quota(who)
 
     def run(self, run_id: str) -> dict | None:
         return self.store.get_many("Run", [run_id]).get(run_id)

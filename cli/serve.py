@@ -13,9 +13,18 @@ import click
 )
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
+@click.option(
+    "--held-out/--open",
+    "held_out",
+    default=None,
+    help="held-out: serve nothing derived from the answers to public and evaluator callers (the default, "
+    "except with --demo); open: the answers are public, like the published release.",
+)
 @click.option("--no-run", is_flag=True, hidden=True, help="Prepare (and load the demo) without serving.")
-def serve(demo: bool, host: str, port: int, no_run: bool) -> None:
+def serve(demo: bool, host: str, port: int, held_out: bool | None, no_run: bool) -> None:
     """The GraphQL API (/graphql) and REST routes (/docs) over MMRARE_GRAPH."""
+    import os
+
     from api.auth import KeyStore
     from core.settings import blob_store, data_dir
     from graph.settings import graph_setting, open_store
@@ -28,11 +37,18 @@ def serve(demo: bool, host: str, port: int, no_run: bool) -> None:
                 keys = KeyStore(data_dir() / "api_keys.json")
                 click.echo(f"demo maintainer key: {keys.create('demo-maintainer', 'maintainer')}")
                 click.echo(f"demo evaluator key:  {keys.create('demo-evaluator', 'evaluator')}")
+            else:
+                click.echo(
+                    f"demo: {graph_setting()} already has items, so nothing was loaded; the demo keys were printed "
+                    "when it was; make new ones with `mmrare apikey create NAME --role maintainer|evaluator`"
+                )
+    mode = "held-out" if (held_out if held_out is not None else not demo) else "open"
+    os.environ["MMRARE_RELEASE_MODE"] = mode  # read by the app factory that uvicorn starts
     if no_run:
         return
     import uvicorn
 
-    click.echo(f"serving {graph_setting()} on http://{host}:{port}/graphql (docs at /docs)")
+    click.echo(f"serving {graph_setting()} ({mode} release) on http://{host}:{port}/graphql (docs at /docs)")
     uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port)
 
 

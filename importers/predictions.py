@@ -21,6 +21,7 @@ import json
 import math
 import re
 import sys
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,6 +54,28 @@ class ModelInfo:
     family: str | None = None
     domain: str | None = None  # "general" or "medical"
     params: str | None = None
+
+    def __post_init__(self) -> None:
+        for label, value in (("model name", self.name), ("family", self.family), ("params", self.params)):
+            if value is not None:
+                check_display_text(value, label)
+        if not self.name.strip():
+            raise ValueError("a model name cannot be empty")
+        if self.domain not in (None, "general", "medical"):
+            raise ValueError(f"domain must be general or medical, not {self.domain!r}")
+
+
+MAX_NAME = 200
+
+
+def check_display_text(text: str, label: str) -> None:
+    """Names shown in tables and exports: no control characters (NUL, newlines) and no bidi
+    overrides that make a name read differently from what it is."""
+    if len(text) > MAX_NAME:
+        raise ValueError(f"the {label} is over {MAX_NAME} characters")
+    bad = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf")), None)
+    if bad is not None:
+        raise ValueError(f"the {label} holds the control or formatting character U+{ord(bad):04X}")
 
 
 @dataclass(frozen=True)
@@ -258,11 +281,16 @@ def check_predictions(
     return CheckedRun(source, model, predictions, blank, hashlib.sha256(source.data).hexdigest())
 
 
-def write_runs(store: GraphStore, checked: list[CheckedRun], owner: str | None = None) -> list[RunSummary]:
+def write_runs(
+    store: GraphStore, checked: list[CheckedRun], owner: str | None = None, may_describe_models: bool = True
+) -> list[RunSummary]:
     """Every checked file as one run each, in one transaction (all or nothing); a new run gets its
-    owner in the same transaction, so no run is ever left without one."""
+    owner in the same transaction, so no run is ever left without one. A model's description
+    (family, domain, size) is set by its first uploader; others change it only when
+    `may_describe_models` (maintainers, and the CLI, which has the store itself)."""
     summaries = []
     existing = store.get_many("Run", [c.run_id for c in checked])
+    models = store.get_many("Model", list({c.model.name for c in checked}))
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with store.transaction() as tx:
         for c in checked:
@@ -282,6 +310,11 @@ def write_runs(store: GraphStore, checked: list[CheckedRun], owner: str | None =
                     run["owner"] = owner
             model_row = {"name": c.model.name, "family": c.model.family, "domain": c.model.domain}
             model_row["params"] = c.model.params
+            known = models.get(c.model.name)
+            if known is None:
+                model_row["owner"] = owner
+            elif not may_describe_models and known.get("owner") not in (None, owner):
+                model_row = {"name": c.model.name}  # someone else's model: its description stays theirs
             tx.upsert_nodes("Model", [{k: v for k, v in model_row.items() if v is not None}])
             tx.upsert_nodes("Run", [run])
             tx.upsert_rels("OF_MODEL", [RelRow(NodeRef("Run", run_id), NodeRef("Model", c.model.name))])
@@ -326,13 +359,14 @@ def import_prediction_sources(
     track: str | None = None,
     skip_invalid: bool = False,
     owner: str | None = None,
+    may_describe_models: bool = True,
 ) -> list[RunSummary]:
     """Prediction files given as bytes: all checked, then written together (nothing on a problem)."""
     problems = ProblemLog()
     checked = [check_predictions(s, store, problems, model, track) for s in sources]
     if not skip_invalid:
         problems.raise_if_any()
-    return write_runs(store, checked, owner)
+    return write_runs(store, checked, owner, may_describe_models)
 
 
 def import_predictions(

@@ -241,6 +241,14 @@ def child_classes(store: GraphStore, code: int) -> dict[int, str]:
     return {int(k): v.get("name", str(k)) for k, v in sorted(store.get_many("Disease", kids).items())}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula: a leading =, +, -, @, tab or CR gets a quote."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def report_csv(report: Report) -> str:
     """The report as CSV (one row per run and group), for `mmrare report --format csv` and the REST export."""
     import csv
@@ -252,9 +260,9 @@ def report_csv(report: Report) -> str:
     for line in report.lines:
         writer.writerow(
             [
-                line.model,
-                " ".join(line.runs),
-                line.group,
+                spreadsheet_safe(line.model),
+                spreadsheet_safe(" ".join(line.runs)),
+                spreadsheet_safe(line.group),
                 line.n,
                 f"{line.mean:.4f}",
                 f"{line.ci_low:.4f}",

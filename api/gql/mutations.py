@@ -44,7 +44,7 @@ class Mutation:
             raise ValueError("content over 20 MB: upload the file with POST /runs")
         # the model name only names the run: it never becomes a path
         source = PredictionSource("predictions.jsonl", content.encode("utf-8"), "importPredictions content")
-        summary = ctx(info).service.import_run(source, ModelInfo(model, domain=domain), None, principal.name)
+        summary, _ = ctx(info).service.import_run(principal, source, ModelInfo(model, domain=domain), None)
         return Run(props=ctx(info).service.run(summary.run_id) or {})
 
     @strawberry.mutation(description="Run the leakage audit (maintainer only). Returns the number of findings.")

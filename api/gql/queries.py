@@ -18,6 +18,7 @@ from api.gql.types import (
     ReportResult,
     ReportRow,
     Run,
+    SubmissionQuota,
     finite_or_none,
 )
 from api.service import MAX_PAGE
@@ -78,7 +79,7 @@ class Query:
             leak_free=leak_free,
             aligned=aligned,
         )
-        page = ctx(info).service.items(f, first, offset_after(after))
+        page = ctx(info).service.items(ctx(info).principal, f, first, offset_after(after))
         edges = [ItemEdge(cursor=cursor_at(page.offset + k), node=Item(props=p)) for k, p in enumerate(page.nodes)]
         has_next = page.offset + len(page.nodes) < page.total
         return ItemConnection(
@@ -90,7 +91,21 @@ class Query:
     @strawberry.field
     def runs(self, info: Info, mine: bool = False) -> list[Run]:
         principal = ctx(info).principal
+        if mine and principal.name is None:
+            raise PermissionError("mine: true needs an API key (the public caller owns no runs)")
         return [Run(props=r) for r in ctx(info).service.runs(principal.name if mine else None)]
+
+    @strawberry.field(description="open: the answers are public; held-out: nothing derived from them is served.")
+    def release_mode(self, info: Info) -> str:
+        return ctx(info).service.policy.mode
+
+    @strawberry.field(description="An evaluator's submissions left in the last 24 hours (null: no limit).")
+    def submission_quota(self, info: Info) -> SubmissionQuota | None:
+        principal = ctx(info).principal
+        if not principal.can_write:
+            raise PermissionError("an API key is required")
+        quota = ctx(info).service.quota(principal)
+        return None if quota is None else SubmissionQuota(limit=quota.limit, remaining=quota.remaining)
 
     @strawberry.field
     def report(
@@ -103,7 +118,8 @@ class Query:
         leak_free: bool = False,
         resamples: int = 1000,
     ) -> ReportResult:
-        result = ctx(info).service.report(runs or [], by, metric, under, leak_free, min(resamples, 5000))
+        who = ctx(info).principal
+        result = ctx(info).service.report(who, runs or [], by, metric, under, leak_free, min(resamples, 5000))
         return ReportResult(
             by=result.by,
             metric=result.metric,
@@ -151,7 +167,7 @@ class Query:
                 dropped_without_image=r.dropped_without_image,
                 judge_errors=r.judge_errors,
             )
-            for r in ctx(info).service.reference_scores(runs or [], judge)
+            for r in ctx(info).service.reference_scores(ctx(info).principal, runs or [], judge)
         ]
 
     @strawberry.field
@@ -166,5 +182,5 @@ class Query:
                 leak_free=row.get("leak-free", 0),
                 kinds=[KindCount(kind=k, items=row.get(k, 0)) for k in KINDS],
             )
-            for track, row in sorted(ctx(info).service.leakage_summary().items())
+            for track, row in sorted(ctx(info).service.leakage_summary(ctx(info).principal).items())
         ]

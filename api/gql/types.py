@@ -301,8 +301,10 @@ class Item:
     def modalities(self) -> list[str]:
         return self.props.get("modalities", [])
 
-    @strawberry.field
-    def leak_free(self) -> bool | None:
+    @strawberry.field(description="The leakage audit's verdict (hidden on a held-out release but for maintainers).")
+    def leak_free(self, info: Info) -> bool | None:
+        if ctx(info).service.policy.hides_answers_from(ctx(info).principal):
+            return None
         return self.props.get("leakFree")
 
     @strawberry.field(description="Maintainer only.")
@@ -477,3 +479,9 @@ class LeakageSummaryRow:
 def finite_or_none(value: float) -> float | None:
     """GraphQL floats cannot be NaN: an undefined mean is null."""
     return None if value != value else value
+
+
+@strawberry.type
+class SubmissionQuota:
+    limit: int
+    remaining: int

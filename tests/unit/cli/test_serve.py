@@ -19,8 +19,10 @@ def test_demo_fills_an_empty_graph_once(tmp_path: Path, monkeypatch: pytest.Monk
     key = next(line.split(": ")[1].strip() for line in first.output.splitlines() if "maintainer key" in line)
     assert KeyStore(tmp_path / "data" / "api_keys.json").authenticate(key).role == "maintainer"
     assert key not in (tmp_path / "data" / "api_keys.json").read_text()  # only the hash is kept
+    assert "(open release)" not in first.output  # --no-run serves nothing; the mode is still chosen
     again = CliRunner().invoke(main, ["serve", "--demo", "--no-run"])
-    assert again.exit_code == 0 and "demo:" not in again.output
+    assert again.exit_code == 0 and "scored (" not in again.output
+    assert "already has items, so nothing was loaded" in again.output and "mmrare apikey create" in again.output
 
 
 def test_apikey_create(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,3 +32,5 @@ def test_apikey_create(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     principal = KeyStore(tmp_path / "api_keys.json").authenticate(out.output.strip())
     assert (principal.name, principal.role) == ("alice", "evaluator")
     assert KeyStore(tmp_path / "api_keys.json").authenticate("mmr_wrong") is None
+    twice = CliRunner().invoke(main, ["apikey", "create", "alice", "--role", "maintainer"])
+    assert twice.exit_code == 2 and "a key named 'alice' exists already" in twice.output
