@@ -27,23 +27,31 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from api.auth import KeyStore, Principal
 from api.gql import Context, Mutation
 from api.gql import Query as GraphQuery
+from api.gql.cost import CostLimiter
+from api.limits import BodyLimit, ThreadedSchema
 from api.policy import QuotaExceeded, policy_from_env
 from api.service import GraphService
+from graph.errors import StoreUnavailableError
 from graph.subsets import ItemFilter, select_items
 from importers.benchmark.export import release_files
-from importers.predictions import SUFFIXES, ModelInfo, PredictionSource
+from importers.predictions import SUFFIXES, ModelInfo, PredictionSource, check_display_text
 from importers.problems import ImportRejected
 from scoring.report import report_csv
 
 MAX_UPLOAD = 50 * 1024 * 1024
+MAX_GRAPHQL_BODY = 2 * 1024 * 1024
+MAX_OTHER_BODY = 64 * 1024
 THUMB = 256
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-# Errors whose message is meant for the caller; anything else is masked as "Unexpected error."
-EXPECTED = (PermissionError, ValueError, LookupError)
+# Errors whose message is meant for the caller; anything else is masked as "Unexpected error." An
+# unavailable store is let through the mask so the router can answer 503 (with a message of its own).
+EXPECTED = (PermissionError, ValueError, LookupError, StoreUnavailableError)
 
 
 def _expected(error: GraphQLError) -> bool:
@@ -51,10 +59,11 @@ def _expected(error: GraphQLError) -> bool:
 
 
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return ThreadedSchema(
         query=GraphQuery,
         mutation=Mutation,
         extensions=[
+            CostLimiter,
             lambda: QueryDepthLimiter(max_depth=10),
             lambda: MaxAliasesLimiter(max_alias_count=15),
             lambda: MaxTokensLimiter(max_token_count=2000),
@@ -65,12 +74,24 @@ def build_schema() -> strawberry.Schema:
     )
 
 
+class GraphRouter(GraphQLRouter):
+    """GraphQL over HTTP, where an unavailable store is a 503 (as on every REST route), not a 200."""
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if any(isinstance(e.original_error, StoreUnavailableError) for e in result.errors or ()):
+            raise HTTPException(status_code=503, detail="the graph store is unavailable; see /health")
+        return await super().process_result(request, result)
+
+
 def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
     app = FastAPI(
         title="MMRare graph",
         version="0.1.0",
         description="Orphanet, MMRareBench items and model runs in one graph: GraphQL at /graphql.",
     )
+    # bodies are capped while they stream in, before any route (or key check) sees them
+    caps = {"/runs": MAX_UPLOAD + 64 * 1024, "/graphql": MAX_GRAPHQL_BODY}
+    app.add_middleware(BodyLimit, caps=caps, default=MAX_OTHER_BODY)
 
     def principal(
         x_api_key: Annotated[str | None, Header()] = None, authorization: Annotated[str | None, Header()] = None
@@ -84,7 +105,7 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
     async def context(who: Annotated[Principal, Depends(principal)]) -> Context:
         return Context(service, who)
 
-    app.include_router(GraphQLRouter(build_schema(), context_getter=context, graphql_ide="graphiql"), prefix="/graphql")
+    app.include_router(GraphRouter(build_schema(), context_getter=context, graphql_ide="graphiql"), prefix="/graphql")
 
     web = Path(__file__).parent / "web"
     app.mount("/static", StaticFiles(directory=web), name="static")
@@ -94,13 +115,18 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         return FileResponse(web / "index.html")
 
     @app.get("/health")
-    def health() -> dict[str, object]:
-        return {
-            "status": "ok",
-            "store": service.store.name,
-            "items": service.store.count_nodes("Item"),
-            "diseases": service.store.count_nodes("Disease"),
-        }
+    def health() -> JSONResponse:
+        """Which part is up, without waiting for other requests: a store round trip and the blob folder."""
+        parts: dict[str, dict[str, object]] = {"store": {"kind": service.store.name}, "blobs": {}}
+        try:
+            service.store.ping()
+            parts["store"]["up"] = True
+        except StoreUnavailableError as exc:
+            parts["store"].update(up=False, error=str(exc))
+        parts["blobs"]["up"] = service.blobs.ready()
+        healthy = all(part["up"] for part in parts.values())
+        body = {"status": "ok" if healthy else "degraded", "mode": service.policy.mode, **parts}
+        return JSONResponse(body, status_code=200 if healthy else 503)
 
     @app.get("/images/{sha256}", responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
     def image(sha256: str, size: Annotated[str, Query(pattern="^(full|thumb)$")] = "full") -> Response:
@@ -135,6 +161,10 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         if not who.can_write:
             raise HTTPException(status_code=401, detail="an API key is required to submit a run")
         name = Path(file.filename or "predictions.jsonl").name
+        try:
+            check_display_text(name, "file name")
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
         if not name.lower().endswith(SUFFIXES):
             raise HTTPException(status_code=422, detail=f"the file must be one of {', '.join(SUFFIXES)}")
         data = await file.read(MAX_UPLOAD + 1)
@@ -191,6 +221,10 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
             for f in release_files(service.store, items, service.blobs):
                 zf.writestr(f.path, f.text)
         return Response(buffer.getvalue(), media_type="application/zip")
+
+    @app.exception_handler(StoreUnavailableError)
+    async def unavailable(request: Request, exc: StoreUnavailableError) -> JSONResponse:
+        return JSONResponse({"detail": "the graph store is unavailable; see /health"}, status_code=503)
 
     @app.exception_handler(Exception)
     async def masked(request: Request, exc: Exception) -> JSONResponse:  # internal errors are never shown

@@ -20,10 +20,19 @@ class BlobStore(Protocol):
 
     def has(self, sha256: str) -> bool: ...
 
+    def ready(self) -> bool:
+        """Whether blobs can be read and written now (for the health check)."""
+        ...
+
 
 class FolderBlobStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+
+    def ready(self) -> bool:
+        """The folder exists, or its parent does so it can be made, and can be written to."""
+        folder = self.root if self.root.exists() else self.root.parent
+        return folder.is_dir() and os.access(folder, os.W_OK)
 
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):

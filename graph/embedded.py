@@ -7,14 +7,17 @@ run code.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
 import tempfile
+import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path as FsPath
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -22,6 +25,7 @@ from graph.errors import MissingEndpointError, StoreUnavailableError
 from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec
 from graph.store import GraphStore, RelRow, Where, WriteTx, order_value
 
+T = TypeVar("T")
 FORMAT = "mmrare-graph"
 FORMAT_VERSION = 1
 
@@ -45,6 +49,15 @@ class _EmbeddedTx(WriteTx):
         self.ops.append(("delete_rels", rel_type, starts))
 
 
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(method)
+    def run(self: EmbeddedStore, *args: Any, **kwargs: Any) -> T:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class EmbeddedStore(GraphStore):
     name = "embedded"
 
@@ -53,6 +66,8 @@ class EmbeddedStore(GraphStore):
         self.compresslevel = compresslevel
         self.g = nx.MultiDiGraph()
         self.by_label: dict[str, set[Key]] = {}
+        # one thread at a time inside the graph: the service answers requests from worker threads
+        self.lock = threading.RLock()
         if self.path is not None and self.path.exists():
             self._load()
 
@@ -99,9 +114,10 @@ class EmbeddedStore(GraphStore):
             raise
 
     def clear(self) -> None:
-        self.g = nx.MultiDiGraph()
-        self.by_label = {}
-        self._save()
+        with self.lock:
+            self.g = nx.MultiDiGraph()
+            self.by_label = {}
+            self._save()
 
     # -- writes ---------------------------------------------------------------------------------
     @contextmanager
@@ -109,9 +125,10 @@ class EmbeddedStore(GraphStore):
         tx = _EmbeddedTx()
         yield tx
         if tx.ops:
-            self._check(tx.ops)
-            self._apply(tx.ops)
-            self._save()
+            with self.lock:
+                self._check(tx.ops)
+                self._apply(tx.ops)
+                self._save()
 
     def _check(self, ops: list[tuple[str, object, object]]) -> None:
         """Every relationship endpoint must exist once the transaction's own writes are counted."""
@@ -164,6 +181,7 @@ class EmbeddedStore(GraphStore):
             self.by_label.setdefault(ref.label, set()).add(ref.key)
 
     # -- reads ----------------------------------------------------------------------------------
+    @_locked
     def _get_many(self, refs: list[NodeRef]) -> dict[Key, Props]:
         return {ref.key: dict(self.g.nodes[ref]) for ref in refs if ref in self.g}
 
@@ -180,6 +198,7 @@ class EmbeddedStore(GraphStore):
                 if t in rel_types:
                     yield t, rid, nb, data
 
+    @_locked
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:
         return [
             Neighbour(ref, t, rid, nb, dict(data))
@@ -188,6 +207,7 @@ class EmbeddedStore(GraphStore):
             for t, rid, nb, data in self._steps(ref, (rel_type,), direction)
         ]
 
+    @_locked
     def _closure_each(
         self, refs: list[NodeRef], rel_type: str, direction: Direction
     ) -> dict[NodeRef, frozenset[NodeRef]]:
@@ -207,6 +227,7 @@ class EmbeddedStore(GraphStore):
             out[ref] = frozenset(seen)
         return out
 
+    @_locked
     def _select(self, label: str, where: list[Where], order_by: str, limit: int | None, offset: int) -> list[Node]:
         node_spec(label)
         found = []
@@ -233,6 +254,7 @@ class EmbeddedStore(GraphStore):
                     queue.append(nb)
         return dist
 
+    @_locked
     def _all_shortest_paths(
         self, sources: list[NodeRef], targets: list[NodeRef], rel_types: list[str], max_hops: int, direction: Direction
     ) -> Iterator[Path]:
@@ -247,6 +269,7 @@ class EmbeddedStore(GraphStore):
                 to_target = self._distances([target], types, back, from_source[target])
                 yield self._first_path(source, target, from_source[target], to_target, types, direction)
 
+    @_locked
     def _first_path(
         self,
         source: NodeRef,
@@ -270,9 +293,11 @@ class EmbeddedStore(GraphStore):
             nodes.append(node)
         return Path(tuple(nodes), tuple(rels))
 
+    @_locked
     def _count_nodes(self, label: str | None) -> int:
         return self.g.number_of_nodes() if label is None else len(self.by_label.get(label, ()))
 
+    @_locked
     def _count_rels(self, rel_type: str | None) -> int:
         if rel_type is None:
             return self.g.number_of_edges()

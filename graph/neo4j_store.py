@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import neo4j
-from neo4j.exceptions import ServiceUnavailable
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from graph.cypher import statement
 from graph.errors import MissingEndpointError, StoreUnavailableError
@@ -64,7 +64,10 @@ class Neo4jStore(GraphStore):
     def __init__(self, uri: str, auth: tuple[str, str] | None = None, database: str | None = None) -> None:
         self.uri = uri
         self.database = database
-        self.driver = neo4j.GraphDatabase.driver(uri, auth=auth)
+        # fail fast when the server goes away: a request should get a clear error in seconds, not retry for 30
+        self.driver = neo4j.GraphDatabase.driver(
+            uri, auth=auth, connection_timeout=2.0, connection_acquisition_timeout=3.0, max_transaction_retry_time=2.0
+        )
         try:
             self.driver.verify_connectivity()
         except (ServiceUnavailable, OSError, ValueError) as exc:
@@ -93,15 +96,25 @@ class Neo4jStore(GraphStore):
     def transaction(self) -> Iterator[WriteTx]:
         if not self._initialised:
             self.init()  # constraints must exist before the first load
-        with self.driver.session(database=self.database) as session, session.begin_transaction() as tx:
-            yield _Neo4jTx(tx)
-            tx.commit()
+        try:
+            with self.driver.session(database=self.database) as session, session.begin_transaction() as tx:
+                yield _Neo4jTx(tx)
+                tx.commit()
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc
 
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
-        records, _, _ = self.driver.execute_query(
-            query, params, database_=self.database, routing_=neo4j.RoutingControl.READ
-        )
+        try:
+            records, _, _ = self.driver.execute_query(
+                query, params, database_=self.database, routing_=neo4j.RoutingControl.READ
+            )
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc
         return records
+
+    def ping(self) -> None:
+        """A round trip to the server; StoreUnavailableError when there is none."""
+        self._read(statement("ping"))
 
     def _get_many(self, refs: list[NodeRef]) -> dict[Key, Props]:
         out: dict[Key, Props] = {}

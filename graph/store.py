@@ -305,6 +305,9 @@ class GraphStore(ABC):
                 best[pair] = path
         return sorted(best.values(), key=path_sort_key)
 
+    def ping(self) -> None:
+        """Raises StoreUnavailableError when the store cannot answer (an in-process store always can)."""
+
     def count_nodes(self, label: str | None = None) -> int:
         if label is not None:
             node_spec(label)

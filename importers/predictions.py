@@ -45,6 +45,10 @@ VLMEVALKIT_NAME = re.compile(
     r"^(?P<model>.+)_(?P<dataset>" + "|".join(DATASET_TRACKS) + r")\.(?P<ext>xlsx|tsv|json|csv)$", re.IGNORECASE
 )
 BLANK_TEXT = "nan"  # what the reference makes of a blank prediction cell
+# Bounds on what one prediction file may hold once unpacked (the benchmark has under 2,000 items).
+MAX_XLSX_INFLATED = 200 * 2**20
+MAX_ROWS = 100_000
+MAX_COLUMNS = 200
 csv.field_size_limit(sys.maxsize)
 
 
@@ -185,17 +189,23 @@ def _rows(source: PredictionSource) -> Iterator[tuple[int, dict[str, object]]]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict[str, object]]]:
-    from zipfile import BadZipFile
+    from zipfile import BadZipFile, ZipFile
 
     from openpyxl import load_workbook
 
     try:
+        # an xlsx is a zip: its sizes are checked before anything is inflated (zip bombs)
+        with ZipFile(io.BytesIO(data)) as zf:
+            inflated = sum(info.file_size for info in zf.infolist())
+        if inflated > MAX_XLSX_INFLATED:
+            yield 0, {"__error__": f"the workbook inflates to {inflated:,} bytes, over {MAX_XLSX_INFLATED:,}"}
+            return
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError) as exc:
+    except (BadZipFile, KeyError, OSError, ValueError) as exc:
         yield 0, {"__error__": f"not an xlsx workbook ({exc.__class__.__name__})"}
         return
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)  # sheet 1, as VLMEvalKit writes it
+        rows = book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)  # sheet 1, as VLMEvalKit writes
         header = [str(h) if h is not None else "" for h in next(rows, [])]
         for n, values in enumerate(rows, start=1):
             yield n, dict(zip(header, values, strict=False))
@@ -245,8 +255,14 @@ def check_predictions(
     blank = 0
     for n, row in _rows(source):
         where = f"line {n}" if source.suffix == ".jsonl" else f"row {n}"
+        if n > MAX_ROWS:
+            problems.add(source.label, where, "(file)", f"more than {MAX_ROWS:,} rows (one file holds one track)")
+            break
         if "__error__" in row:
-            problems.add(source.label, where, "JSON", str(row["__error__"]))
+            if n == 0:
+                problems.add(source.label, "file", "(file)", str(row["__error__"]))
+            else:
+                problems.add(source.label, where, "JSON", str(row["__error__"]))
             continue
         item_id = _item_id(row, track)
         if item_id is None:
@@ -313,8 +329,8 @@ def write_runs(
             known = models.get(c.model.name)
             if known is None:
                 model_row["owner"] = owner
-            elif not may_describe_models and known.get("owner") not in (None, owner):
-                model_row = {"name": c.model.name}  # someone else's model: its description stays theirs
+            elif not may_describe_models and known.get("owner") != owner:
+                model_row = {"name": c.model.name}  # someone else's (or a maintainer's) model: its description stays
             tx.upsert_nodes("Model", [{k: v for k, v in model_row.items() if v is not None}])
             tx.upsert_nodes("Run", [run])
             tx.upsert_rels("OF_MODEL", [RelRow(NodeRef("Run", run_id), NodeRef("Model", c.model.name))])

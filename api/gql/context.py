@@ -60,3 +60,10 @@ async def nodes_of(info: Info, label: str, keys: list) -> list[dict]:
 def answer_key(info: Info, value: Any) -> Any:
     maintainer_only(info)
     return value
+
+
+def bounded(limit: int, maximum: int) -> int:
+    """A page size between 1 and `maximum`; anything else is the caller's mistake."""
+    if not 0 < limit <= maximum:
+        raise ValueError(f"limit must be between 1 and {maximum}")
+    return limit

@@ -46,7 +46,8 @@ class Query:
         prevalence_class: str | None = None,
         limit: int = 20,
     ) -> list[Disease]:
-        limit = min(limit, MAX_PAGE)
+        if not 0 < limit <= MAX_PAGE:
+            raise ValueError(f"limit must be between 1 and {MAX_PAGE}")
         return [Disease(props=p) for p in ctx(info).service.diseases(search, under, prevalence_class, limit)]
 
     @strawberry.field

@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from api.gql.context import answer_key, ctx, maintainer_only, nodes_of
+from api.gql.context import answer_key, bounded, ctx, maintainer_only, nodes_of
 from core.tracks import TRACK_BY_NAME
 from graph.model import Direction
 from scoring.judges import judge_origin
@@ -89,11 +89,11 @@ class Disease:
     @strawberry.field
     async def descendants(self, info: Info, limit: int = 100) -> list[Disease]:
         codes = await ctx(info).closure(self.props["orphaCode"], Direction.IN)
-        return [Disease(props=p) for p in await nodes_of(info, "Disease", codes[: min(limit, 1000)])]
+        return [Disease(props=p) for p in await nodes_of(info, "Disease", codes[: bounded(limit, 1000)])]
 
     @strawberry.field
     async def phenotypes(self, info: Info, limit: int = 50) -> list[PhenotypeLink]:
-        links = (await ctx(info).links("Disease", self.props["orphaCode"], "HAS_PHENOTYPE"))[:limit]
+        links = (await ctx(info).links("Disease", self.props["orphaCode"], "HAS_PHENOTYPE"))[: bounded(limit, 1000)]
         found = await nodes_of(info, "Phenotype", [n.node.key for n in links])
         by_id = {p["hpoId"]: p for p in found}
         return [

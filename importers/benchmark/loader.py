@@ -53,7 +53,18 @@ def read_release(
     items: list[ParsedItem] = []
     for i, track in enumerate(present):
         progress(f"reading {track.name}", i, len(present))
+        before = len(items), len(problems.problems)
         items += read_track(root, track, blobs, problems, limits)
+        if (len(items), len(problems.problems)) == before:
+            problems.warn(str(root / track.file), "file", "(rows)", "a header and no rows")
+    if items and not any(i.track == "diagnosis" for i in items):
+        problems.warn(
+            str(root / TRACKS[0].file),
+            "file",
+            "(rows)",
+            "no diagnosis rows: the other tracks' items take their disease from the diagnosis item of their case, "
+            "so none of them is aligned to Orphanet",
+        )
     return items
 
 

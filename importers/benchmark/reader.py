@@ -230,8 +230,14 @@ def _images(
             except ImageRejected as exc:
                 problems.add(file, where, f"image[{k}]", str(exc))
     else:
+        root = path.parent.parent.resolve()
         for k, rel in enumerate(paths):
-            found = next((p for p in (path.parent / rel, path.parent.parent / rel) if p.is_file()), None)
+            candidates = [(p.parent / rel).resolve() for p in (path, path.parent)]
+            inside = [c for c in candidates if c.is_relative_to(root)]
+            if not inside:
+                problems.add(file, where, f"image_path[{k}]", f"{rel!r} points outside the release folder")
+                continue
+            found = next((c for c in inside if c.is_file()), None)
             if found is None:
                 problems.add(file, where, f"image_path[{k}]", f"no file {rel!r} beside the release")
                 continue

@@ -1,0 +1,99 @@
+"""Limits that protect the server before any route or resolver runs.
+
+`BodyLimit` is ASGI middleware: a request whose Content-Length is over its path's cap is answered
+413 at once, and a body sent without a length (chunked) is cut off with 413 when it passes the
+cap, so no route ever spools more than the cap and no authentication work happens first.
+`ThreadedSchema` runs each GraphQL operation in a worker thread with its own event loop and a time
+limit, so a slow query never holds up the server's loop (or /health).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionResult
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, caps: dict[str, int], default: int) -> None:
+        self.app, self.caps, self.default = app, caps, default
+
+    def cap_for(self, path: str) -> int:
+        return next((cap for prefix, cap in self.caps.items() if path.startswith(prefix)), self.default)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cap = self.cap_for(scope.get("path", ""))
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > cap):
+            await _too_large(send, cap)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await _too_large(send, cap)
+
+
+async def _too_large(send: Send, cap: int) -> None:
+    body = json.dumps({"detail": f"the request body is over {cap // 2**20} MB"}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class ThreadedSchema(strawberry.Schema):
+    """Executes each operation off the server's event loop, within `time_limit` seconds."""
+
+    time_limit = 20.0
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        def run() -> ExecutionResult:
+            return asyncio.run(strawberry.Schema.execute(self, *args, **kwargs))
+
+        try:
+            with anyio.fail_after(self.time_limit):
+                return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
+        except TimeoutError:
+            error = GraphQLError(f"the query ran over {self.time_limit:g} s and was stopped; ask for less")
+            return ExecutionResult(data=None, errors=[error])

@@ -1,0 +1,2 @@
+// A round trip, to tell whether the server answers (the health check).
+RETURN 1 AS ok

@@ -1,0 +1,292 @@
+"""The attacks a public or evaluator caller would try, each refused, on both stores."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+
+from api.app import create_app
+from api.auth import KeyStore
+from api.policy import ReleasePolicy
+from api.service import GraphService
+from core.blobs import FolderBlobStore
+from graph.store import GraphStore
+from tests.api.conftest import Served, gql
+
+
+@pytest.fixture
+def held_out(served: Served, tmp_path: Path) -> tuple[TestClient, dict[str, str]]:
+    """The same graph served as a held-out release, with small limits so tests can reach them."""
+    keys = KeyStore(tmp_path / "held-keys.json")
+    names = {"maint": "maintainer", "eve": "evaluator", "mallory": "evaluator"}
+    made = {name: keys.create(name, role) for name, role in names.items()}
+    service = GraphService(served.store, served.service.blobs, ReleasePolicy("held-out", min_group=3, runs_per_day=2))
+    return TestClient(create_app(service, keys, tmp_path / "thumbs"), raise_server_exceptions=False), made
+
+
+def ask(client: TestClient, query: str, key: str | None = None, **variables: object) -> dict:
+    headers = {"X-API-Key": key} if key else {}
+    response = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    assert response.status_code in (200, 400), response.text
+    return response.json()
+
+
+def message(result: dict) -> str:
+    return result["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ items(first: 5, under: 284993) { totalCount } }",
+        '{ items(first: 5, prevalenceClass: "1-9 / 100 000") { totalCount } }',
+        "{ items(first: 5, aligned: true) { totalCount } }",
+        "{ items(first: 5, leakFree: false) { totalCount } }",
+        "{ leakageSummary { track flagged } }",
+        '{ report(by: "class", under: 284993) { rows { group n } } }',
+    ],
+)
+def test_held_out_answer_derived_queries_are_refused(held_out: tuple, query: str) -> None:
+    client, keys = held_out
+    for key in (None, keys["eve"]):
+        assert "held-out" in message(ask(client, query, key)) or "owners only" in message(ask(client, query, key))
+    assert "errors" not in ask(client, query, keys["maint"])  # maintainers keep everything
+
+
+def test_held_out_items_hide_their_leak_status_and_mode_is_said(held_out: tuple) -> None:
+    client, keys = held_out
+    assert ask(client, "{ releaseMode }")["data"] == {"releaseMode": "held-out"}
+    page = ask(client, "{ items(first: 40) { edges { node { leakFree } } } }", keys["eve"])["data"]["items"]
+    assert {e["node"]["leakFree"] for e in page["edges"]} == {None}
+    seen = ask(client, "{ items(first: 40) { edges { node { leakFree } } } }", keys["maint"])["data"]["items"]
+    assert {e["node"]["leakFree"] for e in seen["edges"]} == {True, False}
+
+
+def test_held_out_scores_only_for_their_owner_in_big_groups(held_out: tuple, served: Served) -> None:
+    client, keys = held_out
+    assert "owners only" in message(ask(client, '{ report(by: "track") { rows { n } } }'))
+    theirs = ask(client, "query($r: [String!]) { report(runs: $r) { rows { n } } }", keys["eve"], r=[served.run_id])
+    assert "owners only" in message(theirs)
+    lines = "".join(
+        json.dumps({"item": f"{t}:{i}", "prediction": "x"}) + "\n"
+        for t, n in (("diagnosis", 11), ("treatment", 2))
+        for i in range(n)
+    )
+    upload = client.post(
+        "/runs",
+        files={"file": ("eve.jsonl", lines.encode())},
+        data={"model": "eve-model"},
+        headers={"X-API-Key": keys["eve"]},
+    )
+    assert upload.status_code == 200, upload.text
+    run = upload.json()["runId"]
+    assert upload.json()["submissions"] == {"limit": 2, "remaining": 1}
+    assert ask(client, "mutation($r: String!) { scoreRun(runId: $r) { judged } }", keys["eve"], r=run)["data"]
+    report = ask(client, '{ report(by: "track", metric: "tokenF1") { rows { group n } means { model } } }', keys["eve"])
+    rows = report["data"]["report"]["rows"]
+    assert rows == [{"group": "diagnosis", "n": 11}]  # treatment's 2 items are under the minimum group of 3
+    assert report["data"]["report"]["means"] == [{"model": "eve-model"}]
+    assert "grouping by class" not in message(ask(client, '{ report(by: "leak") { rows { n } } }', keys["eve"]))
+    assert "not offered on a held-out release" in message(
+        ask(client, '{ report(by: "leak") { rows { n } } }', keys["eve"])
+    )
+
+
+def test_submissions_are_limited_per_key(held_out: tuple) -> None:
+    client, keys = held_out
+    for k in range(3):
+        body = json.dumps({"item": "diagnosis:0", "prediction": f"guess {k}"}).encode()
+        response = client.post(
+            "/runs",
+            files={"file": (f"m{k}.jsonl", body)},
+            data={"model": "probe"},
+            headers={"X-API-Key": keys["mallory"]},
+        )
+        if k < 2:
+            assert response.status_code == 200 and response.json()["submissions"]["remaining"] == 1 - k
+        else:
+            assert response.status_code == 429 and "2 submissions per 24 hours" in response.json()["detail"]
+    quota = ask(client, "{ submissionQuota { limit remaining } }", keys["mallory"])["data"]["submissionQuota"]
+    assert quota == {"limit": 2, "remaining": 0}
+    maintainer = ask(client, "{ submissionQuota { limit } }", keys["maint"])["data"]
+    assert maintainer == {"submissionQuota": None}
+
+
+def test_a_costly_nested_query_is_refused_before_it_runs(served: Served) -> None:
+    nested = (
+        "{ diseases(limit: 100) { descendants(limit: 1000) { ancestors { descendants(limit: 1000) "
+        "{ ancestors { name } } } } } }"
+    )
+    started = time.perf_counter()
+    result = gql(served, nested)
+    assert "query too costly" in message(result) and "budget" in message(result)
+    assert time.perf_counter() - started < 2
+    assert "limit must be between 1 and 100" in message(gql(served, "{ diseases(limit: -5) { name } }"))
+    cursor = __import__("base64").b64encode(b"offset:-7").decode()
+    assert "not a cursor" in message(gql(served, f'{{ items(first: 2, after: "{cursor}") {{ totalCount }} }}'))
+
+
+def test_no_user_text_becomes_a_path(served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = {p for p in tmp_path.rglob("*")}
+    for model in (str(tmp_path / "abs"), "../../escape", "a/../b"):
+        content = json.dumps({"item": "diagnosis:0", "prediction": "x"}) + "\n"
+        done = gql(
+            served, 'mutation($m: String!, $c: String!) { importPredictions(model: $m, content: $c) { runId } }',
+            served.evaluator, m=model, c=content,
+        )  # fmt: skip
+        assert "errors" not in done, done
+    assert {p for p in tmp_path.rglob("*")} == before  # nothing written anywhere near
+    assert not (tmp_path / "abs.jsonl").exists() and not (tmp_path.parent / "escape.jsonl").exists()
+
+
+def xlsx_bytes(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_xlsx_zip_bomb_is_refused_unopened(served: Served) -> None:
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zipfile.ZipFile(io.BytesIO(xlsx_bytes([["index", "prediction"]]))) as real:
+            for info in real.infolist():
+                zf.writestr(info, real.read(info))
+        zf.writestr("xl/worksheets/sheet2.xml", b"<a>" + b" " * (260 * 2**20) + b"</a>")
+    data = bomb.getvalue()
+    assert len(data) < 2 * 2**20  # small on the wire
+    response = served.client.post(
+        "/runs", files={"file": ("m_MMRarebench_Diagnosis.xlsx", data)}, headers={"X-API-Key": served.evaluator}
+    )
+    assert response.status_code == 422 and "inflates to" in str(response.json()["detail"])
+    not_zip = served.client.post(
+        "/runs",
+        files={"file": ("m_MMRarebench_Diagnosis.xlsx", b"PK not really")},
+        headers={"X-API-Key": served.evaluator},
+    )
+    assert not_zip.status_code == 422 and "not an xlsx workbook" in str(not_zip.json()["detail"])
+
+
+def test_bodies_are_capped_before_authentication(served: Served) -> None:
+    huge = {"Content-Length": str(60 * 2**20), "Content-Type": "multipart/form-data; boundary=x"}
+    assert served.client.post("/runs", content=b"--x--", headers=huge).status_code == 413  # no key: still 413
+    too_big_query = {"query": "{ role }", "variables": {"pad": "x" * (3 * 2**20)}}
+    assert served.client.post("/graphql", json=too_big_query).status_code == 413
+
+    def chunks():  # no Content-Length: counted while it streams
+        for _ in range(40):
+            yield b"y" * (2**20)
+
+    streamed = served.client.post("/graphql", content=chunks(), headers={"Content-Type": "application/json"})
+    assert streamed.status_code == 413
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"])
+def test_report_csv_cells_are_safe_in_spreadsheets(served: Served, name: str) -> None:
+    content = json.dumps({"item": "diagnosis:0", "prediction": "x"}) + "\n"
+    query = "mutation($m: String!, $c: String!) { importPredictions(model: $m, content: $c) { runId } }"
+    run = gql(served, query, served.maintainer, m=name, c=content)["data"]["importPredictions"]["runId"]
+    gql(served, "mutation($r: String!) { scoreRun(runId: $r) { judged } }", served.maintainer, r=run)
+    csv_text = served.client.get("/exports/report.csv?by=model&metric=tokenF1&resamples=10").text
+    rows = list(csv.reader(io.StringIO(csv_text)))[1:]
+    assert [r[0] for r in rows if r[0] != "base"] == [f"'{name}"]
+    assert not any(cell.startswith(("=", "+", "@", "-")) for row in rows for cell in row[:3])
+
+
+@pytest.mark.parametrize("name", ["evil\u202egpj.exe", "nul\x00byte", "line\nbreak"])
+def test_control_and_bidi_characters_are_refused_in_model_names(served: Served, name: str) -> None:
+    content = json.dumps({"item": "diagnosis:0", "prediction": "x"}) + "\n"
+    query = "mutation($m: String!, $c: String!) { importPredictions(model: $m, content: $c) { runId } }"
+    assert "control or formatting character" in message(gql(served, query, served.evaluator, m=name, c=content))
+    # an upload's file name, raw as the server receives it (clients would percent-encode NUL and newlines)
+    head = f'--x\r\nContent-Disposition: form-data; name="file"; filename="{name}_MMRarebench_Diagnosis.tsv"\r\n\r\n'
+    body = head.encode() + b"index\tprediction\n0\tx\n\r\n--x--\r\n"
+    upload = served.client.post(
+        "/runs",
+        content=body,
+        headers={"X-API-Key": served.evaluator, "Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert upload.status_code == 422 and "control or formatting character" in upload.text
+
+
+def test_a_model_description_belongs_to_its_first_uploader(served: Served) -> None:
+    content = json.dumps({"item": "diagnosis:1", "prediction": "x"}) + "\n"
+    query = 'mutation($c: String!) { importPredictions(model: "base", content: $c, domain: "medical") { runId } }'
+    assert "errors" not in gql(served, query, served.evaluator, c=content)
+    assert served.store.get_many("Model", ["base"])["base"]["domain"] == "general"  # the maintainer's stays
+    mine = 'mutation($c: String!) { importPredictions(model: "eves", content: $c, domain: "medical") { runId } }'
+    gql(served, mine, served.evaluator, c=content)
+    assert served.store.get_many("Model", ["eves"])["eves"] == {"name": "eves", "domain": "medical", "owner": "eve"}
+
+
+def test_concurrent_first_thumbnails_are_all_whole(served: Served) -> None:
+    sha = next(n.ref.key for n in served.store.select("Image"))
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        responses = list(pool.map(lambda _: served.client.get(f"/images/{sha}?size=thumb"), range(48)))
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.content for r in responses}) == 1 and responses[0].content[:2] == b"\xff\xd8"
+
+
+@pytest.mark.parametrize(
+    ("filename", "body"),
+    [
+        ("m.jsonl", b"[1, 2]\n"),
+        ("m.jsonl", b"[" * 100_000 + b"]" * 100_000 + b"\n"),
+        ("m_MMRarebench_Diagnosis.json", b'{"not": "records"}'),
+        ("m.jsonl", b"\xff\xfe not utf-8"),
+    ],
+)
+def test_bad_uploads_are_4xx_never_500(served: Served, filename: str, body: bytes) -> None:
+    response = served.client.post(
+        "/runs", files={"file": (filename, body)}, data={"model": "probe"}, headers={"X-API-Key": served.evaluator}
+    )
+    assert 400 <= response.status_code < 500, response.text
+    assert "Traceback" not in response.text and "/tmp" not in response.text
+
+
+def test_runs_mine_needs_a_key(served: Served) -> None:
+    assert "needs an API key" in message(gql(served, "{ runs(mine: true) { runId } }"))
+
+
+@pytest.mark.neo4j
+def test_neo4j_gone_gives_a_quick_503_and_recovery(neo4j_store: GraphStore, tmp_path: Path) -> None:
+    import neo4j
+
+    from graph.neo4j_store import Neo4jStore
+    from tests.conftest import NEO4J_URI
+
+    store = Neo4jStore(NEO4J_URI)  # its own connection, so the shared one is never touched
+    alive = store.driver
+    # the server "stops": this store's connection now leads to a closed port
+    store.driver = neo4j.GraphDatabase.driver(
+        "neo4j://127.0.0.1:1", connection_timeout=2.0, max_transaction_retry_time=2.0
+    )
+    service = GraphService(store, FolderBlobStore(tmp_path / "blobs"))
+    client = TestClient(create_app(service, KeyStore(tmp_path / "k.json"), tmp_path / "thumbs"))
+    try:
+        started = time.perf_counter()
+        health = client.get("/health")
+        assert health.status_code == 503 and health.json()["store"]["up"] is False
+        page = client.post("/graphql", json={"query": "{ items(first: 2) { totalCount } }"})
+        assert page.status_code == 503 and "unavailable" in page.json()["detail"]
+        assert client.get("/exports/report.csv").status_code == 503
+        assert time.perf_counter() - started < 10  # three requests, each failing within about two seconds
+        store.driver.close()
+        store.driver = alive  # the server is back
+        assert client.get("/health").status_code == 200
+        assert client.post("/graphql", json={"query": "{ items(first: 2) { totalCount } }"}).status_code == 200
+    finally:
+        store.driver = alive
+        store.close()
