@@ -1,0 +1,151 @@
+"""Loopback load: 8 clients for 60 s against `mmrare serve`'s app on 127.0.0.1, mixing item pages,
+reports, /health and evaluator uploads, on each store. Prints requests/s, p50/p95 per kind, errors,
+/health while a costly query runs, and checks that every accepted upload is in the graph afterwards.
+Bounded in time and count, loopback only. Neo4j is cleared first!
+
+    python -m bench.load [--clients 8 --seconds 60 --items 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import statistics
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+from api.app import create_app
+from api.auth import KeyStore
+from api.policy import ReleasePolicy
+from api.service import GraphService
+from bench.api import FIXTURES, PAGE, free_port, serve
+from bench.common import open_stores
+from core.blobs import FolderBlobStore
+from graph.embedded import EmbeddedStore
+from graph.store import GraphStore
+from importers.benchmark.generator import generate_release
+from importers.benchmark.loader import import_release
+from importers.orphanet.detect import read_all
+from importers.orphanet.loader import load
+
+REPORT = '{ report(by: "track", metric: "tokenF1", resamples: 100) { rows { group n mean } } }'
+HEAVY = '{ report(by: "head", metric: "tokenF1", resamples: 5000) { rows { group n } } }'
+MAX_REQUESTS = 50_000  # a hard stop besides the clock
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--items", type=int, default=400)
+    parser.add_argument("--neo4j", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = EmbeddedStore(None)
+        facts, files = read_all([FIXTURES])
+        load(facts, source, files)
+        release = Path(tmp) / "release"
+        generate_release(source, release, args.items, seed=5, image_size=96)
+        blobs = FolderBlobStore(Path(tmp) / "blobs")
+        for name, store in open_stores(Path(tmp), args.neo4j).items():
+            measure(name, store, blobs, release, tmp, args)
+
+
+def measure(
+    name: str, store: GraphStore, blobs: FolderBlobStore, release: Path, tmp: str, args: argparse.Namespace
+) -> None:
+    facts, files = read_all([FIXTURES])
+    load(facts, store, files)
+    import_release(release, store, blobs)
+    item_ids = sorted(str(n.ref.key) for n in store.select("Item"))
+    gc.collect()
+    gc.freeze()
+    keys = KeyStore(Path(tmp) / f"keys-{name}.json")
+    evaluators = [keys.create(f"{name}-eval-{k}", "evaluator") for k in range(args.clients)]
+    policy = ReleasePolicy("open", runs_per_day=10_000)  # the quota is not what is measured here
+    app = create_app(GraphService(store, blobs, policy), keys, Path(tmp) / f"thumbs-{name}")
+    port = free_port()
+    server = serve(app, port)
+    base = f"http://127.0.0.1:{port}"
+    times: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    accepted: list[str] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + args.seconds
+    count = [0]
+
+    def client(slot: int, base: str = base, stop: float = stop, item_ids: list[str] = item_ids) -> None:
+        rng = random.Random(slot)
+        with httpx.Client(base_url=base, timeout=30) as c:
+            while time.monotonic() < stop and count[0] < MAX_REQUESTS:
+                kind = rng.choices(["page", "report", "health", "upload"], [6, 2, 1, 1])[0]
+                started = time.perf_counter()
+                if kind == "page":
+                    r = c.post("/graphql", json={"query": PAGE, "variables": {"after": None}})
+                elif kind == "report":
+                    r = c.post("/graphql", json={"query": REPORT})
+                elif kind == "health":
+                    r = c.get("/health")
+                else:
+                    picks = rng.sample(item_ids, 5)
+                    lines = "".join(
+                        json.dumps({"item": i, "prediction": f"guess {rng.random()}"}) + "\n" for i in picks
+                    )
+                    r = c.post(
+                        "/runs",
+                        files={"file": ("p.jsonl", lines.encode())},
+                        data={"model": f"load-{slot}-{len(times["upload"])}"},
+                        headers={"X-API-Key": evaluators[slot]},
+                    )
+                elapsed = time.perf_counter() - started
+                with lock:
+                    count[0] += 1
+                    times[kind].append(elapsed)
+                    ok = r.status_code == 200 and "errors" not in r.text[:20]
+                    if not ok:
+                        errors[kind] += 1
+                    elif kind == "upload":
+                        accepted.append(r.json()["runId"])
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # /health while a costly report runs in another request
+    heavy = threading.Thread(target=lambda: httpx.post(f"{base}/graphql", json={"query": HEAVY}, timeout=60))
+    heavy.start()
+    time.sleep(0.2)
+    health = []
+    for _ in range(10):
+        started = time.perf_counter()
+        httpx.get(f"{base}/health", timeout=10)
+        health.append(time.perf_counter() - started)
+    heavy.join()
+    server.should_exit = True
+    present = set(store.get_many("Run", accepted))
+    total = sum(len(v) for v in times.values())
+    print(
+        f"\n{name}: {total} requests in {args.seconds:.0f} s = {total / args.seconds:.1f}/s, "
+        f"{args.clients} clients; errors {dict(errors) or 0}"
+    )
+    for kind, values in sorted(times.items()):
+        q = statistics.quantiles(values, n=100) if len(values) > 1 else [values[0]] * 99
+        print(
+            f"  {kind:<7} n={len(values):<6} p50 {1000 * statistics.median(values):7.1f} ms   "
+            f"p95 {1000 * q[94]:7.1f} ms"
+        )
+    print(f"  /health during a costly report: max {1000 * max(health):.1f} ms over {len(health)} calls")
+    print(f"  accepted uploads {len(accepted)}, present afterwards {len(present)}, lost {len(accepted) - len(present)}")
+    store.close()
+
+
+if __name__ == "__main__":
+    main()
