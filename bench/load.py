@@ -101,7 +101,7 @@ def measure(
                     r = c.post(
                         "/runs",
                         files={"file": ("p.jsonl", lines.encode())},
-                        data={"model": f"load-{slot}-{len(times["upload"])}"},
+                        data={"model": f"load-{slot}-{rng.randrange(10**9)}"},  # one model per upload
                         headers={"X-API-Key": evaluators[slot]},
                     )
                 elapsed = time.perf_counter() - started
