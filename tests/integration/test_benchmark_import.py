@@ -283,6 +283,26 @@ def test_image_path_fallback(store: GraphStore, release: Path, tmp_path: Path) -
     missing = edit(release, tmp_path / "y", "diagnosis", lambda r: [{**r[0], "image": ""}, *r[1:]])
     with pytest.raises(ImportRejected, match=r"row 1 \(index 0\): image_path\[0\]: no file"):
         import_release(missing, store, FolderBlobStore(tmp_path / "blobs"))
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(
+        (edited / "diagnosis" / json.loads(rows(edited / TRACKS[0].file)[0]["image_path"])[0]).read_bytes()
+    )
+    for outside in (str(secret), "../../secret.png", "images/../../../secret.png"):
+        escape = edit(release, tmp_path / f"z{len(outside)}", "diagnosis",
+                      lambda r, p=outside: [{**r[0], "image": "", "image_path": json.dumps([p])}, *r[1:]])  # fmt: skip
+        with pytest.raises(ImportRejected, match=r"image_path\[0\]: .* points outside the release folder"):
+            import_release(escape, store, FolderBlobStore(tmp_path / "blobs"))
+
+
+def test_a_release_without_diagnosis_rows_says_so(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+    headers_only = edit(release, tmp_path, "diagnosis", lambda r: [r[0]])
+    path = headers_only / TRACKS[0].file
+    path.write_text(path.read_text(encoding="utf-8").split("\n")[0] + "\n", encoding="utf-8")
+    summary = import_release(headers_only, store, FolderBlobStore(tmp_path / "blobs"))
+    assert f"{path}: file: (rows): a header and no rows" in summary.warnings
+    assert any("no diagnosis rows: the other tracks' items" in w for w in summary.warnings)
+    assert summary.aligned == {}
 
 
 def test_modalities_and_planted_near_duplicates(store: GraphStore, release: Path, tmp_path: Path) -> None:
