@@ -8,7 +8,6 @@ a uvicorn server on 127.0.0.1). Neo4j is cleared first! Goal: p95 <= 50 ms on th
 from __future__ import annotations
 
 import argparse
-import gc
 import socket
 import statistics
 import tempfile
@@ -22,15 +21,8 @@ import uvicorn
 from api.app import create_app
 from api.auth import KeyStore
 from api.service import GraphService
-from bench.common import open_stores
-from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
-from importers.benchmark.generator import generate_release
-from importers.benchmark.loader import import_release
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
+from bench.common import served_stores
 
-FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/orphanet"
 PAGE = """query($after: String) {
   items(first: 50, after: $after) { totalCount pageInfo { endCursor }
   edges { node { id track question nImages modalities leakFree
@@ -61,18 +53,7 @@ def main() -> None:
     parser.add_argument("--neo4j", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        source = EmbeddedStore(None)
-        facts, files = read_all([FIXTURES])
-        load(facts, source, files)
-        release = Path(tmp) / "release"
-        generate_release(source, release, args.items, seed=5, image_size=96)
-        blobs = FolderBlobStore(Path(tmp) / "blobs")
-        for name, store in open_stores(Path(tmp), args.neo4j).items():
-            facts, files = read_all([FIXTURES])
-            load(facts, store, files)
-            import_release(release, store, blobs)
-            gc.collect()
-            gc.freeze()  # as `mmrare serve` does: the loaded graph is never garbage, so GC need not scan it
+        for name, store, blobs in served_stores(Path(tmp), args.items, args.neo4j):
             port = free_port()
             server = serve(
                 create_app(GraphService(store, blobs), KeyStore(Path(tmp) / "keys.json"), Path(tmp) / "thumbs"), port

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreUnavailableError
 from graph.store import GraphStore
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/orphanet"
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -48,3 +51,40 @@ def print_table(rows: list[tuple[str, dict[str, float]]], unit: str = "s") -> No
         cells = "".join(f"{r[n]:>13.3f}{unit}" if n in r else f"{'-':>14}" for n in names)
         ratio = r["neo4j"] / r["embedded"] if "neo4j" in r and r.get("embedded") else float("nan")
         print(f"{label:<44}{cells}{ratio:>16.2f}")
+
+
+def fixture_release(folder: Path, items: int) -> Path:
+    """A generated release of `items` items from the bundled Orphanet fixtures, in folder/release."""
+    from importers.benchmark.generator import generate_release
+
+    source = with_fixture_orphanet(EmbeddedStore(None))
+    release = folder / "release"
+    generate_release(source, release, items, seed=5, image_size=96)
+    return release
+
+
+def with_fixture_orphanet(store: GraphStore) -> GraphStore:
+    """The store with the bundled Orphanet fixtures imported."""
+    from importers.orphanet.detect import read_all
+    from importers.orphanet.loader import load
+
+    facts, files = read_all([FIXTURES])
+    load(facts, store, files)
+    return store
+
+
+def served_stores(folder: Path, items: int, neo4j_uri: str | None) -> Iterator[tuple[str, GraphStore, FolderBlobStore]]:
+    """Each store (embedded, and Neo4j when it answers: cleared!) loaded with the fixture Orphanet and
+    one generated release of `items` items, ready to serve; the loaded graph is frozen out of the GC."""
+    import gc
+
+    from importers.benchmark.loader import import_release
+
+    release = fixture_release(folder, items)
+    blobs = FolderBlobStore(folder / "blobs")
+    for name, store in open_stores(folder, neo4j_uri).items():
+        with_fixture_orphanet(store)
+        import_release(release, store, blobs)
+        gc.collect()
+        gc.freeze()  # as `mmrare serve` does: the loaded graph is never garbage, so GC need not scan it
+        yield name, store, blobs

@@ -9,7 +9,6 @@ Bounded in time and count, loopback only. Neo4j is cleared first!
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import random
 import statistics
@@ -25,15 +24,10 @@ from api.app import create_app
 from api.auth import KeyStore
 from api.policy import ReleasePolicy
 from api.service import GraphService
-from bench.api import FIXTURES, PAGE, free_port, serve
-from bench.common import open_stores
+from bench.api import PAGE, free_port, serve
+from bench.common import served_stores
 from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
-from importers.benchmark.generator import generate_release
-from importers.benchmark.loader import import_release
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
 
 REPORT = '{ report(by: "track", metric: "tokenF1", resamples: 100) { rows { group n mean } } }'
 HEAVY = '{ report(by: "head", metric: "tokenF1", resamples: 5000) { rows { group n } } }'
@@ -48,25 +42,12 @@ def main() -> None:
     parser.add_argument("--neo4j", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        source = EmbeddedStore(None)
-        facts, files = read_all([FIXTURES])
-        load(facts, source, files)
-        release = Path(tmp) / "release"
-        generate_release(source, release, args.items, seed=5, image_size=96)
-        blobs = FolderBlobStore(Path(tmp) / "blobs")
-        for name, store in open_stores(Path(tmp), args.neo4j).items():
-            measure(name, store, blobs, release, tmp, args)
+        for name, store, blobs in served_stores(Path(tmp), args.items, args.neo4j):
+            measure(name, store, blobs, tmp, args)
 
 
-def measure(
-    name: str, store: GraphStore, blobs: FolderBlobStore, release: Path, tmp: str, args: argparse.Namespace
-) -> None:
-    facts, files = read_all([FIXTURES])
-    load(facts, store, files)
-    import_release(release, store, blobs)
+def measure(name: str, store: GraphStore, blobs: FolderBlobStore, tmp: str, args: argparse.Namespace) -> None:
     item_ids = sorted(str(n.ref.key) for n in store.select("Item"))
-    gc.collect()
-    gc.freeze()
     keys = KeyStore(Path(tmp) / f"keys-{name}.json")
     evaluators = [keys.create(f"{name}-eval-{k}", "evaluator") for k in range(args.clients)]
     policy = ReleasePolicy("open", runs_per_day=10_000)  # the quota is not what is measured here
