@@ -1,7 +1,8 @@
 """A local Neo4j 5.26 Community server assembled from Maven Central, for tests and laptops.
 
-No Docker: `tools/neo4j/pom.xml` copies the runtime closure of `org.neo4j:neo4j` into
-`<home>/lib`; we write `<home>/conf/neo4j.conf` and start the server class with Java 17.
+No Docker: `graph/neo4j_pom.xml` (package data, so it works from a wheel too) copies the runtime
+closure of `org.neo4j:neo4j` into `<home>/lib`; we write `<home>/conf/neo4j.conf` and start the
+server class with Java 17. Maven builds in `<home>/build`, never beside the installed package.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-POM = REPO_ROOT / "tools" / "neo4j" / "pom.xml"
+POM = Path(__file__).resolve().parent / "neo4j_pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 # Neo4j's own launcher opens these JDK internals; the server fails or warns without them.
 ADD_OPENS = [
@@ -25,6 +26,13 @@ ADD_OPENS = [
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
     "--add-opens=java.base/java.lang=ALL-UNNAMED",
 ]
+
+
+def default_home() -> Path:
+    """Beside the checkout for a development install; in the user's cache for an installed wheel."""
+    if (REPO_ROOT / "pyproject.toml").exists():
+        return REPO_ROOT / ".neo4j" / "home"
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "mmrare" / "neo4j"
 
 
 class LocalNeo4jError(RuntimeError):
@@ -38,7 +46,7 @@ class LocalNeo4j:
 
     @classmethod
     def from_env(cls) -> LocalNeo4j:
-        home = Path(os.environ.get("MMRARE_NEO4J_HOME", REPO_ROOT / ".neo4j" / "home"))
+        home = Path(os.environ.get("MMRARE_NEO4J_HOME", default_home()))
         return cls(home=home.resolve(), port=int(os.environ.get("MMRARE_NEO4J_PORT", "7687")))
 
     @property
@@ -62,7 +70,10 @@ class LocalNeo4j:
             return
         if shutil.which("mvn") is None:
             raise LocalNeo4jError("Maven (mvn) is needed to assemble Neo4j: apt-get install maven")
-        cmd = ["mvn", "-q", "-B", "-f", str(POM), "package", f"-Dneo4j.home={self.home}"]
+        build = self.home / "build"
+        build.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(POM, build / "pom.xml")
+        cmd = ["mvn", "-q", "-B", "-f", str(build / "pom.xml"), "package", f"-Dneo4j.home={self.home}"]
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0 or not self.is_assembled():
             raise LocalNeo4jError(f"mvn failed to assemble Neo4j in {self.home}:\n{done.stdout}{done.stderr}")
