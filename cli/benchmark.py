@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import TRACK_CHOICE, orpha_code
+from cli.common import TRACK_CHOICE, orpha_code, prevalence_class
 from graph.settings import graph_setting, open_store
 
 
@@ -99,7 +99,8 @@ def export_benchmark(out: Path, tracks: tuple[str, ...], under: tuple[str, ...],
 
     codes = [orpha_code(text, "--under") for text in under]
     with open_store() as store:
-        items = select_items(store, ItemFilter(tracks=tracks, under=tuple(codes), prevalence_classes=prevalence))
+        classes = tuple(prevalence_class(text) for text in prevalence)
+        items = select_items(store, ItemFilter(tracks=tracks, under=tuple(codes), prevalence_classes=classes))
         written = export_items(store, items, blob_store(), out)
     click.echo(
         f"exported {sum(written.values())} items to {out}: "

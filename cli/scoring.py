@@ -51,15 +51,19 @@ def import_predictions(
 
 
 @click.command("runs")
-def runs() -> None:
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def runs(fmt: str) -> None:
     """List the runs in the graph."""
     with open_store() as store:
-        for run in store.select("Run", order_by="createdAt"):
-            p = run.props
-            click.echo(
-                f"{p['runId']}  model={p['model']}  tracks={','.join(p.get('tracks', []))}  "
-                f"file={p.get('sourceFile')}  created={p.get('createdAt')}"
-            )
+        found = [run.props for run in store.select("Run", order_by="createdAt")]
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=1))
+        return
+    for p in found:
+        click.echo(
+            f"{p['runId']}  model={p['model']}  tracks={','.join(p.get('tracks', []))}  "
+            f"file={p.get('sourceFile')}  created={p.get('createdAt')}"
+        )
 
 
 @click.command("score")
@@ -112,12 +116,19 @@ def score(
         click.echo(f"  ({n} {track} predictions not judged: {summary.judge} does not judge {track})")
 
 
+METRICS = ("token_f1", "exact", *JUDGES)
+
+
 def metric_name(metric: str) -> str:
+    """The Prediction property of a metric name; an unknown name is an error listing the known ones."""
     if metric in ("token_f1", "tokenF1"):
         return "tokenF1"
     if metric in ("exact", "exactMatch"):
         return "exactMatch"
-    return "score_" + metric.removeprefix("judge:").replace("-", "_")
+    judge = metric.removeprefix("judge:").removeprefix("score_").replace("_", "-")
+    if judge not in JUDGES:
+        raise click.BadParameter(f"{metric!r} is not a metric; use one of {', '.join(METRICS)}", param_hint="--metric")
+    return "score_" + judge.replace("-", "_")
 
 
 @click.command("report")
@@ -195,9 +206,12 @@ def report(
         click.echo(report_csv(result), nl=False)
         return
     click.echo(f"{result.metric} by {result.by} (x100; 95% CI, bootstrap over cases, {resamples} resamples)")
+    model_width = max([len("model"), *(len(line.model) for line in result.lines)])
+    group_width = max([len(result.by), *(len(line.group) for line in result.lines)])
+    click.echo(f"  {'model':<{model_width}}  {result.by:<{group_width}}  {'n':>5}  {'mean':>6}  95% CI")
     for line in result.lines:
         click.echo(
-            f"  {line.model[:24]:<24} {line.group[:48]:<48} n={line.n:<5} {line.mean:6.2f} "
+            f"  {line.model:<{model_width}}  {line.group:<{group_width}}  {line.n:>5}  {line.mean:6.2f}  "
             f"[{line.ci_low:6.2f}, {line.ci_high:6.2f}]"
         )
     for model in result.micro:
@@ -242,7 +256,8 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str) -> None
 @click.option("--metric", default="offline", show_default=True)
 @click.option("--resamples", default=10000, show_default=True)
 @click.option("--seed", default=20260425, show_default=True)
-def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int, fmt: str) -> None:
     """Paired comparison of two models (or runs) on the items both answered (bootstrap CI, permutation
     p-value). A model name pools its runs."""
     from scoring.report import check_one_run_per_item, collect_rows, resolve_runs
@@ -260,6 +275,9 @@ def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int) -> N
         raise ValueError(f"{run_a} and {run_b} share no item scored by {name}: nothing to compare")
     clusters = {r.item_id: r.case_id for r in [*rows_a, *rows_b]}
     c = paired_comparison(a, b, clusters, resamples, seed)
+    if fmt == "json":
+        click.echo(json.dumps({"a": run_a, "b": run_b, "metric": name, **asdict(c)}, indent=1))
+        return
     click.echo(
         f"{name} on {c.n} items both answered: {run_a} {100 * c.mean_a:.2f}, {run_b} "
         f"{100 * c.mean_b:.2f}; difference {100 * c.difference:+.2f} "

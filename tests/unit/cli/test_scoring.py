@@ -45,7 +45,9 @@ def test_import_score_report_compare(graph: Path) -> None:
     assert runner.invoke(main, ["score", bad_id]).exit_code == 0
     table = runner.invoke(main, ["report", "--by", "track", "--resamples", "100"])
     assert table.exit_code == 0
-    assert f"n={len(rows):<5} 100.00 [100.00, 100.00]" in table.output
+    assert ["Good", "diagnosis", str(len(rows)), "100.00", "[100.00,", "100.00]"] in [
+        line.split() for line in table.output.splitlines()
+    ]
     as_json = json.loads(
         runner.invoke(
             main, ["report", "--by", "model", "--format", "json", "--resamples", "50", "--metric", "token_f1"]
@@ -89,3 +91,30 @@ def test_folder_import_and_reference_report(graph: Path) -> None:
     assert missing.exit_code == 2 and "have no ontology score; run `mmrare score` first" in missing.output
     text = runner.invoke(main, ["report", "--reference", "--judge", "offline"]).output
     assert "ours (offline, not the reference's judge" in text and "diagnosis_judge_score=" in text
+
+
+def test_listing_formats_and_refusals(graph: Path) -> None:
+    runner = CliRunner()
+    with open(graph / "rel" / "diagnosis" / "diagnosis_opened.tsv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    a, b = graph / "A_MMRarebench_Diagnosis.tsv", graph / "B_MMRarebench_Treatment.tsv"
+    a.write_text("index\tprediction\n" + "".join(f"{r['index']}\t{r['answer']}\n" for r in rows))
+    b.write_text("index\tprediction\n0\tplan\n")
+    assert runner.invoke(main, ["import", "predictions", str(a), str(b)]).exit_code == 0
+    listed = json.loads(runner.invoke(main, ["runs", "--format", "json"]).output)
+    assert sorted(r["model"] for r in listed) == ["A", "B"] and all("runId" in r for r in listed)
+    bad_metric = runner.invoke(main, ["report", "--metric", "bleu"])
+    assert bad_metric.exit_code == 2
+    assert "'bleu' is not a metric; use one of token_f1, exact, offline" in bad_metric.output
+    for run in (r["runId"] for r in listed):
+        assert runner.invoke(main, ["score", run]).exit_code == 0
+    nothing_shared = runner.invoke(main, ["compare", "A", "B"])
+    assert nothing_shared.exit_code == 2 and "share no item" in nothing_shared.output
+    same = json.loads(runner.invoke(main, ["compare", "A", "A", "--format", "json", "--resamples", "100"]).output)
+    assert (same["n"], same["difference"]) == (len(rows), 0.0)
+    table = runner.invoke(main, ["report", "--by", "track", "--resamples", "20"]).output.splitlines()
+    assert table[1].split() == ["model", "track", "n", "mean", "95%", "CI"]
+    prevalence = runner.invoke(main, ["export", "benchmark", str(graph / "out"), "--prevalence", "1-9/100000"])
+    assert prevalence.exit_code == 0  # spaced as Orphanet spaces it, or not
+    wrong = runner.invoke(main, ["export", "benchmark", str(graph / "out2"), "--prevalence", "rare"])
+    assert wrong.exit_code == 2 and "'1-9 / 100 000'" in wrong.output
