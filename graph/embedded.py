@@ -2,17 +2,22 @@
 
 A commit rewrites the file atomically (temp file, fsync, rename), so a crash mid-write leaves the
 previous file intact. The file holds plain JSON (no pickle), so opening an untrusted file cannot
-run code.
+run code. Several processes share one file: a commit holds an exclusive lock on `<file>.lock`,
+reloads the file if another process has replaced it since, then applies its writes, so no write is
+lost; every read first reloads a file another process has replaced, so a server sees what the CLI
+wrote. Temporary files left by a killed writer are removed by the next writer.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import gzip
 import json
 import os
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +31,7 @@ from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, n
 from graph.store import GraphStore, RelRow, Where, WriteTx, order_value
 
 T = TypeVar("T")
+WRITE_LOCK_WAIT = 120.0  # seconds a writer waits for another process's commit
 FORMAT = "mmrare-graph"
 FORMAT_VERSION = 1
 
@@ -53,6 +59,7 @@ def _locked(method: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(method)
     def run(self: EmbeddedStore, *args: Any, **kwargs: Any) -> T:
         with self.lock:
+            self._refresh()
             return method(self, *args, **kwargs)
 
     return run
@@ -68,8 +75,54 @@ class EmbeddedStore(GraphStore):
         self.by_label: dict[str, set[Key]] = {}
         # one thread at a time inside the graph: the service answers requests from worker threads
         self.lock = threading.RLock()
+        self._seen: tuple[int, int, int] | None = None  # the file version in memory (inode, mtime, size)
         if self.path is not None and self.path.exists():
             self._load()
+
+    def _signature(self) -> tuple[int, int, int] | None:
+        assert self.path is not None
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _refresh(self) -> None:
+        """Reload when another process has replaced the file since this one read or wrote it."""
+        if self.path is None:
+            return
+        now = self._signature()
+        if now is not None and now != self._seen:
+            self.g = nx.MultiDiGraph()
+            self.by_label = {}
+            self._load()
+
+    @contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """The cross-process write lock; waits up to WRITE_LOCK_WAIT seconds for another writer."""
+        if self.path is None:
+            yield
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a+b") as fh:
+            deadline = time.monotonic() + WRITE_LOCK_WAIT
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreUnavailableError(
+                            f"another process has been writing {self.path} for over {WRITE_LOCK_WAIT:g} s; "
+                            "try again when it is done"
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                for stale in self.path.parent.glob(self.path.name + ".*.tmp"):
+                    stale.unlink(missing_ok=True)  # a killed writer's; no one else writes while we hold the lock
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     # -- persistence ----------------------------------------------------------------------------
     def _load(self) -> None:
@@ -85,6 +138,7 @@ class EmbeddedStore(GraphStore):
             self._put_node(NodeRef(label, key), props)
         for rel_type, src, dst, rid, props in doc["rels"]:
             self.g.add_edge(NodeRef.parse(src), NodeRef.parse(dst), key=(rel_type, rid), **props)
+        self._seen = self._signature()
 
     def _save(self) -> None:
         if self.path is None:
@@ -104,6 +158,7 @@ class EmbeddedStore(GraphStore):
                 raw.flush()
                 os.fsync(raw.fileno())
             os.replace(tmp, self.path)
+            self._seen = self._signature()
             dir_fd = os.open(self.path.parent, os.O_RDONLY)
             try:
                 os.fsync(dir_fd)
@@ -114,7 +169,7 @@ class EmbeddedStore(GraphStore):
             raise
 
     def clear(self) -> None:
-        with self.lock:
+        with self.lock, self._file_lock():
             self.g = nx.MultiDiGraph()
             self.by_label = {}
             self._save()
@@ -125,10 +180,18 @@ class EmbeddedStore(GraphStore):
         tx = _EmbeddedTx()
         yield tx
         if tx.ops:
-            with self.lock:
+            with self.lock, self._file_lock():
+                self._refresh()  # another process may have committed since: build on its writes
                 self._check(tx.ops)
-                self._apply(tx.ops)
-                self._save()
+                try:
+                    self._apply(tx.ops)
+                    self._save()
+                except BaseException:
+                    if self.path is not None:  # what is in memory is not what is on disk: read the file again
+                        self._seen = None
+                        self.g, self.by_label = nx.MultiDiGraph(), {}
+                        self._refresh()
+                    raise
 
     def _check(self, ops: list[tuple[str, object, object]]) -> None:
         """Every relationship endpoint must exist once the transaction's own writes are counted."""
