@@ -18,9 +18,10 @@ import os
 import tempfile
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path as FsPath
 from typing import Any, TypeVar
 
@@ -75,31 +76,36 @@ class EmbeddedStore(GraphStore):
         self.by_label: dict[str, set[Key]] = {}
         # one thread at a time inside the graph: the service answers requests from worker threads
         self.lock = threading.RLock()
-        self._seen: tuple[int, int, int] | None = None  # the file version in memory (inode, mtime, size)
+        # the generation of the file in memory; every commit writes a new one to `<file>.version`
+        # (file times and sizes cannot tell two quick commits of the same size apart)
+        self._seen: str | None = None
         if self.path is not None and self.path.exists():
             self._load()
 
-    def _signature(self) -> tuple[int, int, int] | None:
+    def _version_path(self) -> FsPath:
         assert self.path is not None
-        try:
-            st = self.path.stat()
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+        return self.path.with_name(self.path.name + ".version")
 
-    def _refresh(self) -> None:
-        """Reload when another process has replaced the file since this one read or wrote it."""
-        if self.path is None:
+    def _generation(self) -> str:
+        try:
+            return self._version_path().read_text()
+        except FileNotFoundError:
+            return ""
+
+    def _refresh(self, writing: bool = False) -> None:
+        """Reload when another process has committed since this one read or wrote the file. A reader
+        reloads under the shared lock, so it never reads between a writer's two replacements."""
+        if self.path is None or not self.path.exists() or self._generation() == self._seen:
             return
-        now = self._signature()
-        if now is not None and now != self._seen:
+        with nullcontext() if writing else self._file_lock(shared=True):
             self.g = nx.MultiDiGraph()
             self.by_label = {}
             self._load()
 
     @contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        """The cross-process write lock; waits up to WRITE_LOCK_WAIT seconds for another writer."""
+    def _file_lock(self, shared: bool = False) -> Iterator[None]:
+        """The cross-process lock: exclusive for a commit, shared for a reload; waits up to
+        WRITE_LOCK_WAIT seconds for another process's commit."""
         if self.path is None:
             yield
             return
@@ -108,7 +114,7 @@ class EmbeddedStore(GraphStore):
             deadline = time.monotonic() + WRITE_LOCK_WAIT
             while True:
                 try:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.flock(fh.fileno(), (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
@@ -118,8 +124,9 @@ class EmbeddedStore(GraphStore):
                         ) from None
                     time.sleep(0.05)
             try:
-                for stale in self.path.parent.glob(self.path.name + ".*.tmp"):
-                    stale.unlink(missing_ok=True)  # a killed writer's; no one else writes while we hold the lock
+                if not shared:
+                    for stale in self.path.parent.glob(self.path.name + ".*.tmp"):
+                        stale.unlink(missing_ok=True)  # a killed writer's: no one else writes while we hold the lock
                 yield
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
@@ -127,6 +134,7 @@ class EmbeddedStore(GraphStore):
     # -- persistence ----------------------------------------------------------------------------
     def _load(self) -> None:
         assert self.path is not None
+        generation = self._generation()  # read first: a commit landing meanwhile is seen next time
         try:
             with gzip.open(self.path, "rt", encoding="utf-8") as fh:
                 doc = json.load(fh)
@@ -138,7 +146,7 @@ class EmbeddedStore(GraphStore):
             self._put_node(NodeRef(label, key), props)
         for rel_type, src, dst, rid, props in doc["rels"]:
             self.g.add_edge(NodeRef.parse(src), NodeRef.parse(dst), key=(rel_type, rid), **props)
-        self._seen = self._signature()
+        self._seen = generation
 
     def _save(self) -> None:
         if self.path is None:
@@ -150,15 +158,22 @@ class EmbeddedStore(GraphStore):
             "nodes": [[ref.label, ref.key, props] for ref, props in self.g.nodes(data=True)],
             "rels": [[k[0], a.uid, b.uid, k[1], p] for a, b, k, p in self.g.edges(keys=True, data=True)],
         }
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
+        # The new generation is announced before the graph is replaced: a commit that dies between the
+        # two leaves the old graph under a new generation, which others simply read again.
+        generation = uuid.uuid4().hex
+        fd, version_tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
+        fd_graph, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
         try:
-            with os.fdopen(fd, "wb") as raw:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(generation)
+            os.replace(version_tmp, self._version_path())
+            self._seen = generation
+            with os.fdopen(fd_graph, "wb") as raw:
                 with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=self.compresslevel, mtime=0) as gz:
                     gz.write(json.dumps(doc, separators=(",", ":")).encode("utf-8"))
                 raw.flush()
                 os.fsync(raw.fileno())
             os.replace(tmp, self.path)
-            self._seen = self._signature()
             dir_fd = os.open(self.path.parent, os.O_RDONLY)
             try:
                 os.fsync(dir_fd)
@@ -166,6 +181,7 @@ class EmbeddedStore(GraphStore):
                 os.close(dir_fd)
         except BaseException:
             FsPath(tmp).unlink(missing_ok=True)
+            FsPath(version_tmp).unlink(missing_ok=True)
             raise
 
     def clear(self) -> None:
@@ -181,7 +197,7 @@ class EmbeddedStore(GraphStore):
         yield tx
         if tx.ops:
             with self.lock, self._file_lock():
-                self._refresh()  # another process may have committed since: build on its writes
+                self._refresh(writing=True)  # another process may have committed since: build on its writes
                 self._check(tx.ops)
                 try:
                     self._apply(tx.ops)
@@ -190,7 +206,7 @@ class EmbeddedStore(GraphStore):
                     if self.path is not None:  # what is in memory is not what is on disk: read the file again
                         self._seen = None
                         self.g, self.by_label = nx.MultiDiGraph(), {}
-                        self._refresh()
+                        self._refresh(writing=True)
                     raise
 
     def _check(self, ops: list[tuple[str, object, object]]) -> None:

@@ -50,7 +50,8 @@ def test_failed_save_keeps_file_and_removes_temp(tmp_path: Path, monkeypatch: py
     with pytest.raises(OSError, match="disk full"):
         store.upsert_nodes("Gene", [{"symbol": "CFTR"}])
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.json.gz", "graph.json.gz.lock"]
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["graph.json.gz", "graph.json.gz.lock", "graph.json.gz.version"]  # no temporary file left
     assert store.get(NodeRef("Gene", "CFTR")) is None  # the failed commit is not half kept in memory either
 
 
@@ -119,4 +120,5 @@ def test_a_killed_writer_s_temporary_file_is_removed_by_the_next_writer(tmp_path
     stale = tmp_path / "g.json.gz.abc123.tmp"
     stale.write_bytes(b"half a graph")
     store.upsert_nodes("Disease", [{"orphaCode": 2, "name": "b"}])
-    assert not stale.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["g.json.gz", "g.json.gz.lock"]
+    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json.gz", "g.json.gz.lock", "g.json.gz.version"]
