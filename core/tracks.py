@@ -68,6 +68,10 @@ PANDAS_MISSING = frozenset(
 )
 
 
+# What the reference evaluator makes of a blank cell: pandas reads NaN, and str() of it is "nan".
+BLANK_TEXT = "nan"
+
+
 @dataclass(frozen=True)
 class ListCell:
     """A list cell as the reference reads it, and the fallback it needed (None for a JSON list)."""

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from core.items import item_id as make_item_id
 from core.items import track_of
-from core.tracks import PANDAS_MISSING
+from core.tracks import BLANK_TEXT, PANDAS_MISSING
 from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, RelRow
 from importers.problems import ProblemLog
@@ -44,7 +44,6 @@ SUFFIXES = (".xlsx", ".tsv", ".json", ".csv", ".jsonl")
 VLMEVALKIT_NAME = re.compile(
     r"^(?P<model>.+)_(?P<dataset>" + "|".join(DATASET_TRACKS) + r")\.(?P<ext>xlsx|tsv|json|csv)$", re.IGNORECASE
 )
-BLANK_TEXT = "nan"  # what the reference makes of a blank prediction cell
 # Bounds on what one prediction file may hold once unpacked (the benchmark has under 2,000 items).
 MAX_XLSX_INFLATED = 200 * 2**20
 MAX_ROWS = 100_000

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.tracks import BLANK_TEXT
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore
 from scoring.token_f1 import best_token_f1
-
-BLANK_TEXT = "nan"  # pandas reads a blank cell as NaN and the reference's str() makes it "nan"
 
 
 @dataclass(frozen=True)
