@@ -14,7 +14,7 @@ from typing import Annotated
 
 import strawberry
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from graphql import GraphQLError
 from PIL import Image as PILImage
@@ -31,6 +31,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from api.auth import KeyStore, Principal
+from api.docs import add_offline_docs, graphiql_page
 from api.gql import Context, Mutation
 from api.gql import Query as GraphQuery
 from api.gql.cost import CostLimiter
@@ -75,7 +76,11 @@ def build_schema() -> strawberry.Schema:
 
 
 class GraphRouter(GraphQLRouter):
-    """GraphQL over HTTP, where an unavailable store is a 503 (as on every REST route), not a 200."""
+    """GraphQL over HTTP, where an unavailable store is a 503 (as on every REST route), not a 200,
+    and GraphiQL comes from installed assets, not a CDN."""
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return graphiql_page()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if any(isinstance(e.original_error, StoreUnavailableError) for e in result.errors or ()):
@@ -88,7 +93,10 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         title="MMRare graph",
         version="0.1.0",
         description="Orphanet, MMRareBench items and model runs in one graph: GraphQL at /graphql.",
+        docs_url=None,  # Swagger UI and ReDoc are served from installed assets (api/docs.py)
+        redoc_url=None,
     )
+    add_offline_docs(app)
     # bodies are capped while they stream in, before any route (or key check) sees them
     caps = {"/runs": MAX_UPLOAD + 64 * 1024, "/graphql": MAX_GRAPHQL_BODY}
     app.add_middleware(BodyLimit, caps=caps, default=MAX_OTHER_BODY)

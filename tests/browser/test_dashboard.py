@@ -204,3 +204,29 @@ def test_item_browser_filters_and_answer_key(page: object, site: dict) -> None:
     gold = site["store"].get_many("Item", [item_id])[item_id]["answer"]
     assert first.locator(".answer").inner_text() == f"Answer: {gold}"
     shot(page, "items-maintainer")
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("graphql", ".graphiql-container .graphiql-editors"),
+        ("docs", ".swagger-ui .info .title"),
+        ("redoc", ".api-content h1"),
+    ],
+)
+def test_api_documentation_works_without_internet(page: object, site: dict, path: str, ready: str) -> None:
+    outside: list[str] = []
+
+    def only_this_server(route: object) -> None:
+        url = route.request.url
+        if url.startswith(site["url"]):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    page.goto(site["url"] + path, wait_until="networkidle")
+    page.wait_for_selector(ready, timeout=15000)
+    shot(page, f"docs-{path}")
+    assert outside == []  # every script, style and font came from the server itself
