@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import TRACK_CHOICE, orpha_code, prevalence_class
+from cli.common import TRACK_CHOICE, orpha_code, prevalence_class, progress_on_stderr
 from graph.settings import graph_setting, open_store
 
 
@@ -18,12 +18,7 @@ def import_benchmark(root: Path, skip_invalid: bool) -> None:
     from core.settings import blob_store
     from importers.benchmark.loader import import_release
 
-    with open_store() as store, click.progressbar(length=100, label="importing", show_pos=False) as bar:
-
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.label = f"{stage:<20}"
-            bar.update(int(100 * done / total) - bar.pos)
-
+    with open_store() as store, progress_on_stderr() as progress:
         summary = import_release(root, store, blob_store(), skip_invalid=skip_invalid, progress=progress)
     for line in summary.rejected:
         click.echo(f"rejected: {line}", err=True)

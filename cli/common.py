@@ -1,8 +1,13 @@
-"""What several command groups share: track choices and ORPHA code options."""
+"""What several command groups share: track choices, ORPHA code and prevalence options, progress."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
+from tqdm import tqdm
 
 from core.orphanet import PREVALENCE_CLASSES, normalise_prevalence_class, parse_orpha_code
 from core.tracks import TRACKS
@@ -26,3 +31,31 @@ def prevalence_class(text: str) -> str:
             param_hint="--prevalence",
         )
     return found
+
+
+@contextmanager
+def progress_on_stderr() -> Iterator:
+    """A `core.progress.Progress` that draws one bar per stage on stderr, with counts, rate and ETA
+    (stdout stays for results). Bars are drawn on a terminal only."""
+    bar: tqdm | None = None
+    current = ""
+
+    def report(stage: str, done: int, total: int) -> None:
+        nonlocal bar, current
+        if stage != current or bar is None:
+            if bar is not None:
+                bar.close()
+            current = stage
+            unit = "B" if "reading" in stage else "it"
+            bar = tqdm(
+                total=total, desc=stage, unit=unit, unit_scale=unit == "B", file=sys.stderr, leave=False, disable=None
+            )
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield report
+    finally:
+        if bar is not None:
+            bar.close()

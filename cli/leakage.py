@@ -8,7 +8,7 @@ from dataclasses import asdict
 import click
 
 from audit import KINDS, AuditConfig, audit_and_store
-from cli.common import TRACK_CHOICE
+from cli.common import TRACK_CHOICE, progress_on_stderr
 from graph.settings import open_store
 
 
@@ -41,8 +41,8 @@ def audit_leakage(
         phenotype_min_mentions=phenotype_min_mentions,
         phash_max_distance=phash_max_distance,
     )
-    with open_store() as store:
-        result = audit_and_store(store, tracks, config)
+    with open_store() as store, progress_on_stderr() as progress:
+        result = audit_and_store(store, tracks, config, progress)
     summary = result.summary()
     if fmt == "json":
         click.echo(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import orpha_code
+from cli.common import orpha_code, progress_on_stderr
 from graph.ontology import disease_profile
 from graph.settings import graph_setting, open_store
 
@@ -21,12 +21,7 @@ def import_orphanet(paths: tuple[Path, ...], skip_invalid: bool) -> None:
 
     facts, files = read_all(paths)
     click.echo(f"read {len(files)} file(s) as {facts.source}: {len(facts.diseases):,} diseases")
-    with open_store() as store, click.progressbar(length=100, label="writing", show_pos=False) as bar:
-
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.label = f"writing {stage:<16}"
-            bar.update(int(100 * done / total) - bar.pos)
-
+    with open_store() as store, progress_on_stderr() as progress:
         summary = load(facts, store, files, skip_invalid=skip_invalid, progress=progress)
     for problem in facts.problems.problems:
         click.echo(f"skipped: {problem}", err=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import TRACK_CHOICE, orpha_code
+from cli.common import TRACK_CHOICE, orpha_code, progress_on_stderr
 from graph.settings import open_store
 from scoring.judge_choice import JUDGES
 from scoring.judges import judge_origin
@@ -102,7 +102,8 @@ def score(
         raise click.UsageError("--judge openai needs --base-url and --judge-model")
     with open_store() as store:
         judge = make_judge(judge_name, store, openai)
-        summary = score_run(store, run_id, judge, blob_store() if images else None)
+        with progress_on_stderr() as progress:
+            summary = score_run(store, run_id, judge, blob_store() if images else None, progress)
     click.echo(
         f"{run_id} with {summary.judge} [{judge_origin(summary.judge)}] (config {summary.config_hash}): "
         f"{summary.predictions} predictions, "

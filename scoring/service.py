@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.blobs import BlobStore
+from core.progress import Progress, no_progress
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, RelRow
 from scoring.judges import Judge, JudgeRequest, Verdict, judgement_id
@@ -58,7 +59,16 @@ def _images(store: GraphStore, blobs: BlobStore, item_ids: list[str]) -> dict[st
     }
 
 
-def score_run(store: GraphStore, run_id: str, judge: Judge, blobs: BlobStore | None = None) -> ScoreSummary:
+JUDGE_BATCH = 50  # requests handed to a judge at a time, so progress moves while a long run is judged
+
+
+def score_run(
+    store: GraphStore,
+    run_id: str,
+    judge: Judge,
+    blobs: BlobStore | None = None,
+    progress: Progress = no_progress,
+) -> ScoreSummary:
     pairs = run_predictions(store, run_id)
     summary = ScoreSummary(run_id, judge.config.name, judge.config.hash, predictions=len(pairs))
     golds = gold_codes(store, [item["itemId"] for _, item in pairs])
@@ -73,7 +83,12 @@ def score_run(store: GraphStore, run_id: str, judge: Judge, blobs: BlobStore | N
     ids = [judgement_id(judge.config, prompt) for prompt in prompts]
     stored = store.get_many("Judgement", ids)
     todo = [k for k, jid in enumerate(ids) if jid not in stored or stored[jid].get("error")]
-    fresh = dict(zip(todo, judge.judge_many([requests[k] for k in todo]), strict=True))
+    fresh: dict[int, Verdict] = {}
+    for start in range(0, len(todo), JUDGE_BATCH):
+        progress(f"judging ({judge.config.name})", start, len(todo))
+        batch = todo[start : start + JUDGE_BATCH]
+        fresh.update(zip(batch, judge.judge_many([requests[k] for k in batch]), strict=True))
+    progress(f"judging ({judge.config.name})", len(todo), len(todo))
     summary.judged, summary.cached = len(todo), len(ids) - len(todo)
 
     prop = score_property(judge.config.name)

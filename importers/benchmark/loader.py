@@ -14,6 +14,7 @@ from typing import Any
 from core.blobs import BlobStore
 from core.matching import Alignment, NameIndex, align_by_name
 from core.orphanet import parse_codes
+from core.progress import Progress, no_progress
 from core.tracks import TRACKS
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, RelRow
@@ -21,7 +22,6 @@ from importers.benchmark.entities import EntityMatcher
 from importers.benchmark.images import DEFAULT_LIMITS, ImageLimits
 from importers.benchmark.reader import ItemImage, ParsedItem, read_track
 from importers.problems import ProblemLog
-from importers.progress import Progress, no_progress
 
 
 @dataclass
@@ -51,10 +51,9 @@ def read_release(
     if not present:
         raise FileNotFoundError(f"{root}: no release file found (expected any of {', '.join(t.file for t in TRACKS)})")
     items: list[ParsedItem] = []
-    for i, track in enumerate(present):
-        progress(f"reading {track.name}", i, len(present))
+    for track in present:
         before = len(items), len(problems.problems)
-        items += read_track(root, track, blobs, problems, limits)
+        items += read_track(root, track, blobs, problems, limits, progress)
         if (len(items), len(problems.problems)) == before:
             problems.warn(str(root / track.file), "file", "(rows)", "a header and no rows")
     if items and not any(i.track == "diagnosis" for i in items):
@@ -135,12 +134,12 @@ def import_release(
     cases = group_cases(items)
     progress("aligning", 2, 4)
     alignments = _align(items, cases, store, summary)
-    progress("linking entities", 3, 4)
     matcher = EntityMatcher.from_store(store)
 
     image_rows: dict[str, dict[str, Any]] = {}
     item_rows, case_rows, about, shows, has_image, answer_is, mentions = [], [], [], [], [], [], []
-    for case_id, (members, how) in sorted(cases.items()):
+    for done, (case_id, (members, how)) in enumerate(sorted(cases.items())):
+        progress("linking entities", done, len(cases))
         contexts = [m.props["context"] for m in members]
         case_rows.append(
             {"caseId": case_id, "context": max(contexts, key=len), "groupedBy": how, "nItems": len(members)}
@@ -183,6 +182,7 @@ def import_release(
     for n in store.neighbours(sorted(old_cases), "ABOUT", Direction.IN):
         members[n.start].add(n.node.key)
     orphaned = [c for c in old_cases if members[c] <= imported]
+    progress("writing", 0, 1)
     with store.transaction() as tx:
         for rel_type in ("ABOUT", "SHOWS", "ANSWER_IS", "MENTIONS"):
             tx.delete_rels(rel_type, item_refs)
@@ -198,7 +198,7 @@ def import_release(
             ("MENTIONS", mentions),
         ):
             tx.upsert_rels(rel_type, rows)
-    progress("done", 4, 4)
+    progress("writing", 1, 1)
     return summary
 
 

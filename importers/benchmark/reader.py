@@ -7,6 +7,7 @@ leave the reader as metadata only. Every problem names the file, the row (and in
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from typing import Any
 
 from core.blobs import BlobStore
 from core.orphanet import parse_codes
+from core.progress import Progress, no_progress
 from core.tracks import (
     PANDAS_MISSING,
     RELATION_TYPES,
@@ -97,10 +99,17 @@ class ParsedItem:
 
 
 def read_track(
-    root: Path, track: Track, blobs: BlobStore, problems: ProblemLog, limits: ImageLimits = DEFAULT_LIMITS
+    root: Path,
+    track: Track,
+    blobs: BlobStore,
+    problems: ProblemLog,
+    limits: ImageLimits = DEFAULT_LIMITS,
+    progress: Progress = no_progress,
 ) -> Iterator[ParsedItem]:
+    """The track's items, row by row; progress is reported in bytes of the file read."""
     path = root / track.file
-    with open(path, encoding="utf-8", newline="") as fh:
+    size = path.stat().st_size
+    with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t")
         header = reader.fieldnames or []
         missing = [c for c in track.columns if c not in header]
@@ -112,6 +121,7 @@ def read_track(
             problems.warn(str(path), "header", ", ".join(extra), "column(s) outside the format, kept on each item")
         seen: dict[int, int] = {}
         for row_number, row in enumerate(reader, start=1):
+            progress(f"reading {track.name}", raw.tell(), size)
             if None in row or any(v is None for v in row.values()):
                 count = len(header) + len(row.get(None, [])) - sum(v is None for v in row.values())  # type: ignore
                 problems.add(

@@ -21,11 +21,11 @@ from pathlib import Path
 import networkx as nx
 
 from core.orphanet import PREVALENCE_CLASSES
+from core.progress import Progress, no_progress
 from graph.model import NodeRef, compound_key
 from graph.ontology import refresh_heads
 from graph.store import GraphStore, RelRow
 from importers.orphanet.facts import OrphanetFacts, PrevalenceFact
-from importers.progress import Progress, no_progress
 
 NUMERIC_CLASSES = PREVALENCE_CLASSES[:6]
 # Lists whose order carries no meaning; sorted so that every source gives the same property value.

@@ -1,4 +1,5 @@
-"""A tiny progress interface, so importers report long work without knowing about terminals."""
+"""A tiny progress interface, so importers, scoring and the audit report long work without knowing
+about terminals: `progress(stage, done, total)`, where done and total may be rows, bytes or requests."""
 
 from __future__ import annotations
 
