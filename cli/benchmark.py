@@ -86,17 +86,27 @@ def export() -> None:
 @click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE)
 @click.option("--under", multiple=True, help="ORPHAcode of a class: items whose answer descends from it.")
 @click.option("--prevalence", multiple=True, help="Headline prevalence class, e.g. '1-9 / 100 000'.")
-def export_benchmark(out: Path, tracks: tuple[str, ...], under: tuple[str, ...], prevalence: tuple[str, ...]) -> None:
-    """Any subset back to the release TSV format."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["tsv", "parquet"]),
+    default="tsv",
+    show_default=True,
+    help="tsv: the release's own files; parquet: <track>.parquet with images as bytes (needs pyarrow).",
+)
+def export_benchmark(
+    out: Path, tracks: tuple[str, ...], under: tuple[str, ...], prevalence: tuple[str, ...], fmt: str
+) -> None:
+    """Any subset back to the release format (TSV), or to Parquet."""
     from core.settings import blob_store
     from graph.subsets import ItemFilter, select_items
-    from importers.benchmark.export import export_items
+    from importers.benchmark.export import export_items, export_parquet
 
     codes = [orpha_code(text, "--under") for text in under]
     with open_store() as store:
         classes = tuple(prevalence_class(text) for text in prevalence)
         items = select_items(store, ItemFilter(tracks=tracks, under=tuple(codes), prevalence_classes=classes))
-        written = export_items(store, items, blob_store(), out)
+        written = (export_parquet if fmt == "parquet" else export_items)(store, items, blob_store(), out)
     click.echo(
         f"exported {sum(written.values())} items to {out}: "
         + (", ".join(f"{t} {n}" for t, n in written.items()) or "nothing matched")

@@ -1,4 +1,6 @@
-"""Any item subset back to the release's TSV format; importing the export reproduces the subset."""
+"""Any item subset back to the release's TSV format (importing the export reproduces the subset), or
+to Parquet, one file per track, with the images as bytes and the list columns as lists (what the
+`datasets` library's parquet reader loads)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import base64
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,21 +26,24 @@ class TrackFile:
     rows: int
 
 
-def release_files(store: GraphStore, items: list[Node], blobs: BlobStore) -> list[TrackFile]:
-    """The release's TSV text per track file, for the tracks that have items."""
-    shows = store.neighbours([i.ref for i in items], "SHOWS")
-    by_item: dict[NodeRef, list] = {}
-    for rel in shows:
-        by_item.setdefault(rel.start, []).append(rel)
-    files = []
+def _by_track(store: GraphStore, items: list[Node]) -> Iterator[tuple[Track, list[Node], dict[NodeRef, list]]]:
+    """Per track with items: its items by index, and each item's SHOWS links in figure order."""
+    shows: dict[NodeRef, list] = {}
+    for rel in store.neighbours([i.ref for i in items], "SHOWS"):
+        shows.setdefault(rel.start, []).append(rel)
+    for links in shows.values():
+        links.sort(key=lambda r: r.rel_props["order"])
     for track in TRACKS:
         members = sorted((i for i in items if i.props.get("track") == track.name), key=lambda i: i.props["index"])
-        if not members:
-            continue
-        rows = [
-            _row(item, sorted(by_item.get(item.ref, []), key=lambda r: r.rel_props["order"]), blobs, track)
-            for item in members
-        ]
+        if members:
+            yield track, members, shows
+
+
+def release_files(store: GraphStore, items: list[Node], blobs: BlobStore) -> list[TrackFile]:
+    """The release's TSV text per track file, for the tracks that have items."""
+    files = []
+    for track, members, shows in _by_track(store, items):
+        rows = [_row(item, shows.get(item.ref, []), blobs, track) for item in members]
         # the columns every track has, then figure_mapping and any extra column, in first-seen order
         columns = list(dict.fromkeys([*track.columns, *(c for row in rows for c in row)]))
         text = io.StringIO()
@@ -59,18 +65,21 @@ def export_items(store: GraphStore, items: list[Node], blobs: BlobStore, out: Pa
     return written
 
 
-def _row(item: Node, shows: list, blobs: BlobStore, track: Track) -> dict[str, str]:
+def _row(item: Node, shows: list, blobs: BlobStore, track: Track, as_text: bool = True) -> dict[str, object]:
+    """One release row: every cell text as in the TSV files, or (as_text=False) the index as a
+    number, the images as bytes and the list columns as lists, for Parquet."""
     p = item.props
-    row = {
-        "index": str(p["index"]),
+    images = [blobs.get(str(r.node.key)) for r in shows]
+    row: dict[str, object] = {
+        "index": str(p["index"]) if as_text else int(p["index"]),
         "question": p.get("question", ""),
         "answer": p.get("answer", ""),
         "context": p.get("context", ""),
-        "image_path": list_cell(p.get("imagePaths", [])),
-        "image": json.dumps([base64.b64encode(blobs.get(str(r.node.key))).decode() for r in shows]),
+        "image_path": list_cell(p.get("imagePaths", [])) if as_text else list(p.get("imagePaths", [])),
+        "image": json.dumps([base64.b64encode(b).decode() for b in images]) if as_text else images,
     }
     for column in track.lists:
-        row[column.column] = list_cell(p.get(column.prop, []))
+        row[column.column] = list_cell(p.get(column.prop, [])) if as_text else list(p.get(column.prop, []))
     for column, prop in track.texts:
         row[column] = p.get(prop, "")
     paths = p.get("imagePaths", [])
@@ -83,3 +92,19 @@ def _row(item: Node, shows: list, blobs: BlobStore, track: Track) -> dict[str, s
         row["figure_mapping"] = json.dumps(mapping)
     row.update(json.loads(p.get("extraColumns") or "{}"))
     return row
+
+
+def export_parquet(store: GraphStore, items: list[Node], blobs: BlobStore, out: Path) -> dict[str, int]:
+    """One Parquet file per track that has items (`<track>.parquet`); returns the rows per track."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for track, members, shows in _by_track(store, items):
+        rows = [_row(item, shows.get(item.ref, []), blobs, track, as_text=False) for item in members]
+        columns = list(dict.fromkeys(c for row in rows for c in row))
+        table = pa.table({c: [row.get(c, "") for row in rows] for c in columns})
+        pq.write_table(table, out / f"{track.name}.parquet")
+        written[track.name] = len(rows)
+    return written

@@ -369,3 +369,37 @@ def test_answer_variants_align_on_both_stores(store: GraphStore, release: Path, 
     missing = f"diagnosis:{indexes[len(VARIANTS)]}"
     assert store.neighbours([NodeRef("Item", missing)], "ANSWER_IS") == []
     assert (missing, "Marfan syndrome type 3") in summary.unresolved
+
+
+def test_parquet_export_loads_with_datasets(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    import os
+
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    from datasets import load_dataset
+
+    from importers.benchmark.export import export_parquet
+
+    with_orphanet(store)
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    import_release(release, store, blobs)
+    written = export_parquet(store, store.select("Item"), blobs, tmp_path / "parquet")
+    expected = {t.name: len(rows(release / t.file)) for t in TRACKS}
+    assert written == expected
+    loaded = {  # one dataset per track: their columns differ, as the release's files do
+        name: load_dataset(
+            "parquet", data_files=str(tmp_path / "parquet" / f"{name}.parquet"), split="train",
+            cache_dir=str(tmp_path / "hf-cache"),
+        )
+        for name in written
+    }  # fmt: skip
+    assert {name: len(split) for name, split in loaded.items()} == expected
+    diag = loaded["diagnosis"]
+    first = rows(release / TRACKS[0].file)[0]
+    row = next(r for r in diag if r["index"] == int(first["index"]))
+    images = json.loads(first["image"])
+    assert [hashlib.sha256(b).hexdigest() for b in row["image"]] == [
+        hashlib.sha256(base64.b64decode(b)).hexdigest() for b in images
+    ]  # the exact bytes, in figure order
+    assert row["answer"] == first["answer"] and row["answer_aliases"] == json.loads(first["answer_aliases"])
+    crossmodal = loaded["crossmodal"][0]
+    assert isinstance(crossmodal["golden_mainline"], list) and crossmodal["relation_type"]

@@ -35,6 +35,11 @@ def test_generate_import_export(isolated: Path) -> None:
     assert any((isolated / "data" / "blobs").rglob("*"))
     out = runner.invoke(main, ["export", "benchmark", str(isolated / "ex"), "--track", "diagnosis"])
     assert out.exit_code == 0 and "exported 4 items" in out.output
+    parquet = runner.invoke(main, ["export", "benchmark", str(isolated / "pq"), "--format", "parquet"])
+    assert parquet.exit_code == 0 and "exported 16 items" in parquet.output
+    assert sorted(p.name for p in (isolated / "pq").iterdir()) == [
+        "crossmodal.parquet", "diagnosis.parquet", "examination.parquet", "treatment.parquet"
+    ]  # fmt: skip
     assert (isolated / "ex" / "diagnosis" / "diagnosis_opened.tsv").is_file()
     assert not (isolated / "ex" / "treatment").exists()
     bad = runner.invoke(main, ["export", "benchmark", str(isolated / "ex2"), "--under", "marfan"])
