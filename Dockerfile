@@ -11,6 +11,7 @@ COPY audit audit
 COPY scoring scoring
 COPY api api
 COPY cli cli
+COPY client client
 RUN pip install --no-cache-dir . && rm -rf /app/*
 WORKDIR /data
 ENV MMRARE_GRAPH=embedded:/data/graph.json.gz MMRARE_DATA_DIR=/data
