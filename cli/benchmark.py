@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import TRACK_CHOICE, orpha_code, prevalence_class, progress_on_stderr
+from cli.common import TRACK_CHOICE, known_class, orpha_code, prevalence_class, progress_on_stderr
 from graph.settings import graph_setting, open_store
 
 
@@ -104,6 +104,7 @@ def export_benchmark(
 
     codes = [orpha_code(text, "--under") for text in under]
     with open_store() as store:
+        codes = [known_class(store, code, "--under") for code in codes]
         classes = tuple(prevalence_class(text) for text in prevalence)
         items = select_items(store, ItemFilter(tracks=tracks, under=tuple(codes), prevalence_classes=classes))
         written = (export_parquet if fmt == "parquet" else export_items)(store, items, blob_store(), out)

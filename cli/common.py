@@ -11,6 +11,8 @@ from tqdm import tqdm
 
 from core.orphanet import PREVALENCE_CLASSES, normalise_prevalence_class, parse_orpha_code
 from core.tracks import TRACKS
+from graph.model import NodeRef
+from graph.store import GraphStore
 
 TRACK_CHOICE = click.Choice([t.name for t in TRACKS])
 
@@ -19,6 +21,15 @@ def orpha_code(text: str, option: str) -> int:
     code = parse_orpha_code(text)
     if code is None:
         raise click.BadParameter(f"{text!r} is not an ORPHAcode (e.g. 558 or ORPHA:558)", param_hint=option)
+    return code
+
+
+def known_class(store: GraphStore, code: int, option: str) -> int:
+    """A class to stratify or select by must be in the graph: an unknown code would give nothing."""
+    if store.get(NodeRef("Disease", code)) is None:
+        raise click.BadParameter(
+            f"ORPHA:{code} is not in the graph; `mmrare orphanet show CODE` looks a code up", param_hint=option
+        )
     return code
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import TRACK_CHOICE, orpha_code, progress_on_stderr
+from cli.common import TRACK_CHOICE, known_class, orpha_code, progress_on_stderr
 from graph.settings import open_store
 from scoring.judge_choice import JUDGES
 from scoring.judges import judge_origin
@@ -185,6 +185,8 @@ def report(
 
     code = orpha_code(under, "--under") if under is not None else None
     with open_store() as store:
+        if code is not None:
+            known_class(store, code, "--under")
         rows = collect_rows(store, resolve_runs(store, runs), restrict_under=(code,) if code else ())
         children = child_classes(store, code) if code and "class" in by else None
     result = stratify(rows, by, metric_name(metric), children, leak_free, resamples, seed)

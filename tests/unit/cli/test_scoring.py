@@ -118,3 +118,5 @@ def test_listing_formats_and_refusals(graph: Path) -> None:
     assert prevalence.exit_code == 0  # spaced as Orphanet spaces it, or not
     wrong = runner.invoke(main, ["export", "benchmark", str(graph / "out2"), "--prevalence", "rare"])
     assert wrong.exit_code == 2 and "'1-9 / 100 000'" in wrong.output
+    unknown = runner.invoke(main, ["report", "--by", "class", "--under", "999999"])
+    assert unknown.exit_code == 2 and "ORPHA:999999 is not in the graph" in unknown.output
