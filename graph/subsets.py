@@ -52,4 +52,6 @@ def select_items(store: GraphStore, f: ItemFilter) -> list[Node]:
         diseases = store.select("Disease", [Where("prevalenceClass", "in", list(f.prevalence_classes))])
         answering = _items_answering(store, [int(d.ref.key) for d in diseases])
         keep = answering if keep is None else keep & answering
-    return [i for i in items if keep is None or i.ref.key in keep]
+    chosen = [i for i in items if keep is None or i.ref.key in keep]
+    # natural order, crossmodal:11 before crossmodal:100 (the store orders the text of the id)
+    return sorted(chosen, key=lambda i: (i.props["track"], i.props["index"]))

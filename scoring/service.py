@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.blobs import BlobStore
+from core.items import natural_key
 from core.progress import Progress, no_progress
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, RelRow
@@ -45,7 +46,7 @@ def run_predictions(store: GraphStore, run_id: str) -> list[tuple[dict[str, Any]
     preds = store.get_many("Prediction", [r.key for r in pred_refs])
     items = store.get_many("Item", {p["itemId"] for p in preds.values()})
     pairs = [(p, items[p["itemId"]]) for p in preds.values() if p["itemId"] in items]
-    return sorted(pairs, key=lambda pair: pair[1]["itemId"])
+    return sorted(pairs, key=lambda pair: natural_key(pair[1]["itemId"]))
 
 
 def _images(store: GraphStore, blobs: BlobStore, item_ids: list[str]) -> dict[str, tuple[bytes, ...]]:

@@ -403,3 +403,11 @@ def test_parquet_export_loads_with_datasets(store: GraphStore, release: Path, tm
     assert row["answer"] == first["answer"] and row["answer_aliases"] == json.loads(first["answer_aliases"])
     crossmodal = loaded["crossmodal"][0]
     assert isinstance(crossmodal["golden_mainline"], list) and crossmodal["relation_type"]
+
+
+def test_item_subsets_come_in_natural_id_order(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+    import_release(release, store, FolderBlobStore(tmp_path / "blobs"))
+    ids = [n.ref.key for n in select_items(store, ItemFilter(tracks=("crossmodal",)))]
+    indexes = [int(i.split(":")[1]) for i in ids]
+    assert indexes == sorted(indexes) and max(indexes) >= 10  # 2 before 10, not after it as text would put it
