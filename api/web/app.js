@@ -109,7 +109,8 @@ const pages = {
       if (state.by === "class" && !state.under) { body.innerHTML = "<p>Search a class to slice by its children.</p>"; return; }
       const rep = await report(state.by, "score_offline", { under: state.under ?? null });
       const label = state.by === "class" ? `Judge score under ${state.label}` : `Judge score by ${state.by}`;
-      body.innerHTML = table(label, rep, { heat: true, summary: state.mean });
+      body.innerHTML = table(label, rep, { heat: true, summary: state.mean }) +
+        `<p class="note">Judge: ${esc(rep.judgeOrigin)}</p>`;
     };
     by.addEventListener("change", () => { state.by = by.value; save(); draw(); });
     mean.addEventListener("change", () => { state.mean = mean.value; save(); draw(); });
@@ -143,7 +144,8 @@ const pages = {
       svg += `<polyline fill="none" stroke="${palette[k % palette.length]}" stroke-width="2" points="${pts.map(([i, r]) => `${x(i)},${y(r.mean)}`).join(" ")}"><title>${esc(m)}</title></polyline>`;
       svg += `<text x="${w - 150}" y="${20 + 14 * k}" style="fill:${palette[k % palette.length]}">${esc(m)}</text>`;
     });
-    page.innerHTML = `<h2>Rarity curve</h2><p>Judge score (x100) against the headline prevalence class, most to least frequent.</p>${svg}</svg>` +
+    page.innerHTML = `<h2>Rarity curve</h2><p>Judge score (x100) against the headline prevalence class, most to least frequent.</p>` +
+      `<p class="note">Judge: ${esc(rep.judgeOrigin)}</p>${svg}</svg>` +
       table("The same numbers", rep);
   },
 

@@ -230,3 +230,12 @@ def test_api_documentation_works_without_internet(page: object, site: dict, path
     page.wait_for_selector(ready, timeout=15000)
     shot(page, f"docs-{path}")
     assert outside == []  # every script, style and font came from the server itself
+
+
+def test_offline_judges_are_labelled_as_ours(page: object, site: dict) -> None:
+    for name in ("leaderboard", "heatmap", "rarity"):
+        open_page(page, site, name)
+        if name == "heatmap":
+            page.wait_for_selector("#heat-body .note")
+        notes = " ".join(page.locator("main .note").all_inner_texts())
+        assert "ours (offline, not the reference's judge" in notes, name
