@@ -18,7 +18,7 @@ from audit.model import leakage_summary
 from core.blobs import BlobStore
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
-from graph.subsets import ItemFilter, select_items
+from graph.subsets import ItemFilter
 from importers.predictions import ModelInfo, PredictionSource, RunSummary, import_prediction_sources
 from scoring.judge_choice import make_judge
 from scoring.judges import OFFLINE_JUDGES
@@ -91,8 +91,8 @@ class GraphService:
         if not 0 < first <= MAX_PAGE:
             raise ValueError(f"first must be between 1 and {MAX_PAGE}")
         self.policy.check_item_filter(who, f)
-        nodes = select_items(self.store, f)
-        return Page([n.props for n in nodes[offset : offset + first]], len(nodes), offset)
+        nodes, total = self.store.item_page(f, offset, first)  # one statement on Neo4j
+        return Page([n.props for n in nodes], total, offset)
 
     def runs(self, owner: str | None = None) -> list[dict]:
         runs = [n.props for n in self.store.select("Run", order_by="createdAt")]

@@ -13,6 +13,7 @@ from graph.cypher import statement
 from graph.errors import MissingEndpointError, StoreUnavailableError
 from graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec
 from graph.store import GraphStore, RelRow, Where, WriteTx
+from graph.subsets import ItemFilter
 
 BATCH = 5000  # rows per UNWIND; large enough to amortise round trips, small enough for a 1 GB heap
 NO_LIMIT = 2**62
@@ -111,6 +112,27 @@ class Neo4jStore(GraphStore):
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc
         return records
+
+    def item_page(self, f: ItemFilter, offset: int, limit: int) -> tuple[list[Node], int]:
+        [record] = self._read(
+            statement("item_page"),
+            tracks=list(f.tracks),
+            min_images=f.min_images,
+            max_images=f.max_images,
+            leak_free=f.leak_free,
+            modalities=list(f.modalities),
+            aligned=f.aligned,
+            under=list(f.under),
+            prevalence=list(f.prevalence_classes),
+            offset=offset,
+            limit=limit,
+        )
+        page = []
+        for props in record["page"]:
+            props = dict(props)
+            props.pop("uid", None)
+            page.append(Node(NodeRef("Item", props["itemId"]), props))
+        return page, record["total"]
 
     def ping(self) -> None:
         """A round trip to the server; StoreUnavailableError when there is none."""

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from graph.errors import InvalidRowError
 from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec, rel_spec
@@ -19,6 +19,9 @@ from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, n
 Op = Literal["eq", "in", "gte", "lte", "has", "exists"]
 OPS: tuple[str, ...] = ("eq", "in", "gte", "lte", "has", "exists")
 MAX_HOPS = 8
+
+if TYPE_CHECKING:
+    from graph.subsets import ItemFilter
 
 
 @dataclass(frozen=True)
@@ -304,6 +307,14 @@ class GraphStore(ABC):
             if pair not in best or path_sort_key(path) < path_sort_key(best[pair]):
                 best[pair] = path
         return sorted(best.values(), key=path_sort_key)
+
+    def item_page(self, f: ItemFilter, offset: int, limit: int) -> tuple[list[Node], int]:
+        """A page of the items a subset filter selects, in natural id order, and their total. This
+        default composes the primitives (graph/subsets.py); a store may answer it in one query."""
+        from graph.subsets import select_items
+
+        chosen = select_items(self, f)
+        return chosen[offset : offset + limit], len(chosen)
 
     def ping(self) -> None:
         """Raises StoreUnavailableError when the store cannot answer (an in-process store always can)."""

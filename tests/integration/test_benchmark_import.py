@@ -411,3 +411,32 @@ def test_item_subsets_come_in_natural_id_order(store: GraphStore, release: Path,
     ids = [n.ref.key for n in select_items(store, ItemFilter(tracks=("crossmodal",)))]
     indexes = [int(i.split(":")[1]) for i in ids]
     assert indexes == sorted(indexes) and max(indexes) >= 10  # 2 before 10, not after it as text would put it
+
+
+def test_an_item_page_is_the_same_from_one_query_as_from_the_primitives(
+    store: GraphStore, release: Path, tmp_path: Path
+) -> None:
+    with_orphanet(store)
+    import_release(release, store, FolderBlobStore(tmp_path / "blobs"))
+    diseases = {n.ref.key: n.props for n in store.select("Disease")}
+    answered = [n.node.key for n in store.neighbours([i.ref for i in store.select("Item")], "ANSWER_IS")]
+    head = min(r.key for r in store.closure([NodeRef("Disease", answered[0])], "SUBCLASS_OF"))  # an ancestor
+    prevalence = next(diseases[c]["prevalenceClass"] for c in answered if diseases[c].get("prevalenceClass"))
+    filters = [
+        ItemFilter(),
+        ItemFilter(tracks=("diagnosis", "examination")),
+        ItemFilter(under=(head,)),
+        ItemFilter(under=(answered[0],), tracks=("treatment", "diagnosis")),  # the class itself counts
+        ItemFilter(prevalence_classes=(prevalence,)),
+        ItemFilter(aligned=True, min_images=2, max_images=6),
+        ItemFilter(aligned=False),
+        ItemFilter(modalities=("CT", "MRI")),
+    ]
+    for f in filters:
+        everything = select_items(store, f)
+        assert everything or f.aligned is False  # the filters select something (alignment is total here)
+        for offset, limit in ((0, 100), (3, 7), (len(everything), 5)):
+            page, total = store.item_page(f, offset, limit)
+            assert total == len(everything), f
+            assert [n.ref.key for n in page] == [n.ref.key for n in everything[offset : offset + limit]], f
+            assert [n.props for n in page] == [n.props for n in everything[offset : offset + limit]]

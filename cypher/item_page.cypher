@@ -1,0 +1,17 @@
+// One page of the items a subset filter selects, in natural id order (track, then index), and how
+// many there are in all: one statement per page. The filter mirrors graph/subsets.py select_items;
+// `under` reaches a class through the SUBCLASS_OF closure (the class itself included).
+MATCH (i:Item)
+WHERE (size($tracks) = 0 OR i.track IN $tracks)
+  AND ($min_images IS NULL OR i.nImages >= $min_images)
+  AND ($max_images IS NULL OR i.nImages <= $max_images)
+  AND ($leak_free IS NULL OR i.leakFree = $leak_free)
+  AND (size($modalities) = 0 OR any(m IN coalesce(i.modalities, []) WHERE m IN $modalities))
+  AND ($aligned IS NULL OR EXISTS { (i)-[:ANSWER_IS]->(:Disease) } = $aligned)
+  AND (size($under) = 0 OR EXISTS {
+        MATCH (i)-[:ANSWER_IS]->(:Disease)-[:SUBCLASS_OF*0..]->(c:Disease) WHERE c.orphaCode IN $under })
+  AND (size($prevalence) = 0 OR EXISTS {
+        MATCH (i)-[:ANSWER_IS]->(d:Disease) WHERE d.prevalenceClass IN $prevalence })
+WITH i ORDER BY i.track, i.index
+WITH collect(i) AS chosen
+RETURN size(chosen) AS total, [n IN chosen[$offset..$offset + $limit] | properties(n)] AS page
