@@ -13,9 +13,9 @@ findings (cross-modal), key tests (examination). Seven kinds:
                       only disease ranked first by how many of them it has
   5 answer-text       a must-include treatment, key finding or key test (of two or more words, or one
                       word of eight or more letters) is written on the question side
-  6 image-or-case     a near-duplicate image (perceptual hash within `phash_max_distance`, other
-                      bytes) shown by another item; or another track's question in the same case
-                      mentions this item's answer disease
+  6 image-or-case     a near-duplicate image (other bytes; DCT hash within `phash_max_distance`,
+                      confirmed by a gradient hash within `dhash_max_distance`) shown by another
+                      item; or another track's question in the same case mentions the answer
   7 figure-label      a figure label or image file name contains the answer's name or terms
 
 Severity: high (kinds 1, 5, 7; kind 2 subtypes; kind 3 with one disease; kind 6 cross-track),
@@ -42,6 +42,7 @@ class AuditConfig:
     gene_max_diseases: int = 3
     phenotype_min_mentions: int = 6
     phash_max_distance: int = 6
+    dhash_max_distance: int = 10  # the second hash must agree too, or the pair is not reported
     min_answer_text_tokens: int = 2
     min_answer_word_length: int = 8
 

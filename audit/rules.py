@@ -233,6 +233,13 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
         distance = np.bitwise_count(hashes[i + 1 :] ^ hashes[i])
         for j in np.nonzero(distance <= config.phash_max_distance)[0]:
             a, b = shas[i], shas[i + 1 + int(j)]
+            # a second, independent hash family must agree before the pair is called a copy
+            da, db = facts.images[a].get("dhash"), facts.images[b].get("dhash")
+            if da is None or db is None:
+                continue
+            confirm = (int(da, 16) ^ int(db, 16)).bit_count()
+            if confirm > config.dhash_max_distance:
+                continue
             for first, second in ((a, b), (b, a)):
                 for item_id in sorted(shown_by[first]):
                     others = sorted(shown_by[second] - {item_id})
@@ -243,8 +250,8 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
                             item_id,
                             "image-or-case",
                             "medium",
-                            f"image {first[:12]} is a near-duplicate (hash distance "
-                            f"{int(distance[j])}) of image {second[:12]} shown by "
+                            f"image {first[:12]} is a near-duplicate (perceptual hash distance "
+                            f"{int(distance[j])}, gradient hash distance {confirm}) of image {second[:12]} shown by "
                             f"{', '.join(others) or 'this item too'}",
                             (
                                 item_ref(item_id).uid,

@@ -42,11 +42,16 @@ class ImageInfo:
     format: str
     mode: str
     byte_size: int
-    phash: int  # 64 bits
+    phash: int  # 64 bits, DCT
+    dhash: int = 0  # 64 bits, gradients: a second, independent hash family to confirm near-duplicates
 
     @property
     def phash_hex(self) -> str:
         return f"{self.phash:016x}"
+
+    @property
+    def dhash_hex(self) -> str:
+        return f"{self.dhash:016x}"
 
 
 def decode_base64(text: str) -> bytes:
@@ -71,6 +76,7 @@ def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInf
             with Image.open(io.BytesIO(data)) as img:
                 mode = img.mode
                 phash = perceptual_hash(img)
+                dhash = difference_hash(img)
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -79,7 +85,7 @@ def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInf
         raise ImageRejected("not an image Pillow can read") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected(f"broken or truncated image: {exc}") from exc
-    return ImageInfo(hashlib.sha256(data).hexdigest(), width, height, fmt, mode, len(data), phash)
+    return ImageInfo(hashlib.sha256(data).hexdigest(), width, height, fmt, mode, len(data), phash, dhash)
 
 
 def _check_size(width: int, height: int, limits: ImageLimits) -> None:
@@ -105,6 +111,16 @@ def perceptual_hash(img: Image.Image) -> int:
     coeffs = [sum(_COS[v][y] * along_x[y][u] for y in range(32)) for v in range(8) for u in range(8)]
     median = sorted(coeffs)[32]
     return sum(1 << i for i, c in enumerate(coeffs) if c > median)
+
+
+def difference_hash(img: Image.Image) -> int:
+    """64-bit gradient hash: on a 9x8 grey copy, bit set where a pixel is brighter than its right
+    neighbour. It sees the image through gradients, not frequencies, so it errs apart from the DCT hash."""
+    img.draft("L", (64, 64))
+    small = img.convert("L").resize((9, 8), Image.Resampling.BILINEAR)
+    pixels = list(small.tobytes())
+    bits = [pixels[r * 9 + c] > pixels[r * 9 + c + 1] for r in range(8) for c in range(8)]
+    return sum(1 << i for i, bit in enumerate(bits) if bit)
 
 
 def hamming(a: int, b: int) -> int:

@@ -212,6 +212,7 @@ def _image_row(img: ItemImage) -> dict[str, Any]:
         "mode": info.mode,
         "byteSize": info.byte_size,
         "phash": info.phash_hex,
+        "dhash": info.dhash_hex,
         "modality": img.modality,
         "blob": f"{info.sha256[:2]}/{info.sha256}",
     }

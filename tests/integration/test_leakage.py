@@ -124,10 +124,12 @@ def build(store: GraphStore) -> None:
         tx.upsert_nodes(
             "Image",
             [
-                {"sha256": sha["a"], "phash": "00000000000000ff"},
-                {"sha256": sha["b"], "phash": "00000000000000fc"},  # 2 bits from a
-                {"sha256": sha["c"], "phash": "ffffffffffffff00"},
-                {"sha256": sha["f"], "phash": "0f0f0f0f0f0f0f0f"},
+                {"sha256": sha["a"], "phash": "00000000000000ff", "dhash": "00000000000000ff"},
+                # 2 bits from a on the DCT hash, 1 on the gradient hash: a copy
+                {"sha256": sha["b"], "phash": "00000000000000fc", "dhash": "00000000000000fe"},
+                {"sha256": sha["c"], "phash": "ffffffffffffff00", "dhash": "ff00ff00ff00ff00"},
+                # 4 bits from a on the DCT hash but 32 on the gradient hash: a look-alike, not a copy
+                {"sha256": sha["f"], "phash": "00000000000000f0", "dhash": "f0f0f0f0f0f0f0f0"},
             ],
         )
         tx.upsert_rels(

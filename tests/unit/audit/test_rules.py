@@ -131,22 +131,32 @@ def test_figure_label_and_file_name() -> None:
     ]
 
 
-def test_near_duplicates_within_the_distance_and_across_items() -> None:
-    a, b, c = "a" * 64, "b" * 64, "c" * 64
+def test_near_duplicates_need_both_hashes_to_agree() -> None:
+    a, b, c, d = "a" * 64, "b" * 64, "c" * 64, "d" * 64
     facts = AuditFacts(
-        {"diagnosis:1": DIAG, "treatment:1": {"track": "treatment"}},
+        {"diagnosis:1": DIAG, "treatment:1": {"track": "treatment"}, "examination:1": {"track": "examination"}},
         shows={
             "diagnosis:1": [shows("diagnosis:1", a)],
             "treatment:1": [shows("treatment:1", b), shows("treatment:1", c)],
+            "examination:1": [shows("examination:1", d)],
         },
-        images={a: {"phash": "ffff000000000000"}, b: {"phash": "ffff00000000000f"}, c: {"phash": "0000ffffffffffff"}},
+        images={
+            a: {"phash": "ffff000000000000", "dhash": "00000000000000ff"},
+            b: {"phash": "ffff00000000000f", "dhash": "00000000000000f7"},  # 4 bits, 1 bit: a copy of a
+            c: {"phash": "0000ffffffffffff", "dhash": "0f0f0f0f0f0f0f0f"},  # far on both
+            d: {"phash": "ffff0000000000f0", "dhash": "ffffffffffff0000"},  # 4 bits from a, 56 bits: a look-alike
+        },
     )
     found = near_duplicate_images(facts, CONFIG)
     assert sorted((f.item_id, f.path[2]) for f in found) == [
         ("diagnosis:1", f"Image:{a}"),
         ("treatment:1", f"Image:{b}"),
     ]
-    assert "hash distance 4" in found[0].explanation
+    assert "perceptual hash distance 4, gradient hash distance 1" in found[0].explanation
+    legacy = AuditFacts(
+        facts.items, shows=facts.shows, images={k: {"phash": v["phash"]} for k, v in facts.images.items()}
+    )
+    assert near_duplicate_images(legacy, CONFIG) == []  # unconfirmed without the second hash
 
 
 def test_cross_track_mention_within_a_case() -> None:
