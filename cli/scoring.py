@@ -129,7 +129,9 @@ def metric_name(metric: str) -> str:
     judge = metric.removeprefix("judge:").removeprefix("score_").replace("_", "-")
     if judge not in JUDGES:
         raise click.BadParameter(f"{metric!r} is not a metric; use one of {', '.join(METRICS)}", param_hint="--metric")
-    return "score_" + judge.replace("-", "_")
+    from scoring.service import score_property
+
+    return score_property(judge)
 
 
 @click.command("report")

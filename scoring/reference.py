@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.tracks import BLANK_TEXT
-from graph.model import Direction, NodeRef
+from graph.model import NodeRef
 from graph.store import GraphStore
+from scoring.service import run_predictions, score_property
 from scoring.token_f1 import best_token_f1
 
 
@@ -98,17 +99,12 @@ def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[Re
 def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str | None) -> list[ReferenceRow]:
     """The predictions of the given runs (all runs when none) with what the reference reads of each."""
     runs = store.select("Run") if not run_ids else [n for n in (store.get(NodeRef("Run", r)) for r in run_ids) if n]
-    prop = None if judge is None else "score_" + judge.replace("-", "_")
+    prop = None if judge is None else score_property(judge)
     rows = []
     for run in runs:
-        refs = [n.node for n in store.neighbours([run.ref], "IN_RUN", Direction.IN)]
-        preds = store.get_many("Prediction", [r.key for r in refs]).values()
-        items = store.get_many("Item", {p["itemId"] for p in preds})
-        errors = _judge_errors(store, [p["predictionId"] for p in preds], judge) if judge else set()
-        for p in preds:
-            item = items.get(p["itemId"])
-            if item is None:
-                continue
+        pairs = run_predictions(store, str(run.ref.key))
+        errors = _judge_errors(store, [p["predictionId"] for p, _ in pairs], judge) if judge else set()
+        for p, item in pairs:
             rows.append(
                 ReferenceRow(
                     run.props["model"],
