@@ -14,7 +14,7 @@ COPY cli cli
 COPY client client
 RUN pip install --no-cache-dir . && rm -rf /app/*
 WORKDIR /data
-ENV MMRARE_GRAPH=embedded:/data/graph.json.gz MMRARE_DATA_DIR=/data
+ENV MMRARE_GRAPH=embedded:/data/graph.db MMRARE_DATA_DIR=/data
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=12 \

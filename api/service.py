@@ -61,31 +61,7 @@ class GraphService:
 
     # -- queries --------------------------------------------------------------------------------
     def diseases(self, search: str | None, under: int | None, prevalence: str | None, limit: int) -> list[dict]:
-        where = [Where("prevalenceClass", "eq", prevalence)] if prevalence else []
-        nodes = self.store.select("Disease", where)
-        if under is not None:
-            keep = {
-                r.key
-                for r in self.store.closure([NodeRef("Disease", under)], "SUBCLASS_OF", Direction.IN, include_self=True)
-            }
-            nodes = [n for n in nodes if n.ref.key in keep]
-        if search:
-            needle = search.lower()
-            scored = []
-            for n in nodes:
-                names = [n.props.get("name", ""), *n.props.get("synonyms", [])]
-                best = min(
-                    (
-                        0 if x.lower() == needle else 1 if x.lower().startswith(needle) else 2
-                        for x in names
-                        if needle in x.lower()
-                    ),
-                    default=None,
-                )
-                if best is not None:
-                    scored.append((best, len(n.props.get("name", "")), n))
-            nodes = [n for _, _, n in sorted(scored, key=lambda t: (t[0], t[1], t[2].ref.key))]
-        return [n.props for n in nodes[:limit]]
+        return self.store.disease_search(search, under, prevalence, limit)  # one statement on either store
 
     def items(self, who: Principal, f: ItemFilter, first: int, offset: int) -> Page:
         if not 0 < first <= MAX_PAGE:

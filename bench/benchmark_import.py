@@ -83,7 +83,7 @@ def main() -> None:
         size = sum(p.stat().st_size for p in release.rglob("*.tsv"))
         print(f"release size: {size / 1e6:.0f} MB of TSV")
         results = {}
-        for name, setting in (("embedded", f"embedded:{tmp}/graph.json.gz"), ("neo4j", args.neo4j)):
+        for name, setting in (("embedded", f"embedded:{tmp}/graph.db"), ("neo4j", args.neo4j)):
             done = subprocess.run(
                 [
                     sys.executable,

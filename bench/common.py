@@ -29,7 +29,7 @@ def median_time(fn: Callable[[], Any], repeats: int = 5) -> float:
 
 def open_stores(workdir: Path, neo4j_uri: str | None) -> dict[str, GraphStore]:
     """An empty embedded store, and the Neo4j at neo4j_uri (cleared!) when it answers."""
-    stores: dict[str, GraphStore] = {"embedded": EmbeddedStore(workdir / "bench-graph.json.gz")}
+    stores: dict[str, GraphStore] = {"embedded": EmbeddedStore(workdir / "bench-graph.db")}
     stores["embedded"].clear()
     uri = neo4j_uri or os.environ.get("MMRARE_BENCH_NEO4J", "neo4j://127.0.0.1:7687")
     try:

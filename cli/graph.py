@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
+from graph.errors import StoreUnavailableError
 from graph.settings import graph_setting, open_store
 
 
@@ -47,6 +49,26 @@ def graph_reset(yes: bool) -> None:
     with open_store() as store:
         store.clear()
     click.echo(f"cleared {graph_setting()}")
+
+
+@graph.command("upgrade")
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+def graph_upgrade(old: Path, new: Path) -> None:
+    """Copy a graph file of the earlier embedded format (gzip JSON) into a new SQLite graph file."""
+    from graph.embedded import EmbeddedStore, upgrade_json_graph
+
+    if new.exists():
+        raise click.UsageError(f"{new} exists; name a new file")
+    with EmbeddedStore(new) as store:
+        try:
+            nodes, rels = upgrade_json_graph(old, store)
+        except StoreUnavailableError as exc:
+            store.close()
+            new.unlink(missing_ok=True)
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"{new}: {nodes:,} nodes and {rels:,} relationships copied from {old}")
+    click.echo(f"use it with MMRARE_GRAPH=embedded:{new}")
 
 
 @click.group()

@@ -1,47 +1,76 @@
-"""The embedded store: a networkx MultiDiGraph in the process, persisted as one gzip JSON file.
+"""The embedded store: one SQLite file in WAL mode (Python's standard library), no server.
 
-A commit rewrites the file atomically (temp file, fsync, rename), so a crash mid-write leaves the
-previous file intact. The file holds plain JSON (no pickle), so opening an untrusted file cannot
-run code. Several processes share one file: a commit holds an exclusive lock on `<file>.lock`,
-reloads the file if another process has replaced it since, then applies its writes, so no write is
-lost; every read first reloads a file another process has replaced, so a server sees what the CLI
-wrote. Temporary files left by a killed writer are removed by the next writer.
+Nodes and relationships are rows with their properties as JSON; indexes on both ends of every
+relationship make a read cost what the question costs, not what the graph holds, so opening the
+store is instant. Walks over one relationship type (closures, shortest paths) run in memory over
+that type's adjacency, loaded on first use and dropped when anyone commits (a generation counter
+in the file, bumped by every commit, so other processes' writes are seen too).
+
+A transaction buffers its writes and applies them at commit inside one SQLite transaction
+(`BEGIN IMMEDIATE`): one writer at a time across threads and processes, a second one waits up to
+WRITE_LOCK_WAIT seconds, and WAL makes each commit all-or-nothing across a kill -9. Readers never
+wait for writers. A store opened without a path lives in memory only.
 """
 
 from __future__ import annotations
 
-import fcntl
-import functools
 import gzip
 import json
 import os
-import tempfile
+import sqlite3
 import threading
-import time
-import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path as FsPath
-from typing import Any, TypeVar
+from typing import Any
 
-import networkx as nx
-
+from graph import embedded_sql as sql
 from graph.errors import MissingEndpointError, StoreUnavailableError
 from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec
 from graph.store import GraphStore, RelRow, Where, WriteTx, order_value
+from graph.subsets import ItemFilter
 
-T = TypeVar("T")
-WRITE_LOCK_WAIT = 120.0  # seconds a writer waits for another process's commit
+WRITE_LOCK_WAIT = 120.0  # seconds a writer waits for another writer's commit
 FORMAT = "mmrare-graph"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1 was a whole-graph gzip JSON file (see `mmrare graph upgrade`)
+CHUNK = 500  # values per IN (...) list, below SQLite's 999-parameter limit on old builds
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _dump(props: Props) -> str:
+    if not props:
+        return "{}"
+    return _encode({k: v for k, v in props.items() if v is not None})
+
+
+def _merged(old: Props, new: Props) -> Props:
+    """Upsert semantics: new values replace old ones; a None removes the property."""
+    out = dict(old)
+    for name, value in new.items():
+        if value is None:
+            out.pop(name, None)
+        else:
+            out[name] = value
+    return out
 
 
 class _EmbeddedTx(WriteTx):
-    """Buffers writes; the store checks and applies them all at commit, or none."""
+    """Buffers writes; the store applies them all at commit, or none."""
 
     def __init__(self) -> None:
-        self.ops: list[tuple[str, object, object]] = []
+        self.ops: list[tuple[str, str | None, list[Any]]] = []
 
     def _upsert_nodes(self, label: str, rows: list[tuple[Key, Props]]) -> None:
         self.ops.append(("nodes", label, rows))
@@ -56,139 +85,155 @@ class _EmbeddedTx(WriteTx):
         self.ops.append(("delete_rels", rel_type, starts))
 
 
-def _locked(method: Callable[..., T]) -> Callable[..., T]:
-    @functools.wraps(method)
-    def run(self: EmbeddedStore, *args: Any, **kwargs: Any) -> T:
-        with self.lock:
-            self._refresh()
-            return method(self, *args, **kwargs)
+class _Adjacency:
+    """One relationship type's edges both ways, without properties: what walks need."""
 
-    return run
+    def __init__(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        self.out: dict[NodeRef, list[tuple[str, NodeRef]]] = {}
+        self.into: dict[NodeRef, list[tuple[str, NodeRef]]] = {}
+        refs: dict[str, NodeRef] = {}
+        for src, dst, rid in rows:
+            a = refs.get(src) or refs.setdefault(src, NodeRef.parse(src))
+            b = refs.get(dst) or refs.setdefault(dst, NodeRef.parse(dst))
+            self.out.setdefault(a, []).append((rid, b))
+            self.into.setdefault(b, []).append((rid, a))
+
+
+class _CycleFound(Exception):
+    pass
+
+
+def _acyclic_closures(
+    adj: _Adjacency, starts: list[NodeRef], direction: Direction
+) -> dict[NodeRef, frozenset[NodeRef]]:
+    """Closures over a hierarchy, each node's built once from its neighbours' (a classification's
+    10,000 closures share most of their nodes); raises _CycleFound when it is not one."""
+    edges = adj.out if direction == Direction.OUT else adj.into
+    memo: dict[NodeRef, frozenset[NodeRef]] = {}
+    for start in starts:
+        if start in memo:
+            continue
+        stack = [(start, iter(edges.get(start, ())))]
+        open_nodes = {start}
+        while stack:
+            node, pending = stack[-1]
+            for _, nb in pending:
+                if nb in memo:
+                    continue
+                if nb in open_nodes:
+                    raise _CycleFound
+                open_nodes.add(nb)
+                stack.append((nb, iter(edges.get(nb, ()))))
+                break
+            else:
+                stack.pop()
+                open_nodes.discard(node)
+                reached: set[NodeRef] = set()
+                for _, nb in edges.get(node, ()):
+                    reached.add(nb)
+                    reached |= memo[nb]
+                memo[node] = frozenset(reached)
+    return {s: memo[s] for s in starts}
 
 
 class EmbeddedStore(GraphStore):
     name = "embedded"
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, compresslevel: int = 1) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = FsPath(path) if path is not None else None
-        self.compresslevel = compresslevel
-        self.g = nx.MultiDiGraph()
-        self.by_label: dict[str, set[Key]] = {}
-        # one thread at a time inside the graph: the service answers requests from worker threads
+        # a file store gives each thread its own connection (WAL readers run side by side); the
+        # in-memory store has one connection, used by one thread at a time
         self.lock = threading.RLock()
-        # the generation of the file in memory; every commit writes a new one to `<file>.version`
-        # (file times and sizes cannot tell two quick commits of the same size apart)
-        self._seen: str | None = None
-        if self.path is not None and self.path.exists():
-            self._load()
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._adjacency: dict[str, tuple[int, _Adjacency]] = {}
+        self._memory = None
+        if path is None:
+            self._memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            self._memory.create_function("fold", 1, sql.fold, deterministic=True)
+        if self.path is not None:
+            self._refuse_foreign_file()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connection() as db:
+            self._create_schema(db)
 
-    def _version_path(self) -> FsPath:
+    # -- connections ----------------------------------------------------------------------------
+    def _refuse_foreign_file(self) -> None:
         assert self.path is not None
-        return self.path.with_name(self.path.name + ".version")
-
-    def _generation(self) -> str:
-        try:
-            return self._version_path().read_text()
-        except FileNotFoundError:
-            return ""
-
-    def _refresh(self, writing: bool = False) -> None:
-        """Reload when another process has committed since this one read or wrote the file. A reader
-        reloads under the shared lock, so it never reads between a writer's two replacements."""
-        if self.path is None or not self.path.exists() or self._generation() == self._seen:
+        if not self.path.exists() or self.path.stat().st_size == 0:
             return
-        with nullcontext() if writing else self._file_lock(shared=True):
-            self.g = nx.MultiDiGraph()
-            self.by_label = {}
-            self._load()
+        with open(self.path, "rb") as fh:
+            head = fh.read(16)
+        if head[:2] == b"\x1f\x8b":
+            raise StoreUnavailableError(
+                f"{self.path} is a graph file of the earlier format (gzip JSON); convert it once with "
+                f"`mmrare graph upgrade {self.path} NEW_FILE.db` and point MMRARE_GRAPH at the new file"
+            )
+        if head != b"SQLite format 3\x00":
+            raise StoreUnavailableError(f"{self.path} is not an mmrare graph file (SQLite, format {FORMAT_VERSION})")
 
     @contextmanager
-    def _file_lock(self, shared: bool = False) -> Iterator[None]:
-        """The cross-process lock: exclusive for a commit, shared for a reload; waits up to
-        WRITE_LOCK_WAIT seconds for another process's commit."""
-        if self.path is None:
-            yield
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if self._memory is not None:
+            with self.lock:
+                yield self._memory
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a+b") as fh:
-            deadline = time.monotonic() + WRITE_LOCK_WAIT
-            while True:
-                try:
-                    fcntl.flock(fh.fileno(), (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreUnavailableError(
-                            f"another process has been writing {self.path} for over {WRITE_LOCK_WAIT:g} s; "
-                            "try again when it is done"
-                        ) from None
-                    time.sleep(0.05)
+        db = getattr(self._local, "db", None)
+        if db is None:
             try:
-                if not shared:
-                    for stale in self.path.parent.glob(self.path.name + ".*.tmp"):
-                        stale.unlink(missing_ok=True)  # a killed writer's: no one else writes while we hold the lock
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-    # -- persistence ----------------------------------------------------------------------------
-    def _load(self) -> None:
-        assert self.path is not None
-        generation = self._generation()  # read first: a commit landing meanwhile is seen next time
+                db = sqlite3.connect(self.path, timeout=WRITE_LOCK_WAIT, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")  # a commit that returned survives a crash of the machine too
+                db.create_function("fold", 1, sql.fold, deterministic=True)
+            except sqlite3.DatabaseError as exc:
+                raise StoreUnavailableError(f"cannot open graph file {self.path}: {exc}") from exc
+            self._local.db = db
+            with self.lock:
+                self._connections.append(db)
         try:
-            with gzip.open(self.path, "rt", encoding="utf-8") as fh:
-                doc = json.load(fh)
-        except (OSError, EOFError, json.JSONDecodeError) as exc:
-            raise StoreUnavailableError(f"cannot read graph file {self.path}: {exc}") from exc
-        if doc.get("format") != FORMAT or doc.get("version") != FORMAT_VERSION:
-            raise StoreUnavailableError(f"{self.path} is not an mmrare graph file (version {FORMAT_VERSION})")
-        for label, key, props in doc["nodes"]:
-            self._put_node(NodeRef(label, key), props)
-        for rel_type, src, dst, rid, props in doc["rels"]:
-            self.g.add_edge(NodeRef.parse(src), NodeRef.parse(dst), key=(rel_type, rid), **props)
-        self._seen = generation
-
-    def _save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "nodes": [[ref.label, ref.key, props] for ref, props in self.g.nodes(data=True)],
-            "rels": [[k[0], a.uid, b.uid, k[1], p] for a, b, k, p in self.g.edges(keys=True, data=True)],
-        }
-        # The new generation is announced before the graph is replaced: a commit that dies between the
-        # two leaves the old graph under a new generation, which others simply read again.
-        generation = uuid.uuid4().hex
-        fd, version_tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
-        fd_graph, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(generation)
-            os.replace(version_tmp, self._version_path())
-            self._seen = generation
-            with os.fdopen(fd_graph, "wb") as raw:
-                with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=self.compresslevel, mtime=0) as gz:
-                    gz.write(json.dumps(doc, separators=(",", ":")).encode("utf-8"))
-                raw.flush()
-                os.fsync(raw.fileno())
-            os.replace(tmp, self.path)
-            dir_fd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-        except BaseException:
-            FsPath(tmp).unlink(missing_ok=True)
-            FsPath(version_tmp).unlink(missing_ok=True)
+            yield db
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreUnavailableError(
+                    f"another process has been writing {self.path} for over {WRITE_LOCK_WAIT:g} s; "
+                    "try again when it is done"
+                ) from exc
             raise
 
-    def clear(self) -> None:
-        with self.lock, self._file_lock():
-            self.g = nx.MultiDiGraph()
-            self.by_label = {}
-            self._save()
+    def _create_schema(self, db: sqlite3.Connection) -> None:
+        try:
+            found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+        except sqlite3.OperationalError:
+            found = None  # a new file: no meta table yet
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailableError(f"cannot read graph file {self.path}: {exc}") from exc
+        if found is not None:
+            if found[0] != f"{FORMAT} {FORMAT_VERSION}":
+                raise StoreUnavailableError(f"{self.path} is not an mmrare graph file (format {FORMAT_VERSION})")
+            return
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables:
+            raise StoreUnavailableError(f"{self.path} is a SQLite file of another program, not an mmrare graph")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:  # no one made it meanwhile
+                for statement in sql.SCHEMA:
+                    db.execute(statement)
+                db.execute("INSERT INTO meta VALUES ('format', ?), ('generation', 0)", (f"{FORMAT} {FORMAT_VERSION}",))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        with self.lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+            self._local = threading.local()
+
+    def _generation(self, db: sqlite3.Connection) -> int:
+        return int(db.execute(sql.GENERATION).fetchone()[0])
 
     # -- writes ---------------------------------------------------------------------------------
     @contextmanager
@@ -196,109 +241,181 @@ class EmbeddedStore(GraphStore):
         tx = _EmbeddedTx()
         yield tx
         if tx.ops:
-            with self.lock, self._file_lock():
-                self._refresh(writing=True)  # another process may have committed since: build on its writes
-                self._check(tx.ops)
-                try:
-                    self._apply(tx.ops)
-                    self._save()
-                except BaseException:
-                    if self.path is not None:  # what is in memory is not what is on disk: read the file again
-                        self._seen = None
-                        self.g, self.by_label = nx.MultiDiGraph(), {}
-                        self._refresh(writing=True)
-                    raise
+            self._commit(tx.ops)
 
-    def _check(self, ops: list[tuple[str, object, object]]) -> None:
-        """Every relationship endpoint must exist once the transaction's own writes are counted."""
-        alive: dict[NodeRef, bool] = {}
-        for kind, label, rows in ops:
-            if kind == "nodes":
-                for key, _ in rows:  # type: ignore[attr-defined]
-                    alive[NodeRef(label, key)] = True  # type: ignore[arg-type]
-            elif kind == "delete":
-                for ref in rows:  # type: ignore[attr-defined]
-                    alive[ref] = False
-            elif kind == "delete_rels":
-                continue
-            else:
-                for row in rows:  # type: ignore[attr-defined]
-                    for end in (row.src, row.dst):
-                        if not alive.get(end, end in self.g):
-                            raise MissingEndpointError(f"relationship {label}: endpoint {end.uid} does not exist")
-
-    def _apply(self, ops: list[tuple[str, object, object]]) -> None:
-        for kind, label, rows in ops:
-            if kind == "nodes":
-                for key, props in rows:  # type: ignore[attr-defined]
-                    self._put_node(NodeRef(label, key), props)  # type: ignore[arg-type]
-            elif kind == "delete":
-                for ref in rows:  # type: ignore[attr-defined]
-                    if ref in self.g:
-                        self.g.remove_node(ref)
-                        self.by_label[ref.label].discard(ref.key)
-            elif kind == "delete_rels":
-                for ref in rows:  # type: ignore[attr-defined]
-                    if ref in self.g:
-                        doomed = [(ref, b, k) for _, b, k in self.g.out_edges(ref, keys=True) if k[0] == label]
-                        self.g.remove_edges_from(doomed)
-            else:
-                for row in rows:  # type: ignore[attr-defined]
-                    edge_key = (label, row.rid)
-                    if self.g.has_edge(row.src, row.dst, key=edge_key):
-                        data = self.g.edges[row.src, row.dst, edge_key]
+    def _commit(self, ops: list[tuple[str, str | None, list[Any]]]) -> None:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")  # waits for another writer, then holds the write lock
+            try:
+                for kind, name, rows in ops:
+                    if kind == "nodes":
+                        self._write_nodes(db, str(name), rows)
+                    elif kind == "rels":
+                        self._write_rels(db, str(name), rows)
+                    elif kind == "delete":
+                        self._remove_nodes(db, rows)
                     else:
-                        self.g.add_edge(row.src, row.dst, key=edge_key)
-                        data = self.g.edges[row.src, row.dst, edge_key]
-                    _merge(data, row.props)
+                        for chunk in _chunks([r.uid for r in rows]):
+                            db.execute(
+                                f"DELETE FROM rel WHERE type = ? AND src IN ({_marks(len(chunk))})", [name, *chunk]
+                            )
+                db.execute(sql.BUMP_GENERATION)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
-    def _put_node(self, ref: NodeRef, props: Props) -> None:
-        if ref in self.g:
-            _merge(self.g.nodes[ref], props)
-        else:
-            self.g.add_node(ref, **{k: v for k, v in props.items() if v is not None})
-            self.by_label.setdefault(ref.label, set()).add(ref.key)
+    def _write_nodes(self, db: sqlite3.Connection, label: str, rows: list[tuple[Key, Props]]) -> None:
+        merged: dict[str, tuple[Key, Props]] = {}
+        for key, props in rows:  # later rows of one batch build on earlier ones
+            uid = NodeRef(label, key).uid
+            merged[uid] = (key, _merged(merged[uid][1], props) if uid in merged else props)
+        uids = list(merged)
+        for chunk in _chunks(uids):
+            found = dict(db.execute(f"SELECT uid, props FROM node WHERE uid IN ({_marks(len(chunk))})", chunk))
+            db.executemany(
+                sql.UPSERT_NODE,
+                [
+                    (
+                        uid,
+                        label,
+                        merged[uid][0],
+                        _dump(_merged(json.loads(found[uid]), merged[uid][1]) if uid in found else merged[uid][1]),
+                    )
+                    for uid in chunk
+                ],
+            )
+
+    def _write_rels(self, db: sqlite3.Connection, rel_type: str, rows: list[RelRow]) -> None:
+        ends = list(dict.fromkeys(u for r in rows for u in (r.src.uid, r.dst.uid)))
+        for chunk in _chunks(ends):
+            present = {u for (u,) in db.execute(f"SELECT uid FROM node WHERE uid IN ({_marks(len(chunk))})", chunk)}
+            missing = [u for u in chunk if u not in present]
+            if missing:
+                raise MissingEndpointError(f"relationship {rel_type}: endpoint {missing[0]} does not exist")
+        merged: dict[tuple[str, str, str], Props] = {}
+        for r in rows:
+            edge = (r.src.uid, r.dst.uid, r.rid)
+            merged[edge] = _merged(merged[edge], r.props) if edge in merged else r.props
+        with_props = [e for e, p in merged.items() if p]
+        found: dict[tuple[str, str, str], Props] = {}
+        for chunk in _chunks(list(dict.fromkeys(e[0] for e in with_props))):
+            query = f"SELECT src, dst, rid, props FROM rel WHERE type = ? AND src IN ({_marks(len(chunk))})"
+            for src, dst, rid, props in db.execute(query, [rel_type, *chunk]):
+                if (src, dst, rid) in merged:
+                    found[(src, dst, rid)] = json.loads(props)
+        db.executemany(
+            sql.UPSERT_REL,
+            [(rel_type, s, d, rid, _dump(_merged(found.get((s, d, rid), {}), p))) for (s, d, rid), p in merged.items()],
+        )
+
+    def _remove_nodes(self, db: sqlite3.Connection, refs: list[NodeRef]) -> None:
+        for chunk in _chunks([r.uid for r in refs]):
+            marks = _marks(len(chunk))
+            db.execute(f"DELETE FROM rel WHERE src IN ({marks})", chunk)
+            db.execute(f"DELETE FROM rel WHERE dst IN ({marks})", chunk)
+            db.execute(f"DELETE FROM node WHERE uid IN ({marks})", chunk)
+
+    def clear(self) -> None:
+        with self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM rel")
+                db.execute("DELETE FROM node")
+                db.execute(sql.BUMP_GENERATION)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
     # -- reads ----------------------------------------------------------------------------------
-    @_locked
+    def _existing_uids(self, db: sqlite3.Connection, uids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _chunks(list(uids)):
+            out |= {u for (u,) in db.execute(f"SELECT uid FROM node WHERE uid IN ({_marks(len(chunk))})", chunk)}
+        return out
+
+    def existing(self, refs: Iterable[NodeRef]) -> set[NodeRef]:
+        """As the protocol's, without reading the properties."""
+        by_uid = {r.uid: r for r in refs}
+        with self._connection() as db:
+            return {by_uid[u] for u in self._existing_uids(db, list(by_uid))}
+
     def _get_many(self, refs: list[NodeRef]) -> dict[Key, Props]:
-        return {ref.key: dict(self.g.nodes[ref]) for ref in refs if ref in self.g}
+        by_uid = {r.uid: r.key for r in refs}
+        out: dict[Key, Props] = {}
+        with self._connection() as db:
+            for chunk in _chunks(list(by_uid)):
+                for uid, props in db.execute(f"SELECT uid, props FROM node WHERE uid IN ({_marks(len(chunk))})", chunk):
+                    out[by_uid[uid]] = json.loads(props)
+        return out
 
-    def _steps(
-        self, ref: NodeRef, rel_types: tuple[str, ...], direction: Direction
-    ) -> Iterator[tuple[str, str, NodeRef, Props]]:
-        """(type, rid, neighbour, rel props) for each relationship of the given types at ref."""
-        if direction in (Direction.OUT, Direction.BOTH):
-            for _, nb, (t, rid), data in self.g.out_edges(ref, keys=True, data=True):
-                if t in rel_types:
-                    yield t, rid, nb, data
-        if direction in (Direction.IN, Direction.BOTH):
-            for nb, _, (t, rid), data in self.g.in_edges(ref, keys=True, data=True):
-                if t in rel_types:
-                    yield t, rid, nb, data
-
-    @_locked
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:
-        return [
-            Neighbour(ref, t, rid, nb, dict(data))
-            for ref in refs
-            if ref in self.g
-            for t, rid, nb, data in self._steps(ref, (rel_type,), direction)
-        ]
+        by_uid = {r.uid: r for r in refs}
+        ends = []
+        if direction in (Direction.OUT, Direction.BOTH):
+            ends.append(("src", "dst"))
+        if direction in (Direction.IN, Direction.BOTH):
+            ends.append(("dst", "src"))
+        out = []
+        with self._connection() as db:
+            for here, there in ends:
+                for chunk in _chunks(list(by_uid)):
+                    query = (
+                        f"SELECT {here}, {there}, rid, props FROM rel "
+                        f"WHERE type = ? AND {here} IN ({_marks(len(chunk))})"
+                    )
+                    for start, other, rid, props in db.execute(query, [rel_type, *chunk]):
+                        out.append(Neighbour(by_uid[start], rel_type, rid, NodeRef.parse(other), json.loads(props)))
+        return out
 
-    @_locked
+    def _walks(self, rel_types: Iterable[str]) -> dict[str, _Adjacency]:
+        """The adjacency of each type, current as of the last commit by anyone."""
+        with self._connection() as db:
+            generation = self._generation(db)
+            out = {}
+            for t in rel_types:
+                cached = self._adjacency.get(t)
+                if cached is None or cached[0] != generation:
+                    with self.lock:
+                        cached = (
+                            generation,
+                            _Adjacency(db.execute("SELECT src, dst, rid FROM rel WHERE type = ?", (t,))),
+                        )
+                        self._adjacency[t] = cached
+                out[t] = cached[1]
+        return out
+
+    @staticmethod
+    def _steps(adjacency: dict[str, _Adjacency], ref: NodeRef, direction: Direction) -> Iterator[tuple[str, NodeRef]]:
+        """(type, neighbour) for each relationship of the walked types at ref."""
+        for t, adj in adjacency.items():
+            if direction in (Direction.OUT, Direction.BOTH):
+                for _, nb in adj.out.get(ref, ()):
+                    yield t, nb
+            if direction in (Direction.IN, Direction.BOTH):
+                for _, nb in adj.into.get(ref, ()):
+                    yield t, nb
+
     def _closure_each(
         self, refs: list[NodeRef], rel_type: str, direction: Direction
     ) -> dict[NodeRef, frozenset[NodeRef]]:
+        adjacency = self._walks([rel_type])
+        with self._connection() as db:
+            alive = self._existing_uids(db, [r.uid for r in refs])
+        starts = [r for r in refs if r.uid in alive]
+        if direction != Direction.BOTH:
+            try:
+                return _acyclic_closures(adjacency[rel_type], starts, direction)
+            except _CycleFound:
+                pass  # not a hierarchy: walk from each start on its own
         out: dict[NodeRef, frozenset[NodeRef]] = {}
-        for ref in refs:
-            if ref not in self.g:
-                continue
+        for ref in starts:
             seen: set[NodeRef] = set()
             todo = [ref]
             while todo:
                 node = todo.pop()
-                for _, _, nb, _ in self._steps(node, (rel_type,), direction):
+                for _, nb in self._steps(adjacency, node, direction):
                     if nb not in seen:
                         seen.add(nb)
                         todo.append(nb)
@@ -306,56 +423,92 @@ class EmbeddedStore(GraphStore):
             out[ref] = frozenset(seen)
         return out
 
-    @_locked
     def _select(self, label: str, where: list[Where], order_by: str, limit: int | None, offset: int) -> list[Node]:
         node_spec(label)
+        # SQLite narrows the rows by the conditions it can test on the JSON; Python then applies
+        # the exact semantics both stores share (Where.matches)
+        clauses, params = sql.prefilter(where)
+        query = "SELECT key, props FROM node WHERE label = ?" + "".join(f" AND {c}" for c in clauses)
         found = []
-        for key in self.by_label.get(label, ()):
-            props = self.g.nodes[NodeRef(label, key)]
-            if all(cond.matches(props) for cond in where):
-                found.append(Node(NodeRef(label, key), dict(props)))
+        with self._connection() as db:
+            for key, raw in db.execute(query, [label, *params]):
+                props = json.loads(raw)
+                if all(cond.matches(props) for cond in where):
+                    found.append(Node(NodeRef(label, key), props))
         found.sort(key=lambda n: (order_value(n.props.get(order_by)), n.ref.key))
         end = None if limit is None else offset + limit
         return found[offset:end]
 
+    def item_page(self, f: ItemFilter, offset: int, limit: int) -> tuple[list[Node], int]:
+        """One SQL statement, the twin of cypher/item_page.cypher."""
+        params = {
+            "tracks": json.dumps(list(f.tracks)),
+            "min_images": f.min_images,
+            "max_images": f.max_images,
+            "leak_free": f.leak_free,
+            "modalities": json.dumps(list(f.modalities)),
+            "aligned": f.aligned,
+            "under": json.dumps(list(f.under)),
+            "prevalence": json.dumps(list(f.prevalence_classes)),
+            "offset": offset,
+            "limit": limit,
+        }
+        with self._connection() as db:
+            rows = db.execute(sql.ITEM_PAGE, params).fetchall()
+            total = rows[0][2] if rows else db.execute(sql.ITEM_COUNT, params).fetchone()[0]
+        return [Node(NodeRef("Item", key), json.loads(props)) for key, props, _ in rows], int(total)
+
+    def disease_search(
+        self, search: str | None = None, under: int | None = None, prevalence: str | None = None, limit: int = 50
+    ) -> list[Props]:
+        """One SQL statement, the twin of cypher/disease_search.cypher."""
+        params = {
+            "needle": search.lower() if search else None,
+            "under": under,
+            "prevalence": prevalence or None,
+            "limit": limit,
+        }
+        with self._connection() as db:
+            return [json.loads(props) for (props,) in db.execute(sql.DISEASE_SEARCH, params)]
+
     def _distances(
-        self, starts: list[NodeRef], rel_types: tuple[str, ...], direction: Direction, max_hops: int
+        self, adjacency: dict[str, _Adjacency], starts: list[NodeRef], direction: Direction, max_hops: int
     ) -> dict[NodeRef, int]:
-        dist = {s: 0 for s in starts if s in self.g}
+        dist = dict.fromkeys(starts, 0)
         queue = deque(dist)
         while queue:
             node = queue.popleft()
             if dist[node] == max_hops:
                 continue
-            for _, _, nb, _ in self._steps(node, rel_types, direction):
+            for _, nb in self._steps(adjacency, node, direction):
                 if nb not in dist:
                     dist[nb] = dist[node] + 1
                     queue.append(nb)
         return dist
 
-    @_locked
     def _all_shortest_paths(
         self, sources: list[NodeRef], targets: list[NodeRef], rel_types: list[str], max_hops: int, direction: Direction
     ) -> Iterator[Path]:
-        types = tuple(rel_types)
+        adjacency = self._walks(rel_types)
+        with self._connection() as db:
+            alive = self._existing_uids(db, [s.uid for s in sources])
         back = {Direction.OUT: Direction.IN, Direction.IN: Direction.OUT, Direction.BOTH: Direction.BOTH}[direction]
         target_set = set(targets)
         for source in sources:
-            if source not in self.g:
+            if source.uid not in alive:
                 continue
-            from_source = self._distances([source], types, direction, max_hops)
+            from_source = self._distances(adjacency, [source], direction, max_hops)
             for target in sorted(target_set & from_source.keys() - {source}):
-                to_target = self._distances([target], types, back, from_source[target])
-                yield self._first_path(source, target, from_source[target], to_target, types, direction)
+                to_target = self._distances(adjacency, [target], back, from_source[target])
+                yield self._first_path(adjacency, source, target, from_source[target], to_target, direction)
 
-    @_locked
     def _first_path(
         self,
+        adjacency: dict[str, _Adjacency],
         source: NodeRef,
         target: NodeRef,
         length: int,
         to_target: dict[NodeRef, int],
-        types: tuple[str, ...],
         direction: Direction,
     ) -> Path:
         """Walk forward choosing the smallest (type, node uid) step that stays on a shortest path;
@@ -365,27 +518,45 @@ class EmbeddedStore(GraphStore):
         for step in range(length):
             remaining = length - step - 1
             options = sorted(
-                (t, nb.uid, nb) for t, _, nb, _ in self._steps(node, types, direction) if to_target.get(nb) == remaining
+                (t, nb.uid, nb) for t, nb in self._steps(adjacency, node, direction) if to_target.get(nb) == remaining
             )
             t, _, node = options[0]
             rels.append(t)
             nodes.append(node)
         return Path(tuple(nodes), tuple(rels))
 
-    @_locked
     def _count_nodes(self, label: str | None) -> int:
-        return self.g.number_of_nodes() if label is None else len(self.by_label.get(label, ()))
+        with self._connection() as db:
+            if label is None:
+                return int(db.execute("SELECT count(*) FROM node").fetchone()[0])
+            return int(db.execute("SELECT count(*) FROM node WHERE label = ?", (label,)).fetchone()[0])
 
-    @_locked
     def _count_rels(self, rel_type: str | None) -> int:
-        if rel_type is None:
-            return self.g.number_of_edges()
-        return sum(1 for _, _, k in self.g.edges(keys=True) if k[0] == rel_type)
+        with self._connection() as db:
+            if rel_type is None:
+                return int(db.execute("SELECT count(*) FROM rel").fetchone()[0])
+            return int(db.execute("SELECT count(*) FROM rel WHERE type = ?", (rel_type,)).fetchone()[0])
 
 
-def _merge(target: Props, props: Props) -> None:
-    for name, value in props.items():
-        if value is None:
-            target.pop(name, None)
-        else:
-            target[name] = value
+def upgrade_json_graph(old: FsPath, store: GraphStore) -> tuple[int, int]:
+    """Copy a graph file of the earlier format (whole-graph gzip JSON) into a store, in one
+    transaction; returns (nodes, relationships) copied."""
+    try:
+        with gzip.open(old, "rt", encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, EOFError, json.JSONDecodeError) as exc:
+        raise StoreUnavailableError(f"cannot read graph file {old}: {exc}") from exc
+    if doc.get("format") != FORMAT or doc.get("version") != 1:
+        raise StoreUnavailableError(f"{old} is not an mmrare graph file of the earlier format (version 1)")
+    by_label: dict[str, list[Props]] = {}
+    for label, _key, props in doc["nodes"]:
+        by_label.setdefault(label, []).append(props)
+    by_type: dict[str, list[RelRow]] = {}
+    for rel_type, src, dst, rid, props in doc["rels"]:
+        by_type.setdefault(rel_type, []).append(RelRow(NodeRef.parse(src), NodeRef.parse(dst), props, rid))
+    with store.transaction() as tx:
+        for label, rows in by_label.items():
+            tx.upsert_nodes(label, rows)
+        for rel_type, rels in by_type.items():
+            tx.upsert_rels(rel_type, rels)
+    return len(doc["nodes"]), len(doc["rels"])

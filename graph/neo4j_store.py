@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -12,6 +12,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from graph.cypher import statement
 from graph.errors import MissingEndpointError, StoreUnavailableError
 from graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec
+from graph.questions import PredictionFacts
 from graph.store import GraphStore, RelRow, Where, WriteTx
 from graph.subsets import ItemFilter
 
@@ -133,6 +134,46 @@ class Neo4jStore(GraphStore):
             props.pop("uid", None)
             page.append(Node(NodeRef("Item", props["itemId"]), props))
         return page, record["total"]
+
+    def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:
+        order = {r: i for i, r in enumerate(dict.fromkeys(run_ids))}
+        facts = []
+        for rec in self._read(statement("report_facts"), runs=list(order)):
+            prediction, item = dict(rec["prediction"]), dict(rec["item"])
+            prediction.pop("uid", None)
+            item.pop("uid", None)
+            facts.append(
+                PredictionFacts(
+                    run_id=rec["run"],
+                    model=rec["model"],
+                    domain=rec["domain"],
+                    prediction=prediction,
+                    item=item,
+                    case_id=rec["caseId"],
+                    codes=tuple(rec["codes"]),
+                    classes=frozenset(rec["classes"]),
+                    prevalence=rec["prevalences"][0] if rec["prevalences"] else None,
+                    heads=tuple(sorted(rec["heads"])),
+                )
+            )
+        return sorted(facts, key=lambda f: (order.get(f.run_id, 0), f.run_id, str(f.prediction["predictionId"])))
+
+    def disease_search(
+        self, search: str | None = None, under: int | None = None, prevalence: str | None = None, limit: int = 50
+    ) -> list[Props]:
+        records = self._read(
+            statement("disease_search"),
+            needle=search.lower() if search else None,
+            under=under,
+            prevalence=prevalence or None,
+            limit=limit,
+        )
+        out = []
+        for rec in records:
+            props = dict(rec["props"])
+            props.pop("uid", None)
+            out.append(props)
+        return out
 
     def ping(self) -> None:
         """A round trip to the server; StoreUnavailableError when there is none."""

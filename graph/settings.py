@@ -1,6 +1,6 @@
 """Which store to open, from one setting: MMRARE_GRAPH.
 
-embedded:<path>            the default, embedded:./.mmrare/graph.json.gz
+embedded:<path>            the default, embedded:./.mmrare/graph.db
 memory:                    an embedded graph that is never written to disk (tests, demos)
 neo4j://host:port          (also bolt://, neo4j+s://) with MMRARE_NEO4J_USER / MMRARE_NEO4J_PASSWORD
 """
@@ -12,7 +12,7 @@ import os
 from graph.errors import StoreUnavailableError
 from graph.store import GraphStore
 
-DEFAULT_GRAPH = "embedded:./.mmrare/graph.json.gz"
+DEFAULT_GRAPH = "embedded:./.mmrare/graph.db"
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 

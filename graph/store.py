@@ -21,6 +21,7 @@ OPS: tuple[str, ...] = ("eq", "in", "gte", "lte", "has", "exists")
 MAX_HOPS = 8
 
 if TYPE_CHECKING:
+    from graph.questions import PredictionFacts
     from graph.subsets import ItemFilter
 
 
@@ -315,6 +316,21 @@ class GraphStore(ABC):
 
         chosen = select_items(self, f)
         return chosen[offset : offset + limit], len(chosen)
+
+    def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:
+        """What a report needs of every prediction of the runs (all when none are named), by run in
+        the order given (by run id for all), then by prediction id (graph/questions.py)."""
+        from graph.questions import report_facts
+
+        return report_facts(self, list(run_ids))
+
+    def disease_search(
+        self, search: str | None = None, under: int | None = None, prevalence: str | None = None, limit: int = 50
+    ) -> list[Props]:
+        """Diseases by name or synonym, under a class, of a prevalence class (graph/questions.py)."""
+        from graph.questions import disease_search
+
+        return disease_search(self, search or None, under, prevalence or None, limit)
 
     def ping(self) -> None:
         """Raises StoreUnavailableError when the store cannot answer (an in-process store always can)."""

@@ -87,73 +87,35 @@ def check_one_run_per_item(rows: Sequence[ScoreRow]) -> None:
 def collect_rows(
     store: GraphStore, run_ids: Sequence[str] | None = None, restrict_under: Sequence[int] = ()
 ) -> list[ScoreRow]:
-    runs = (
-        store.select("Run")
-        if not run_ids
-        else [n for n in (store.get(NodeRef("Run", r)) for r in run_ids) if n is not None]
-    )
-    if run_ids and len(runs) != len(set(run_ids)):
-        missing = set(run_ids) - {str(r.ref.key) for r in runs}
-        raise ValueError(f"unknown run(s): {', '.join(sorted(missing))}")
-    models = store.get_many("Model", {r.props["model"] for r in runs})
-    preds_by_run: dict[str, list[dict]] = {}
-    for run in runs:
-        refs = [n.node for n in store.neighbours([run.ref], "IN_RUN", Direction.IN)]
-        preds_by_run[str(run.ref.key)] = list(store.get_many("Prediction", [r.key for r in refs]).values())
-    item_ids = {p["itemId"] for ps in preds_by_run.values() for p in ps}
-    items = store.get_many("Item", item_ids)
-    item_refs = [NodeRef("Item", i) for i in items]
-    case_of = {str(n.start.key): str(n.node.key) for n in store.neighbours(item_refs, "ABOUT")}
-    codes_of: dict[str, list[int]] = defaultdict(list)
-    for n in store.neighbours(item_refs, "ANSWER_IS"):
-        codes_of[str(n.start.key)].append(int(n.node.key))
-    all_codes = {c for cs in codes_of.values() for c in cs}
-    diseases = store.get_many("Disease", all_codes)
-    head_names = {
-        k: v.get("name", str(k))
-        for k, v in store.get_many("Disease", {h for d in diseases.values() for h in d.get("heads", [])}).items()
-    }
-    closure = store.closure_each(
-        [NodeRef("Disease", c) for c in all_codes], "SUBCLASS_OF", Direction.OUT, include_self=True
-    )
-    classes_of = {int(ref.key): frozenset(int(a.key) for a in reached) for ref, reached in closure.items()}
+    """One row per prediction of the runs (all runs when none are named), from one store question."""
+    if run_ids:
+        missing = set(run_ids) - set(store.get_many("Run", run_ids))
+        if missing:
+            raise ValueError(f"unknown run(s): {', '.join(sorted(missing))}")
     rows = []
-    for run in runs:
-        run_id = str(run.ref.key)
-        model = run.props["model"]
-        for p in preds_by_run[run_id]:
-            item = items.get(p["itemId"])
-            if item is None:
-                continue
-            codes = tuple(sorted(codes_of.get(p["itemId"], [])))
-            classes = frozenset().union(*(classes_of.get(c, frozenset()) for c in codes))
-            if restrict_under and not classes & set(restrict_under):
-                continue
-            metrics = {
-                k: float(v) for k, v in p.items() if k == "tokenF1" or k == "exactMatch" or k.startswith("score_")
-            }
-            prevalence = next(
-                (diseases[c].get("prevalenceClass") for c in codes if diseases.get(c, {}).get("prevalenceClass")), None
+    for f in store.report_facts(run_ids or ()):
+        if restrict_under and not f.classes & set(restrict_under):
+            continue
+        p, item = f.prediction, f.item
+        metrics = {k: float(v) for k, v in p.items() if k == "tokenF1" or k == "exactMatch" or k.startswith("score_")}
+        rows.append(
+            ScoreRow(
+                f.run_id,
+                f.model,
+                f.domain or "unknown",
+                p["itemId"],
+                item["track"],
+                f.case_id or p["itemId"],
+                f.codes,
+                f.heads,
+                f.classes,
+                f.prevalence or "no data",
+                tuple(item.get("modalities", [])),
+                int(item.get("nImages", 0)),
+                item.get("leakFree"),
+                metrics,
             )
-            heads = sorted({head_names[h] for c in codes for h in diseases.get(c, {}).get("heads", [])})
-            rows.append(
-                ScoreRow(
-                    run_id,
-                    model,
-                    models.get(model, {}).get("domain") or "unknown",
-                    p["itemId"],
-                    item["track"],
-                    case_of.get(p["itemId"], p["itemId"]),
-                    codes,
-                    tuple(heads),
-                    classes,
-                    prevalence or "no data",
-                    tuple(item.get("modalities", [])),
-                    int(item.get("nImages", 0)),
-                    item.get("leakFree"),
-                    metrics,
-                )
-            )
+        )
     return rows
 
 

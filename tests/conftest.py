@@ -45,7 +45,7 @@ def _open(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> GraphSto
         store = request.getfixturevalue("neo4j_store")
         store.clear()
         return store
-    return EmbeddedStore(tmp_path / "graph.json.gz")
+    return EmbeddedStore(tmp_path / "store" / "graph.db")
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])

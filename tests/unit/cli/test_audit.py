@@ -12,7 +12,7 @@ FIX = Path(__file__).parents[2] / "fixtures" / "orphanet"
 
 
 def test_audit_table_json_and_rerun(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'g.json.gz'}")
+    monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'g.db'}")
     monkeypatch.setenv("MMRARE_DATA_DIR", str(tmp_path / "data"))
     runner = CliRunner()
     runner.invoke(main, ["import", "orphanet", str(FIX)])

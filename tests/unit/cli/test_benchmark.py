@@ -13,7 +13,7 @@ FIX = Path(__file__).parents[2] / "fixtures" / "orphanet"
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'g.json.gz'}")
+    monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'g.db'}")
     monkeypatch.setenv("MMRARE_DATA_DIR", str(tmp_path / "data"))
     return tmp_path
 

@@ -11,7 +11,7 @@ from cli.main import main
 
 @pytest.fixture
 def graph_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "g.json.gz"
+    path = tmp_path / "g.db"
     monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{path}")
     return path
 

@@ -12,7 +12,7 @@ FIX = Path(__file__).parents[2] / "fixtures" / "orphanet"
 
 @pytest.fixture(autouse=True)
 def graph_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "g.json.gz"
+    path = tmp_path / "g.db"
     monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{path}")
     return path
 

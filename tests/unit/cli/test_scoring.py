@@ -16,7 +16,7 @@ csv.field_size_limit(sys.maxsize)
 
 @pytest.fixture
 def graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'g.json.gz'}")
+    monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'g.db'}")
     monkeypatch.setenv("MMRARE_DATA_DIR", str(tmp_path / "data"))
     runner = CliRunner()
     assert runner.invoke(main, ["import", "orphanet", str(FIX)]).exit_code == 0

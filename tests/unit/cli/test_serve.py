@@ -10,7 +10,7 @@ from cli.main import main
 
 
 def test_demo_fills_an_empty_graph_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'g.json.gz'}")
+    monkeypatch.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'g.db'}")
     monkeypatch.setenv("MMRARE_DATA_DIR", str(tmp_path / "data"))
     first = CliRunner().invoke(main, ["serve", "--demo", "--no-run"])
     assert first.exit_code == 0, first.output

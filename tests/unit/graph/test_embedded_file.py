@@ -1,72 +1,102 @@
-"""The embedded store's file: atomic replacement, crash safety, refusal of foreign files."""
+"""The embedded store's file: all-or-nothing commits across kill -9, many processes on one file,
+refusal of foreign files, and the upgrade from the earlier gzip JSON format."""
 
 from __future__ import annotations
 
 import gzip
+import json
+import random
+import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+import graph.embedded
+from cli.main import main as mmrare
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreUnavailableError
 from graph.model import NodeRef
 
-CRASHING_WRITER = textwrap.dedent(
-    """
-    import os, sys
+REPO = Path(__file__).resolve().parents[3]
+BATCH = 2000
+
+BATCH_WRITER = textwrap.dedent(
+    f"""
+    import sys
     from graph.embedded import EmbeddedStore
     store = EmbeddedStore(sys.argv[1])
-    store.upsert_nodes("Disease", [{"orphaCode": 1, "name": "committed"}])
-    # Die (no cleanup, no exception handlers) in the middle of the next commit, after the
-    # temp file is written but before it replaces the graph file.
-    os.fsync = lambda fd: os._exit(17)
-    store.upsert_nodes("Disease", [{"orphaCode": 2, "name": "lost"}])
+    for batch in range(1000):  # big commits, one after another, until killed
+        rows = [{{"orphaCode": batch * {BATCH} + i + 1, "name": f"batch {{batch}}"}} for i in range({BATCH})]
+        store.upsert_nodes("Disease", rows)
+        if batch == 0:
+            print("first", flush=True)
     """
 )
 
 
-def test_crash_mid_write_leaves_previous_file_intact(tmp_path: Path) -> None:
-    path = tmp_path / "graph.json.gz"
-    done = subprocess.run([sys.executable, "-c", CRASHING_WRITER, str(path)], capture_output=True, text=True)
-    assert done.returncode == 17, done.stderr
-    store = EmbeddedStore(path)
-    assert store.get(NodeRef("Disease", 1)).props["name"] == "committed"
-    assert store.get(NodeRef("Disease", 2)) is None
+def test_kill_9_mid_commit_leaves_whole_commits_only(tmp_path: Path) -> None:
+    path = tmp_path / "graph.db"
+    rng = random.Random(2)
+    for _ in range(3):
+        child = subprocess.Popen(
+            [sys.executable, "-c", BATCH_WRITER, str(path)], cwd=REPO, stdout=subprocess.PIPE, text=True
+        )
+        assert child.stdout is not None and child.stdout.readline() == "first\n"
+        time.sleep(rng.uniform(0.05, 0.5))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        sizes: dict[str, int] = {}
+        for node in EmbeddedStore(path).select("Disease"):
+            sizes[node.props["name"]] = sizes.get(node.props["name"], 0) + 1
+        assert sizes and set(sizes.values()) == {BATCH}  # every batch whole: none half-written
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert {p.name for p in tmp_path.iterdir()} <= {"graph.db", "graph.db-wal", "graph.db-shm"}
 
 
-def test_failed_save_keeps_file_and_removes_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "graph.json.gz"
-    store = EmbeddedStore(path)
+def test_a_failed_commit_writes_nothing(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "graph.db")
     store.upsert_nodes("Gene", [{"symbol": "FBN1"}])
-    before = path.read_bytes()
+    with pytest.raises(ValueError), store.transaction() as tx:
+        tx.upsert_nodes("Gene", [{"symbol": "CFTR"}])
+        raise ValueError("the caller gives up")
+    from graph.errors import MissingEndpointError
+    from graph.store import RelRow
 
-    def refuse(*_: object) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr("graph.embedded.os.replace", refuse)
-    with pytest.raises(OSError, match="disk full"):
-        store.upsert_nodes("Gene", [{"symbol": "CFTR"}])
-    assert path.read_bytes() == before
-    files = sorted(p.name for p in tmp_path.iterdir())
-    assert files == ["graph.json.gz", "graph.json.gz.lock", "graph.json.gz.version"]  # no temporary file left
-    assert store.get(NodeRef("Gene", "CFTR")) is None  # the failed commit is not half kept in memory either
+    with pytest.raises(MissingEndpointError, match="Disease:404"), store.transaction() as tx:
+        tx.upsert_nodes("Gene", [{"symbol": "CFTR"}])
+        tx.upsert_rels("ASSOCIATED_GENE", [RelRow(NodeRef("Disease", 404), NodeRef("Gene", "CFTR"))])
+    assert [n.ref.key for n in EmbeddedStore(tmp_path / "graph.db").select("Gene")] == ["FBN1"]
 
 
-def test_same_graph_gives_same_bytes(tmp_path: Path) -> None:
-    a, b = EmbeddedStore(tmp_path / "a.json.gz"), EmbeddedStore(tmp_path / "b.json.gz")
-    for store in (a, b):
-        store.upsert_nodes("Gene", [{"symbol": "FBN1", "name": "fibrillin 1"}])
-    assert (tmp_path / "a.json.gz").read_bytes() == (tmp_path / "b.json.gz").read_bytes()
-
-
-@pytest.mark.parametrize("content", [b"not gzip at all", gzip.compress(b'{"format": "other"}'), gzip.compress(b"{")])
-def test_foreign_or_corrupt_file_is_refused_with_its_path(tmp_path: Path, content: bytes) -> None:
-    path = tmp_path / "graph.json.gz"
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not a graph at all, just some text", "is not an mmrare graph file"),
+        (gzip.compress(b'{"format": "mmrare-graph", "version": 1}'), "mmrare graph upgrade"),
+    ],
+)
+def test_foreign_or_old_file_is_refused_with_its_path(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "graph.db"
     path.write_bytes(content)
-    with pytest.raises(StoreUnavailableError, match=str(path)):
+    with pytest.raises(StoreUnavailableError, match=message) as refused:
+        EmbeddedStore(path)
+    assert str(path) in str(refused.value)
+    assert path.read_bytes() == content  # left as it was
+
+
+def test_another_program_s_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "theirs.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE accounts (id INTEGER)")
+    with pytest.raises(StoreUnavailableError, match="another program"):
         EmbeddedStore(path)
 
 
@@ -91,34 +121,89 @@ WRITER = textwrap.dedent(
 
 
 def test_two_writing_processes_lose_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "g.json.gz"
+    path = tmp_path / "g.db"
     EmbeddedStore(path).upsert_nodes("Disease", [{"orphaCode": 999, "name": "before"}])
-    writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(first)], cwd=Path(__file__).parents[3])
-        for first in (1, 101)
-    ]
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(first)], cwd=REPO) for first in (1, 101)]
     assert [w.wait(timeout=120) for w in writers] == [0, 0]
     codes = {n.ref.key for n in EmbeddedStore(path).select("Disease")}
     assert codes == {999, *range(1, 16), *range(101, 116)}
 
 
 def test_a_reader_sees_another_process_s_commit_without_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "g.json.gz"
+    path = tmp_path / "g.db"
     server = EmbeddedStore(path)
     assert server.get(NodeRef("Disease", 5)) is None
+    server.upsert_nodes("Disease", [{"orphaCode": 1, "name": "root"}])
+    # the server has walked the graph (and cached the walk) before the CLI writes
+    assert server.closure([NodeRef("Disease", 1)], "SUBCLASS_OF", include_self=True) == {NodeRef("Disease", 1)}
     cli = EmbeddedStore(path)  # another handle on the file, as another process has
-    cli.upsert_nodes("Disease", [{"orphaCode": 5, "name": "from the CLI"}])
+    from graph.store import RelRow
+
+    with cli.transaction() as tx:
+        tx.upsert_nodes("Disease", [{"orphaCode": 5, "name": "from the CLI"}])
+        tx.upsert_rels("SUBCLASS_OF", [RelRow(NodeRef("Disease", 5), NodeRef("Disease", 1))])
     assert server.get(NodeRef("Disease", 5)).props["name"] == "from the CLI"
+    # the walk cache of the server is renewed too
+    assert server.closure([NodeRef("Disease", 1)], "SUBCLASS_OF", "in") == {NodeRef("Disease", 5)}
     server.upsert_nodes("Disease", [{"orphaCode": 6, "name": "from the server"}])
-    assert {n.ref.key for n in cli.select("Disease")} == {5, 6}  # the server built on the CLI's write
+    assert {n.ref.key for n in cli.select("Disease")} == {1, 5, 6}
 
 
-def test_a_killed_writer_s_temporary_file_is_removed_by_the_next_writer(tmp_path: Path) -> None:
-    path = tmp_path / "g.json.gz"
+def test_a_writer_waits_for_another_and_then_commits(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
     store = EmbeddedStore(path)
-    store.upsert_nodes("Disease", [{"orphaCode": 1, "name": "a"}])
-    stale = tmp_path / "g.json.gz.abc123.tmp"
-    stale.write_bytes(b"half a graph")
-    store.upsert_nodes("Disease", [{"orphaCode": 2, "name": "b"}])
-    assert not stale.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.json.gz", "g.json.gz.lock", "g.json.gz.version"]
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of its commit
+    done = threading.Event()
+    worker = threading.Thread(
+        target=lambda: (store.upsert_nodes("Gene", [{"symbol": "FBN1"}]), done.set()), daemon=True
+    )
+    worker.start()
+    time.sleep(0.3)
+    assert not done.is_set()  # waiting, not failing
+    holder.execute("COMMIT")
+    worker.join(timeout=10)
+    assert done.is_set() and store.count_nodes("Gene") == 1
+
+
+def test_a_writer_that_waits_too_long_is_told_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "g.db"
+    EmbeddedStore(path)
+    monkeypatch.setattr(graph.embedded, "WRITE_LOCK_WAIT", 0.2)
+    store = EmbeddedStore(path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreUnavailableError, match="another process has been writing"):
+            store.upsert_nodes("Gene", [{"symbol": "FBN1"}])
+    finally:
+        holder.execute("ROLLBACK")
+    assert store.count_nodes("Gene") == 0
+
+
+def test_upgrade_copies_an_old_file(tmp_path: Path) -> None:
+    old = tmp_path / "old.json.gz"
+    doc = {
+        "format": "mmrare-graph",
+        "version": 1,
+        "nodes": [
+            ["Disease", 558, {"orphaCode": 558, "name": "Marfan syndrome", "synonyms": ["MFS"]}],
+            ["Phenotype", "HP:0001166", {"hpoId": "HP:0001166", "name": "Arachnodactyly"}],
+        ],
+        "rels": [["HAS_PHENOTYPE", "Disease:558", "Phenotype:HP:0001166", "", {"frequency": "Very frequent"}]],
+    }
+    old.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    new = tmp_path / "new.db"
+    done = CliRunner().invoke(mmrare, ["graph", "upgrade", str(old), str(new)])
+    assert done.exit_code == 0, done.output
+    assert "2 nodes and 1 relationships" in done.output
+    store = EmbeddedStore(new)
+    assert store.get(NodeRef("Disease", 558)).props == {
+        "orphaCode": 558,
+        "name": "Marfan syndrome",
+        "synonyms": ["MFS"],
+    }
+    [link] = store.neighbours([NodeRef("Disease", 558)], "HAS_PHENOTYPE")
+    assert link.node == NodeRef("Phenotype", "HP:0001166") and link.rel_props == {"frequency": "Very frequent"}
+    again = CliRunner().invoke(mmrare, ["graph", "upgrade", str(old), str(new)])
+    assert again.exit_code != 0 and "exists" in again.output

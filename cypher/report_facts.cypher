@@ -1,0 +1,22 @@
+// What a stratified report needs of each prediction of the runs ($runs; all runs when empty), in
+// one statement: run, model domain, prediction, item, case, the answer's codes (ascending), the
+// classes they descend from (themselves included), their prevalence classes and head names.
+// Mirrors graph/questions.py report_facts (the store orders the rows).
+MATCH (r:Run)
+WHERE size($runs) = 0 OR r.runId IN $runs
+OPTIONAL MATCH (r)-[:OF_MODEL]->(m:Model)
+MATCH (p:Prediction)-[:IN_RUN]->(r)
+MATCH (i:Item {itemId: p.itemId})
+OPTIONAL MATCH (i)-[:ABOUT]->(c:Case)
+CALL (i) {
+  OPTIONAL MATCH (i)-[:ANSWER_IS]->(d:Disease)
+  WITH d ORDER BY d.orphaCode
+  RETURN collect(d) AS answers
+}
+RETURN r.runId AS run, r.model AS model, m.domain AS domain, properties(p) AS prediction,
+       properties(i) AS item, c.caseId AS caseId,
+       [d IN answers | d.orphaCode] AS codes,
+       [d IN answers WHERE d.prevalenceClass IS NOT NULL | d.prevalenceClass] AS prevalences,
+       COLLECT { UNWIND answers AS d MATCH (d)-[:SUBCLASS_OF*0..]->(a:Disease) RETURN DISTINCT a.orphaCode } AS classes,
+       COLLECT { UNWIND answers AS d UNWIND coalesce(d.heads, []) AS h MATCH (hd:Disease {orphaCode: h})
+                 RETURN DISTINCT coalesce(hd.name, toString(h)) } AS heads

@@ -1,0 +1,124 @@
+"""Whole questions a store answers at once: what a report needs of each prediction, and a disease
+search. The functions here compose the store primitives; that is the meaning both stores must give
+(the Neo4j store answers each in one statement, cypher/report_facts.cypher and
+cypher/disease_search.cypher; the embedded store answers the search in one SQL statement).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graph.model import Direction, NodeRef, Props
+from graph.store import Where
+
+if TYPE_CHECKING:
+    from graph.store import GraphStore
+
+
+@dataclass(frozen=True)
+class PredictionFacts:
+    """One prediction with what a stratified report needs of its run, model, item and answer."""
+
+    run_id: str
+    model: str
+    domain: str | None
+    prediction: Props
+    item: Props
+    case_id: str | None
+    codes: tuple[int, ...]  # the answer's ORPHAcodes, ascending
+    classes: frozenset[int]  # every class an answer disease descends from, itself included
+    prevalence: str | None  # the headline class of the first answer code that has one
+    heads: tuple[str, ...]  # names of the answer's classification heads, sorted
+
+
+def report_facts(store: GraphStore, run_ids: Sequence[str]) -> list[PredictionFacts]:
+    """The facts of every prediction of the runs (all runs when none are named), by run in the
+    order given (by run id for all), then by prediction id. Runs that do not exist are skipped;
+    so are predictions whose item is gone."""
+    if run_ids:
+        found = store.get_many("Run", run_ids)
+        runs = [(r, found[r]) for r in dict.fromkeys(run_ids) if r in found]
+    else:
+        runs = [(str(n.ref.key), n.props) for n in store.select("Run")]
+    models = store.get_many("Model", {props["model"] for _, props in runs})
+    preds_of: dict[str, list[Props]] = {}
+    for run_id, _ in runs:
+        refs = [n.node for n in store.neighbours([NodeRef("Run", run_id)], "IN_RUN", Direction.IN)]
+        found_preds = store.get_many("Prediction", [r.key for r in refs])
+        preds_of[run_id] = [found_preds[k] for k in sorted(found_preds, key=str)]
+    items = store.get_many("Item", {p["itemId"] for ps in preds_of.values() for p in ps})
+    item_refs = [NodeRef("Item", i) for i in items]
+    case_of = {str(n.start.key): str(n.node.key) for n in store.neighbours(item_refs, "ABOUT")}
+    codes_of: dict[str, list[int]] = defaultdict(list)
+    for n in store.neighbours(item_refs, "ANSWER_IS"):
+        codes_of[str(n.start.key)].append(int(n.node.key))
+    all_codes = {c for cs in codes_of.values() for c in cs}
+    diseases = store.get_many("Disease", all_codes)
+    head_names = {
+        int(k): v.get("name", str(k))
+        for k, v in store.get_many("Disease", {h for d in diseases.values() for h in d.get("heads", [])}).items()
+    }
+    closure = store.closure_each(
+        [NodeRef("Disease", c) for c in all_codes], "SUBCLASS_OF", Direction.OUT, include_self=True
+    )
+    classes_of = {int(ref.key): frozenset(int(a.key) for a in reached) for ref, reached in closure.items()}
+    out = []
+    for run_id, run in runs:
+        for p in preds_of[run_id]:
+            item = items.get(p["itemId"])
+            if item is None:
+                continue
+            codes = tuple(sorted(codes_of.get(p["itemId"], [])))
+            answers = [diseases.get(c, {}) for c in codes]
+            out.append(
+                PredictionFacts(
+                    run_id=run_id,
+                    model=run["model"],
+                    domain=models.get(run["model"], {}).get("domain"),
+                    prediction=p,
+                    item=item,
+                    case_id=case_of.get(p["itemId"]),
+                    codes=codes,
+                    classes=frozenset().union(*(classes_of.get(c, frozenset()) for c in codes)),
+                    prevalence=next((d["prevalenceClass"] for d in answers if d.get("prevalenceClass")), None),
+                    heads=tuple(
+                        sorted({head_names[h] for d in answers for h in d.get("heads", []) if h in head_names})
+                    ),
+                )
+            )
+    return out
+
+
+def search_rank(names: Sequence[str], needle: str) -> int | None:
+    """0 when a name is the needle, 1 when one starts with it, 2 when one contains it (case folded
+    by str.lower, the needle already lowered); None when none does."""
+    ranks = [
+        0 if x.lower() == needle else 1 if x.lower().startswith(needle) else 2 for x in names if needle in x.lower()
+    ]
+    return min(ranks, default=None)
+
+
+def disease_search(
+    store: GraphStore, search: str | None, under: int | None, prevalence: str | None, limit: int
+) -> list[Props]:
+    """Diseases (under a class, of a prevalence class) whose name or a synonym contains the text:
+    exact matches first, then prefixes, then the rest, shorter names first, then by ORPHAcode. No
+    text: by ORPHAcode."""
+    nodes = store.select("Disease", [Where("prevalenceClass", "eq", prevalence)] if prevalence else [])
+    if under is not None:
+        keep = {
+            r.key for r in store.closure([NodeRef("Disease", under)], "SUBCLASS_OF", Direction.IN, include_self=True)
+        }
+        nodes = [n for n in nodes if n.ref.key in keep]
+    if search:
+        needle = search.lower()
+        scored = []
+        for n in nodes:
+            rank = search_rank([n.props.get("name", ""), *n.props.get("synonyms", [])], needle)
+            if rank is not None:
+                scored.append((rank, len(n.props.get("name", "")), n.ref.key, n))
+        nodes = [t[3] for t in sorted(scored, key=lambda t: t[:3])]
+    return [n.props for n in nodes[:limit]]
