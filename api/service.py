@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from api.auth import Principal
@@ -34,6 +34,8 @@ class Page:
     nodes: list[dict[str, Any]]
     total: int
     offset: int
+    links: dict[str, list[Neighbour]] = field(default_factory=dict)  # the page's SHOWS and ABOUT
+    linked: dict[NodeRef, dict[str, Any]] = field(default_factory=dict)  # their images and cases
 
 
 class GraphService:
@@ -67,8 +69,8 @@ class GraphService:
         if not 0 < first <= MAX_PAGE:
             raise ValueError(f"first must be between 1 and {MAX_PAGE}")
         self.policy.check_item_filter(who, f)
-        nodes, total = self.store.item_page(f, offset, first)  # one statement on Neo4j
-        return Page([n.props for n in nodes], total, offset)
+        page = self.store.item_page_linked(f, offset, first)  # one statement on Neo4j
+        return Page([n.props for n in page.items], page.total, offset, page.links, page.linked)
 
     def runs(self, owner: str | None = None) -> list[dict]:
         runs = [n.props for n in self.store.select("Run", order_by="createdAt")]

@@ -1,17 +1,23 @@
-"""Loopback load: 8 clients for 60 s against `mmrare serve`'s app on 127.0.0.1, mixing item pages,
+"""Loopback load: 8 clients for 60 s against `mmrare serve` on 127.0.0.1, mixing item pages,
 reports, /health and evaluator uploads, on each store. Prints requests/s, p50/p95 per kind, errors,
 /health while a costly query runs, and checks that every accepted upload is in the graph afterwards.
 Bounded in time and count, loopback only. Neo4j is cleared first!
 
-    python -m bench.load [--clients 8 --seconds 60 --items 400]
+The server runs as its own process (`mmrare serve --workers N`, as deployed), so the clients do not
+share its interpreter; `--in-process` serves the app from a thread of the bench instead (the
+earlier way of measuring, where clients and server share one GIL).
+
+    python -m bench.load [--clients 8 --seconds 60 --items 400 --workers 1 --in-process]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -27,6 +33,7 @@ from api.service import GraphService
 from bench.api import PAGE, free_port, serve
 from bench.common import served_stores
 from core.blobs import FolderBlobStore
+from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 
 REPORT = '{ report(by: "track", metric: "tokenF1", resamples: 100) { rows { group n mean } } }'
@@ -40,6 +47,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--items", type=int, default=400)
     parser.add_argument("--neo4j", default=None)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (mmrare serve --workers)")
+    parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for name, store, blobs in served_stores(Path(tmp), args.items, args.neo4j):
@@ -48,13 +57,25 @@ def main() -> None:
 
 def measure(name: str, store: GraphStore, blobs: FolderBlobStore, tmp: str, args: argparse.Namespace) -> None:
     item_ids = sorted(str(n.ref.key) for n in store.select("Item"))
-    keys = KeyStore(Path(tmp) / f"keys-{name}.json")
+    data = blobs.root.parent  # the served store's data folder: blobs/, and the keys beside them
+    keys = KeyStore(data / "api_keys.json")
     evaluators = [keys.create(f"{name}-eval-{k}", "evaluator") for k in range(args.clients)]
-    policy = ReleasePolicy("open", runs_per_day=10_000)  # the quota is not what is measured here
-    app = create_app(GraphService(store, blobs, policy), keys, Path(tmp) / f"thumbs-{name}")
     port = free_port()
-    server = serve(app, port)
     base = f"http://127.0.0.1:{port}"
+    if args.in_process:
+        policy = ReleasePolicy("open", runs_per_day=10_000)  # the quota is not what is measured here
+        app = create_app(GraphService(store, blobs, policy), keys, Path(tmp) / f"thumbs-{name}")
+        in_thread = serve(app, port)
+    else:
+        setting = f"embedded:{store.path}" if isinstance(store, EmbeddedStore) else store.uri  # type: ignore[attr-defined]
+        env = {**os.environ, "MMRARE_GRAPH": setting, "MMRARE_DATA_DIR": str(data), "MMRARE_RUNS_PER_DAY": "10000"}
+        process = subprocess.Popen(
+            ["mmrare", "serve", "--open", "--port", str(port), "--workers", str(args.workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_for(base)
     times: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     accepted: list[str] = []
@@ -110,11 +131,16 @@ def measure(name: str, store: GraphStore, blobs: FolderBlobStore, tmp: str, args
         httpx.get(f"{base}/health", timeout=10)
         health.append(time.perf_counter() - started)
     heavy.join()
-    server.should_exit = True
+    if args.in_process:
+        in_thread.should_exit = True
+    else:
+        process.terminate()
+        process.wait(timeout=30)
     present = set(store.get_many("Run", accepted))
     total = sum(len(v) for v in times.values())
+    where = "in the bench process" if args.in_process else f"mmrare serve, {args.workers} worker(s)"
     print(
-        f"\n{name}: {total} requests in {args.seconds:.0f} s = {total / args.seconds:.1f}/s, "
+        f"\n{name} ({where}): {total} requests in {args.seconds:.0f} s = {total / args.seconds:.1f}/s, "
         f"{args.clients} clients; errors {dict(errors) or 0}"
     )
     for kind, values in sorted(times.items()):
@@ -126,6 +152,18 @@ def measure(name: str, store: GraphStore, blobs: FolderBlobStore, tmp: str, args
     print(f"  /health during a costly report: max {1000 * max(health):.1f} ms over {len(health)} calls")
     print(f"  accepted uploads {len(accepted)}, present afterwards {len(present)}, lost {len(accepted) - len(present)}")
     store.close()
+
+
+def _wait_for(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"the server at {base} did not answer within 60 s")
 
 
 if __name__ == "__main__":

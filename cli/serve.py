@@ -20,8 +20,14 @@ import click
     help="held-out: serve nothing derived from the answers to public and evaluator callers (the default, "
     "except with --demo); open: the answers are public, like the published release.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    help="Server processes sharing the graph (each answers requests on its own CPU).",
+)
 @click.option("--no-run", is_flag=True, hidden=True, help="Prepare (and load the demo) without serving.")
-def serve(demo: bool, host: str, port: int, held_out: bool | None, no_run: bool) -> None:
+def serve(demo: bool, host: str, port: int, held_out: bool | None, workers: int, no_run: bool) -> None:
     """The GraphQL API (/graphql) and REST routes (/docs) over MMRARE_GRAPH."""
     import os
 
@@ -49,7 +55,11 @@ def serve(demo: bool, host: str, port: int, held_out: bool | None, no_run: bool)
     import uvicorn
 
     click.echo(f"serving {graph_setting()} ({mode} release) on http://{host}:{port}/graphql (docs at /docs)")
-    uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port)
+    if workers < 1:
+        raise click.BadParameter("at least 1", param_hint="--workers")
+    if workers > 1 and graph_setting() == "memory:":
+        raise click.UsageError("a memory: graph lives in one process; use --workers 1 or an embedded: file")
+    uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers)
 
 
 @click.group()

@@ -1,5 +1,5 @@
-// One page of the items a subset filter selects, in natural id order (track, then index), and how
-// many there are in all: one statement per page. The filter mirrors graph/subsets.py select_items;
+// One page of the items a subset filter selects, in natural id order (track, then index), how
+// many there are in all, and the page's images (SHOWS) and cases (ABOUT): one statement per page. The filter mirrors graph/subsets.py select_items;
 // `under` reaches a class through the SUBCLASS_OF closure (the class itself included).
 MATCH (i:Item)
 WHERE (size($tracks) = 0 OR i.track IN $tracks)
@@ -14,4 +14,9 @@ WHERE (size($tracks) = 0 OR i.track IN $tracks)
         MATCH (i)-[:ANSWER_IS]->(d:Disease) WHERE d.prevalenceClass IN $prevalence })
 WITH i ORDER BY i.track, i.index
 WITH collect(i) AS chosen
-RETURN size(chosen) AS total, [n IN chosen[$offset..$offset + $limit] | properties(n)] AS page
+RETURN size(chosen) AS total,
+       [n IN chosen[$offset..$offset + $limit] | {
+          props: properties(n),
+          SHOWS: [(n)-[r:SHOWS]->(m:Image) | {rel: properties(r), node: properties(m)}],
+          ABOUT: [(n)-[r:ABOUT]->(c:Case) | {rel: properties(r), node: properties(c)}]
+       }] AS page

@@ -440,7 +440,8 @@ class EmbeddedStore(GraphStore):
         return found[offset:end]
 
     def item_page(self, f: ItemFilter, offset: int, limit: int) -> tuple[list[Node], int]:
-        """One SQL statement, the twin of cypher/item_page.cypher."""
+        """Two SQL statements (the page, read in index order, and the count), the twin of
+        cypher/item_page.cypher."""
         params = {
             "tracks": json.dumps(list(f.tracks)),
             "min_images": f.min_images,
@@ -455,8 +456,8 @@ class EmbeddedStore(GraphStore):
         }
         with self._connection() as db:
             rows = db.execute(sql.ITEM_PAGE, params).fetchall()
-            total = rows[0][2] if rows else db.execute(sql.ITEM_COUNT, params).fetchone()[0]
-        return [Node(NodeRef("Item", key), json.loads(props)) for key, props, _ in rows], int(total)
+            total = db.execute(sql.ITEM_COUNT, params).fetchone()[0]
+        return [Node(NodeRef("Item", key), json.loads(props)) for key, props in rows], int(total)
 
     def disease_search(
         self, search: str | None = None, under: int | None = None, prevalence: str | None = None, limit: int = 50

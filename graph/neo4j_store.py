@@ -13,7 +13,7 @@ from graph.cypher import statement
 from graph.errors import MissingEndpointError, StoreUnavailableError
 from graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec
 from graph.questions import PredictionFacts
-from graph.store import GraphStore, RelRow, Where, WriteTx
+from graph.store import PAGE_LINKS, GraphStore, ItemPage, RelRow, Where, WriteTx
 from graph.subsets import ItemFilter
 
 BATCH = 5000  # rows per UNWIND; large enough to amortise round trips, small enough for a 1 GB heap
@@ -23,6 +23,13 @@ NO_LIMIT = 2**62
 def _chunks(rows: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
+
+
+def _own(props: Any) -> Props:
+    """A node's properties without the store's internal uid."""
+    out = dict(props)
+    out.pop("uid", None)
+    return out
 
 
 class _Neo4jTx(WriteTx):
@@ -115,6 +122,11 @@ class Neo4jStore(GraphStore):
         return records
 
     def item_page(self, f: ItemFilter, offset: int, limit: int) -> tuple[list[Node], int]:
+        page = self.item_page_linked(f, offset, limit)
+        return page.items, page.total
+
+    def item_page_linked(self, f: ItemFilter, offset: int, limit: int) -> ItemPage:
+        """One statement: the page, its total, and the page's images and cases."""
         [record] = self._read(
             statement("item_page"),
             tracks=list(f.tracks),
@@ -128,12 +140,23 @@ class Neo4jStore(GraphStore):
             offset=offset,
             limit=limit,
         )
-        page = []
-        for props in record["page"]:
-            props = dict(props)
-            props.pop("uid", None)
-            page.append(Node(NodeRef("Item", props["itemId"]), props))
-        return page, record["total"]
+        items: list[Node] = []
+        links: dict[str, list[Neighbour]] = {t: [] for t in PAGE_LINKS}
+        linked: dict[NodeRef, Props] = {}
+        for entry in record["page"]:
+            props = _own(entry["props"])
+            start = NodeRef("Item", props["itemId"])
+            items.append(Node(start, props))
+            for rel_type, label in (("SHOWS", "Image"), ("ABOUT", "Case")):
+                for link in entry[rel_type]:
+                    node_props, rel_props = _own(link["node"]), dict(link["rel"])
+                    rid = rel_props.pop("rid", "")
+                    end = NodeRef(label, node_props[node_spec(label).key])
+                    links[rel_type].append(Neighbour(start, rel_type, rid, end, rel_props))
+                    linked[end] = node_props
+        for found in links.values():
+            found.sort(key=lambda n: (n.start, n.node, n.rid))
+        return ItemPage(items, record["total"], links, linked)
 
     def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:
         order = {r: i for i, r in enumerate(dict.fromkeys(run_ids))}

@@ -178,6 +178,20 @@ class WriteTx(ABC):
     def _delete_rels(self, rel_type: str, starts: list[NodeRef]) -> None: ...
 
 
+@dataclass(frozen=True)
+class ItemPage:
+    """A page of items with what a page shows beside them: their SHOWS and ABOUT relationships and
+    the images and cases these lead to."""
+
+    items: list[Node]
+    total: int
+    links: dict[str, list[Neighbour]]  # by relationship type
+    linked: dict[NodeRef, Props]
+
+
+PAGE_LINKS = ("SHOWS", "ABOUT")
+
+
 def path_sort_key(path: Path) -> list[str]:
     return path.describe()
 
@@ -316,6 +330,18 @@ class GraphStore(ABC):
 
         chosen = select_items(self, f)
         return chosen[offset : offset + limit], len(chosen)
+
+    def item_page_linked(self, f: ItemFilter, offset: int, limit: int) -> ItemPage:
+        """item_page with the page's images and cases; this default adds two lookups per kind."""
+        items, total = self.item_page(f, offset, limit)
+        refs = [n.ref for n in items]
+        links = {t: self.neighbours(refs, t) for t in PAGE_LINKS}
+        linked: dict[NodeRef, Props] = {}
+        for found in links.values():
+            for label in {n.node.label for n in found}:
+                got = self.get_many(label, [n.node.key for n in found if n.node.label == label])
+                linked.update({NodeRef(label, k): v for k, v in got.items()})
+        return ItemPage(items, total, links, linked)
 
     def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:
         """What a report needs of every prediction of the runs (all when none are named), by run in

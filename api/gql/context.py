@@ -11,7 +11,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from api.auth import Principal
-from api.service import GraphService
+from api.service import GraphService, Page
 from graph.model import Direction
 
 
@@ -30,6 +30,25 @@ class Context(BaseContext):
 
             self._loaders[key] = DataLoader(load_fn=load)
         return self._loaders[key]
+
+    def prime_page(self, page: Page) -> None:
+        """What a page already brought (images, cases and the links to them) answers those lookups
+        without another store call."""
+        item_keys = [p["itemId"] for p in page.nodes]
+        for rel_type, found in page.links.items():
+            by_item: dict[Any, list] = {k: [] for k in item_keys}
+            for n in found:
+                by_item[n.start.key].append(n)
+            loader = self.loader(
+                ("links", "Item", rel_type, Direction.OUT),
+                lambda ks, t=rel_type: self.service.links("Item", ks, t, Direction.OUT),
+            )
+            for key, links in by_item.items():
+                loader.prime(key, links)
+        for ref, props in page.linked.items():
+            self.loader(("node", ref.label), lambda ks, label=ref.label: self.service.nodes(label, ks)).prime(
+                ref.key, props
+            )
 
     def node(self, label: str, key: Any) -> Awaitable[dict | None]:
         return self.loader(("node", label), lambda ks: self.service.nodes(label, ks)).load(key)

@@ -81,6 +81,7 @@ class Query:
             aligned=aligned,
         )
         page = ctx(info).service.items(ctx(info).principal, f, first, offset_after(after))
+        ctx(info).prime_page(page)
         edges = [ItemEdge(cursor=cursor_at(page.offset + k), node=Item(props=p)) for k, p in enumerate(page.nodes)]
         has_next = page.offset + len(page.nodes) < page.total
         return ItemConnection(

@@ -440,3 +440,9 @@ def test_an_item_page_is_the_same_from_one_query_as_from_the_primitives(
             assert total == len(everything), f
             assert [n.ref.key for n in page] == [n.ref.key for n in everything[offset : offset + limit]], f
             assert [n.props for n in page] == [n.props for n in everything[offset : offset + limit]]
+        linked = store.item_page_linked(f, 3, 7)
+        composed = GraphStore.item_page_linked(store, f, 3, 7)  # the protocol's composition of primitives
+        assert linked == composed, f
+        shown = {n.start.key for n in linked.links["SHOWS"]}
+        assert shown == {n.ref.key for n in linked.items if n.props.get("nImages")}  # every image-bearing item
+        assert {ref.label for ref in linked.linked} <= {"Image", "Case"}
