@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audit.model import AuditConfig
+from core.orphanet import frequency_weight
 from core.tracks import TRACK_BY_NAME
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
@@ -39,7 +40,9 @@ class AuditFacts:
     parents: dict[int, set[int]] = field(default_factory=dict)  # answer -> its direct parents
     members: dict[int, int] = field(default_factory=dict)  # parent -> number of direct children
     gene_diseases: dict[NodeRef, set[int]] = field(default_factory=dict)  # mentioned gene -> its diseases
-    phenotype_diseases: dict[NodeRef, set[int]] = field(default_factory=dict)
+    # mentioned phenotype -> the diseases annotated with it and the weight of each annotation
+    phenotype_diseases: dict[NodeRef, dict[int, float]] = field(default_factory=dict)
+    n_diseases: int = 0  # diseases in the graph: what information content is measured against
     cases: dict[str, list[str]] = field(default_factory=dict)  # case id -> item ids
 
     def diagnosis_answers(self) -> dict[str, list[int]]:
@@ -74,14 +77,12 @@ def gather(store: GraphStore, config: AuditConfig, tracks: Iterable[str] = ()) -
     genes = sorted({m.node for i in diagnosis for m in mentions[i] if m.node.label == "Gene"})
     for n in store.neighbours(genes, "ASSOCIATED_GENE", Direction.IN):
         facts.gene_diseases.setdefault(n.start, set()).add(int(n.node.key))
-    phenotypes = {
-        p
-        for i in diagnosis
-        if len(ps := {m.node for m in mentions[i] if m.node.label == "Phenotype"}) >= config.phenotype_min_mentions
-        for p in ps
-    }
+    phenotypes = {m.node for i in diagnosis for m in mentions[i] if m.node.label == "Phenotype"}
     for n in store.neighbours(sorted(phenotypes), "HAS_PHENOTYPE", Direction.IN):
-        facts.phenotype_diseases.setdefault(n.start, set()).add(int(n.node.key))
+        facts.phenotype_diseases.setdefault(n.start, {})[int(n.node.key)] = frequency_weight(
+            n.rel_props.get("frequency")
+        )
+    facts.n_diseases = store.count_nodes("Disease")
     for a in store.neighbours(refs, "ABOUT"):
         facts.cases.setdefault(str(a.node.key), []).append(str(a.start.key))
     return facts

@@ -9,8 +9,10 @@ findings (cross-modal), key tests (examination). Seven kinds:
                       at most `parent_max_members` members
   3 rare-gene         a mentioned gene is associated with at most `gene_max_diseases` diseases,
                       the answer among them
-  4 phenotype-set     at least `phenotype_min_mentions` mentioned phenotypes, and the answer is the
-                      only disease ranked first by how many of them it has
+  4 phenotype-set     the mentioned phenotypes are specific: at most `phenotype_max_candidates`
+                      Orphanet diseases carry all of them (the answer among them), and together they
+                      hold at least log2(diseases) + `phenotype_min_bits_margin` bits (frequency-
+                      weighted information content: by chance they would fit under one disease)
   5 answer-text       a must-include treatment, key finding or key test (of two or more words, or one
                       word of eight or more letters) is written on the question side
   6 image-or-case     a near-duplicate image (other bytes; DCT hash within `phash_max_distance`,
@@ -40,7 +42,10 @@ class AuditConfig:
     max_subtype_depth: int = 3
     parent_max_members: int = 3
     gene_max_diseases: int = 3
-    phenotype_min_mentions: int = 6
+    # kind 4 by specificity: how many diseases may still fit every mentioned phenotype, and how much
+    # information the phenotypes must carry together beyond the log2(diseases) bits that single out one
+    phenotype_max_candidates: int = 1
+    phenotype_min_bits_margin: float = 0.0
     phash_max_distance: int = 6
     dhash_max_distance: int = 10  # the second hash must agree too, or the pair is not reported
     min_answer_text_tokens: int = 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 
@@ -58,7 +59,7 @@ def direct_name(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
                         (item_ref(item_id).uid, "MENTIONS", m.node.uid),
                     )
                 )
-        text = f"{props.get('question', '')}\n{props.get('context', '')}"
+        text = "\n".join(t for _, t in TRACK_BY_NAME["diagnosis"].question_side_texts(props))
         for code in answer:
             if re.search(rf"(?:ORPHA\s*:?\s*|Orphanet_){code}\b", text, re.IGNORECASE):
                 out.append(
@@ -105,7 +106,7 @@ def answer_text(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     for item_id, props in sorted(facts.items.items()):
         if props["track"] == "diagnosis":
             continue
-        side = norm("\n".join(props.get(f, "") for f in TRACK_BY_NAME[props["track"]].question_side_fields))
+        side = norm("\n".join(t for _, t in TRACK_BY_NAME[props["track"]].question_side_texts(props)))
         out += [
             Finding(
                 item_id,
@@ -186,33 +187,51 @@ def rare_gene(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     return out
 
 
+def phenotype_bits(annotations: dict[int, float], n_diseases: int) -> float:
+    """Information content of one phenotype, frequency-weighted: -log2 of the share of diseases it
+    is expected in (an annotation counts by its frequency class)."""
+    expected = sum(annotations.values())
+    return -math.log2(min(1.0, max(expected, MIN_EXPECTED) / max(n_diseases, 1)))
+
+
+MIN_EXPECTED = 0.01  # an annotation of weight 0 only (Excluded) must not make a phenotype infinitely rare
+
+
 def phenotype_set(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
-    """Kind 4: the mentioned phenotypes rank the answer first, alone."""
+    """Kind 4: the mentioned phenotypes are specific enough to look the answer up: at most
+    `phenotype_max_candidates` diseases carry every one of them (the answer among them), and together
+    they hold at least log2(diseases) + `phenotype_min_bits_margin` bits: more than it takes to
+    single out one disease by chance."""
     out = []
     for item_id, answer in sorted(facts.diagnosis_answers().items()):
-        phenotypes = sorted({m.node for m in facts.mentions.get(item_id, []) if m.node.label == "Phenotype"})
-        if len(phenotypes) < config.phenotype_min_mentions:
+        mentioned = sorted({m.node for m in facts.mentions.get(item_id, []) if m.node.label == "Phenotype"})
+        known = [p for p in mentioned if facts.phenotype_diseases.get(p)]  # a phenotype no disease has says nothing
+        if not known:
             continue
-        counts: dict[int, int] = defaultdict(int)
-        for p in phenotypes:
-            for code in facts.phenotype_diseases.get(p, ()):
-                counts[code] += 1
-        if not counts:
+        fitting = set.intersection(*({c for c, w in facts.phenotype_diseases[p].items() if w > 0} for p in known))
+        bits = sum(phenotype_bits(facts.phenotype_diseases[p], facts.n_diseases) for p in known)
+        needed = math.log2(max(facts.n_diseases, 1)) + config.phenotype_min_bits_margin
+        if len(fitting) > config.phenotype_max_candidates or bits < needed:
             continue
-        best = max(counts.values())
-        leaders = [c for c, n in counts.items() if n == best]
         for code in answer:
-            if leaders == [code]:
-                shared = [p.uid for p in phenotypes if code in facts.phenotype_diseases.get(p, ())]
+            if code in fitting:
+                others = len(fitting) - 1
                 out.append(
                     Finding(
                         item_id,
                         "phenotype-set",
                         "medium",
-                        f"{len(phenotypes)} mentioned phenotypes single out the answer ORPHA:{code} "
-                        f"({best} shared; the next disease shares "
-                        f"{max([n for c, n in counts.items() if c != code], default=0)})",
-                        (item_ref(item_id).uid, "MENTIONS", *shared[:5], "<-HAS_PHENOTYPE", disease_ref(code).uid),
+                        f"{len(known)} mentioned phenotype(s) carrying {bits:.1f} bits (frequency-weighted; "
+                        f"{needed:.1f} single out one of {facts.n_diseases:,} diseases) fit {len(fitting)} "
+                        "Orphanet disease(s): "
+                        f"the answer ORPHA:{code}" + (f" and {others} other(s)" if others else " alone"),
+                        (
+                            item_ref(item_id).uid,
+                            "MENTIONS",
+                            *[p.uid for p in known[:5]],
+                            "<-HAS_PHENOTYPE",
+                            disease_ref(code).uid,
+                        ),
                     )
                 )
     return out

@@ -23,7 +23,18 @@ def audit() -> None:
 @click.option("--show", default=20, show_default=True, help="Findings to print in the table.")
 @click.option("--parent-max-members", default=3, show_default=True)
 @click.option("--gene-max-diseases", default=3, show_default=True)
-@click.option("--phenotype-min-mentions", default=6, show_default=True)
+@click.option(
+    "--phenotype-max-candidates",
+    default=AuditConfig.phenotype_max_candidates,
+    show_default=True,
+    help="Phenotype kind: at most this many diseases fit all mentioned phenotypes.",
+)
+@click.option(
+    "--phenotype-min-bits-margin",
+    default=AuditConfig.phenotype_min_bits_margin,
+    show_default=True,
+    help="Phenotype kind: bits beyond log2(diseases) the mentioned phenotypes must carry.",
+)
 @click.option("--phash-max-distance", default=6, show_default=True)
 def audit_leakage(
     tracks: tuple[str, ...],
@@ -31,14 +42,16 @@ def audit_leakage(
     show: int,
     parent_max_members: int,
     gene_max_diseases: int,
-    phenotype_min_mentions: int,
+    phenotype_max_candidates: int,
+    phenotype_min_bits_margin: float,
     phash_max_distance: int,
 ) -> None:
     """Ontology-aware leakage audit; replaces earlier findings of the same configuration."""
     config = AuditConfig(
         parent_max_members=parent_max_members,
         gene_max_diseases=gene_max_diseases,
-        phenotype_min_mentions=phenotype_min_mentions,
+        phenotype_max_candidates=phenotype_max_candidates,
+        phenotype_min_bits_margin=phenotype_min_bits_margin,
         phash_max_distance=phash_max_distance,
     )
     with open_store() as store, progress_on_stderr() as progress:

@@ -22,6 +22,25 @@ PREVALENCE_CLASSES = (
 _CODE = re.compile(r"^(?:ORPHA:?|Orphanet[_:]|http://www\.orpha\.net/ORDO/Orphanet_)?(\d+)$", re.IGNORECASE)
 
 
+# Orphanet's phenotype frequency classes and the share of patients each stands for (the middle of
+# its range): how strongly an annotation ties a phenotype to a disease. Excluded ties nothing.
+PHENOTYPE_FREQUENCY = {
+    "Obligate": 1.0,
+    "Very frequent": 0.895,
+    "Frequent": 0.545,
+    "Occasional": 0.17,
+    "Very rare": 0.025,
+    "Excluded": 0.0,
+}
+
+
+def frequency_weight(label: str | None) -> float:
+    """The weight of an annotation from its frequency label ("Frequent (79-30%)"); 1 when unknown."""
+    if not label:
+        return 1.0
+    return PHENOTYPE_FREQUENCY.get(label.split("(")[0].strip(), 1.0)
+
+
 def parse_orpha_code(raw: Any) -> int | None:
     """558, '558', 'ORPHA:558', 'Orphanet_558' or the ORDO IRI give 558; anything else None."""
     if isinstance(raw, int) and not isinstance(raw, bool):

@@ -8,7 +8,7 @@ docs/scoring.md), and each list column says what its entries must be.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,14 @@ class Track:
     def question_side_fields(self) -> tuple[str, ...]:
         """The Item text a model is shown (besides figure labels): the context only where it is asked."""
         return ("question", "context") if self.question_side_context else ("question",)
+
+    def question_side_texts(self, props: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """(field, text) of every text a model may be shown: the question side's own fields, and every
+        column outside the format (`extra:<column>`): nothing says a harness keeps those away."""
+        texts = [(f, str(props.get(f) or "")) for f in self.question_side_fields]
+        extra = json.loads(props.get("extraColumns") or "{}")
+        texts += [(f"extra:{column}", str(value)) for column, value in extra.items() if str(value).strip()]
+        return texts
 
     @property
     def rubric_props(self) -> tuple[str, ...]:

@@ -20,6 +20,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from core.matching import normalise_name
+from core.orphanet import frequency_weight
 from core.tracks import TRACKS, list_cell
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, Where
@@ -101,17 +103,34 @@ class Manifest:
     items: int = 0
     images: int = 0
     leaks: list[dict[str, Any]] = field(default_factory=list)
+    negatives: list[dict[str, Any]] = field(default_factory=list)  # look-alikes that are not leaks
 
 
-def _disease_pool(store: GraphStore) -> list[Disease]:
+def _disease_pool(store: GraphStore) -> tuple[list[Disease], dict[str, set[int]]]:
+    """The diseases cases can be about, and for every phenotype name the diseases of the whole graph
+    that carry it (an Excluded annotation carries nothing), as the audit counts them."""
     nodes = store.select("Disease", [Where("group", "in", ["Disorder", "Subtype of disorder"])])
     refs = [n.ref for n in nodes]
     phenos: dict[int, list[str]] = defaultdict(list)
-    for n in store.neighbours(refs, "HAS_PHENOTYPE"):
-        phenos[int(n.start.key)].append(str(n.node.key))
+    carried_by: dict[str, set[int]] = defaultdict(set)
+    for n in store.neighbours([d.ref for d in store.select("Disease")], "HAS_PHENOTYPE"):
+        if frequency_weight(n.rel_props.get("frequency")) > 0:
+            phenos[int(n.start.key)].append(str(n.node.key))
+            carried_by[str(n.node.key)].add(int(n.start.key))
     names = {
         k: v.get("name", "") for k, v in store.get_many("Phenotype", {p for ps in phenos.values() for p in ps}).items()
     }
+    # a phenotype named like a disease ("Aganglionic megacolon") would name that disease in a narrative
+    disease_names = {
+        normalise_name(x)
+        for n in store.select("Disease")
+        for x in (n.props.get("name", ""), *n.props.get("synonyms", []))
+    }
+    names = {k: v for k, v in names.items() if normalise_name(v) not in disease_names}
+    carriers: dict[str, set[int]] = defaultdict(set)
+    for hpo, codes in carried_by.items():
+        if names.get(hpo):
+            carriers[names[hpo]] |= codes
     genes: dict[int, list[str]] = defaultdict(list)
     for n in store.neighbours(refs, "ASSOCIATED_GENE"):
         genes[int(n.start.key)].append(str(n.node.key))
@@ -143,7 +162,7 @@ def _disease_pool(store: GraphStore) -> list[Disease]:
                 sorted(g for g in genes.get(code, []) if degree[g] <= 3),
             )
         )
-    return sorted(pool, key=lambda d: d.code)
+    return sorted(pool, key=lambda d: d.code), carriers
 
 
 def _spread(pool: list[Disease], n: int, rng: random.Random, prevalence: dict[int, str]) -> list[Disease]:
@@ -184,19 +203,78 @@ def draw_image(rng: random.Random, size: int) -> bytes:
     return out.getvalue()
 
 
-def _reencode(data: bytes) -> bytes:
-    """A near-duplicate: the same picture, slightly smaller and re-compressed."""
+# How strongly a planted copy differs from its original: (scale, JPEG quality, crop share).
+COPIES = {"light": (0.9, 80, 0.0), "medium": (0.75, 55, 0.02), "strong": (0.6, 35, 0.04)}
+COPY_VARIANTS = tuple(COPIES)
+
+
+def _reencode(data: bytes, scale: float = 0.9, quality: int = 60, crop: float = 0.0) -> bytes:
+    """A near-duplicate: the same picture, trimmed at the edges, smaller and re-compressed."""
     with Image.open(io.BytesIO(data)) as img:
-        smaller = img.resize((img.width * 9 // 10, img.height * 9 // 10))
+        dx, dy = int(img.width * crop), int(img.height * crop)
+        trimmed = img.crop((dx, dy, img.width - dx, img.height - dy))
+        smaller = trimmed.resize((max(8, int(trimmed.width * scale)), max(8, int(trimmed.height * scale))))
     out = io.BytesIO()
-    smaller.save(out, "JPEG", quality=60)
+    smaller.save(out, "JPEG", quality=quality)
     return out.getvalue()
 
 
-def _narrative(d: Disease, rng: random.Random) -> str:
-    terms = rng.sample(d.phenotypes, min(len(d.phenotypes), rng.randrange(3, 6)))
+def look_alike(data: bytes, rng: random.Random) -> bytes:
+    """A different picture of the same kind: the original's size and ground, new shapes."""
+    with Image.open(io.BytesIO(data)) as img:
+        size, ground = img.size, img.getpixel((0, 0))
+    other = Image.new("RGB", size, ground)
+    draw = ImageDraw.Draw(other)
+    w, h = size
+    for _ in range(rng.randrange(4, 12)):
+        x0, y0 = rng.randrange(0, w), rng.randrange(0, h)
+        x1, y1 = x0 + rng.randrange(10, max(11, w // 2)), y0 + rng.randrange(10, max(11, h // 2))
+        colour = tuple(rng.randrange(60, 256) for _ in range(3))
+        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)((x0, y0, x1, y1), fill=colour)
+    out = io.BytesIO()
+    other.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def shared_phenotypes(d: Disease, carriers: dict[str, set[int]]) -> list[str]:
+    """The phenotypes d shares with the disease that shares most with it: any set of them fits at
+    least two diseases, so a narrative made of them is not a lookup of d."""
+    overlap: dict[int, int] = defaultdict(int)
+    for term in d.phenotypes:
+        for other in carriers.get(term, ()):
+            if other != d.code:
+                overlap[other] += 1
+    if not overlap:
+        return []
+    twin = max(overlap, key=lambda c: (overlap[c], -c))
+    return [t for t in d.phenotypes if twin in carriers.get(t, ())]
+
+
+def specific_phenotypes(d: Disease, carriers: dict[str, set[int]], variant: str) -> list[str]:
+    """Phenotypes that together fit d alone: "single", one only d carries; "combination", the fewest
+    of d's shared phenotypes (rarest first) whose carriers meet in d alone. [] when d has none."""
+    if variant == "single":
+        return [t for t in d.phenotypes if carriers.get(t) == {d.code}][:1]
+    shared = sorted((t for t in d.phenotypes if len(carriers.get(t, ())) > 1), key=lambda t: (len(carriers[t]), t))
+    chosen: list[str] = []
+    fitting: set[int] | None = None
+    for term in shared:
+        fitting = set(carriers[term]) if fitting is None else fitting & carriers[term]
+        chosen.append(term)
+        if fitting == {d.code}:
+            return chosen
+    return []
+
+
+def _narrative(d: Disease, rng: random.Random, carriers: dict[str, set[int]], many: bool = False) -> str:
+    """A case description naming some of d's phenotypes, never enough to look d up; `many`: all it
+    may name (up to 8), a hard negative for the phenotype kind."""
+    shared = shared_phenotypes(d, carriers)
+    terms = shared[:8] if many else rng.sample(shared, min(len(shared), rng.randrange(3, 6)))
     age, sex = rng.randrange(1, 70), rng.choice(["woman", "man", "girl", "boy"])
-    lead = ", ".join(t.lower() for t in terms[:-1]) + f" and {terms[-1].lower()}"
+    if not terms:
+        return f"A {age}-year-old {sex} was referred for a long-standing condition. Imaging was obtained (see figures)."
+    lead = ", ".join(t.lower() for t in terms[:-1]) + (" and " if len(terms) > 1 else "") + terms[-1].lower()
     return (
         f"A {age}-year-old {sex} was referred with {lead}. The family history was unremarkable. "
         f"Imaging and laboratory studies were obtained (see figures)."
@@ -213,7 +291,7 @@ def generate_release(
     image_size: int = 384,
 ) -> Manifest:
     rng = random.Random(seed)
-    pool = _disease_pool(store)
+    pool, carriers = _disease_pool(store)
     if not pool:
         raise ValueError("the graph has no diseases with at least three phenotypes: import Orphanet first")
     prevalence = {
@@ -226,8 +304,10 @@ def generate_release(
     n_cases = counts["diagnosis"]
     total_images = images or round(items * PAPER_IMAGES / PAPER_ITEMS)
     diseases = _spread(pool, n_cases, rng, prevalence)
+    # every eighth case (offset 2) tells all the phenotypes it may: a hard negative for the phenotype kind
     cases: list[dict[str, Any]] = [
-        {"disease": d, "context": _narrative(d, rng), "id": c, "items": []} for c, d in enumerate(diseases)
+        {"disease": d, "context": _narrative(d, rng, carriers, many=plant_leaks and c % 8 == 2), "id": c, "items": []}
+        for c, d in enumerate(diseases)
     ]
     assignment = {t: [cases[i % n_cases] for i in range(counts[t])] for t in TRACK_SHARE}
     for t in ("treatment", "crossmodal", "examination"):
@@ -262,14 +342,14 @@ def generate_release(
             paths = [f"images/case{case['id']}_{k + 1}_{case['modalities'][k]}.jpg" for k in positions]
             row = {"index": str(index), "question": "", "answer": "", "context": case["context"]}
             leak = plant_leaks and index % leak_every == leak_every // 2
-            kind = None
+            kind, variant = None, ""
             if track.name == "diagnosis":
                 row["question"] = "Based on the case description and the images, what is the most likely diagnosis?"
                 row["answer"], row["answer_aliases"] = d.name, list_cell(d.synonyms)
                 row["category"] = d.head
                 row["ORPHA_code"] = rng.choice([f"ORPHA:{d.code}", str(d.code), f"Orphanet_{d.code}"])
                 if leak:
-                    kind = _plant_diagnosis(row, d, rng, planted)
+                    kind, variant = _plant_diagnosis(row, d, carriers, planted)
             elif track.name == "treatment":
                 must = rng.sample(TREATMENTS, 3)
                 row["question"] = "What management plan would you propose for this patient?"
@@ -301,11 +381,20 @@ def generate_release(
                 others = [o.name for o in pool if o.head == d.head and o.code != d.code][:2]
                 row["red_flags_to_rule_out"], row["must_not"] = list_cell(others), list_cell(rng.sample(AVOID, 1))
                 if leak:  # a re-encoded copy of the image the case's diagnosis item shows
-                    chosen = [*chosen, _reencode(case["images"][0])]
+                    variant = COPY_VARIANTS[planted["near-duplicate-image"] % len(COPY_VARIANTS)]
+                    planted["near-duplicate-image"] += 1
+                    chosen = [*chosen, _reencode(case["images"][0], *COPIES[variant])]
                     paths = [*paths, f"images/case{case['id']}_copy.jpg"]
                     kind = "near-duplicate-image"
+                elif plant_leaks and index % leak_every == 1:  # a hard negative: a look-alike, not a copy
+                    chosen = [*chosen, look_alike(case["images"][0], rng)]
+                    paths = [*paths, f"images/case{case['id']}_similar.jpg"]
+                    manifest.negatives.append({"kind": "near-duplicate-image", "itemId": f"{track.name}:{index}"})
             if kind:
-                manifest.leaks.append({"kind": kind, "itemId": f"{track.name}:{index}", "orphaCode": d.code})
+                leak_row = {"kind": kind, "itemId": f"{track.name}:{index}", "orphaCode": d.code, "variant": variant}
+                manifest.leaks.append(leak_row)
+            if track.name == "diagnosis" and plant_leaks and case["id"] % 8 == 2 and kind != "phenotype-set":
+                manifest.negatives.append({"kind": "phenotype-set", "itemId": f"{track.name}:{index}"})
             row["image"] = json.dumps([base64.b64encode(b).decode() for b in chosen])
             row["image_path"] = json.dumps(paths)
             image_count.update(hash(b) for b in chosen)
@@ -331,24 +420,32 @@ def generate_release(
     )
     if plant_leaks:
         (out / "leak_manifest.json").write_text(json.dumps(manifest.leaks, indent=1))
+        (out / "hard_negatives.json").write_text(json.dumps(manifest.negatives, indent=1))
     return manifest
 
 
-def _plant_diagnosis(row: dict[str, str], d: Disease, rng: random.Random, planted: dict[str, int]) -> str:
-    """Rotate through the diagnosis leak kinds this disease allows."""
-    options = ["direct-name", "phenotype-set"]
-    if d.subtypes:
-        options.append("ontology-subtype")
-    if d.rare_genes:
-        options.append("rare-gene")
-    kind = min(options, key=lambda k: (planted[k], k))
+def _plant_diagnosis(
+    row: dict[str, str], d: Disease, carriers: dict[str, set[int]], planted: dict[str, int]
+) -> tuple[str, str]:
+    """Rotate through the diagnosis leak kinds this disease allows, and each kind's variants (how
+    strong the leak is); returns the kind and the variant."""
+    options = {
+        "direct-name": ["name", "synonym", "code"] if d.synonyms else ["name", "code"],
+        "phenotype-set": [v for v in ("single", "combination") if specific_phenotypes(d, carriers, v)],
+        "ontology-subtype": ["subtype"] if d.subtypes else [],
+        "rare-gene": ["gene"] if d.rare_genes else [],
+    }
+    kind = min((k for k, vs in options.items() if vs), key=lambda k: (planted[k], k))
+    variant = options[kind][planted[kind] % len(options[kind])]
     planted[kind] += 1
     if kind == "direct-name":
-        row["question"] = f"Could this be {d.name}? " + row["question"]
+        named = {"name": d.name, "synonym": d.synonyms[0] if d.synonyms else d.name, "code": f"ORPHA:{d.code}"}
+        row["question"] = f"Could this be {named[variant]}? " + row["question"]
     elif kind == "ontology-subtype":
         row["context"] += f" A relative had been diagnosed with {d.subtypes[0]}."
     elif kind == "rare-gene":
         row["context"] += f" Sequencing found a pathogenic variant in {d.rare_genes[0]}."
     else:
-        row["context"] += " Also noted: " + ", ".join(p.lower() for p in d.phenotypes) + "."
-    return kind
+        terms = specific_phenotypes(d, carriers, variant)
+        row["context"] += " Also noted: " + ", ".join(t.lower() for t in terms) + "."
+    return kind, variant

@@ -15,7 +15,7 @@ from core.blobs import BlobStore
 from core.matching import Alignment, NameIndex, align_by_name
 from core.orphanet import parse_codes
 from core.progress import Progress, no_progress
-from core.tracks import TRACKS
+from core.tracks import TRACK_BY_NAME, TRACKS
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, RelRow
 from importers.benchmark.entities import EntityMatcher
@@ -219,7 +219,10 @@ def _image_row(img: ItemImage) -> dict[str, Any]:
 
 
 def _mentions(ref: NodeRef, item: ParsedItem, matcher: EntityMatcher) -> list[RelRow]:
+    # the context is linked in every track (the audit leaves it out where it is not asked), and so is
+    # every column outside the format
     fields = [("question", item.props["question"]), ("context", item.props["context"])]
+    fields += [(f, t) for f, t in TRACK_BY_NAME[item.props["track"]].question_side_texts(item.props) if ":" in f]
     fields += [(f"figure:{img.order}", img.label) for img in item.images if img.label]
     rows = []
     for name, text in fields:

@@ -165,7 +165,7 @@ def test_each_kind_positive_and_negative(store: GraphStore) -> None:
         ("examination:1", "image-or-case", "medium"),
         ("examination:2", "image-or-case", "medium"),
     }
-    # negatives: a gene shared by 4 diseases, 3 phenotypes, a plain question, no near-duplicate
+    # negatives: a gene shared by 4 diseases, 3 phenotypes two diseases share, a plain question, no near-duplicate
     assert result.leaky.isdisjoint({"diagnosis:6", "diagnosis:8", "diagnosis:10", "treatment:2", "examination:3"})
     by_item = {f.item_id: f for f in result.findings}
     assert by_item["diagnosis:3"].path == ("Item:diagnosis:3", "MENTIONS", "Disease:100", "SUBCLASS_OF", "Disease:10")
@@ -178,7 +178,10 @@ def test_each_kind_positive_and_negative(store: GraphStore) -> None:
         "Disease:10",
     )
     assert "with 2 member(s)" in by_item["diagnosis:4"].explanation
-    assert "(6 shared; the next disease shares 3)" in by_item["diagnosis:7"].explanation
+    # 3 phenotypes in 2 of the 7 diseases and 3 in 1: 3 log2(7/2) + 3 log2(7) = 13.84 bits; only disease 10 fits
+    assert "6 mentioned phenotype(s) carrying 13.8 bits (frequency-weighted; 2.8 single out one of 7 diseases)" in (
+        by_item["diagnosis:7"].explanation
+    )
     assert "hash distance 2" in by_item["examination:1"].explanation
     assert by_item["diagnosis:11"].path == (
         "Item:diagnosis:11",
@@ -268,3 +271,48 @@ def test_reports_on_the_leak_free_subset(store: GraphStore) -> None:
     assert leak_free == ["diagnosis:10", "diagnosis:6", "diagnosis:8"]
     assert clean.lines[0].n == 3 and clean.lines[0].mean == 0.0  # their predictions were all "x"
     assert everything.lines[0].mean == pytest.approx(100 * 6 / 11)  # odd k answered right: 1, 3, 5, 7, 9, 11
+
+
+def test_columns_outside_the_format_are_audited_as_question_side(
+    store: GraphStore, release: Path, tmp_path: Path
+) -> None:
+    from tests.integration.test_benchmark_import import edit
+
+    with_orphanet(store)
+
+    def hints(r: list[dict[str, str]]) -> list[dict[str, str]]:
+        for row in r:
+            row["hint"] = ""
+        r[0]["hint"] = f"Think of {r[0]['answer']}."  # names the answer in a column no track defines
+        code = "".join(ch for ch in r[1]["ORPHA_code"] if ch.isdigit())  # ORPHA:558, 558 or Orphanet_558
+        r[1]["hint"] = f"Coded ORPHA:{code} in the source."
+        return r
+
+    edited = edit(release, tmp_path, "diagnosis", hints)
+    import_release(edited, store, FolderBlobStore(tmp_path / "blobs"))
+    result = LeakageAudit(store).run(["diagnosis"])
+    named = [f for f in result.findings if f.item_id == "diagnosis:0" and f.kind == "direct-name"]
+    assert any("the extra:hint names the answer disease" in f.explanation for f in named)
+    [answer] = store.neighbours([NodeRef("Item", "diagnosis:1")], "ANSWER_IS")
+    coded = [f.path for f in result.findings if f.item_id == "diagnosis:1" and f.kind == "direct-name"]
+    assert ("Item:diagnosis:1", "TEXT", f"ORPHA:{answer.node.key}") in coded
+
+
+def test_generated_phenotype_leaks_and_hard_negatives(tmp_path: Path) -> None:
+    """Planted phenotype sets (each strength) are found; clean narratives, even those naming every
+    phenotype they may, and look-alike images are not flagged with the kind they imitate."""
+    from graph.embedded import EmbeddedStore
+    from importers.benchmark.generator import generate_release
+
+    store = with_orphanet(EmbeddedStore(None))
+    generate_release(store, tmp_path / "r", items=240, seed=5, plant_leaks=True, image_size=48)
+    import_release(tmp_path / "r", store, FolderBlobStore(tmp_path / "blobs"))
+    planted = json.loads((tmp_path / "r" / "leak_manifest.json").read_text())
+    negatives = json.loads((tmp_path / "r" / "hard_negatives.json").read_text())
+    result = LeakageAudit(store).run()
+    found = {(f.item_id, f.kind) for f in result.findings}
+    phenotype_plants = {p["itemId"] for p in planted if p["kind"] == "phenotype-set"}
+    assert {p["variant"] for p in planted if p["kind"] == "phenotype-set"} == {"single", "combination"}
+    assert {i for i, k in found if k == "phenotype-set"} == phenotype_plants
+    assert {n["kind"] for n in negatives} == {"phenotype-set", "near-duplicate-image"}
+    assert not [n for n in negatives if (n["itemId"], AUDIT_KIND[n["kind"]]) in found]

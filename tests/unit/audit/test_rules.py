@@ -16,7 +16,7 @@ from audit.rules import (
 )
 from graph.model import Neighbour, NodeRef
 
-CONFIG = AuditConfig(phenotype_min_mentions=3)
+CONFIG = AuditConfig()
 DIAG = {"track": "diagnosis", "question": "What is it?", "context": "", "answer": "Marfan syndrome", "aliases": []}
 
 
@@ -87,22 +87,39 @@ def test_rare_gene_counts_the_gene_s_diseases() -> None:
     assert "associated with 2 disease(s)" in finding.explanation
 
 
-def test_phenotype_set_needs_the_answer_alone_in_first_place() -> None:
-    phenos = [NodeRef("Phenotype", f"HP:000000{k}") for k in range(1, 4)]
-    mentions = [mention("diagnosis:1", "Phenotype", p.key, p.key) for p in phenos]
-    alone = AuditFacts(
-        {"diagnosis:1": DIAG},
-        mentions={"diagnosis:1": mentions},
-        answers={"diagnosis:1": [558]},
-        phenotype_diseases={phenos[0]: {558, 7}, phenos[1]: {558, 7}, phenos[2]: {558}},
-    )
-    [finding] = phenotype_set(alone, CONFIG)
-    assert "(3 shared; the next disease shares 2)" in finding.explanation
-    tied = AuditFacts(
-        alone.items, mentions=alone.mentions, answers=alone.answers,
-        phenotype_diseases={p: {558, 7} for p in phenos},
-    )  # fmt: skip
-    assert phenotype_set(tied, CONFIG) == []
+def test_phenotype_set_by_specificity_not_count() -> None:
+    p1, p2, p3 = (NodeRef("Phenotype", f"HP:000000{k}") for k in range(1, 4))
+    annotations = {
+        p1: {558: 1.0, 7: 1.0},  # no frequency given: weight 1
+        p2: {558: 0.895, 7: 0.545},  # very frequent in 558, frequent in 7
+        p3: {558: 0.17},  # occasional, and only in 558
+    }
+
+    def facts(*mentioned: NodeRef, table: dict = annotations) -> AuditFacts:
+        return AuditFacts(
+            {"diagnosis:1": DIAG},
+            mentions={"diagnosis:1": [mention("diagnosis:1", "Phenotype", p.key, p.key) for p in mentioned]},
+            answers={"diagnosis:1": [558]},
+            phenotype_diseases=table,
+            n_diseases=1000,
+        )
+
+    # three phenotypes only 558 has all of: log2(1000/2) + log2(1000/1.44) + log2(1000/0.17) = 30.93 bits
+    [finding] = phenotype_set(facts(p1, p2, p3), CONFIG)
+    assert "3 mentioned phenotype(s) carrying 30.9 bits" in finding.explanation
+    assert "fit 1 Orphanet disease(s): the answer ORPHA:558 alone" in finding.explanation
+    assert finding.path == ("Item:diagnosis:1", "MENTIONS", "Phenotype:HP:0000001", "Phenotype:HP:0000002",
+                            "Phenotype:HP:0000003", "<-HAS_PHENOTYPE", "Disease:558")  # fmt: skip
+    assert phenotype_set(facts(p1, p2), CONFIG) == []  # 558 and 7 both fit: not a lookup, however many
+    # 9.97 bits single out one of 1,000 diseases; asking 21 more than that is more than 30.9
+    assert phenotype_set(facts(p1, p2, p3), AuditConfig(phenotype_min_bits_margin=21)) == []
+    assert len(phenotype_set(facts(p1, p2), AuditConfig(phenotype_max_candidates=2))) == 1  # two fit, two allowed
+    # an Excluded annotation (weight 0) does not make 7 fit: one phenotype in 1 of 1,000 diseases, 9.97
+    # bits, exactly what singling out one of 1,000 takes
+    excluded = {p1: {558: 1.0, 7: 0.0}}
+    [single] = phenotype_set(facts(p1, table=excluded), CONFIG)
+    assert "carrying 10.0 bits (frequency-weighted; 10.0 single out one of 1,000 diseases)" in single.explanation
+    assert phenotype_set(facts(p1, table=excluded), AuditConfig(phenotype_min_bits_margin=0.1)) == []
 
 
 def test_answer_text_on_the_question_side_only() -> None:
