@@ -184,6 +184,7 @@ class EmbeddedStore(GraphStore):
                 db = sqlite3.connect(self.path, timeout=WRITE_LOCK_WAIT, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")  # a commit that returned survives a crash of the machine too
+                db.execute("PRAGMA cache_size=-65536")  # 64 MB of pages: a large import rewrites few of them twice
                 db.create_function("fold", 1, sql.fold, deterministic=True)
             except sqlite3.DatabaseError as exc:
                 raise StoreUnavailableError(f"cannot open graph file {self.path}: {exc}") from exc
@@ -246,13 +247,15 @@ class EmbeddedStore(GraphStore):
     def _commit(self, ops: list[tuple[str, str | None, list[Any]]]) -> None:
         with self._connection() as db:
             db.execute("BEGIN IMMEDIATE")  # waits for another writer, then holds the write lock
+            written: set[str] = set()  # nodes this commit has upserted: known to exist as relationship ends
             try:
                 for kind, name, rows in ops:
                     if kind == "nodes":
-                        self._write_nodes(db, str(name), rows)
+                        written |= self._write_nodes(db, str(name), rows)
                     elif kind == "rels":
-                        self._write_rels(db, str(name), rows)
+                        self._write_rels(db, str(name), rows, written)
                     elif kind == "delete":
+                        written -= {r.uid for r in rows}
                         self._remove_nodes(db, rows)
                     else:
                         for chunk in _chunks([r.uid for r in rows]):
@@ -265,7 +268,7 @@ class EmbeddedStore(GraphStore):
                 db.execute("ROLLBACK")
                 raise
 
-    def _write_nodes(self, db: sqlite3.Connection, label: str, rows: list[tuple[Key, Props]]) -> None:
+    def _write_nodes(self, db: sqlite3.Connection, label: str, rows: list[tuple[Key, Props]]) -> set[str]:
         merged: dict[str, tuple[Key, Props]] = {}
         for key, props in rows:  # later rows of one batch build on earlier ones
             uid = NodeRef(label, key).uid
@@ -285,9 +288,10 @@ class EmbeddedStore(GraphStore):
                     for uid in chunk
                 ],
             )
+        return set(uids)
 
-    def _write_rels(self, db: sqlite3.Connection, rel_type: str, rows: list[RelRow]) -> None:
-        ends = list(dict.fromkeys(u for r in rows for u in (r.src.uid, r.dst.uid)))
+    def _write_rels(self, db: sqlite3.Connection, rel_type: str, rows: list[RelRow], written: set[str]) -> None:
+        ends = [u for u in dict.fromkeys(u for r in rows for u in (r.src.uid, r.dst.uid)) if u not in written]
         for chunk in _chunks(ends):
             present = {u for (u,) in db.execute(f"SELECT uid FROM node WHERE uid IN ({_marks(len(chunk))})", chunk)}
             missing = [u for u in chunk if u not in present]
