@@ -12,7 +12,7 @@ from audit.facts import AuditFacts, disease_ref, item_ref
 from audit.model import AuditConfig, Finding
 from core.matching import normalise_name
 from core.tracks import TRACK_BY_NAME
-from graph.model import Neighbour
+from graph.model import Neighbour, NodeRef
 
 norm = normalise_name  # lowercase, punctuation as spaces: how answer terms and question text are compared
 
@@ -197,6 +197,24 @@ def phenotype_bits(annotations: dict[int, float], n_diseases: int) -> float:
 MIN_EXPECTED = 0.01  # an annotation of weight 0 only (Excluded) must not make a phenotype infinitely rare
 
 
+def _mentioned_phenotypes(facts: AuditFacts, item_id: str) -> list[tuple[list[NodeRef], dict[int, float]]]:
+    """Each phenotype the item mentions, with its annotations. A phrase that names several terms
+    (a synonym shared by two) is one phenotype that may be either: its diseases are the union."""
+    spans: dict[tuple, set[NodeRef]] = defaultdict(set)
+    for m in facts.mentions.get(item_id, []):
+        if m.node.label == "Phenotype":
+            spans[tuple(m.rel_props.get(k) for k in ("field", "start", "end", "text"))].add(m.node)
+    out: dict[frozenset[NodeRef], dict[int, float]] = {}
+    for refs in spans.values():
+        table: dict[int, float] = {}
+        for p in refs:
+            for code, weight in facts.phenotype_diseases.get(p, {}).items():
+                table[code] = max(table.get(code, 0.0), weight)
+        if table:  # a phenotype no disease has says nothing
+            out[frozenset(refs)] = table
+    return [(sorted(refs), table) for refs, table in sorted(out.items(), key=lambda kv: sorted(kv[0]))]
+
+
 def phenotype_set(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     """Kind 4: the mentioned phenotypes are specific enough to look the answer up: at most
     `phenotype_max_candidates` diseases carry every one of them (the answer among them), and together
@@ -204,12 +222,12 @@ def phenotype_set(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     single out one disease by chance."""
     out = []
     for item_id, answer in sorted(facts.diagnosis_answers().items()):
-        mentioned = sorted({m.node for m in facts.mentions.get(item_id, []) if m.node.label == "Phenotype"})
-        known = [p for p in mentioned if facts.phenotype_diseases.get(p)]  # a phenotype no disease has says nothing
-        if not known:
+        phenotypes = _mentioned_phenotypes(facts, item_id)
+        if not phenotypes:
             continue
-        fitting = set.intersection(*({c for c, w in facts.phenotype_diseases[p].items() if w > 0} for p in known))
-        bits = sum(phenotype_bits(facts.phenotype_diseases[p], facts.n_diseases) for p in known)
+        known = [refs[0] for refs, _ in phenotypes]
+        fitting = set.intersection(*({c for c, w in table.items() if w > 0} for _, table in phenotypes))
+        bits = sum(phenotype_bits(table, facts.n_diseases) for _, table in phenotypes)
         needed = math.log2(max(facts.n_diseases, 1)) + config.phenotype_min_bits_margin
         if len(fitting) > config.phenotype_max_candidates or bits < needed:
             continue
@@ -237,28 +255,52 @@ def phenotype_set(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     return out
 
 
+# Which hashes of two images are compared: whole with whole, or one's whole with the other's centre
+# (a copy with trimmed borders). Each pairing names (first's hash, second's hash) properties.
+PAIRINGS = (("", ""), ("", "Inner"), ("Inner", ""))
+
+
+def _hash_array(images: dict, shas: list[str], prop: str, fallback: str) -> np.ndarray:
+    return np.array([int(images[s].get(prop) or images[s][fallback], 16) for s in shas], dtype=np.uint64)
+
+
+def _aspect(image: dict) -> float:
+    width, height = image.get("width") or 1, image.get("height") or 1
+    return width / height
+
+
 def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
-    """Kind 6, images: two different images within `phash_max_distance` bits, across items."""
+    """Kind 6, images: two different images within `phash_max_distance` bits of DCT hash, whole or
+    one's centre against the other's whole (then their proportions may differ by at most
+    `trimmed_max_aspect_change`), confirmed by the gradient hash of the same pairing within
+    `dhash_max_distance`, shown by different items."""
     shown_by: dict[str, set[str]] = defaultdict(set)
     for rels in facts.shows.values():
         for s in rels:
             shown_by[str(s.node.key)].add(str(s.start.key))
-    shas = sorted(k for k, v in facts.images.items() if v.get("phash") and k in shown_by)
+    shas = sorted(k for k, v in facts.images.items() if v.get("phash") and v.get("dhash") and k in shown_by)
     if len(shas) < 2:
         return []
-    hashes = np.array([int(facts.images[s]["phash"], 16) for s in shas], dtype=np.uint64)
+    # images imported before the centre hashes existed compare by their whole only
+    p = {side: _hash_array(facts.images, shas, f"phash{side}", "phash") for side in ("", "Inner")}
+    d = {side: _hash_array(facts.images, shas, f"dhash{side}", "dhash") for side in ("", "Inner")}
+    aspect = np.array([_aspect(facts.images[s]) for s in shas])
     out = []
     for i in range(len(shas)):
-        distance = np.bitwise_count(hashes[i + 1 :] ^ hashes[i])
-        for j in np.nonzero(distance <= config.phash_max_distance)[0]:
-            a, b = shas[i], shas[i + 1 + int(j)]
-            # a second, independent hash family must agree before the pair is called a copy
-            da, db = facts.images[a].get("dhash"), facts.images[b].get("dhash")
-            if da is None or db is None:
-                continue
-            confirm = (int(da, 16) ^ int(db, 16)).bit_count()
-            if confirm > config.dhash_max_distance:
-                continue
+        pairs: dict[int, tuple[int, int, bool]] = {}  # j -> (phash distance, dhash distance, trimmed)
+        for mine, theirs in PAIRINGS:
+            near = np.bitwise_count(p[theirs][i + 1 :] ^ p[mine][i])
+            confirm = np.bitwise_count(d[theirs][i + 1 :] ^ d[mine][i])
+            close = (near <= config.phash_max_distance) & (confirm <= config.dhash_max_distance)
+            if mine or theirs:  # a trimmed copy keeps the picture's proportions
+                close &= np.abs(aspect[i + 1 :] / aspect[i] - 1) <= config.trimmed_max_aspect_change
+            for j in np.nonzero(close)[0]:
+                found = (int(near[j]), int(confirm[j]), bool(mine or theirs))
+                if int(j) not in pairs or found < pairs[int(j)]:
+                    pairs[int(j)] = found
+        for j, (distance, confirm, trimmed) in sorted(pairs.items()):
+            a, b = shas[i], shas[i + 1 + j]
+            how = ", one a trimmed copy of the other" if trimmed else ""
             for first, second in ((a, b), (b, a)):
                 for item_id in sorted(shown_by[first]):
                     others = sorted(shown_by[second] - {item_id})
@@ -269,8 +311,8 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
                             item_id,
                             "image-or-case",
                             "medium",
-                            f"image {first[:12]} is a near-duplicate (perceptual hash distance "
-                            f"{int(distance[j])}, gradient hash distance {confirm}) of image {second[:12]} shown by "
+                            f"image {first[:12]} is a near-duplicate (perceptual hash distance {distance}, "
+                            f"gradient hash distance {confirm}{how}) of image {second[:12]} shown by "
                             f"{', '.join(others) or 'this item too'}",
                             (
                                 item_ref(item_id).uid,

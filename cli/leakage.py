@@ -21,8 +21,8 @@ def audit() -> None:
 @click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("--show", default=20, show_default=True, help="Findings to print in the table.")
-@click.option("--parent-max-members", default=3, show_default=True)
-@click.option("--gene-max-diseases", default=3, show_default=True)
+@click.option("--parent-max-members", default=AuditConfig.parent_max_members, show_default=True)
+@click.option("--gene-max-diseases", default=AuditConfig.gene_max_diseases, show_default=True)
 @click.option(
     "--phenotype-max-candidates",
     default=AuditConfig.phenotype_max_candidates,
@@ -35,7 +35,8 @@ def audit() -> None:
     show_default=True,
     help="Phenotype kind: bits beyond log2(diseases) the mentioned phenotypes must carry.",
 )
-@click.option("--phash-max-distance", default=6, show_default=True)
+@click.option("--phash-max-distance", default=AuditConfig.phash_max_distance, show_default=True)
+@click.option("--dhash-max-distance", default=AuditConfig.dhash_max_distance, show_default=True)
 def audit_leakage(
     tracks: tuple[str, ...],
     fmt: str,
@@ -45,6 +46,7 @@ def audit_leakage(
     phenotype_max_candidates: int,
     phenotype_min_bits_margin: float,
     phash_max_distance: int,
+    dhash_max_distance: int,
 ) -> None:
     """Ontology-aware leakage audit; replaces earlier findings of the same configuration."""
     config = AuditConfig(
@@ -53,6 +55,7 @@ def audit_leakage(
         phenotype_max_candidates=phenotype_max_candidates,
         phenotype_min_bits_margin=phenotype_min_bits_margin,
         phash_max_distance=phash_max_distance,
+        dhash_max_distance=dhash_max_distance,
     )
     with open_store() as store, progress_on_stderr() as progress:
         result = audit_and_store(store, tracks, config, progress)

@@ -44,6 +44,10 @@ class ImageInfo:
     byte_size: int
     phash: int  # 64 bits, DCT
     dhash: int = 0  # 64 bits, gradients: a second, independent hash family to confirm near-duplicates
+    # the same two hashes of the central part (INNER_TRIM cut from each side): a copy with trimmed
+    # borders matches the original's centre where whole-image hashes drift apart
+    phash_inner: int = 0
+    dhash_inner: int = 0
 
     @property
     def phash_hex(self) -> str:
@@ -52,6 +56,17 @@ class ImageInfo:
     @property
     def dhash_hex(self) -> str:
         return f"{self.dhash:016x}"
+
+    @property
+    def phash_inner_hex(self) -> str:
+        return f"{self.phash_inner:016x}"
+
+    @property
+    def dhash_inner_hex(self) -> str:
+        return f"{self.dhash_inner:016x}"
+
+
+INNER_TRIM = 0.05
 
 
 def decode_base64(text: str) -> bytes:
@@ -75,8 +90,13 @@ def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInf
                 probe.verify()  # structure and checksums, without decoding pixels
             with Image.open(io.BytesIO(data)) as img:
                 mode = img.mode
-                phash = perceptual_hash(img)
-                dhash = difference_hash(img)
+                img.draft("RGB", (256, 256))  # JPEG: decode at a reduced scale; hashes need no more
+                whole = img.convert("RGB")
+            w, h = whole.size
+            dx, dy = round(w * INNER_TRIM), round(h * INNER_TRIM)
+            inner = whole.crop((dx, dy, w - dx, h - dy))
+            phash, dhash = perceptual_hash(whole), difference_hash(whole)
+            phash_inner, dhash_inner = perceptual_hash(inner), difference_hash(inner)
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -85,7 +105,8 @@ def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInf
         raise ImageRejected("not an image Pillow can read") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected(f"broken or truncated image: {exc}") from exc
-    return ImageInfo(hashlib.sha256(data).hexdigest(), width, height, fmt, mode, len(data), phash, dhash)
+    sha = hashlib.sha256(data).hexdigest()
+    return ImageInfo(sha, width, height, fmt, mode, len(data), phash, dhash, phash_inner, dhash_inner)
 
 
 def _check_size(width: int, height: int, limits: ImageLimits) -> None:

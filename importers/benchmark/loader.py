@@ -213,6 +213,8 @@ def _image_row(img: ItemImage) -> dict[str, Any]:
         "byteSize": info.byte_size,
         "phash": info.phash_hex,
         "dhash": info.dhash_hex,
+        "phashInner": info.phash_inner_hex,
+        "dhashInner": info.dhash_inner_hex,
         "modality": img.modality,
         "blob": f"{info.sha256[:2]}/{info.sha256}",
     }

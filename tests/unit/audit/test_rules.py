@@ -176,6 +176,29 @@ def test_near_duplicates_need_both_hashes_to_agree() -> None:
     assert near_duplicate_images(legacy, CONFIG) == []  # unconfirmed without the second hash
 
 
+def test_a_trimmed_copy_matches_the_original_s_centre() -> None:
+    a, b = "a" * 64, "b" * 64
+    images = {
+        # b's whole is 10 and 13 bits from a's whole (too far), but 2 and 3 bits from a's centre
+        a: {"phash": "0000000000000000", "dhash": "0000000000000000",
+            "phashInner": "0000000000000fff", "dhashInner": "000000000000ffff"},
+        b: {"phash": "0000000000000ffc", "dhash": "000000000000fff8",
+            "phashInner": "ffffffffffffffff", "dhashInner": "ffffffffffffffff"},
+    }  # fmt: skip
+    facts = AuditFacts(
+        {"diagnosis:1": DIAG, "examination:1": {"track": "examination"}},
+        shows={"diagnosis:1": [shows("diagnosis:1", a)], "examination:1": [shows("examination:1", b)]},
+        images=images,
+    )
+    found = near_duplicate_images(facts, CONFIG)
+    assert sorted(f.item_id for f in found) == ["diagnosis:1", "examination:1"]
+    assert "perceptual hash distance 2, gradient hash distance 3, one a trimmed copy of the other" in (
+        found[0].explanation
+    )
+    wholes_only = {k: {"phash": v["phash"], "dhash": v["dhash"]} for k, v in images.items()}
+    assert near_duplicate_images(AuditFacts(facts.items, shows=facts.shows, images=wholes_only), CONFIG) == []
+
+
 def test_cross_track_mention_within_a_case() -> None:
     facts = AuditFacts(
         {"diagnosis:1": DIAG, "treatment:1": {"track": "treatment"}, "treatment:2": {"track": "treatment"}},
@@ -185,3 +208,24 @@ def test_cross_track_mention_within_a_case() -> None:
     )
     [finding] = cross_track(facts, CONFIG)
     assert finding.item_id == "diagnosis:1" and finding.path[4] == "Item:treatment:1"
+
+
+def test_a_phrase_naming_two_phenotypes_counts_once_as_either() -> None:
+    p1, p2, p3 = (NodeRef("Phenotype", f"HP:000000{k}") for k in range(1, 4))
+    both = {"field": "context", "start": 10, "end": 24, "text": "hypothyroidism"}  # one phrase, two terms
+    facts = AuditFacts(
+        {"diagnosis:1": DIAG},
+        mentions={
+            "diagnosis:1": [
+                Neighbour(NodeRef("Item", "diagnosis:1"), "MENTIONS", "context:0", p1, {"field": "context",
+                          "start": 0, "end": 5, "text": "ataxia"}),
+                Neighbour(NodeRef("Item", "diagnosis:1"), "MENTIONS", "context:10", p2, both),
+                Neighbour(NodeRef("Item", "diagnosis:1"), "MENTIONS", "context:10", p3, both),
+            ]
+        },
+        answers={"diagnosis:1": [558]},
+        # as two phenotypes, p1 and p2 would fit 558 alone; the phrase may mean p3, which 7 carries
+        phenotype_diseases={p1: {558: 1.0, 7: 1.0}, p2: {558: 1.0}, p3: {7: 1.0}},
+        n_diseases=1000,
+    )  # fmt: skip
+    assert phenotype_set(facts, CONFIG) == []
