@@ -183,22 +183,34 @@ const pages = {
       <button type="submit">Apply</button></form><div id="item-list">Loading…</div>`;
     const form = document.getElementById("item-filter");
     form.track.value = state.track; form.leak.value = state.leak;
+    let cursors = [null]; // the cursor each visited page started after; the last is the page shown
+    let latest = 0; // requests superseded by a newer one are dropped when they answer
     form.addEventListener("submit", (e) => {
       e.preventDefault();
-      Object.assign(state, { track: form.track.value, under: form.under.value, leak: form.leak.value, minImages: form.minImages.value });
+      Object.assign(state, { track: form.track.value, under: form.under.value.trim(), leak: form.leak.value, minImages: form.minImages.value.trim() });
       sessionStorage.setItem("items", JSON.stringify(state));
+      cursors = [null];
       list();
     });
+    const whole = (text) => text === "" || /^\d+$/.test(text);
     const list = async () => {
+      const target = document.getElementById("item-list");
+      const bad = !whole(state.under || "") ? `“${state.under}” is not an ORPHAcode: give its digits, e.g. 558.`
+        : !whole(state.minImages || "") ? `“${state.minImages}” is not a number of images.` : "";
+      if (bad) { target.innerHTML = `<p class="error" id="item-error">${esc(bad)}</p>`; return; }
+      const mine = ++latest;
       const role = (await gql("{ role }")).role;
       const key = role === "maintainer" ? "answer predictions { runId text scores { judge score } judgements { judge score dims } }" : "";
-      const data = await gql(`query($track: String, $under: Int, $leak: Boolean, $min: Int) {
-        items(first: 20, track: $track, under: $under, leakFree: $leak, minImages: $min) { totalCount edges { node {
+      const data = await gql(`query($track: String, $under: Int, $leak: Boolean, $min: Int, $after: String) {
+        items(first: 20, after: $after, track: $track, under: $under, leakFree: $leak, minImages: $min) { totalCount
+          pageInfo { hasNextPage endCursor } edges { node {
           id track question leakFree nImages images { order label image { thumbUrl url width height } } ${key} } } } }`,
-        { track: state.track || null, under: state.under ? Number(state.under) : null,
+        { track: state.track || null, under: state.under ? Number(state.under) : null, after: cursors[cursors.length - 1],
           leak: state.leak === "" ? null : state.leak === "true", min: state.minImages ? Number(state.minImages) : null });
+      if (mine !== latest || !document.body.contains(target)) return; // superseded, or the page was left
       const items = data.items.edges.map((e) => e.node);
-      let html = `<p id="item-count">${data.items.totalCount} items match (showing ${items.length}).</p>`;
+      const first = 20 * (cursors.length - 1);
+      let html = `<p id="item-count">${data.items.totalCount} items match (showing ${items.length ? `${first + 1}–${first + items.length}` : "none"}).</p>`;
       for (const item of items) {
         html += `<article class="item" data-item="${esc(item.id)}"><h3>${esc(item.id)} <small>${item.leakFree === false ? "flagged" : item.leakFree ? "leak-free" : ""}</small></h3>
           <p>${esc(item.question)}</p><div class="figures">${item.images.map((im) =>
@@ -211,7 +223,11 @@ const pages = {
         }
         html += "</article>";
       }
-      document.getElementById("item-list").innerHTML = html;
+      html += `<nav class="pager">${cursors.length > 1 ? '<button type="button" id="prev-page">Previous page</button>' : ""}
+        ${data.items.pageInfo.hasNextPage ? '<button type="button" id="next-page">Next page</button>' : ""}</nav>`;
+      target.innerHTML = html;
+      document.getElementById("prev-page")?.addEventListener("click", () => { cursors.pop(); list(); });
+      document.getElementById("next-page")?.addEventListener("click", () => { cursors.push(data.items.pageInfo.endCursor); list(); });
     };
     await list();
   },

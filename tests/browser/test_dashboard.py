@@ -206,6 +206,31 @@ def test_item_browser_filters_and_answer_key(page: object, site: dict) -> None:
     shot(page, "items-maintainer")
 
 
+def test_item_browser_pages_by_cursor_and_refuses_bad_filters(page: object, site: dict) -> None:
+    total = site["store"].count_nodes("Item")
+    open_page(page, site, "items")
+    page.evaluate("sessionStorage.removeItem('items')")
+    open_page(page, site, "items")
+    page.wait_for_selector("#item-count")
+    assert page.inner_text("#item-count") == f"{total} items match (showing 1–20)."
+    first = page.locator("article.item").evaluate_all("els => els.map(e => e.dataset.item)")
+    page.click("#next-page")
+    page.wait_for_function("document.querySelector('#item-count')?.textContent.includes('showing 21–')")
+    second = page.locator("article.item").evaluate_all("els => els.map(e => e.dataset.item)")
+    assert len(second) == min(20, total - 20) and not set(first) & set(second)
+    page.click("#prev-page")
+    page.wait_for_function("document.querySelector('#item-count')?.textContent.includes('showing 1–20')")
+    assert page.locator("article.item").evaluate_all("els => els.map(e => e.dataset.item)") == first
+    page.fill("input[name=under]", "abc")
+    page.click("#item-filter button")
+    page.wait_for_selector("#item-error")
+    assert "“abc” is not an ORPHAcode" in page.inner_text("#item-error")
+    assert page.locator("article.item").count() == 0  # nothing shown as if the filter were not there
+    page.fill("input[name=under]", "")
+    page.click("#item-filter button")
+    page.wait_for_selector("#item-count")
+
+
 @pytest.mark.parametrize(
     ("path", "ready"),
     [
