@@ -20,9 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
-from bench.api import free_port
+from bench.api import free_port, wait_for_health
 from bench.common import print_table
 
 PACKETS = Path(__file__).resolve().parents[2] / "shared/data/orphanet/orphapackets/orphapackets_2025-12_all.jsonl.gz"
@@ -80,13 +78,8 @@ def serve_ready(env: dict[str, str]) -> float:
         ["mmrare", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        while time.perf_counter() - start < 60:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    return time.perf_counter() - start
-            except httpx.HTTPError:
-                time.sleep(0.02)
-        raise SystemExit("mmrare serve did not answer within 60 s")
+        wait_for_health(f"http://127.0.0.1:{port}")
+        return time.perf_counter() - start
     finally:
         server.terminate()
         server.wait(timeout=30)

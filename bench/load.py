@@ -30,7 +30,7 @@ from api.app import create_app
 from api.auth import KeyStore
 from api.policy import ReleasePolicy
 from api.service import GraphService
-from bench.api import PAGE, free_port, serve
+from bench.api import PAGE, free_port, serve, wait_for_health
 from bench.common import served_stores
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
@@ -75,7 +75,7 @@ def measure(name: str, store: GraphStore, blobs: FolderBlobStore, tmp: str, args
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        _wait_for(base)
+        wait_for_health(base)
     times: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     accepted: list[str] = []
@@ -152,18 +152,6 @@ def measure(name: str, store: GraphStore, blobs: FolderBlobStore, tmp: str, args
     print(f"  /health during a costly report: max {1000 * max(health):.1f} ms over {len(health)} calls")
     print(f"  accepted uploads {len(accepted)}, present afterwards {len(present)}, lost {len(accepted) - len(present)}")
     store.close()
-
-
-def _wait_for(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"the server at {base} did not answer within 60 s")
 
 
 if __name__ == "__main__":

@@ -215,16 +215,11 @@ class EmbeddedStore(GraphStore):
         tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if tables:
             raise StoreUnavailableError(f"{self.path} is a SQLite file of another program, not an mmrare graph")
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate(db):
             if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:  # no one made it meanwhile
                 for statement in sql.SCHEMA:
                     db.execute(statement)
                 db.execute("INSERT INTO meta VALUES ('format', ?), ('generation', 0)", (f"{FORMAT} {FORMAT_VERSION}",))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def close(self) -> None:
         with self.lock:
@@ -236,6 +231,19 @@ class EmbeddedStore(GraphStore):
     def _generation(self, db: sqlite3.Connection) -> int:
         return int(db.execute(sql.GENERATION).fetchone()[0])
 
+    @staticmethod
+    @contextmanager
+    def _immediate(db: sqlite3.Connection) -> Iterator[None]:
+        """One SQLite write transaction: waits for another writer, then holds the write lock;
+        commits when the block ends, rolls back on any error."""
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
     # -- writes ---------------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[WriteTx]:
@@ -245,28 +253,20 @@ class EmbeddedStore(GraphStore):
             self._commit(tx.ops)
 
     def _commit(self, ops: list[tuple[str, str | None, list[Any]]]) -> None:
-        with self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")  # waits for another writer, then holds the write lock
-            written: set[str] = set()  # nodes this commit has upserted: known to exist as relationship ends
-            try:
-                for kind, name, rows in ops:
-                    if kind == "nodes":
-                        written |= self._write_nodes(db, str(name), rows)
-                    elif kind == "rels":
-                        self._write_rels(db, str(name), rows, written)
-                    elif kind == "delete":
-                        written -= {r.uid for r in rows}
-                        self._remove_nodes(db, rows)
-                    else:
-                        for chunk in _chunks([r.uid for r in rows]):
-                            db.execute(
-                                f"DELETE FROM rel WHERE type = ? AND src IN ({_marks(len(chunk))})", [name, *chunk]
-                            )
-                db.execute(sql.BUMP_GENERATION)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        written: set[str] = set()  # nodes this commit has upserted: known to exist as relationship ends
+        with self._connection() as db, self._immediate(db):
+            for kind, name, rows in ops:
+                if kind == "nodes":
+                    written |= self._write_nodes(db, str(name), rows)
+                elif kind == "rels":
+                    self._write_rels(db, str(name), rows, written)
+                elif kind == "delete":
+                    written -= {r.uid for r in rows}
+                    self._remove_nodes(db, rows)
+                else:
+                    for chunk in _chunks([r.uid for r in rows]):
+                        db.execute(f"DELETE FROM rel WHERE type = ? AND src IN ({_marks(len(chunk))})", [name, *chunk])
+            db.execute(sql.BUMP_GENERATION)
 
     def _write_nodes(self, db: sqlite3.Connection, label: str, rows: list[tuple[Key, Props]]) -> set[str]:
         merged: dict[str, tuple[Key, Props]] = {}
@@ -292,11 +292,10 @@ class EmbeddedStore(GraphStore):
 
     def _write_rels(self, db: sqlite3.Connection, rel_type: str, rows: list[RelRow], written: set[str]) -> None:
         ends = [u for u in dict.fromkeys(u for r in rows for u in (r.src.uid, r.dst.uid)) if u not in written]
-        for chunk in _chunks(ends):
-            present = {u for (u,) in db.execute(f"SELECT uid FROM node WHERE uid IN ({_marks(len(chunk))})", chunk)}
-            missing = [u for u in chunk if u not in present]
-            if missing:
-                raise MissingEndpointError(f"relationship {rel_type}: endpoint {missing[0]} does not exist")
+        present = self._existing_uids(db, ends)
+        missing = next((u for u in ends if u not in present), None)
+        if missing is not None:
+            raise MissingEndpointError(f"relationship {rel_type}: endpoint {missing} does not exist")
         merged: dict[tuple[str, str, str], Props] = {}
         for r in rows:
             edge = (r.src.uid, r.dst.uid, r.rid)
@@ -321,16 +320,10 @@ class EmbeddedStore(GraphStore):
             db.execute(f"DELETE FROM node WHERE uid IN ({marks})", chunk)
 
     def clear(self) -> None:
-        with self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.execute("DELETE FROM rel")
-                db.execute("DELETE FROM node")
-                db.execute(sql.BUMP_GENERATION)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        with self._connection() as db, self._immediate(db):
+            db.execute("DELETE FROM rel")
+            db.execute("DELETE FROM node")
+            db.execute(sql.BUMP_GENERATION)
 
     # -- reads ----------------------------------------------------------------------------------
     def _existing_uids(self, db: sqlite3.Connection, uids: Sequence[str]) -> set[str]:
@@ -446,18 +439,9 @@ class EmbeddedStore(GraphStore):
     def item_page(self, f: ItemFilter, offset: int, limit: int) -> tuple[list[Node], int]:
         """Two SQL statements (the page, read in index order, and the count), the twin of
         cypher/item_page.cypher."""
-        params = {
-            "tracks": json.dumps(list(f.tracks)),
-            "min_images": f.min_images,
-            "max_images": f.max_images,
-            "leak_free": f.leak_free,
-            "modalities": json.dumps(list(f.modalities)),
-            "aligned": f.aligned,
-            "under": json.dumps(list(f.under)),
-            "prevalence": json.dumps(list(f.prevalence_classes)),
-            "offset": offset,
-            "limit": limit,
-        }
+        # SQLite takes a list as JSON text (the statement reads it with json_each)
+        params = {k: json.dumps(v) if isinstance(v, list) else v for k, v in f.query_params().items()}
+        params.update(offset=offset, limit=limit)
         with self._connection() as db:
             rows = db.execute(sql.ITEM_PAGE, params).fetchall()
             total = db.execute(sql.ITEM_COUNT, params).fetchone()[0]

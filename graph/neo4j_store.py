@@ -127,19 +127,7 @@ class Neo4jStore(GraphStore):
 
     def item_page_linked(self, f: ItemFilter, offset: int, limit: int) -> ItemPage:
         """One statement: the page, its total, and the page's images and cases."""
-        [record] = self._read(
-            statement("item_page"),
-            tracks=list(f.tracks),
-            min_images=f.min_images,
-            max_images=f.max_images,
-            leak_free=f.leak_free,
-            modalities=list(f.modalities),
-            aligned=f.aligned,
-            under=list(f.under),
-            prevalence=list(f.prevalence_classes),
-            offset=offset,
-            limit=limit,
-        )
+        [record] = self._read(statement("item_page"), **f.query_params(), offset=offset, limit=limit)
         items: list[Node] = []
         links: dict[str, list[Neighbour]] = {t: [] for t in PAGE_LINKS}
         linked: dict[NodeRef, Props] = {}
@@ -162,9 +150,7 @@ class Neo4jStore(GraphStore):
         order = {r: i for i, r in enumerate(dict.fromkeys(run_ids))}
         facts = []
         for rec in self._read(statement("report_facts"), runs=list(order)):
-            prediction, item = dict(rec["prediction"]), dict(rec["item"])
-            prediction.pop("uid", None)
-            item.pop("uid", None)
+            prediction, item = _own(rec["prediction"]), _own(rec["item"])
             facts.append(
                 PredictionFacts(
                     run_id=rec["run"],
@@ -191,12 +177,7 @@ class Neo4jStore(GraphStore):
             prevalence=prevalence or None,
             limit=limit,
         )
-        out = []
-        for rec in records:
-            props = dict(rec["props"])
-            props.pop("uid", None)
-            out.append(props)
-        return out
+        return [_own(rec["props"]) for rec in records]
 
     def ping(self) -> None:
         """A round trip to the server; StoreUnavailableError when there is none."""
@@ -205,9 +186,7 @@ class Neo4jStore(GraphStore):
     def _get_many(self, refs: list[NodeRef]) -> dict[Key, Props]:
         out: dict[Key, Props] = {}
         for rec in self._read(statement("get_nodes"), uids=[r.uid for r in refs]):
-            props = dict(rec["props"])
-            props.pop("uid", None)
-            out[NodeRef.parse(rec["uid"]).key] = props
+            out[NodeRef.parse(rec["uid"]).key] = _own(rec["props"])
         return out
 
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:
@@ -240,8 +219,7 @@ class Neo4jStore(GraphStore):
         )
         out = []
         for rec in records:
-            props = dict(rec["props"])
-            props.pop("uid", None)
+            props = _own(rec["props"])
             out.append(Node(NodeRef(label, props[spec.key]), props))
         return out
 

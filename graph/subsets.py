@@ -20,6 +20,20 @@ class ItemFilter:
     leak_free: bool | None = None
     aligned: bool | None = None  # has an ANSWER_IS link
 
+    def query_params(self) -> dict[str, object]:
+        """The filter as the parameters both stores' one-statement item page takes
+        (cypher/item_page.cypher, graph/embedded_sql.py)."""
+        return {
+            "tracks": list(self.tracks),
+            "min_images": self.min_images,
+            "max_images": self.max_images,
+            "leak_free": self.leak_free,
+            "modalities": list(self.modalities),
+            "aligned": self.aligned,
+            "under": list(self.under),
+            "prevalence": list(self.prevalence_classes),
+        }
+
 
 def _items_answering(store: GraphStore, codes: Sequence[int]) -> set[str]:
     refs = [NodeRef("Disease", c) for c in codes]

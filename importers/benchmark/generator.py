@@ -187,17 +187,18 @@ def _spread(pool: list[Disease], n: int, rng: random.Random, prevalence: dict[in
 def draw_image(rng: random.Random, size: int) -> bytes:
     """Shapes on a tinted ground, no text; JPEG like most case-report figures."""
     ground = tuple(rng.randrange(0, 90) for _ in range(3))
-    img = Image.new("RGB", (size, int(size * rng.uniform(0.6, 1.0))), ground)
+    return _shapes_on(Image.new("RGB", (size, int(size * rng.uniform(0.6, 1.0))), ground), rng)
+
+
+def _shapes_on(img: Image.Image, rng: random.Random) -> bytes:
+    """Draw 4 to 11 random ellipses and rectangles on the ground, and give the JPEG bytes."""
     draw = ImageDraw.Draw(img)
     w, h = img.size
     for _ in range(rng.randrange(4, 12)):
         x0, y0 = rng.randrange(0, w), rng.randrange(0, h)
         x1, y1 = x0 + rng.randrange(10, max(11, w // 2)), y0 + rng.randrange(10, max(11, h // 2))
         colour = tuple(rng.randrange(60, 256) for _ in range(3))
-        if rng.random() < 0.5:
-            draw.ellipse((x0, y0, x1, y1), fill=colour)
-        else:
-            draw.rectangle((x0, y0, x1, y1), fill=colour)
+        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)((x0, y0, x1, y1), fill=colour)
     out = io.BytesIO()
     img.save(out, "JPEG", quality=80)
     return out.getvalue()
@@ -223,17 +224,7 @@ def look_alike(data: bytes, rng: random.Random) -> bytes:
     """A different picture of the same kind: the original's size and ground, new shapes."""
     with Image.open(io.BytesIO(data)) as img:
         size, ground = img.size, img.getpixel((0, 0))
-    other = Image.new("RGB", size, ground)
-    draw = ImageDraw.Draw(other)
-    w, h = size
-    for _ in range(rng.randrange(4, 12)):
-        x0, y0 = rng.randrange(0, w), rng.randrange(0, h)
-        x1, y1 = x0 + rng.randrange(10, max(11, w // 2)), y0 + rng.randrange(10, max(11, h // 2))
-        colour = tuple(rng.randrange(60, 256) for _ in range(3))
-        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)((x0, y0, x1, y1), fill=colour)
-    out = io.BytesIO()
-    other.save(out, "JPEG", quality=80)
-    return out.getvalue()
+    return _shapes_on(Image.new("RGB", size, ground), rng)
 
 
 def shared_phenotypes(d: Disease, carriers: dict[str, set[int]]) -> list[str]:

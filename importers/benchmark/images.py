@@ -49,21 +49,10 @@ class ImageInfo:
     phash_inner: int = 0
     dhash_inner: int = 0
 
-    @property
-    def phash_hex(self) -> str:
-        return f"{self.phash:016x}"
 
-    @property
-    def dhash_hex(self) -> str:
-        return f"{self.dhash:016x}"
-
-    @property
-    def phash_inner_hex(self) -> str:
-        return f"{self.phash_inner:016x}"
-
-    @property
-    def dhash_inner_hex(self) -> str:
-        return f"{self.dhash_inner:016x}"
+def hex64(value: int) -> str:
+    """A 64-bit hash as the 16 hex digits the graph stores."""
+    return f"{value:016x}"
 
 
 INNER_TRIM = 0.05
@@ -90,8 +79,8 @@ def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInf
                 probe.verify()  # structure and checksums, without decoding pixels
             with Image.open(io.BytesIO(data)) as img:
                 mode = img.mode
-                img.draft("RGB", (256, 256))  # JPEG: decode at a reduced scale; hashes need no more
-                whole = img.convert("RGB")
+                img.draft("L", (64, 64))  # JPEG: decode grey at 1/2..1/8 scale, once for all four hashes
+                whole = img.convert("L")
             w, h = whole.size
             dx, dy = round(w * INNER_TRIM), round(h * INNER_TRIM)
             inner = whole.crop((dx, dy, w - dx, h - dy))

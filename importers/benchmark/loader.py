@@ -19,7 +19,7 @@ from core.tracks import TRACK_BY_NAME, TRACKS
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, RelRow
 from importers.benchmark.entities import EntityMatcher
-from importers.benchmark.images import DEFAULT_LIMITS, ImageLimits
+from importers.benchmark.images import DEFAULT_LIMITS, ImageLimits, hex64
 from importers.benchmark.reader import ItemImage, ParsedItem, read_track
 from importers.problems import ProblemLog
 
@@ -211,10 +211,10 @@ def _image_row(img: ItemImage) -> dict[str, Any]:
         "format": info.format,
         "mode": info.mode,
         "byteSize": info.byte_size,
-        "phash": info.phash_hex,
-        "dhash": info.dhash_hex,
-        "phashInner": info.phash_inner_hex,
-        "dhashInner": info.dhash_inner_hex,
+        "phash": hex64(info.phash),
+        "dhash": hex64(info.dhash),
+        "phashInner": hex64(info.phash_inner),
+        "dhashInner": hex64(info.dhash_inner),
         "modality": img.modality,
         "blob": f"{info.sha256[:2]}/{info.sha256}",
     }

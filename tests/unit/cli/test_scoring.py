@@ -25,10 +25,14 @@ def graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def diagnosis_rows(graph: Path) -> list[dict[str, str]]:
+    with open(graph / "rel" / "diagnosis" / "diagnosis_opened.tsv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
 def test_import_score_report_compare(graph: Path) -> None:
     runner = CliRunner()
-    with open(graph / "rel" / "diagnosis" / "diagnosis_opened.tsv", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
+    rows = diagnosis_rows(graph)
     good, bad = graph / "Good_MMRarebench_Diagnosis.tsv", graph / "Bad_MMRarebench_Diagnosis.tsv"
     good.write_text("index\tprediction\n" + "".join(f"{r['index']}\t{r['answer']}\n" for r in rows))
     bad.write_text("index\tprediction\n" + "".join(f"{r['index']}\txyzzy\n" for r in rows))
@@ -67,8 +71,7 @@ def test_import_score_report_compare(graph: Path) -> None:
 
 def test_folder_import_and_reference_report(graph: Path) -> None:
     runner = CliRunner()
-    with open(graph / "rel" / "diagnosis" / "diagnosis_opened.tsv", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
+    rows = diagnosis_rows(graph)
     folder = graph / "outputs" / "Qwen2.5-VL-7B-Instruct"
     folder.mkdir(parents=True)
     lines = [f"{r['index']}\t{'' if k == 0 else r['answer']}\n" for k, r in enumerate(rows)]
@@ -95,8 +98,7 @@ def test_folder_import_and_reference_report(graph: Path) -> None:
 
 def test_listing_formats_and_refusals(graph: Path) -> None:
     runner = CliRunner()
-    with open(graph / "rel" / "diagnosis" / "diagnosis_opened.tsv", encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
+    rows = diagnosis_rows(graph)
     a, b = graph / "A_MMRarebench_Diagnosis.tsv", graph / "B_MMRarebench_Treatment.tsv"
     a.write_text("index\tprediction\n" + "".join(f"{r['index']}\t{r['answer']}\n" for r in rows))
     b.write_text("index\tprediction\n0\tplan\n")

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from core.blobs import FolderBlobStore
-from importers.benchmark.images import ImageRejected, decode_base64, hamming, inspect_image
+from importers.benchmark.images import ImageRejected, decode_base64, hamming, hex64, inspect_image
 
 
 def picture(kind: str, size: tuple[int, int] = (640, 480)) -> Image.Image:
@@ -60,7 +60,7 @@ def test_perceptual_hash_survives_reencoding_and_resizing() -> None:
     other = inspect_image(encode(picture("stripes"), "PNG"))
     assert hamming(original.phash, recoded.phash) <= 4
     assert hamming(original.phash, other.phash) >= 16
-    assert 0 <= original.phash < 2**64 and len(original.phash_hex) == 16
+    assert 0 <= original.phash < 2**64 and len(hex64(original.phash)) == 16
 
 
 @pytest.mark.parametrize(
