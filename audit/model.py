@@ -16,7 +16,8 @@ findings (cross-modal), key tests (examination). Seven kinds:
   5 answer-text       a must-include treatment, key finding or key test (of two or more words, or one
                       word of eight or more letters) is written on the question side
   6 image-or-case     a near-duplicate image (other bytes; DCT hash within `phash_max_distance`,
-                      confirmed by a gradient hash within `dhash_max_distance`, comparing whole
+                      confirmed by 16x16 grey copies correlating at least `pixel_min_correlation`
+                      (older imports: a gradient hash within `dhash_max_distance`), comparing whole
                       images or one's whole with the other's centre, for trimmed copies) shown by another
                       item; or another track's question in the same case mentions the answer
   7 figure-label      a figure label or image file name contains the answer's name or terms
@@ -47,8 +48,11 @@ class AuditConfig:
     # information the phenotypes must carry together beyond the log2(diseases) bits that single out one
     phenotype_max_candidates: int = 1
     phenotype_min_bits_margin: float = 0.0
-    phash_max_distance: int = 6  # calibrated by bench.leakage: 8 let unrelated images collide at scale
-    dhash_max_distance: int = 10  # the second hash must agree too, or the pair is not reported
+    # near-duplicates: the DCT hash proposes, the 16x16 grey copies confirm (bench.leakage, seeds 3-7:
+    # copies correlate 0.975 or more, distinct images within 12 bits at most 0.966)
+    phash_max_distance: int = 12
+    pixel_min_correlation: float = 0.97
+    dhash_max_distance: int = 10  # the confirmation for images imported before the grey copies existed
     trimmed_max_aspect_change: float = 0.05  # a trimmed copy keeps its proportions within 5%
     min_answer_text_tokens: int = 2
     min_answer_word_length: int = 8

@@ -255,13 +255,27 @@ def phenotype_set(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     return out
 
 
-# Which hashes of two images are compared: whole with whole, or one's whole with the other's centre
-# (a copy with trimmed borders). Each pairing names (first's hash, second's hash) properties.
+# Which views of two images are compared: whole with whole, or one's whole with the other's centre
+# (a copy with trimmed borders). Each pairing names (first's, second's) property suffix.
 PAIRINGS = (("", ""), ("", "Inner"), ("Inner", ""))
 
 
 def _hash_array(images: dict, shas: list[str], prop: str, fallback: str) -> np.ndarray:
     return np.array([int(images[s].get(prop) or images[s][fallback], 16) for s in shas], dtype=np.uint64)
+
+
+def _grid_array(images: dict, shas: list[str], prop: str, cells: int) -> np.ndarray:
+    """Each image's stored grey copy of `cells` pixels, centred and scaled to unit length (a dot product
+    is then the Pearson correlation); a row of NaN where it has none (imported before the copies existed)."""
+    texts = [images[s].get(prop) or "" for s in shas]
+    out = np.full((len(shas), max(cells, 1)), np.nan)
+    for row, text in enumerate(texts):
+        if cells and len(text) == 2 * cells:
+            grey = np.frombuffer(bytes.fromhex(text), dtype=np.uint8).astype(float)
+            grey -= grey.mean()
+            norm = np.linalg.norm(grey)
+            out[row] = grey / norm if norm else grey
+    return out
 
 
 def _aspect(image: dict) -> float:
@@ -272,8 +286,9 @@ def _aspect(image: dict) -> float:
 def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     """Kind 6, images: two different images within `phash_max_distance` bits of DCT hash, whole or
     one's centre against the other's whole (then their proportions may differ by at most
-    `trimmed_max_aspect_change`), confirmed by the gradient hash of the same pairing within
-    `dhash_max_distance`, shown by different items."""
+    `trimmed_max_aspect_change`), confirmed pixel by pixel: their 16x16 grey copies of the same
+    pairing correlate at least `pixel_min_correlation`; shown by different items. Images imported
+    before the grids existed are confirmed by the gradient hash within `dhash_max_distance` instead."""
     shown_by: dict[str, set[str]] = defaultdict(set)
     for rels in facts.shows.values():
         for s in rels:
@@ -284,23 +299,34 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
     # images imported before the centre hashes existed compare by their whole only
     p = {side: _hash_array(facts.images, shas, f"phash{side}", "phash") for side in ("", "Inner")}
     d = {side: _hash_array(facts.images, shas, f"dhash{side}", "dhash") for side in ("", "Inner")}
+    cells = max((len(facts.images[s].get("pixels") or "") // 2 for s in shas), default=0)
+    g = {side: _grid_array(facts.images, shas, f"pixels{side}", cells) for side in ("", "Inner")}
+    gridded = ~np.isnan(g[""][:, 0])
     aspect = np.array([_aspect(facts.images[s]) for s in shas])
     out = []
     for i in range(len(shas)):
-        pairs: dict[int, tuple[int, int, bool]] = {}  # j -> (phash distance, dhash distance, trimmed)
+        pairs: dict[int, tuple[float, int, int, bool]] = {}  # j -> (-correlation, phash, dhash, trimmed)
         for mine, theirs in PAIRINGS:
             near = np.bitwise_count(p[theirs][i + 1 :] ^ p[mine][i])
-            confirm = np.bitwise_count(d[theirs][i + 1 :] ^ d[mine][i])
-            close = (near <= config.phash_max_distance) & (confirm <= config.dhash_max_distance)
+            candidates = near <= config.phash_max_distance
             if mine or theirs:  # a trimmed copy keeps the picture's proportions
-                close &= np.abs(aspect[i + 1 :] / aspect[i] - 1) <= config.trimmed_max_aspect_change
-            for j in np.nonzero(close)[0]:
-                found = (int(near[j]), int(confirm[j]), bool(mine or theirs))
-                if int(j) not in pairs or found < pairs[int(j)]:
-                    pairs[int(j)] = found
-        for j, (distance, confirm, trimmed) in sorted(pairs.items()):
+                candidates &= np.abs(aspect[i + 1 :] / aspect[i] - 1) <= config.trimmed_max_aspect_change
+            for j in np.nonzero(candidates)[0]:
+                j = int(j)
+                gradient = int((int(d[theirs][i + 1 + j]) ^ int(d[mine][i])).bit_count())
+                correlation = float(g[mine][i] @ g[theirs][i + 1 + j])
+                if gridded[i] and gridded[i + 1 + j]:
+                    confirmed = correlation >= config.pixel_min_correlation  # False when a centre is missing
+                else:
+                    confirmed = gradient <= config.dhash_max_distance
+                score = 0.0 if np.isnan(correlation) else -correlation
+                found = (score, int(near[j]), gradient, bool(mine or theirs))
+                if confirmed and (j not in pairs or found < pairs[j]):
+                    pairs[j] = found
+        for j, (negative_correlation, distance, gradient, trimmed) in sorted(pairs.items()):
             a, b = shas[i], shas[i + 1 + j]
             how = ", one a trimmed copy of the other" if trimmed else ""
+            pixels = f"pixel correlation {-negative_correlation:.3f}, " if negative_correlation else ""
             for first, second in ((a, b), (b, a)):
                 for item_id in sorted(shown_by[first]):
                     others = sorted(shown_by[second] - {item_id})
@@ -312,7 +338,7 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
                             "image-or-case",
                             "medium",
                             f"image {first[:12]} is a near-duplicate (perceptual hash distance {distance}, "
-                            f"gradient hash distance {confirm}{how}) of image {second[:12]} shown by "
+                            f"{pixels}gradient hash distance {gradient}{how}) of image {second[:12]} shown by "
                             f"{', '.join(others) or 'this item too'}",
                             (
                                 item_ref(item_id).uid,

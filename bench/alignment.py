@@ -15,15 +15,13 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from difflib import SequenceMatcher
-from pathlib import Path
 
+from bench.common import paper_orphanet
 from core.matching import Alignment, NameIndex, align_by_name, normalise_name
 from graph.embedded import EmbeddedStore
 from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
 
-SHARED = Path(__file__).resolve().parents[2] / "shared/data/orphanet/orphapackets/orphapackets_2025-12_all.jsonl.gz"
-FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/orphanet"
 ROMANS = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X", 11: "XI"}
 ARABIC = {v: k for k, v in ROMANS.items()}
 BRITISH = (("hem", "haem"), ("anemia", "anaemia"), ("edema", "oedema"), ("tumor", "tumour"),
@@ -180,7 +178,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     store = EmbeddedStore(None)
-    orphanet = SHARED if SHARED.exists() else FIXTURES
+    orphanet = paper_orphanet()
     facts, sources = read_all([orphanet])
     load(facts, store, sources)
     index = NameIndex.from_store(store)

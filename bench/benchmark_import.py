@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import median_time
+from bench.common import median_time, paper_orphanet
 from bench.images import full_decode_then_reduce
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
@@ -26,9 +26,6 @@ from importers.benchmark.generator import generate_release
 from importers.benchmark.images import inspect_image
 from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
-
-SHARED = Path(__file__).resolve().parents[2] / "shared/data/orphanet/orphapackets/orphapackets_2025-12_all.jsonl.gz"
-FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/orphanet"
 
 
 def child(store_setting: str, orphanet: Path, release: Path, blobs: Path) -> None:
@@ -68,7 +65,7 @@ def main() -> None:
     if args.child:
         child(args.child[0], Path(args.child[1]), Path(args.child[2]), Path(args.child[3]))
         return
-    orphanet = SHARED if SHARED.exists() else FIXTURES
+    orphanet = paper_orphanet()
     with tempfile.TemporaryDirectory() as tmp:
         graph = EmbeddedStore(None)
         facts, files = read_all([orphanet])

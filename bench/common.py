@@ -15,6 +15,14 @@ from graph.errors import StoreUnavailableError
 from graph.store import GraphStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/orphanet"
+SHARED_PACKETS = (
+    Path(__file__).resolve().parents[2] / "shared/data/orphanet/orphapackets/orphapackets_2025-12_all.jsonl.gz"
+)
+
+
+def paper_orphanet() -> Path:
+    """The full Orphanet release beside the repository when it is there, else the bundled fixtures."""
+    return SHARED_PACKETS if SHARED_PACKETS.exists() else FIXTURES
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

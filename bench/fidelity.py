@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.common import paper_orphanet
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
 from importers.benchmark.generator import generate_release
@@ -37,8 +38,6 @@ from scoring.service import score_run
 from scoring.token_f1 import best_token_f1
 from tests.fakes.chat_server import running_chat_server
 
-SHARED = Path(__file__).resolve().parents[2] / "shared/data/orphanet/orphapackets/orphapackets_2025-12_all.jsonl.gz"
-FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/orphanet"
 DATASETS = {t: t.capitalize() for t in ("diagnosis", "treatment", "crossmodal", "examination")}
 MODELS = ("Qwen2.5-VL-7B-Instruct", "llava_v1.5_7b")
 
@@ -63,7 +62,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("fidelity-items.csv"))
     args = parser.parse_args()
     store = EmbeddedStore(None)
-    orphanet = SHARED if SHARED.exists() else FIXTURES
+    orphanet = paper_orphanet()
     facts, sources = read_all([orphanet])
     load(facts, store, sources)
     rng = random.Random(5)

@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from audit import KINDS, LeakageAudit, store_audit
-from bench.common import open_stores, print_table, timed
+from bench.common import open_stores, paper_orphanet, print_table, timed
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
 from graph.model import NodeRef
@@ -25,9 +25,6 @@ from importers.benchmark.loader import import_release
 from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
 
-SHARED = Path(__file__).resolve().parents[2] / "shared/data/orphanet/orphapackets/orphapackets_2025-12_all.jsonl.gz"
-FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/orphanet"
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -35,7 +32,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--neo4j", default=None)
     args = parser.parse_args()
-    orphanet = SHARED if SHARED.exists() else FIXTURES
+    orphanet = paper_orphanet()
     facts, files = read_all([orphanet])
     with tempfile.TemporaryDirectory() as tmp:
         source = EmbeddedStore(None)

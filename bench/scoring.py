@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.common import paper_orphanet
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
 from importers.benchmark.generator import generate_release
@@ -26,9 +27,6 @@ from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
 from scoring.report import ScoreRow, collect_rows, stratify
 from scoring.token_f1 import best_token_f1, normalise
-
-SHARED = Path(__file__).resolve().parents[2] / "shared/data/orphanet/orphapackets/orphapackets_2025-12_all.jsonl.gz"
-FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/orphanet"
 
 
 def noisy(answer: str, rng: random.Random, skill: float) -> str:
@@ -83,7 +81,7 @@ def main() -> None:
     parser.add_argument("--baseline-resamples", type=int, default=20)
     args = parser.parse_args()
     store = EmbeddedStore(None)
-    orphanet = SHARED if SHARED.exists() else FIXTURES
+    orphanet = paper_orphanet()
     facts, files = read_all([orphanet])
     load(facts, store, files)
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 
 import click
@@ -17,46 +18,34 @@ def audit() -> None:
     """Audits of the benchmark."""
 
 
+# The audit's settings on the command line: (AuditConfig field, help).
+SETTINGS = (
+    ("parent_max_members", "Ontology kind: a parent group of at most this many members leaks its member."),
+    ("gene_max_diseases", "Rare-gene kind: a gene of at most this many diseases leaks them."),
+    ("phenotype_max_candidates", "Phenotype kind: at most this many diseases fit all mentioned phenotypes."),
+    ("phenotype_min_bits_margin", "Phenotype kind: bits beyond log2(diseases) the mentioned phenotypes must carry."),
+    ("phash_max_distance", "Near-duplicates: DCT hash bits apart for a candidate pair."),
+    ("pixel_min_correlation", "Near-duplicates: correlation of the 16x16 grey copies that confirms a candidate pair."),
+    ("dhash_max_distance", "Near-duplicates: the confirmation for images imported before the grey copies existed."),
+)
+
+
+def audit_settings(command: Callable) -> Callable:
+    """One option per audit setting, its default from AuditConfig."""
+    for field, text in reversed(SETTINGS):
+        flag = "--" + field.replace("_", "-")
+        command = click.option(flag, field, default=getattr(AuditConfig, field), show_default=True, help=text)(command)
+    return command
+
+
 @audit.command("leakage")
 @click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("--show", default=20, show_default=True, help="Findings to print in the table.")
-@click.option("--parent-max-members", default=AuditConfig.parent_max_members, show_default=True)
-@click.option("--gene-max-diseases", default=AuditConfig.gene_max_diseases, show_default=True)
-@click.option(
-    "--phenotype-max-candidates",
-    default=AuditConfig.phenotype_max_candidates,
-    show_default=True,
-    help="Phenotype kind: at most this many diseases fit all mentioned phenotypes.",
-)
-@click.option(
-    "--phenotype-min-bits-margin",
-    default=AuditConfig.phenotype_min_bits_margin,
-    show_default=True,
-    help="Phenotype kind: bits beyond log2(diseases) the mentioned phenotypes must carry.",
-)
-@click.option("--phash-max-distance", default=AuditConfig.phash_max_distance, show_default=True)
-@click.option("--dhash-max-distance", default=AuditConfig.dhash_max_distance, show_default=True)
-def audit_leakage(
-    tracks: tuple[str, ...],
-    fmt: str,
-    show: int,
-    parent_max_members: int,
-    gene_max_diseases: int,
-    phenotype_max_candidates: int,
-    phenotype_min_bits_margin: float,
-    phash_max_distance: int,
-    dhash_max_distance: int,
-) -> None:
+@audit_settings
+def audit_leakage(tracks: tuple[str, ...], fmt: str, show: int, **settings: float) -> None:
     """Ontology-aware leakage audit; replaces earlier findings of the same configuration."""
-    config = AuditConfig(
-        parent_max_members=parent_max_members,
-        gene_max_diseases=gene_max_diseases,
-        phenotype_max_candidates=phenotype_max_candidates,
-        phenotype_min_bits_margin=phenotype_min_bits_margin,
-        phash_max_distance=phash_max_distance,
-        dhash_max_distance=dhash_max_distance,
-    )
+    config = AuditConfig(**settings)  # type: ignore[arg-type]
     with open_store() as store, progress_on_stderr() as progress:
         result = audit_and_store(store, tracks, config, progress)
     summary = result.summary()

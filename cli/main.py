@@ -40,7 +40,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from cli import benchmark, graph, leakage, orphanet, scoring, serve
+    from cli import benchmark, graph, leakage, mrarebench, orphanet, scoring, serve
 
     main.add_command(graph.graph)
     main.add_command(graph.neo4j)
@@ -58,6 +58,7 @@ def _register() -> None:
         scoring.score,
         scoring.report,
         scoring.compare,
+        mrarebench.mrarebench,
         serve.serve,
         serve.apikey,
     ):

@@ -141,7 +141,7 @@ def prediction_files(paths: list[Path]) -> list[Path]:
     return list(out.values())
 
 
-def _is_blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
     """A cell the reference's pandas reads as missing."""
     if value is None:
         return True
@@ -150,7 +150,7 @@ def _is_blank(value: object) -> bool:
     return isinstance(value, str) and value in PANDAS_MISSING
 
 
-def _rows(source: PredictionSource) -> Iterator[tuple[int, dict[str, object]]]:
+def read_rows(source: PredictionSource) -> Iterator[tuple[int, dict[str, object]]]:
     suffix = source.suffix
     if suffix == ".xlsx":
         yield from _xlsx_rows(source.data)
@@ -252,7 +252,7 @@ def check_predictions(
     predictions: dict[str, str] = {}
     first_row: dict[str, str] = {}
     blank = 0
-    for n, row in _rows(source):
+    for n, row in read_rows(source):
         where = f"line {n}" if source.suffix == ".jsonl" else f"row {n}"
         if n > MAX_ROWS:
             problems.add(source.label, where, "(file)", f"more than {MAX_ROWS:,} rows (one file holds one track)")
@@ -282,7 +282,7 @@ def check_predictions(
             continue
         first_row[item_id] = where
         value = row["prediction"]
-        if _is_blank(value):
+        if is_blank(value):
             blank += 1
             predictions[item_id] = BLANK_TEXT
         else:

@@ -2,9 +2,10 @@
 
 A cell's base64 image is rejected with a reason when it is not base64, not an image, truncated, a
 decompression bomb, or of absurd size. Accepted images get their sha256 (the content address), size,
-format, mode and a 64-bit perceptual hash (DCT of a 32x32 greyscale reduction, top-left 8x8 against
-its median). JPEGs are decoded in draft mode at a fraction of full size before hashing, which is
-what keeps hashing a 4,600-px photo cheap.
+format, mode, a 64-bit perceptual hash (DCT of a 32x32 greyscale reduction, top-left 8x8 against
+its median), a 64-bit gradient hash, both hashes again for the central 90%, and 16x16 grey copies of
+the whole and of the centre for a pixel-level comparison. JPEGs are decoded in draft mode at a
+fraction of full size first, which is what keeps hashing a 4,600-px photo cheap.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class ImageInfo:
     # borders matches the original's centre where whole-image hashes drift apart
     phash_inner: int = 0
     dhash_inner: int = 0
+    # a 16x16 grey copy of the whole and of the centre: the pixel-level check that confirms a hash match
+    grid: bytes = b""
+    grid_inner: bytes = b""
 
 
 def hex64(value: int) -> str:
@@ -56,6 +60,12 @@ def hex64(value: int) -> str:
 
 
 INNER_TRIM = 0.05
+GRID_SIDE = 16
+
+
+def pixel_grid(img: Image.Image) -> bytes:
+    """The picture reduced to GRID_SIDE x GRID_SIDE grey pixels, one byte each, row by row."""
+    return img.convert("L").resize((GRID_SIDE, GRID_SIDE), Image.Resampling.BILINEAR).tobytes()
 
 
 def decode_base64(text: str) -> bytes:
@@ -86,6 +96,7 @@ def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInf
             inner = whole.crop((dx, dy, w - dx, h - dy))
             phash, dhash = perceptual_hash(whole), difference_hash(whole)
             phash_inner, dhash_inner = perceptual_hash(inner), difference_hash(inner)
+            grid, grid_inner = pixel_grid(whole), pixel_grid(inner)
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -95,7 +106,9 @@ def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInf
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected(f"broken or truncated image: {exc}") from exc
     sha = hashlib.sha256(data).hexdigest()
-    return ImageInfo(sha, width, height, fmt, mode, len(data), phash, dhash, phash_inner, dhash_inner)
+    return ImageInfo(
+        sha, width, height, fmt, mode, len(data), phash, dhash, phash_inner, dhash_inner, grid, grid_inner
+    )
 
 
 def _check_size(width: int, height: int, limits: ImageLimits) -> None:

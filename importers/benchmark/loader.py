@@ -215,6 +215,8 @@ def _image_row(img: ItemImage) -> dict[str, Any]:
         "dhash": hex64(info.dhash),
         "phashInner": hex64(info.phash_inner),
         "dhashInner": hex64(info.dhash_inner),
+        "pixels": info.grid.hex(),
+        "pixelsInner": info.grid_inner.hex(),
         "modality": img.modality,
         "blob": f"{info.sha256[:2]}/{info.sha256}",
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from audit.facts import AuditFacts
 from audit.model import AuditConfig
 from audit.rules import (
@@ -174,6 +176,40 @@ def test_near_duplicates_need_both_hashes_to_agree() -> None:
         facts.items, shows=facts.shows, images={k: {"phash": v["phash"]} for k, v in facts.images.items()}
     )
     assert near_duplicate_images(legacy, CONFIG) == []  # unconfirmed without the second hash
+
+
+def _grid(cell) -> str:
+    """A 16x16 grey copy as stored: cell(row, column) -> 0..255, hex of the bytes row by row."""
+    return bytes(cell(r, c) for r in range(16) for c in range(16)).hex()
+
+
+def test_the_pixel_check_decides_between_hash_matches() -> None:
+    a, b, c, d = "a" * 64, "b" * 64, "c" * 64, "d" * 64
+    same_hashes = {"phash": "ffff000000000000", "dhash": "00000000000000ff"}  # every pair 0 bits apart
+    grids = {
+        a: _grid(lambda r, c: 0 if r < 8 else 255),  # dark top half
+        b: _grid(lambda r, c: 10 if r < 8 else 245),  # a with less contrast: correlation exactly 1
+        c: _grid(lambda r, c: 0 if c < 8 else 255),  # dark left half: correlation 0 with a and b
+        # dark top-left quarter: correlation 1/sqrt(3) = 0.577 with a and b (worked by hand), 1/sqrt(3) with c
+        d: _grid(lambda r, c: 0 if r < 8 and c < 8 else 255),
+    }
+    facts = AuditFacts(
+        {f"diagnosis:{k}": DIAG for k in range(1, 5)},
+        shows={f"diagnosis:{k}": [shows(f"diagnosis:{k}", sha)] for k, sha in enumerate((a, b, c, d), 1)},
+        images={sha: {**same_hashes, "pixels": grid} for sha, grid in grids.items()},
+    )
+    found = near_duplicate_images(facts, CONFIG)
+    assert sorted((f.item_id, f.path[2], f.path[4]) for f in found) == [
+        ("diagnosis:1", f"Image:{a}", f"Image:{b}"),
+        ("diagnosis:2", f"Image:{b}", f"Image:{a}"),
+    ]
+    assert "perceptual hash distance 0, pixel correlation 1.000, gradient hash distance 0" in found[0].explanation
+    # a looser setting lets the quarter through at 0.577, but never the half turned sideways at 0
+    loose = near_duplicate_images(facts, replace(CONFIG, pixel_min_correlation=0.55))
+    pairs = {frozenset((f.path[2], f.path[4])) for f in loose}
+    assert frozenset((f"Image:{a}", f"Image:{d}")) in pairs and frozenset((f"Image:{c}", f"Image:{d}")) in pairs
+    assert frozenset((f"Image:{a}", f"Image:{c}")) not in pairs
+    assert "pixel correlation 0.577" in next(f.explanation for f in loose if f.path[2] == f"Image:{d}")
 
 
 def test_a_trimmed_copy_matches_the_original_s_centre() -> None:

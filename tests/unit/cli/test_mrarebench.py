@@ -1,0 +1,106 @@
+"""`mmrare mrarebench score` on a hand-made MRareBench T1 release and prediction file (synthetic
+rows; the Orphanet names are the real ones of the bundled fixtures). Every number is worked by hand
+in the comments, from the reference's rules (scoring/ranked_differential.py)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import main
+
+FIX = Path(__file__).parents[2] / "fixtures" / "orphanet"
+RELEASE = (
+    "index\tquestion\tanswer\tanswer_aliases\n"
+    '1\tq\tMarfan syndrome type 1\t["MFS1"]\n'
+    "2\tq\tMarfan syndrome\tMFS\n"
+    "3\tq\tLoeys-Dietz syndrome\t\n"
+    '4\tq\tCystic fibrosis\t["CF"]\n'
+    "5\tq\tHuntington disease\t\n"
+)
+PREDICTIONS = [
+    # 1: the sibling subtype hits by strings (token-set F1 3/4); the ORPHAcode is found at rank 2
+    ("1", "1. Marfan syndrome type 2\n2. Marfan syndrome type 1"),
+    # 2: one inline line after a think block splits in three; "Neonatal Marfan syndrome" contains the
+    # answer (string hit at 2) but is another disease; MFS2 (type 2) is a subtype of the answer (rank 3)
+    (
+        "2",
+        "<think>1. tall\n2. lens</think>1. Loeys-Dietz syndrome 2. Neonatal Marfan syndrome 3. Marfan syndrome type 2",
+    ),
+    # 3: an empty cell is the text "nan": one candidate, no parse failure, no hit
+    ("3", ""),
+    # 4: a synonym of the answer at 1 is the answer's code; the string rule waits for rank 2
+    ("4", "Mucoviscidosis; Cystic fibrosis"),
+    # 5: nothing left after trimming bullets: a parse failure
+    ("5", "-\n*"),
+]
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    tmp = tmp_path_factory.mktemp("mrare")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MMRARE_GRAPH", f"embedded:{tmp / 'g.db'}")
+        runner = CliRunner()
+        assert runner.invoke(main, ["import", "orphanet", str(FIX)]).exit_code == 0
+        (tmp / "diagnosis_opened.tsv").write_text(RELEASE)
+        path = tmp / "Some.Model-7B_MRareBench_Diagnosis_FD.tsv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:  # quoted cells keep their new lines
+            csv.writer(fh, delimiter="\t").writerows([("index", "prediction"), *PREDICTIONS])
+        result = runner.invoke(
+            main, ["mrarebench", "score", str(path), "--release", str(tmp / "diagnosis_opened.tsv"), "--format", "json"]
+        )
+        table = runner.invoke(main, ["mrarebench", "score", str(path), "--release", str(tmp / "diagnosis_opened.tsv")])
+        wrong = tmp / "Model_MRareBench_Treatment.tsv"
+        wrong.write_text("index\tprediction\n")
+        refused = runner.invoke(
+            main, ["mrarebench", "score", str(wrong), "--release", str(tmp / "diagnosis_opened.tsv")]
+        )
+    assert result.exit_code == 0, result.output
+    return {"report": json.loads(result.output)[0], "table": table, "refused": refused}
+
+
+def test_reference_keys_by_hand(scored: dict) -> None:
+    report = scored["report"]
+    assert (report["model"], report["dataset"]) == ("Some.Model-7B", "MRareBench_Diagnosis_FD")
+    ref = report["reference"]
+    # first-hit ranks 1, 2, none, 2, none; row 5 failed to parse
+    assert ref["n_total"] == 5 and ref["n_hit"] == 3
+    assert ref["hit_rate"] == pytest.approx(0.6) and ref["parse_fail_rate"] == pytest.approx(0.2)
+    assert ref["MRR"] == pytest.approx((1 + 1 / 2 + 1 / 2) / 5)
+    assert ref["MR"] == pytest.approx(5 / 3)
+    assert [ref[f"recall@{k}"] for k in (1, 3, 5, 10)] == pytest.approx([0.2, 0.6, 0.6, 0.6])
+
+
+def test_grounded_numbers_apart_by_hand(scored: dict) -> None:
+    grounded = scored["report"]["grounded"]
+    # the answer's code at ranks 2, none, none, 1, none; with subtypes and parents: 2, 3, none, 1, none
+    assert [grounded[f"grounded_recall@{k}"] for k in (1, 3, 5, 10)] == pytest.approx([0.2, 0.4, 0.4, 0.4])
+    assert grounded["grounded_MRR"] == pytest.approx((1 / 2 + 1) / 5)
+    assert [grounded[f"related_recall@{k}"] for k in (1, 3, 5, 10)] == pytest.approx([0.2, 0.6, 0.6, 0.6])
+    # 8 candidates, all but "nan" name one Orphanet disease
+    assert grounded["aligned_candidate_rate"] == pytest.approx(7 / 8)
+
+
+def test_rows_where_the_rules_disagree(scored: dict) -> None:
+    found = {d["index"]: d for d in scored["report"]["disagreements"]}
+    assert sorted(found) == ["1", "2", "4"]
+    assert (found["1"]["reference_rank"], found["1"]["grounded_rank"]) == (1, 2)
+    assert found["1"]["reference_candidate"] == "Marfan syndrome type 2"
+    assert found["1"]["reference_candidate_relation"] == "other"  # a sibling, not the answer
+    assert (found["2"]["reference_rank"], found["2"]["grounded_rank"]) == (2, None)
+    assert found["2"]["reference_candidate"] == "Neonatal Marfan syndrome"
+    assert (found["4"]["reference_rank"], found["4"]["grounded_rank"]) == (2, 1)
+    table = scored["table"]
+    assert table.exit_code == 0 and "the two rules disagree on 3 row(s)" in table.output
+    assert "recall@1 0.2000" in table.output and "n_total 5" in table.output
+
+
+def test_a_file_name_that_is_not_a_t1_condition_is_refused(scored: dict) -> None:
+    refused = scored["refused"]
+    assert refused.exit_code == 2
+    assert "Model_MRareBench_Treatment.tsv" in refused.output and "MRareBench_Diagnosis_TO" in refused.output
