@@ -14,8 +14,10 @@ from typing import Any
 from api.auth import Principal
 from api.policy import Quota, QuotaExceeded, ReleasePolicy
 from audit import audit_and_store
-from audit.model import leakage_summary
+from audit.model import KINDS, SEVERITIES, leakage_summary
 from core.blobs import BlobStore
+from core.items import natural_key, track_of
+from core.tracks import TRACK_BY_NAME
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
 from graph.subsets import ItemFilter
@@ -71,6 +73,28 @@ class GraphService:
         self.policy.check_item_filter(who, f)
         page = self.store.item_page_linked(f, offset, first)  # one statement on Neo4j
         return Page([n.props for n in page.items], page.total, offset, page.links, page.linked)
+
+    def findings(
+        self, who: Principal, track: str | None, kind: str | None, severity: str | None, first: int, offset: int
+    ) -> tuple[list[dict], int]:
+        """A page of leakage findings (maintainers only: they name the answers), in natural item order,
+        then kind; and how many match."""
+        if not who.is_maintainer:
+            raise PermissionError("the maintainer role is required to read findings (they name the answers)")
+        if not 0 < first <= MAX_PAGE:
+            raise ValueError(f"first must be between 1 and {MAX_PAGE}")
+        if track is not None and track not in TRACK_BY_NAME:
+            raise ValueError(f"unknown track {track!r}; known: {', '.join(TRACK_BY_NAME)}")
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+        if severity is not None and severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {severity!r}; known: {', '.join(SEVERITIES)}")
+        where = [Where(prop, "eq", value) for prop, value in (("kind", kind), ("severity", severity)) if value]
+        found = [n.props for n in self.store.select("LeakageFinding", where)]
+        if track:
+            found = [f for f in found if track_of(f["itemId"]) == track]
+        found.sort(key=lambda f: (natural_key(f["itemId"]), KINDS.index(f["kind"]), f["findingId"]))
+        return found[offset : offset + first], len(found)
 
     def runs(self, owner: str | None = None) -> list[dict]:
         runs = [n.props for n in self.store.select("Run", order_by="createdAt")]

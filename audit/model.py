@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 from core.items import track_of
 
 KINDS = ("direct-name", "ontology", "rare-gene", "phenotype-set", "answer-text", "image-or-case", "figure-label")
+SEVERITIES = ("high", "medium")
 
 
 @dataclass(frozen=True)

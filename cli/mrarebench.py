@@ -49,7 +49,7 @@ def score(paths: tuple[Path, ...], release: Path, grounded: bool, fmt: str) -> N
                 click.echo("(no Orphanet in the graph: grounded matching left out; mmrare import orphanet)", err=True)
         reports = [evaluate_file(path, gold, matcher) for path in paths]
     if fmt == "json":
-        click.echo(json.dumps([asdict(r) for r in reports], indent=1))
+        click.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "rows"} for r in reports], indent=1))
         return
     for r in reports:
         click.echo(f"{r.model}  {r.dataset}  ({CONDITIONS[r.dataset]})")
@@ -64,6 +64,49 @@ def score(paths: tuple[Path, ...], release: Path, grounded: bool, fmt: str) -> N
                     f"{said if d.reference_rank else 'no hit'}, ORPHAcode "
                     f"{f'rank {d.grounded_rank}' if d.grounded_rank else 'no hit'}"
                 )
+
+
+@mrarebench.command("compare")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--release", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--metric", default="rr", show_default=True, help="Item metric: rr, hit@1, hit@3, hit@5 or hit@10.")
+@click.option("--by", "by", type=click.Choice(["head", "prevalence", "none"]), default="head", show_default=True)
+@click.option("--under", help="Only items whose answer is this Orphanet class or below it (ORPHA:98006).")
+@click.option("--resamples", default=1000, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def compare(
+    paths: tuple[Path, ...], release: Path, metric: str, by: str, under: str | None, resamples: int, fmt: str
+) -> None:
+    """Paired condition comparisons per model: FD - baseline (textual leakage) and baseline - TO (the
+    value of the images), per item, with case-clustered 95% intervals, overall and per Orphanet head
+    or prevalence class."""
+    from cli.common import known_class, orpha_code
+    from scoring.conditions import condition_contrasts, item_strata, under_class
+    from scoring.differential_eval import answer_codes, evaluate_file, read_release, split_file_name
+    from scoring.grounded_match import OntologyMatcher
+
+    for path in paths:
+        split_file_name(path)
+    gold = read_release(release)
+    reports = [evaluate_file(path, gold) for path in paths]
+    with open_store() as store:
+        matcher = OntologyMatcher(store)
+        codes = {index: answer_codes(g, matcher) for index, g in gold.items()}
+        strata = {} if by == "none" else item_strata(store, codes, by)
+        keep = under_class(store, codes, known_class(store, orpha_code(under, "--under"), "--under")) if under else None
+    clusters = {index: g.case for index, g in gold.items()}
+    found = condition_contrasts(reports, metric, strata, clusters, keep or (lambda index: True), resamples)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(c) for c in found], indent=1))
+        return
+    if not found:
+        click.echo("no model has files for two conditions to compare (baseline with _FD, or _TO with baseline)")
+    for c in found:
+        p = c.comparison
+        click.echo(
+            f"{c.model:<24} {c.measures:<38} {c.stratum[:40]:<40} n={p.n:<5} {metric} {p.mean_a:.4f} -> "
+            f"{p.mean_b:.4f}  difference {p.difference:+.4f} [{p.ci_low:+.4f}, {p.ci_high:+.4f}]  p={p.p_value:.3f}"
+        )
 
 
 @mrarebench.command("generate")

@@ -199,6 +199,8 @@ def report(
                     "by": result.by,
                     "metric": result.metric,
                     "micro": result.micro,
+                    "microCi": result.micro_ci,
+                    "items": result.items,
                     "macro": result.macro,
                     "runs": result.runs,
                     "lines": [asdict(line) for line in result.lines],
@@ -219,10 +221,11 @@ def report(
             f"  {line.model:<{model_width}}  {line.group:<{group_width}}  {line.n:>5}  {line.mean:6.2f}  "
             f"[{line.ci_low:6.2f}, {line.ci_high:6.2f}]"
         )
-    for model in result.micro:
+    for model in sorted(result.micro, key=lambda m: -result.micro[m]):  # ranked, best first
+        low, high = result.micro_ci[model]
         click.echo(
-            f"  {model}: micro {result.micro[model]:.2f}, macro over {result.by} {result.macro[model]:.2f} "
-            f"({len(result.runs[model])} run(s) pooled)"
+            f"  {model}: micro {result.micro[model]:.2f} [{low:.2f}, {high:.2f}] over {result.items[model]} items, "
+            f"macro over {result.by} {result.macro[model]:.2f} ({len(result.runs[model])} run(s) pooled)"
         )
 
 

@@ -36,6 +36,7 @@ class DifferentialGold:
     answer: str
     aliases: object  # the raw answer_aliases cell
     orpha_code: int | None
+    case: str = ""  # the case the row comes from (case_id or pmcid column), for clustered intervals
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class DifferentialReport:
     reference: dict[str, float]
     grounded: dict[str, float] | None = None
     disagreements: list[Disagreement] = field(default_factory=list)
+    rows: tuple[RankedRow, ...] = field(default=(), repr=False)  # per prediction row, in file order
 
 
 def split_file_name(path: Path) -> tuple[str, str]:
@@ -85,7 +87,8 @@ def read_release(path: Path) -> dict[str, DifferentialGold]:
             code = int(code_text) if code_text else None
             # blank cells as pandas reads them: an answer becomes the text "nan", aliases none
             answer, aliases = _text(row["answer"]), row.get("answer_aliases")
-            out.setdefault(index, DifferentialGold(index, answer, "" if is_blank(aliases) else aliases, code))
+            case = (row.get("case_id") or row.get("pmcid") or "").strip() or index
+            out.setdefault(index, DifferentialGold(index, answer, "" if is_blank(aliases) else aliases, code, case))
         return out
 
 
@@ -112,14 +115,19 @@ def evaluate_file(
         rows.append(score_reply(index, _text(record["prediction"]), gold_set(gold.answer, gold.aliases)))
     reference = ranked_metrics([r.first_hit for r in rows], [r.parse_failed for r in rows])
     if matcher is None:
-        return DifferentialReport(model, dataset, reference)
-    grounded_rows = [matcher.ground(r.ranked, _answer_codes(g, matcher)) for r, g in zip(rows, golds, strict=True)]
+        return DifferentialReport(model, dataset, reference, rows=tuple(rows))
+    grounded_rows = [matcher.ground(r.ranked, answer_codes(g, matcher)) for r, g in zip(rows, golds, strict=True)]
     return DifferentialReport(
-        model, dataset, reference, grounded_metrics(grounded_rows), disagreements(rows, golds, grounded_rows)
+        model,
+        dataset,
+        reference,
+        grounded_metrics(grounded_rows),
+        disagreements(rows, golds, grounded_rows),
+        tuple(rows),
     )
 
 
-def _answer_codes(gold: DifferentialGold, matcher: OntologyMatcher) -> frozenset[int]:
+def answer_codes(gold: DifferentialGold, matcher: OntologyMatcher) -> frozenset[int]:
     """The release's ORPHAcode, else the answer (then each alias) aligned by name."""
     if gold.orpha_code is not None:
         return frozenset({gold.orpha_code})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.orphanet import PREVALENCE_CLASSES
 from graph.model import Direction, NodeRef
@@ -52,6 +52,8 @@ class Report:
     micro: dict[str, float]  # per model (its runs pooled), over items, x 100
     macro: dict[str, float]  # per model, over groups, x 100
     runs: dict[str, tuple[str, ...]]  # per model, the runs pooled
+    micro_ci: dict[str, tuple[float, float]] = field(default_factory=dict)  # per model, cases resampled, x 100
+    items: dict[str, int] = field(default_factory=dict)  # per model, the items under micro
 
 
 def resolve_runs(store: GraphStore, names: Sequence[str]) -> list[str]:
@@ -187,6 +189,10 @@ def stratify(
         runs = tuple(sorted({m.run_id for m in members}))
         lines.append(ReportLine(model, runs, group, len(values), 100 * mean(values), 100 * low, 100 * high))
     micro = {model: 100 * mean([r.metrics[metric] for r in rs]) for model, rs in per_model.items()}
+    micro_ci = {}
+    for model, rs in per_model.items():
+        low, high = bootstrap_ci([r.metrics[metric] for r in rs], [r.case_id for r in rs], resamples, seed)
+        micro_ci[model] = (100 * low, 100 * high)
     macro = {}
     for model in per_model:
         groups = {
@@ -194,7 +200,8 @@ def stratify(
         }
         macro[model] = 100 * macro_mean(groups)
     runs = {model: tuple(sorted({r.run_id for r in rs})) for model, rs in per_model.items()}
-    return Report(by, metric, lines, micro, macro, runs)
+    items = {model: len(rs) for model, rs in per_model.items()}
+    return Report(by, metric, lines, micro, macro, runs, micro_ci, items)
 
 
 def child_classes(store: GraphStore, code: int) -> dict[int, str]:

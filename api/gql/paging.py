@@ -6,7 +6,7 @@ import base64
 
 import strawberry
 
-from api.gql.types import Item
+from api.gql.types import Item, LeakageFinding
 
 
 def cursor_at(offset: int) -> str:
@@ -42,5 +42,18 @@ class ItemEdge:
 @strawberry.type
 class ItemConnection:
     edges: list[ItemEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class FindingEdge:
+    cursor: str
+    node: LeakageFinding
+
+
+@strawberry.type
+class FindingConnection:
+    edges: list[FindingEdge]
     page_info: PageInfo
     total_count: int

@@ -6,11 +6,12 @@ import strawberry
 from strawberry.types import Info
 
 from api.gql.context import ctx
-from api.gql.paging import ItemConnection, ItemEdge, PageInfo, cursor_at, offset_after
+from api.gql.paging import FindingConnection, FindingEdge, ItemConnection, ItemEdge, PageInfo, cursor_at, offset_after
 from api.gql.types import (
     Disease,
     Item,
     KindCount,
+    LeakageFinding,
     LeakageSummaryRow,
     ModelMeans,
     ReferenceMetric,
@@ -90,6 +91,34 @@ class Query:
             total_count=page.total,
         )
 
+    @strawberry.field(description=f"Maintainer only: a page of leakage findings (at most {MAX_PAGE}), in item order.")
+    def leakage_findings(
+        self,
+        info: Info,
+        first: int = 50,
+        after: str | None = None,
+        track: str | None = None,
+        kind: str | None = None,
+        severity: str | None = None,
+    ) -> FindingConnection:
+        offset = offset_after(after)
+        found, total = ctx(info).service.findings(ctx(info).principal, track, kind, severity, first, offset)
+        edges = [
+            FindingEdge(
+                cursor=cursor_at(offset + k),
+                node=LeakageFinding(
+                    kind=f["kind"],
+                    severity=f["severity"],
+                    explanation=f["explanation"],
+                    path=f.get("path", []),
+                    item_id=f["itemId"],
+                ),
+            )
+            for k, f in enumerate(found)
+        ]
+        paging = PageInfo(has_next_page=offset + len(found) < total, end_cursor=edges[-1].cursor if edges else None)
+        return FindingConnection(edges=edges, page_info=paging, total_count=total)
+
     @strawberry.field
     def runs(self, info: Info, mine: bool = False) -> list[Run]:
         principal = ctx(info).principal
@@ -122,6 +151,8 @@ class Query:
     ) -> ReportResult:
         who = ctx(info).principal
         result = ctx(info).service.report(who, runs or [], by, metric, under, leak_free, min(resamples, 5000))
+        models = list(result.micro)
+        meta = dict(zip(models, ctx(info).service.nodes("Model", models), strict=True))
         return ReportResult(
             by=result.by,
             metric=result.metric,
@@ -144,8 +175,14 @@ class Query:
                     runs=list(result.runs[model]),
                     micro=finite_or_none(result.micro[model]),
                     macro=finite_or_none(result.macro[model]),
+                    n=result.items.get(model, 0),
+                    micro_ci_low=finite_or_none(result.micro_ci.get(model, (float("nan"),) * 2)[0]),
+                    micro_ci_high=finite_or_none(result.micro_ci.get(model, (float("nan"),) * 2)[1]),
+                    family=(meta[model] or {}).get("family"),
+                    domain=(meta[model] or {}).get("domain"),
+                    params=(meta[model] or {}).get("params"),
                 )
-                for model in result.micro
+                for model in models
             ],
         )
 

@@ -188,6 +188,7 @@ class LeakageFinding:
     severity: str
     explanation: str
     path: list[str]
+    item_id: str | None = None
 
 
 @strawberry.type
@@ -433,6 +434,12 @@ class ModelMeans:
     runs: list[str]
     micro: float | None  # None where a model has no item in the report (no mean to show)
     macro: float | None
+    n: int = 0  # the items under micro
+    micro_ci_low: float | None = None  # 95%, resampling cases
+    micro_ci_high: float | None = None
+    family: str | None = None  # the model's metadata, as imported
+    domain: str | None = None
+    params: str | None = None
 
 
 @strawberry.type

@@ -31,7 +31,8 @@ function colour(value) {
 async function report(by, metric, extra = {}) {
   const data = await gql(`query($by: String!, $metric: String!, $under: Int, $leakFree: Boolean!) {
     report(by: $by, metric: $metric, under: $under, leakFree: $leakFree, resamples: 500) {
-      judgeOrigin rows { model runs group n mean ciLow ciHigh } means { model runs micro macro } } }`,
+      judgeOrigin rows { model runs group n mean ciLow ciHigh }
+      means { model runs n micro microCiLow microCiHigh macro family domain params } } }`,
     { by, metric, under: extra.under ?? null, leakFree: extra.leakFree ?? false });
   return data.report;
 }
@@ -80,17 +81,102 @@ function table(title, rep, { heat = false, summary = null } = {}) {
   return html + "</tbody></table>";
 }
 
+// A ranked, sortable leaderboard: one row per model (its track runs pooled), micro with its interval.
+const BOARD_COLUMNS = [
+  { key: "rank", label: "Rank", num: true }, { key: "model", label: "Model" }, { key: "family", label: "Family" },
+  { key: "domain", label: "Domain" }, { key: "params", label: "Params" },
+  ...TRACKS.map((t) => ({ key: t, label: t, num: true, track: true })),
+  { key: "micro", label: "micro", num: true }, { key: "n", label: "n", num: true },
+];
+
+function boardRows(rep) {
+  const { cell } = pivot(rep.rows);
+  const ranked = [...rep.means].sort((a, b) => (b.micro ?? -1) - (a.micro ?? -1) || a.model.localeCompare(b.model));
+  return ranked.map((m, k) => {
+    const row = { rank: k + 1, model: m.model, family: m.family, domain: m.domain, params: m.params, n: m.n,
+      micro: m.micro, cells: { micro: m.micro === null ? null : { mean: m.micro, ciLow: m.microCiLow, ciHigh: m.microCiHigh } } };
+    for (const t of TRACKS) {
+      const r = cell.get(`${m.model}\u0000${t}`);
+      row[t] = r ? r.mean : null;
+      row.cells[t] = r || null;
+    }
+    return row;
+  });
+}
+
+function boardBody(rows, columns) {
+  return rows.map((row) => "<tr>" + columns.map((c) => {
+    if (c.key === "model") return `<th scope="row" title="${esc(row.model)}">${esc(row.model)}</th>`;
+    const r = row.cells[c.key];
+    if (r !== undefined) {
+      return r ? `<td class="num cell" title="n=${r.n ?? row.n}">${fmt(r.mean)} <span class="ci">[${fmt(r.ciLow)}, ${fmt(r.ciHigh)}]</span></td>` : "<td>–</td>";
+    }
+    return `<td${c.num ? ' class="num"' : ""}>${esc(row[c.key] ?? "–")}</td>`;
+  }).join("") + "</tr>").join("");
+}
+
+function board(id, title, rep, metric, leakFree = false) {
+  const rows = boardRows(rep);
+  const columns = BOARD_COLUMNS.filter((c) => !c.track || rows.some((r) => r.cells[c.key]));
+  if (!rows.length) return `<h2>${esc(title)}</h2><p>No scored runs yet.</p>`;
+  const head = columns.map((c) => `<th scope="col" aria-sort="${c.key === "rank" ? "ascending" : "none"}">` +
+    `<button type="button" class="sort" data-board="${id}" data-key="${c.key}">${esc(c.label)}</button></th>`).join("");
+  boards[id] = { rows, columns, key: "rank", up: true };
+  return `<section class="board"><h2>${esc(title)}</h2>` +
+    `<button type="button" class="csv" data-metric="${metric}" data-leak-free="${leakFree}">Download CSV</button>` +
+    `<div class="scroll"><table id="board-${id}"><thead><tr>${head}</tr></thead><tbody>${boardBody(rows, columns)}</tbody></table></div></section>`;
+}
+
+const boards = {};
+
+function sortBoard(id, key) {
+  const b = boards[id];
+  b.up = b.key === key ? !b.up : key === "rank" || key === "model" || !BOARD_COLUMNS.find((c) => c.key === key)?.num;
+  b.key = key;
+  const value = (r) => r[key];
+  b.rows.sort((x, y) => {
+    const a = value(x), c = value(y);
+    if (a === null || a === undefined) return 1;  // missing values last, whatever the direction
+    if (c === null || c === undefined) return -1;
+    const order = typeof a === "number" ? a - c : String(a).localeCompare(String(c));
+    return b.up ? order : -order;
+  });
+  const table = document.getElementById(`board-${id}`);
+  table.querySelector("tbody").innerHTML = boardBody(b.rows, b.columns);
+  table.querySelectorAll("thead th").forEach((th) => {
+    const mine = th.querySelector("button").dataset.key === key;
+    th.setAttribute("aria-sort", mine ? (b.up ? "ascending" : "descending") : "none");
+  });
+}
+
+async function downloadCsv(metric, leakFree) {
+  const headers = {};
+  const key = localStorage.getItem("mmrare-key");
+  if (key) headers["X-API-Key"] = key;
+  const response = await fetch(`/exports/report.csv?by=track&metric=${encodeURIComponent(metric)}&leak_free=${leakFree}`, { headers });
+  if (!response.ok) throw new Error(`the CSV export answered ${response.status}`);
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = `report-${metric}${leakFree === "true" ? "-leak-free" : ""}.csv`;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}
+
 const pages = {
   async leaderboard() {
     const [judge, f1, clean] = await Promise.all([
       report("track", "score_offline"), report("track", "tokenF1"), report("track", "score_offline", { leakFree: true }),
     ]);
-    page.innerHTML = "<h2>Leaderboard per track</h2><p>Means x100 with 95% intervals (bootstrap over cases); " +
-      "each model's track runs are pooled, and micro is the mean over all of its items.</p>" +
+    page.innerHTML = "<h2>Leaderboard</h2><p>Ranked by micro, the mean over all of a model's items (its track runs " +
+      "pooled). Means x100 with 95% intervals (bootstrap over cases). Select a column heading to sort by it.</p>" +
       `<p class="note">Judge: ${esc(judge.judgeOrigin)}</p>` +
-      table("Judge score (offline judges: ours, not the reference's)", judge, { summary: "micro" }) +
-      table("Token F1 (diagnosis)", f1) +
-      table("Judge score on the leak-free subset", clean, { summary: "micro" });
+      board("judge", "Judge score (offline judges: ours, not the reference's)", judge, "score_offline") +
+      board("f1", "Token F1 (diagnosis)", f1, "tokenF1") +
+      board("clean", "Judge score on the leak-free subset", clean, "score_offline", true);
+    page.querySelectorAll("button.sort").forEach((b) => b.addEventListener("click", () => sortBoard(b.dataset.board, b.dataset.key)));
+    page.querySelectorAll("button.csv").forEach((b) => b.addEventListener("click", () =>
+      downloadCsv(b.dataset.metric, b.dataset.leakFree).catch((e) => { b.insertAdjacentHTML("afterend", `<p class="error">${esc(e.message)}</p>`); })));
   },
 
   async heatmap() {
@@ -152,25 +238,56 @@ const pages = {
   async leakage() {
     const data = await gql("{ role leakageSummary { track items flagged leakFree kinds { kind items } } }");
     const kinds = data.leakageSummary.length ? data.leakageSummary[0].kinds.map((k) => k.kind) : [];
-    let html = `<h2>Leakage summary</h2><table><thead><tr><th scope="col">Track</th><th scope="col">Items</th><th scope="col">Flagged</th><th scope="col">Leak-free</th>${kinds.map((k) => `<th scope="col">${esc(k)}</th>`).join("")}</tr></thead><tbody>`;
+    let html = `<h2>Leakage summary</h2><div class="scroll"><table><thead><tr><th scope="col">Track</th><th scope="col">Items</th><th scope="col">Flagged</th><th scope="col">Leak-free</th>${kinds.map((k) => `<th scope="col">${esc(k)}</th>`).join("")}</tr></thead><tbody>`;
     for (const r of data.leakageSummary) {
       html += `<tr><th scope="row">${esc(r.track)}</th><td class="num">${r.items}</td><td class="num">${r.flagged}</td><td class="num">${r.leakFree}</td>${r.kinds.map((k) => `<td class="num">${k.items}</td>`).join("")}</tr>`;
     }
-    html += "</tbody></table>";
+    html += "</tbody></table></div>";
     if (data.role !== "maintainer") {
       page.innerHTML = html + "<p>Findings name the answers: enter a maintainer key to see them with their paths.</p>";
       return;
     }
-    const found = await gql("{ items(first: 100, leakFree: false) { totalCount edges { node { id findings { kind severity explanation path } } } } }");
-    html += `<h2>Findings (${found.items.totalCount} flagged items)</h2>`;
-    for (const { node } of found.items.edges) {
-      for (const f of node.findings) {
+    const state = JSON.parse(sessionStorage.getItem("findings") || '{"track":"","kind":"","severity":""}');
+    page.innerHTML = html + `<h2>Findings</h2><form class="controls" id="finding-filter">
+      <label>Track <select name="track"><option value="">all</option>${TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
+      <label>Kind <select name="kind"><option value="">all</option>${kinds.map((k) => `<option>${esc(k)}</option>`).join("")}</select></label>
+      <label>Severity <select name="severity"><option value="">all</option><option>high</option><option>medium</option></select></label>
+      <button type="submit">Apply</button></form><div id="finding-list">Loading…</div>`;
+    const form = document.getElementById("finding-filter");
+    form.track.value = state.track; form.kind.value = state.kind; form.severity.value = state.severity;
+    let cursors = [null]; // as in the item browser: the cursor each visited page started after
+    let latest = 0;
+    const SIZE = 25;
+    const list = async () => {
+      const target = document.getElementById("finding-list");
+      const mine = ++latest;
+      const data = await gql(`query($track: String, $kind: String, $severity: String, $after: String) {
+        leakageFindings(first: ${SIZE}, after: $after, track: $track, kind: $kind, severity: $severity) {
+          totalCount pageInfo { hasNextPage endCursor } edges { node { itemId kind severity explanation path } } } }`,
+        { track: state.track || null, kind: state.kind || null, severity: state.severity || null, after: cursors[cursors.length - 1] });
+      if (mine !== latest || !document.body.contains(target)) return; // superseded, or the page was left
+      const found = data.leakageFindings;
+      const first = SIZE * (cursors.length - 1);
+      let out = `<p id="finding-count">${found.totalCount} findings match (showing ${found.edges.length ? `${first + 1}–${first + found.edges.length}` : "none"}).</p>`;
+      for (const { node: f } of found.edges) {
         // node uids look like "Label:key"; everything else is a relationship or a text field
         const path = f.path.map((p) => `<span class="${/^[A-Z][A-Za-z]*:/.test(p) ? "" : "rel"}">${esc(p)}</span>`).join(" → ");
-        html += `<div class="item finding"><strong>${esc(node.id)}</strong> ${esc(f.kind)} (${esc(f.severity)}): ${esc(f.explanation)}<div class="path">${path}</div></div>`;
+        out += `<div class="item finding" data-item="${esc(f.itemId)}"><strong>${esc(f.itemId)}</strong> ${esc(f.kind)} (${esc(f.severity)}): ${esc(f.explanation)}<div class="path">${path}</div></div>`;
       }
-    }
-    page.innerHTML = html;
+      out += `<nav class="pager">${cursors.length > 1 ? '<button type="button" id="prev-findings">Previous page</button>' : ""}
+        ${found.pageInfo.hasNextPage ? '<button type="button" id="next-findings">Next page</button>' : ""}</nav>`;
+      target.innerHTML = out;
+      document.getElementById("prev-findings")?.addEventListener("click", () => { cursors.pop(); list(); });
+      document.getElementById("next-findings")?.addEventListener("click", () => { cursors.push(found.pageInfo.endCursor); list(); });
+    };
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      Object.assign(state, { track: form.track.value, kind: form.kind.value, severity: form.severity.value });
+      sessionStorage.setItem("findings", JSON.stringify(state));
+      cursors = [null];
+      list();
+    });
+    await list();
   },
 
   async items() {

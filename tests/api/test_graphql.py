@@ -194,3 +194,57 @@ def test_reference_scores(served: Served) -> None:
     keys = {r["track"]: [m["key"] for m in r["metrics"]] for r in judged["referenceScores"]}
     assert keys["diagnosis"] == ["diagnosis_judge_score", "diagnosis_f1"]
     assert keys["examination"] == ["examination_judge_score"]
+
+
+FINDINGS = """query($first: Int!, $after: String, $track: String, $kind: String, $severity: String) {
+  leakageFindings(first: $first, after: $after, track: $track, kind: $kind, severity: $severity) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { itemId kind severity explanation path } } } }"""
+
+
+def _all_findings(served: Served, key: str, size: int, **filters: object) -> tuple[list[dict], int]:
+    nodes, after, pages = [], None, 0
+    while True:
+        found = gql(served, FINDINGS, key, first=size, after=after, **filters)["data"]["leakageFindings"]
+        assert len(found["edges"]) <= size
+        nodes += [e["node"] for e in found["edges"]]
+        pages += 1
+        if not found["pageInfo"]["hasNextPage"]:
+            return nodes, pages
+        after = found["pageInfo"]["endCursor"]
+
+
+def test_findings_page_by_cursor_in_item_order_and_filter(served: Served) -> None:
+    stored = [n.props for n in served.store.select("LeakageFinding")]  # what the audit wrote
+    nodes, pages = _all_findings(served, served.maintainer, 7)
+    assert len(nodes) == len(stored) > 7 and pages == -(-len(stored) // 7)
+    assert sorted((n["itemId"], n["explanation"]) for n in nodes) == sorted(
+        (f["itemId"], f["explanation"]) for f in stored
+    )
+    order = [(n["itemId"].split(":")[0], int(n["itemId"].split(":")[1])) for n in nodes]
+    assert order == sorted(order)  # natural order: diagnosis:2 before diagnosis:10
+    for filters in ({"track": "diagnosis"}, {"kind": "figure-label"}, {"severity": "medium"},
+                    {"track": "examination", "severity": "high"}):  # fmt: skip
+        chosen, _ = _all_findings(served, served.maintainer, 5, **filters)
+        expected = [
+            f for f in stored
+            if f["itemId"].startswith(filters.get("track", "")) and f["kind"] == filters.get("kind", f["kind"])
+            and f["severity"] == filters.get("severity", f["severity"])
+        ]  # fmt: skip
+        assert len(chosen) == len(expected), filters
+        assert all(n["itemId"].startswith(filters.get("track", "")) for n in chosen)
+    assert _all_findings(served, served.maintainer, 50, kind="figure-label")[0]  # the release plants them
+
+
+def test_findings_are_for_maintainers_and_bad_filters_are_named(served: Served) -> None:
+    for key in (None, served.evaluator):
+        refused = gql(served, FINDINGS, key, first=5)
+        assert refused["data"] is None and "maintainer role is required" in refused["errors"][0]["message"]
+    for variables, message in (
+        ({"kind": "spoiler"}, "unknown kind 'spoiler'"),
+        ({"track": "surgery"}, "unknown track 'surgery'"),
+        ({"severity": "low"}, "unknown severity 'low'"),
+        ({"first": 101}, "first must be between 1 and 100"),
+        ({"after": "b2Zmc2V0Oi0y"}, "not a cursor from this API"),  # "offset:-2"
+    ):
+        out = gql(served, FINDINGS, served.maintainer, **{"first": 5, **variables})
+        assert message in out["errors"][0]["message"], variables

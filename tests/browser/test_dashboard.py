@@ -117,12 +117,30 @@ def test_leaderboard(page: object, site: dict) -> None:
     shot(page, "leaderboard")
     tables = page.locator("main table")
     assert tables.count() == 3
-    models = set(tables.first.locator("tbody th").all_inner_texts())
-    assert models == MODELS
-    headers = tables.first.locator("thead th").all_inner_texts()
-    assert headers == ["Model", "diagnosis", "treatment", "crossmodal", "examination", "micro"]
-    cell = tables.first.locator("tbody td.cell").first.inner_text()
-    assert "[" in cell and "]" in cell  # mean with its interval
+    judge = tables.first
+    models = judge.locator("tbody th").all_inner_texts()
+    assert set(models) == MODELS
+    headers = judge.locator("thead th").all_inner_texts()
+    assert headers[:5] == ["Rank", "Model", "Family", "Domain", "Params"]
+    assert judge.locator("thead th").first.get_attribute("aria-sort") == "ascending"
+    assert headers[5:] == ["diagnosis", "treatment", "crossmodal", "examination", "micro", "n"]
+    micro = [float(t.split()[0]) for t in judge.locator("tbody tr td.cell:last-of-type").all_inner_texts()]
+    assert micro == sorted(micro, reverse=True)  # ranked, best first
+    cell = judge.locator("tbody td.cell").first.inner_text()
+    assert "[" in cell and "]" in cell  # mean with its interval, micro's too
+    first = judge.locator("tbody tr").first.locator("td")  # rank, then the model's family and domain
+    assert (first.nth(0).inner_text(), first.nth(1).inner_text()) == ("1", "baseline")
+    assert first.nth(2).inner_text() in ("general", "medical")
+    judge.locator("button.sort[data-key=model]").click()
+    assert judge.locator("tbody th").all_inner_texts() == sorted(MODELS)
+    judge.locator("button.sort[data-key=model]").click()
+    assert judge.locator("tbody th").all_inner_texts() == sorted(MODELS, reverse=True)
+    assert judge.locator("thead th").nth(1).get_attribute("aria-sort") == "descending"
+    with page.expect_download() as download:
+        page.locator("button.csv").first.click()
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines[0] == "model,runs,group,n,mean,ci_low,ci_high"
+    assert {line.split(",")[0] for line in lines[1:]} == MODELS
 
 
 def test_heatmaps_switch_and_class_search(page: object, site: dict) -> None:
@@ -179,6 +197,22 @@ def test_leakage_view_and_paths(page: object, site: dict) -> None:
     shot(page, "leakage-findings")
     first_path = page.locator(".finding .path").first.inner_text()
     assert first_path.startswith("Item:") and "→" in first_path
+    stored = [n.props for n in site["store"].select("LeakageFinding")]
+    count = page.locator("#finding-count").inner_text()
+    assert count.startswith(f"{len(stored)} findings match (showing 1–{min(25, len(stored))})")
+    if len(stored) > 25:  # the next page, then back
+        page.click("#next-findings")
+        page.wait_for_function("document.querySelector('#finding-count')?.textContent.includes('showing 26–')")
+        page.click("#prev-findings")
+        page.wait_for_function("document.querySelector('#finding-count')?.textContent.includes('showing 1–')")
+    kind = max({f["kind"] for f in stored}, key=lambda k: sum(f["kind"] == k for f in stored))
+    page.select_option("#finding-filter select[name=kind]", kind)
+    page.select_option("#finding-filter select[name=track]", "diagnosis")
+    page.click("#finding-filter button")
+    expected = sum(f["kind"] == kind and f["itemId"].startswith("diagnosis:") for f in stored)
+    page.wait_for_function(f"document.querySelector('#finding-count')?.textContent.startsWith('{expected} findings')")
+    shown = page.locator(".finding").evaluate_all("els => els.map(e => e.dataset.item + ' ' + e.textContent)")
+    assert shown and all(t.startswith("diagnosis:") and f" {kind} (" in t for t in shown)
 
 
 def test_item_browser_filters_and_answer_key(page: object, site: dict) -> None:

@@ -104,3 +104,72 @@ def test_a_file_name_that_is_not_a_t1_condition_is_refused(scored: dict) -> None
     refused = scored["refused"]
     assert refused.exit_code == 2
     assert "Model_MRareBench_Treatment.tsv" in refused.output and "MRareBench_Diagnosis_TO" in refused.output
+
+
+ANSWERS = {  # index -> (answer, ORPHA_code, case); prevalence classes from the fixtures
+    "1": ("Marfan syndrome", 558, "c1"),  # 1-5 / 10 000, under ORPHA:284993
+    "2": ("Cystic fibrosis", 586, "c1"),  # 1-5 / 10 000
+    "3": ("Huntington disease", 399, "c2"),  # 1-9 / 100 000
+    "4": ("Duchenne muscular dystrophy", 98896, "c2"),  # 1-9 / 100 000
+    "5": ("Loeys-Dietz syndrome", 60030, "c3"),  # Unknown, under ORPHA:284993
+    "6": ("Congenital contractural arachnodactyly", 115, "c3"),  # Unknown, under ORPHA:284993
+}
+HITS_AT_1 = {  # per condition, whether item k's first candidate is its answer
+    "MRareBench_Diagnosis": [1, 0, 1, 0, 0, 1],
+    "MRareBench_Diagnosis_FD": [1, 1, 1, 1, 0, 1],
+    "MRareBench_Diagnosis_TO": [0, 0, 1, 0, 0, 0],
+}
+
+
+@pytest.fixture(scope="module")
+def conditions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("conditions")
+    (tmp / "release.tsv").write_text(
+        "index\tanswer\tanswer_aliases\tORPHA_code\tcase_id\n"
+        + "".join(f"{i}\t{a}\t\t{c}\t{case}\n" for i, (a, c, case) in ANSWERS.items())
+    )
+    for dataset, hits in HITS_AT_1.items():
+        pairs = zip(ANSWERS.items(), hits, strict=True)
+        rows = [f"{i}\t1. {a if hit else 'Nothing matches'}\n" for (i, (a, _, _)), hit in pairs]
+        (tmp / f"Model-B_{dataset}.tsv").write_text("index\tprediction\n" + "".join(rows))
+    return tmp
+
+
+def _compare(graph: Path, files: list[str], *options: str) -> list[dict]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MMRARE_GRAPH", f"embedded:{graph / 'g.db'}")
+        runner = CliRunner()
+        if not (graph / "g.db").exists():
+            assert runner.invoke(main, ["import", "orphanet", str(FIX)]).exit_code == 0
+        args = ["mrarebench", "compare", *files, "--release", str(graph / "release.tsv"), "--format", "json"]
+        result = runner.invoke(main, [*args, *options])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _by(found: list[dict]) -> dict[tuple[str, str], dict]:
+    return {(c["measures"].split(" (")[0], c["stratum"]): c["comparison"] for c in found}
+
+
+def test_condition_differences_by_hand(conditions: Path) -> None:
+    files = [str(conditions / f"Model-B_{d}.tsv") for d in HITS_AT_1]
+    found = _by(_compare(conditions, files, "--metric", "hit@1", "--by", "prevalence"))
+    leak, images = found[("textual leakage", "all items")], found[("value of the images", "all items")]
+    # FD - baseline: per item 0, 1, 0, 1, 0, 0; baseline - TO: 1, 0, 0, 0, 0, 1
+    assert (leak["n"], leak["mean_a"], leak["mean_b"]) == (6, pytest.approx(3 / 6), pytest.approx(5 / 6))
+    assert leak["difference"] == pytest.approx(2 / 6)
+    assert (images["mean_a"], images["mean_b"], images["difference"]) == pytest.approx((1 / 6, 3 / 6, 2 / 6))
+    assert leak["ci_low"] <= leak["difference"] <= leak["ci_high"] and leak["ci_low"] >= 0
+    assert found[("textual leakage", "1-5 / 10 000")]["difference"] == pytest.approx(1 / 2)  # items 1, 2
+    assert found[("value of the images", "1-9 / 100 000")]["difference"] == 0.0  # items 3, 4
+    unknown = found[("textual leakage", "Unknown")]  # items 5, 6: no change at all, so no width
+    assert (unknown["n"], unknown["difference"], unknown["ci_low"], unknown["ci_high"]) == (2, 0.0, 0.0, 0.0)
+
+
+def test_condition_differences_under_a_class_and_only_for_pairs_present(conditions: Path) -> None:
+    files = [str(conditions / f"Model-B_{d}.tsv") for d in ("MRareBench_Diagnosis", "MRareBench_Diagnosis_TO")]
+    found = _by(_compare(conditions, files, "--metric", "hit@1", "--by", "none", "--under", "ORPHA:284993"))
+    # no FD file: only the images comparison; under ORPHA:284993 are items 1, 5, 6: 1, 0, 1 -> 2/3
+    assert list(found) == [("value of the images", "all items")]
+    assert found[("value of the images", "all items")]["n"] == 3
+    assert found[("value of the images", "all items")]["difference"] == pytest.approx(2 / 3)
