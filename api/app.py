@@ -31,7 +31,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from api.auth import KeyStore, Principal
-from api.docs import add_offline_docs, graphiql_page
+from api.docs import LOCAL_ONLY, add_offline_docs, graphiql_page
 from api.gql import Context, Mutation
 from api.gql import Query as GraphQuery
 from api.gql.cost import CostLimiter
@@ -120,7 +120,9 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def dashboard() -> FileResponse:
-        return FileResponse(web / "index.html")
+        page = FileResponse(web / "index.html")
+        page.headers["Content-Security-Policy"] = LOCAL_ONLY  # every script and style from this server
+        return page
 
     @app.get("/health")
     def health() -> JSONResponse:

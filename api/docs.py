@@ -8,6 +8,7 @@ from pathlib import Path
 
 import fastapi_offline
 import graphene_django_graphiql_static
+import plotly
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -15,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 GRAPHIQL_ASSETS = Path(graphene_django_graphiql_static.__file__).parent / "static" / "graphene_django_graphiql_static"
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+PLOTLY_ASSETS = Path(plotly.__file__).parent / "package_data"  # plotly.min.js, for the dashboard's charts
 
 GRAPHIQL_PAGE = """<!doctype html>
 <html lang="en">
@@ -65,6 +67,7 @@ def add_offline_docs(app: FastAPI) -> None:
     and the assets GraphiQL's page (`graphiql_page`) loads."""
     app.mount("/assets/graphiql", StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets")
     app.mount("/assets/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+    app.mount("/assets/plotly", StaticFiles(directory=PLOTLY_ASSETS), name="plotly-assets")
 
     @app.get("/docs", include_in_schema=False)
     def swagger() -> HTMLResponse:

@@ -113,10 +113,13 @@ class GraphService:
         under: int | None,
         leak_free: bool,
         resamples: int,
+        track: str | None = None,
     ) -> Report:
         self.policy.check_report(who, by, under, leak_free)
+        if track is not None and track not in TRACK_BY_NAME:
+            raise ValueError(f"unknown track {track!r}; known: {', '.join(TRACK_BY_NAME)}")
         chosen = self._visible_runs(who, runs)
-        rows = collect_rows(self.store, chosen, restrict_under=(under,) if under else ())
+        rows = collect_rows(self.store, chosen, (under,) if under else (), (track,) if track else ())
         children = child_classes(self.store, under) if under and "class" in by else None
         return self.policy.trim_report(who, stratify(rows, by, metric, children, leak_free, resamples))
 

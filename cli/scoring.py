@@ -157,6 +157,7 @@ def metric_name(metric: str) -> str:
 )
 @click.option("--under", help="Only items whose answer descends from this ORPHAcode.")
 @click.option("--leak-free", is_flag=True, help="Only items the leakage audit found clean.")
+@click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE, help="Only items of this track (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.option("--resamples", default=1000, show_default=True)
 @click.option("--seed", default=20260425, show_default=True)
@@ -172,6 +173,7 @@ def report(
     metric: str,
     under: str | None,
     leak_free: bool,
+    tracks: tuple[str, ...],
     fmt: str,
     resamples: int,
     seed: int,
@@ -189,7 +191,7 @@ def report(
     with open_store() as store:
         if code is not None:
             known_class(store, code, "--under")
-        rows = collect_rows(store, resolve_runs(store, runs), restrict_under=(code,) if code else ())
+        rows = collect_rows(store, resolve_runs(store, runs), (code,) if code else (), tracks)
         children = child_classes(store, code) if code and "class" in by else None
     result = stratify(rows, by, metric_name(metric), children, leak_free, resamples, seed)
     if fmt == "json":

@@ -87,9 +87,13 @@ def check_one_run_per_item(rows: Sequence[ScoreRow]) -> None:
 
 
 def collect_rows(
-    store: GraphStore, run_ids: Sequence[str] | None = None, restrict_under: Sequence[int] = ()
+    store: GraphStore,
+    run_ids: Sequence[str] | None = None,
+    restrict_under: Sequence[int] = (),
+    restrict_tracks: Sequence[str] = (),
 ) -> list[ScoreRow]:
-    """One row per prediction of the runs (all runs when none are named), from one store question."""
+    """One row per prediction of the runs (all runs when none are named), from one store question;
+    only items under a class, or of some tracks, when asked."""
     if run_ids:
         missing = set(run_ids) - set(store.get_many("Run", run_ids))
         if missing:
@@ -99,6 +103,8 @@ def collect_rows(
         if restrict_under and not f.classes & set(restrict_under):
             continue
         p, item = f.prediction, f.item
+        if restrict_tracks and item["track"] not in restrict_tracks:
+            continue
         metrics = {k: float(v) for k, v in p.items() if k == "tokenF1" or k == "exactMatch" or k.startswith("score_")}
         rows.append(
             ScoreRow(

@@ -148,9 +148,10 @@ class Query:
         under: int | None = None,
         leak_free: bool = False,
         resamples: int = 1000,
+        track: str | None = None,
     ) -> ReportResult:
         who = ctx(info).principal
-        result = ctx(info).service.report(who, runs or [], by, metric, under, leak_free, min(resamples, 5000))
+        result = ctx(info).service.report(who, runs or [], by, metric, under, leak_free, min(resamples, 5000), track)
         models = list(result.micro)
         meta = dict(zip(models, ctx(info).service.nodes("Model", models), strict=True))
         return ReportResult(

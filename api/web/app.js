@@ -23,17 +23,27 @@ async function gql(query, variables = {}) {
 
 const fmt = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(1));
 
-function colour(value) {
-  const hue = Math.round((value / 100) * 120); // red (0) to green (100)
-  return `hsl(${hue}, 65%, 78%)`;
+// Charts: plotly.js from the installed plotly package (served at /assets/plotly), themed from the CSS.
+const VIRIDIS = "Viridis"; // perceptually uniform and colour-blind safe
+const LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]; // Okabe-Ito
+
+function plot(target, traces, layout) {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name) => css.getPropertyValue(name).trim();
+  const axis = { gridcolor: v("--line"), linecolor: v("--line"), zerolinecolor: v("--line"), automargin: true };
+  return Plotly.react(target, traces, {
+    paper_bgcolor: v("--panel"), plot_bgcolor: v("--panel"), font: { color: v("--ink"), family: "system-ui, sans-serif", size: 12 },
+    margin: { l: 10, r: 10, t: 10, b: 10 }, xaxis: { ...axis, ...(layout.xaxis || {}) }, yaxis: { ...axis, ...(layout.yaxis || {}) },
+    ...Object.fromEntries(Object.entries(layout).filter(([k]) => k !== "xaxis" && k !== "yaxis")),
+  }, { responsive: true, displaylogo: false });
 }
 
 async function report(by, metric, extra = {}) {
-  const data = await gql(`query($by: String!, $metric: String!, $under: Int, $leakFree: Boolean!) {
-    report(by: $by, metric: $metric, under: $under, leakFree: $leakFree, resamples: 500) {
+  const data = await gql(`query($by: String!, $metric: String!, $under: Int, $leakFree: Boolean!, $track: String) {
+    report(by: $by, metric: $metric, under: $under, leakFree: $leakFree, track: $track, resamples: 500) {
       judgeOrigin rows { model runs group n mean ciLow ciHigh }
       means { model runs n micro microCiLow microCiHigh macro family domain params } } }`,
-    { by, metric, under: extra.under ?? null, leakFree: extra.leakFree ?? false });
+    { by, metric, under: extra.under ?? null, leakFree: extra.leakFree ?? false, track: extra.track || null });
   return data.report;
 }
 
@@ -69,8 +79,7 @@ function table(title, rep, { heat = false, summary = null } = {}) {
     for (const group of groups) {
       const r = cell.get(`${model}\u0000${group}`);
       if (!r) { html += "<td>–</td>"; continue; }
-      const style = heat ? ` style="background:${colour(r.mean)}"` : "";
-      html += `<td class="num cell"${style} title="n=${r.n}">${fmt(r.mean)} <span class="ci">[${fmt(r.ciLow)}, ${fmt(r.ciHigh)}]</span></td>`;
+      html += `<td class="num cell" title="n=${r.n}">${fmt(r.mean)} <span class="ci">[${fmt(r.ciLow)}, ${fmt(r.ciHigh)}]</span></td>`;
     }
     if (summary) {
       const m = means.get(model);
@@ -180,32 +189,67 @@ const pages = {
   },
 
   async heatmap() {
-    const state = JSON.parse(sessionStorage.getItem("heat") || '{"by":"head","mean":"micro"}');
+    const state = JSON.parse(sessionStorage.getItem("heat") || '{"by":"head","mean":"micro","track":"","showN":true}');
     page.innerHTML = `<h2>Heatmaps</h2><div class="controls">
       <label>Rows by <select id="heat-by"><option value="head">Orphanet head</option>
         <option value="prevalence">Prevalence class</option><option value="class">Children of a class</option></select></label>
+      <label>Track <select id="heat-track"><option value="">all tracks</option>${TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
       <label>Summary <select id="heat-mean"><option value="micro">micro (items)</option><option value="macro">macro (groups)</option></select></label>
+      <label class="inline"><input type="checkbox" id="heat-n"> n in cells</label>
       <label>Class (type to search) <input id="heat-search" autocomplete="off" value="${esc(state.label || "")}"></label>
       </div><ul class="suggestions" id="heat-suggest"></ul><div id="heat-body">Loading…</div>`;
     const by = document.getElementById("heat-by"), mean = document.getElementById("heat-mean");
-    by.value = state.by; mean.value = state.mean;
+    const track = document.getElementById("heat-track"), showN = document.getElementById("heat-n");
+    by.value = state.by; mean.value = state.mean; track.value = state.track || ""; showN.checked = state.showN !== false;
     const save = () => sessionStorage.setItem("heat", JSON.stringify(state));
+    let latest = 0;
     const draw = async () => {
       const body = document.getElementById("heat-body");
       if (state.by === "class" && !state.under) { body.innerHTML = "<p>Search a class to slice by its children.</p>"; return; }
-      const rep = await report(state.by, "score_offline", { under: state.under ?? null });
-      const label = state.by === "class" ? `Judge score under ${state.label}` : `Judge score by ${state.by}`;
-      body.innerHTML = table(label, rep, { heat: true, summary: state.mean }) +
+      const mine = ++latest;
+      const rep = await report(state.by, "score_offline", { under: state.under ?? null, track: state.track });
+      if (mine !== latest || !document.body.contains(body)) return; // superseded, or the page was left
+      const where = state.track ? ` (${state.track})` : "";
+      const label = state.by === "class" ? `Judge score under ${state.label}${where}` : `Judge score by ${state.by}${where}`;
+      const { models, groups, cell } = pivot(rep.rows);
+      if (!models.length) {
+        body.innerHTML = `<h2>${esc(label)}</h2><p>No scored items ${state.by === "class" ? "under this class" : "yet"}.</p>`;
+        return;
+      }
+      body.innerHTML = `<h2>${esc(label)}</h2><div id="heat-chart" class="chart" role="img" aria-label="${esc(label)}: rows are groups, columns models"></div>` +
+        `<div class="scroll">${table("The same numbers", rep, { heat: true, summary: state.mean })}</div>` +
         `<p class="note">Judge: ${esc(rep.judgeOrigin)}</p>`;
+      // transposed: groups down the side, so 33 heads stay readable; models across
+      const z = groups.map((g) => models.map((m) => cell.get(`${m}\u0000${g}`)?.mean ?? null));
+      const text = groups.map((g) => models.map((m) => {
+        const r = cell.get(`${m}\u0000${g}`);
+        return r ? (showN.checked ? `${fmt(r.mean)}<br>n=${r.n}` : fmt(r.mean)) : "";
+      }));
+      const hover = groups.map((g) => models.map((m) => {
+        const r = cell.get(`${m}\u0000${g}`);
+        return r ? `${m}<br>${g}<br>${fmt(r.mean)} [${fmt(r.ciLow)}, ${fmt(r.ciHigh)}], n=${r.n}` : `${m}<br>${g}<br>no items`;
+      }));
+      // on a phone, long group names are shortened on the axis (the hover and the table keep them whole)
+      const room = body.clientWidth < 600 ? 22 : 80;
+      const short = (g) => (g.length > room ? `${g.slice(0, room - 1)}…` : g);
+      await plot("heat-chart", [{
+        type: "heatmap", x: models, y: groups, z, text, texttemplate: "%{text}", customdata: hover, hovertemplate: "%{customdata}<extra></extra>",
+        colorscale: VIRIDIS, zmin: 0, zmax: 100, xgap: 2, ygap: 2,
+        colorbar: { title: { text: "score x100", side: "right" }, thickness: 12 },
+      }], { height: Math.max(260, 26 * groups.length + 120),
+        yaxis: { autorange: "reversed", title: { text: state.by }, tickvals: groups, ticktext: groups.map(short) },
+        xaxis: { side: "top", title: { text: "model" } } });
     };
     by.addEventListener("change", () => { state.by = by.value; save(); draw(); });
+    track.addEventListener("change", () => { state.track = track.value; save(); draw(); });
     mean.addEventListener("change", () => { state.mean = mean.value; save(); draw(); });
+    showN.addEventListener("change", () => { state.showN = showN.checked; save(); draw(); });
     const search = document.getElementById("heat-search"), suggest = document.getElementById("heat-suggest");
     search.addEventListener("input", async () => {
       if (search.value.length < 2) { suggest.innerHTML = ""; return; }
       const data = await gql("query($s: String!) { diseases(search: $s, limit: 8) { orphaCode name group } }", { s: search.value });
       suggest.innerHTML = data.diseases.map((d) =>
-        `<li><button type="button" data-code="${d.orphaCode}" data-name="${esc(d.name)}">${esc(d.name)} (ORPHA:${d.orphaCode}, ${esc(d.group || "")})</button></li>`).join("");
+        `<li><button type="button" data-code="${d.orphaCode}" data-name="${esc(d.name)}">${esc(d.name)} (ORPHA:${d.orphaCode}${d.group ? `, ${esc(d.group)}` : ""})</button></li>`).join("");
       suggest.querySelectorAll("button").forEach((b) => b.addEventListener("click", () => {
         state.under = Number(b.dataset.code); state.label = b.dataset.name; state.by = "class"; by.value = "class";
         search.value = b.dataset.name; suggest.innerHTML = ""; save(); draw();
@@ -217,22 +261,41 @@ const pages = {
   async rarity() {
     const rep = await report("prevalence", "score_offline");
     const { models, groups, cell } = pivot(rep.rows);
-    const w = 760, h = 300, left = 50, bottom = 60;
-    const x = (i) => left + (i * (w - left - 20)) / Math.max(1, groups.length - 1);
-    const y = (v) => 10 + (h - bottom - 10) * (1 - v / 100);
-    let svg = `<svg role="img" aria-label="Score by prevalence class per model" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">`;
-    svg += `<line x1="${left}" y1="${y(0)}" x2="${w - 10}" y2="${y(0)}" stroke="#999"/><line x1="${left}" y1="${y(0)}" x2="${left}" y2="${y(100)}" stroke="#999"/>`;
-    [0, 50, 100].forEach((v) => { svg += `<text x="${left - 30}" y="${y(v) + 4}">${v}</text>`; });
-    groups.forEach((g, i) => { svg += `<text x="${x(i) - 30}" y="${h - bottom + 18 + (i % 2) * 14}">${esc(g)}</text>`; });
-    const palette = ["#1f5fae", "#c0392b", "#2e8b57", "#8e44ad", "#d68910", "#117a8b"];
+    const ORDERED = PREVALENCE.slice(0, 6), UNORDERED = PREVALENCE.slice(6);
+    const ordered = ORDERED.filter((g) => groups.includes(g)), apart = UNORDERED.filter((g) => groups.includes(g));
+    page.innerHTML = `<h2>Rarity curve</h2><p>Judge score (x100) against the headline prevalence class, most to least frequent, ` +
+      `with 95% intervals (bootstrap over cases). Classes without an order (unknown, not yet documented, no data) are shown apart, on the right.</p>` +
+      `<p class="note">Judge: ${esc(rep.judgeOrigin)}</p><div id="rarity-chart" class="chart" role="img" aria-label="Score by prevalence class per model"></div>` +
+      `<div class="scroll">${table("The same numbers", rep)}</div>`;
+    if (!models.length) return;
+    const traces = [];
     models.forEach((m, k) => {
-      const pts = groups.map((g, i) => [i, cell.get(`${m}\u0000${g}`)]).filter(([, r]) => r);
-      svg += `<polyline fill="none" stroke="${palette[k % palette.length]}" stroke-width="2" points="${pts.map(([i, r]) => `${x(i)},${y(r.mean)}`).join(" ")}"><title>${esc(m)}</title></polyline>`;
-      svg += `<text x="${w - 150}" y="${20 + 14 * k}" style="fill:${palette[k % palette.length]}">${esc(m)}</text>`;
+      const colour = LINE_COLOURS[k % LINE_COLOURS.length];
+      const on = ordered.filter((g) => cell.get(`${m}\u0000${g}`));
+      const r = (g) => cell.get(`${m}\u0000${g}`);
+      // the 95% band: the upper edge, then the lower edge filled up to it
+      traces.push({ x: on, y: on.map((g) => r(g).ciHigh), mode: "lines", line: { width: 0 }, hoverinfo: "skip", showlegend: false, legendgroup: m });
+      traces.push({ x: on, y: on.map((g) => r(g).ciLow), mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: `${colour}33`,
+        hoverinfo: "skip", showlegend: false, legendgroup: m });
+      traces.push({ x: on, y: on.map((g) => r(g).mean), mode: "lines+markers", name: m, legendgroup: m, line: { color: colour, width: 2 },
+        marker: { size: 8, symbol: k % 6 }, customdata: on.map((g) => [r(g).ciLow, r(g).ciHigh, r(g).n]),
+        hovertemplate: `${esc(m)}<br>%{x}: %{y:.1f} [%{customdata[0]:.1f}, %{customdata[1]:.1f}], n=%{customdata[2]}<extra></extra>` });
+      const off = apart.filter((g) => r(g));
+      if (off.length) {
+        traces.push({ x: off, y: off.map((g) => r(g).mean), xaxis: "x2", mode: "markers", name: `${m} (unordered)`, legendgroup: m, showlegend: false,
+          marker: { color: colour, size: 9, symbol: k % 6 },
+          error_y: { type: "data", symmetric: false, array: off.map((g) => r(g).ciHigh - r(g).mean), arrayminus: off.map((g) => r(g).mean - r(g).ciLow), color: colour },
+          customdata: off.map((g) => r(g).n), hovertemplate: `${esc(m)}<br>%{x}: %{y:.1f}, n=%{customdata}<extra></extra>` });
+      }
     });
-    page.innerHTML = `<h2>Rarity curve</h2><p>Judge score (x100) against the headline prevalence class, most to least frequent.</p>` +
-      `<p class="note">Judge: ${esc(rep.judgeOrigin)}</p>${svg}</svg>` +
-      table("The same numbers", rep);
+    const narrow = document.getElementById("rarity-chart").clientWidth < 600;
+    await plot("rarity-chart", traces, {
+      height: narrow ? 500 : 380, legend: { orientation: "h", y: narrow ? -0.75 : -0.35 },
+      xaxis: { domain: apart.length ? [0, 0.74] : [0, 1], title: { text: "prevalence class (most frequent first)" }, categoryorder: "array", categoryarray: ordered },
+      xaxis2: { domain: [0.8, 1], anchor: "y", title: { text: narrow ? "" : "no order" }, categoryorder: "array", categoryarray: apart,
+        automargin: true },
+      yaxis: { title: { text: "judge score (x100)" }, range: [-2, 102] },
+    });
   },
 
   async leakage() {

@@ -89,9 +89,19 @@ def browser(site: dict) -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object, site: dict) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})  # a laptop screen
+    # Playwright's wait_for_function evaluates strings, which the dashboard's CSP forbids; the CSP itself
+    # is tested on its own (test_charts_run_under_the_dashboard_s_own_policy)
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)  # a laptop screen
     tab = context.new_page()
     yield tab
+    context.close()
+
+
+@pytest.fixture
+def strict_page(browser: object) -> Iterator[object]:
+    """A tab that enforces each page's Content-Security-Policy."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    yield context.new_page()
     context.close()
 
 
@@ -143,12 +153,30 @@ def test_leaderboard(page: object, site: dict) -> None:
     assert {line.split(",")[0] for line in lines[1:]} == MODELS
 
 
+TITLE = "document.querySelector('#heat-body h2')?.textContent"
+
+
 def test_heatmaps_switch_and_class_search(page: object, site: dict) -> None:
     open_page(page, site, "heatmap")
-    page.wait_for_selector("#heat-body table")
-    assert page.locator("#heat-body h2").inner_text() == "Judge score by head"
+    page.wait_for_selector("#heat-body .js-plotly-plot .colorbar")  # a real chart, with its colour legend
+    assert page.locator("#heat-body h2").first.inner_text() == "Judge score by head"
+    heads = page.locator("#heat-body table thead th").all_inner_texts()[1:-1]
+    assert len(heads) > 1 and "no head" not in heads  # the demo reaches the heads
+    shot(page, "heatmap-head")
+    cells = page.locator("#heat-chart text.heatmap-label, #heat-chart .textpoint text, #heat-chart text").evaluate_all(
+        "els => els.map(e => e.textContent)"
+    )
+    assert any("n=" in t for t in cells)  # n in each cell (the toggle is on by default)
+    page.uncheck("#heat-n")
+    page.wait_for_function(
+        "![...document.querySelectorAll('#heat-chart text')].some(e => e.textContent.includes('n='))"
+    )
+    page.select_option("#heat-track", "diagnosis")
+    page.wait_for_function(f"{TITLE} === 'Judge score by head (diagnosis)'")
     page.select_option("#heat-by", "prevalence")
-    page.wait_for_function("document.querySelector('#heat-body h2')?.textContent === 'Judge score by prevalence'")
+    page.wait_for_function(f"{TITLE} === 'Judge score by prevalence (diagnosis)'")
+    page.select_option("#heat-track", "")
+    page.wait_for_function(f"{TITLE} === 'Judge score by prevalence'")
     page.select_option("#heat-mean", "macro")
     page.wait_for_function("[...document.querySelectorAll('#heat-body thead th')].pop()?.textContent === 'macro'")
     page.fill("#heat-search", "rare inborn errors of")
@@ -157,9 +185,7 @@ def test_heatmaps_switch_and_class_search(page: object, site: dict) -> None:
     assert first.inner_text().startswith("Rare inborn errors of metabolism (ORPHA:68367")
     first.focus()
     page.keyboard.press("Enter")  # keyboard works as well as the mouse
-    page.wait_for_function(
-        "document.querySelector('#heat-body h2')?.textContent.startsWith('Judge score under Rare inborn errors')"
-    )
+    page.wait_for_function(f"{TITLE}?.startsWith('Judge score under Rare inborn errors')")
     shot(page, "heatmap-class")
     rows = page.locator("#heat-body tbody th").all_inner_texts()
     assert set(rows) <= MODELS and rows  # some of the demo's diseases are in that class
@@ -167,24 +193,26 @@ def test_heatmaps_switch_and_class_search(page: object, site: dict) -> None:
     assert columns and all(c != "no head" for c in columns)
 
 
+ORDER = [">1 / 1000", "6-9 / 10 000", "1-5 / 10 000", "1-9 / 100 000", "1-9 / 1 000 000", "<1 / 1 000 000"]
+UNORDERED = ["Unknown", "Not yet documented", "no data"]
+
+
 def test_rarity_curve(page: object, site: dict) -> None:
     open_page(page, site, "rarity")
+    page.wait_for_selector("#rarity-chart .legend")
     shot(page, "rarity")
-    assert page.locator("svg polyline").count() == 3
-    labels = page.locator("svg text").evaluate_all("els => els.map(e => e.textContent)")  # SVG has no innerText
-    order = [
-        ">1 / 1000",
-        "6-9 / 10 000",
-        "1-5 / 10 000",
-        "1-9 / 100 000",
-        "1-9 / 1 000 000",
-        "<1 / 1 000 000",
-        "Unknown",
-        "Not yet documented",
-        "no data",
-    ]
-    shown = [t for t in labels if t in order]
-    assert shown and shown == sorted(shown, key=order.index)  # Orphanet's order, most frequent first
+    legend = page.locator("#rarity-chart .legend .traces text").evaluate_all("els => els.map(e => e.textContent)")
+    assert set(legend) == MODELS  # a proper legend, one entry per model
+    titles = page.locator("#rarity-chart .g-xtitle text, #rarity-chart .g-ytitle text").evaluate_all(
+        "els => els.map(e => e.textContent)"
+    )
+    assert "judge score (x100)" in titles and "prevalence class (most frequent first)" in titles
+    ticks = page.locator("#rarity-chart .xtick text").evaluate_all("els => els.map(e => e.textContent)")
+    assert ticks and ticks == sorted(ticks, key=ORDER.index)  # Orphanet's order, most frequent first
+    apart = page.locator("#rarity-chart .x2tick text").evaluate_all("els => els.map(e => e.textContent)")
+    assert set(apart) <= set(UNORDERED) and not set(ticks) & set(UNORDERED)  # unordered classes apart
+    assert page.locator("#rarity-chart .scatterlayer .points path").count() > 0  # markers
+    assert page.locator("#rarity-chart path.js-fill").count() >= 3  # an interval band per model
 
 
 def test_leakage_view_and_paths(page: object, site: dict) -> None:
@@ -265,6 +293,61 @@ def test_item_browser_pages_by_cursor_and_refuses_bad_filters(page: object, site
     page.wait_for_selector("#item-count")
 
 
+VIEWS = ("leaderboard", "heatmap", "rarity", "leakage", "items")
+
+
+@pytest.mark.parametrize("name", VIEWS)
+def test_every_view_fits_a_phone(browser: object, site: dict, name: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, bypass_csp=True)
+    tab = context.new_page()
+    try:
+        open_page(tab, site, name, key=site["maintainer"])
+        tab.wait_for_timeout(300)  # charts lay themselves out to the width
+        shot(tab, f"phone-{name}")
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{name}: the page scrolls sideways ({width} px)"
+    finally:
+        context.close()
+
+
+def test_dark_theme_follows_the_system(browser: object, site: dict) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme="dark", bypass_csp=True)
+    tab = context.new_page()
+    try:
+        open_page(tab, site, "heatmap")
+        tab.wait_for_selector("#heat-body .js-plotly-plot")
+        shot(tab, "dark-heatmap")
+        assert tab.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(20, 24, 31)"
+        paper = tab.evaluate("getComputedStyle(document.querySelector('#heat-chart .main-svg')).backgroundColor")
+        assert paper == "rgb(28, 33, 42)"  # the chart follows the theme too
+    finally:
+        context.close()
+
+
+def test_charts_run_under_the_dashboard_s_own_policy(browser: object, site: dict) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})  # the CSP enforced
+    tab = context.new_page()
+    outside, violations = [], []
+    tab.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+
+    def only_this_server(route: object) -> None:
+        if route.request.url.startswith(site["url"]):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    try:
+        tab.route("**/*", only_this_server)
+        for name in ("heatmap", "rarity"):
+            tab.goto(f"{site['url']}#{name}")
+            tab.reload()
+            tab.wait_for_selector(f"main[data-loaded='{name}'] .js-plotly-plot .main-svg", timeout=15000)
+        assert outside == [] and violations == []  # plotly.js came from this server and obeyed its policy
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize(
     ("path", "ready"),
     [
@@ -273,7 +356,8 @@ def test_item_browser_pages_by_cursor_and_refuses_bad_filters(page: object, site
         ("redoc", ".api-content h1"),
     ],
 )
-def test_api_documentation_works_without_internet(page: object, site: dict, path: str, ready: str) -> None:
+def test_api_documentation_works_without_internet(strict_page: object, site: dict, path: str, ready: str) -> None:
+    page = strict_page
     outside: list[str] = []
 
     def only_this_server(route: object) -> None:
