@@ -30,12 +30,35 @@ def mrarebench() -> None:
     show_default=True,
     help="Also match candidates through Orphanet in the graph (reported apart).",
 )
+@click.option("--judge-base-url", help="The optional five-dimension judge: an OpenAI-compatible base URL.")
+@click.option("--judge-model", help="The judge model's name.")
+@click.option("--api-key-env", default="MMRARE_JUDGE_API_KEY", show_default=True, help="Variable holding its key.")
+@click.option("--concurrency", default=4, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def score(paths: tuple[Path, ...], release: Path, grounded: bool, fmt: str) -> None:
+def score(
+    paths: tuple[Path, ...],
+    release: Path,
+    grounded: bool,
+    judge_base_url: str | None,
+    judge_model: str | None,
+    api_key_env: str,
+    concurrency: int,
+    fmt: str,
+) -> None:
     """Score <model>_MRareBench_Diagnosis[_FD|_TO] prediction files: the reference's deterministic keys
-    (recall@k, MRR, MR, hit and parse-fail rates), and the ontology-grounded numbers beside them."""
+    (recall@k, MRR, MR, hit and parse-fail rates), with a judge its five dimensions, and the
+    ontology-grounded numbers beside them."""
+    import os
+
     from scoring.differential_eval import CONDITIONS, evaluate_file, read_release, split_file_name
     from scoring.grounded_match import OntologyMatcher
+    from scoring.openai_judge import OpenAISettings
+
+    if bool(judge_base_url) != bool(judge_model):
+        raise click.UsageError("the judge needs both --judge-base-url and --judge-model")
+    judge = None
+    if judge_base_url and judge_model:
+        judge = OpenAISettings(judge_base_url, judge_model, os.environ.get(api_key_env, ""), concurrency=concurrency)
 
     for path in paths:
         split_file_name(path)  # every name is checked before any work
@@ -47,7 +70,7 @@ def score(paths: tuple[Path, ...], release: Path, grounded: bool, fmt: str) -> N
                 matcher = OntologyMatcher(store)
             else:
                 click.echo("(no Orphanet in the graph: grounded matching left out; mmrare import orphanet)", err=True)
-        reports = [evaluate_file(path, gold, matcher) for path in paths]
+        reports = [evaluate_file(path, gold, matcher, judge) for path in paths]
     if fmt == "json":
         click.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "rows"} for r in reports], indent=1))
         return

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from importers.predictions import PredictionSource, is_blank, read_rows
+from scoring.differential_judge import judge_differentials, judge_metrics
 from scoring.grounded_match import GroundedCandidate, OntologyMatcher, first_rank, grounded_metrics
+from scoring.openai_judge import OpenAISettings
 from scoring.ranked_differential import RankedRow, gold_set, ranked_metrics, score_reply
 
 CONDITIONS = {
@@ -98,8 +100,13 @@ def _text(value: object) -> str:
 
 
 def evaluate_file(
-    path: Path, release: dict[str, DifferentialGold], matcher: OntologyMatcher | None = None
+    path: Path,
+    release: dict[str, DifferentialGold],
+    matcher: OntologyMatcher | None = None,
+    judge: OpenAISettings | None = None,
 ) -> DifferentialReport:
+    """The reference's keys for one prediction file (with a judge: its five dimensions too), and the
+    grounded numbers apart when a matcher is given."""
     model, dataset = split_file_name(path)
     rows: list[RankedRow] = []
     golds: list[DifferentialGold] = []
@@ -114,6 +121,9 @@ def evaluate_file(
         golds.append(gold)
         rows.append(score_reply(index, _text(record["prediction"]), gold_set(gold.answer, gold.aliases)))
     reference = ranked_metrics([r.first_hit for r in rows], [r.parse_failed for r in rows])
+    if judge is not None:
+        judged = judge_differentials([(r.ranked, r.gold) for r in rows], judge)
+        reference |= judge_metrics(judged)
     if matcher is None:
         return DifferentialReport(model, dataset, reference, rows=tuple(rows))
     grounded_rows = [matcher.ground(r.ranked, answer_codes(g, matcher)) for r, g in zip(rows, golds, strict=True)]

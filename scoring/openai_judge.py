@@ -52,13 +52,7 @@ class OpenAIJudge:
         return render(request.track, request.item, request.prediction)
 
     def judge_many(self, requests: Sequence[JudgeRequest]) -> list[Verdict]:
-        headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
-        with (
-            httpx.Client(
-                base_url=self.settings.base_url.rstrip("/"), timeout=self.settings.timeout, headers=headers
-            ) as client,
-            ThreadPoolExecutor(self.settings.concurrency) as pool,
-        ):
+        with judge_client(self.settings) as client, ThreadPoolExecutor(self.settings.concurrency) as pool:
             return list(pool.map(lambda r: self._one(client, r), requests))
 
     def _content(self, request: JudgeRequest, prompt: str) -> str | list[dict]:
@@ -72,35 +66,44 @@ class OpenAIJudge:
 
     def _one(self, client: httpx.Client, request: JudgeRequest) -> Verdict:
         prompt = self.prompt_for(request)
-        body = {
-            "model": self.settings.model,
-            "messages": [
-                {"role": "system", "content": SYSTEM},
-                {"role": "user", "content": self._content(request, prompt)},
-            ],
-            "temperature": self.settings.temperature,
-            "max_tokens": self.settings.max_tokens,
-        }
-        error = "no attempt made"
-        for attempt in range(self.settings.max_attempts):
-            try:
-                response = client.post("/chat/completions", json=body)
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.status_code == 200:
-                    try:
-                        reply = response.json()["choices"][0]["message"]["content"] or ""
-                    except (ValueError, KeyError, IndexError, TypeError) as exc:
-                        return failed(prompt, f"malformed chat-completions reply: {exc!r}")
-                    return verdict_from_reply(request.track, prompt, reply)
-                error = f"HTTP {response.status_code}: {response.text[:200]}"
-                if response.status_code not in RETRY_STATUS:
-                    return failed(prompt, error)
-                retry_after = response.headers.get("retry-after")
-                if retry_after and retry_after.replace(".", "", 1).isdigit():
-                    time.sleep(min(float(retry_after), 30.0))
-                    continue
-            if attempt + 1 < self.settings.max_attempts:
-                time.sleep(self.settings.backoff * 2**attempt)
-        return failed(prompt, f"gave up after {self.settings.max_attempts} attempts: {error}")
+        reply, error = chat(client, self.settings, self._content(request, prompt))
+        if reply is None:
+            return failed(prompt, error)
+        return verdict_from_reply(request.track, prompt, reply)
+
+
+def chat(client: httpx.Client, settings: OpenAISettings, content: str | list[dict]) -> tuple[str | None, str]:
+    """One judge call: (the reply text, "") or (None, why it failed), retrying 429 and 5xx with backoff."""
+    body = {
+        "model": settings.model,
+        "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": content}],
+        "temperature": settings.temperature,
+        "max_tokens": settings.max_tokens,
+    }
+    error = "no attempt made"
+    for attempt in range(settings.max_attempts):
+        try:
+            response = client.post("/chat/completions", json=body)
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        else:
+            if response.status_code == 200:
+                try:
+                    return response.json()["choices"][0]["message"]["content"] or "", ""
+                except (ValueError, KeyError, IndexError, TypeError) as exc:
+                    return None, f"malformed chat-completions reply: {exc!r}"
+            error = f"HTTP {response.status_code}: {response.text[:200]}"
+            if response.status_code not in RETRY_STATUS:
+                return None, error
+            retry_after = response.headers.get("retry-after")
+            if retry_after and retry_after.replace(".", "", 1).isdigit():
+                time.sleep(min(float(retry_after), 30.0))
+                continue
+        if attempt + 1 < settings.max_attempts:
+            time.sleep(settings.backoff * 2**attempt)
+    return None, f"gave up after {settings.max_attempts} attempts: {error}"
+
+
+def judge_client(settings: OpenAISettings) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+    return httpx.Client(base_url=settings.base_url.rstrip("/"), timeout=settings.timeout, headers=headers)

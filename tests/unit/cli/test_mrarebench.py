@@ -173,3 +173,42 @@ def test_condition_differences_under_a_class_and_only_for_pairs_present(conditio
     assert list(found) == [("value of the images", "all items")]
     assert found[("value of the images", "all items")]["n"] == 3
     assert found[("value of the images", "all items")]["difference"] == pytest.approx(2 / 3)
+
+
+JUDGE_REPLIES = {  # the judge's reply per confirmed diagnosis, in the odd shapes judges answer in
+    "Marfan syndrome type 1": "YES\nNO\n3\nYES\nYES",  # 1, 0, 3, 1, 1: item score 4/5
+    "Marfan syndrome": "1. yes\n2. yes\n3. 2\n4. no\n5. yes",  # 1, 1, 2, 0, 1: 11/15
+    "Loeys-Dietz syndrome": "I cannot grade this.",  # nothing readable: zeros
+    "Cystic fibrosis": "Yes\nNo\nType match: 1\nYes\nNo",  # 1, 0, 1, 1, 0: 7/15
+    "Huntington disease": "NO\nNO\n0\nNO\nNO",  # zeros
+}
+
+
+def test_the_judge_s_five_dimensions_by_hand(tmp_path: Path) -> None:
+    from tests.fakes.chat_server import running_chat_server
+
+    (tmp_path / "diagnosis_opened.tsv").write_text(RELEASE)
+    path = tmp_path / "Judged_MRareBench_Diagnosis.tsv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter="\t").writerows([("index", "prediction"), *PREDICTIONS])
+
+    def reply(prompt: str) -> str:
+        answer = prompt.split("Confirmed diagnosis: ", 1)[1].split("\n", 1)[0]
+        return JUDGE_REPLIES[answer]
+
+    with running_chat_server() as server, pytest.MonkeyPatch.context() as mp:
+        server.responder = reply
+        mp.setenv("MMRARE_GRAPH", "memory:")
+        args = ["mrarebench", "score", str(path), "--release", str(tmp_path / "diagnosis_opened.tsv")]
+        judge = ["--judge-base-url", server.url, "--judge-model", "judge-1", "--no-grounded", "--format", "json"]
+        result = CliRunner().invoke(main, [*args, *judge])
+        prompts = [r["messages"][-1]["content"] for r in server.requests]
+    assert result.exit_code == 0, result.output
+    ref = json.loads(result.output)[0]["reference"]
+    assert ref["judge_avg_score"] == pytest.approx((4 / 5 + 11 / 15 + 0 + 7 / 15 + 0) / 5)  # 0.4
+    dims = [ref[f"judge_dim_{d}"] for d in ("presence", "top1", "typematch", "specificity", "coherence")]
+    assert dims == pytest.approx([3 / 5, 1 / 5, 6 / 5, 2 / 5, 2 / 5])
+    assert ref["recall@1"] == pytest.approx(0.2)  # the deterministic keys are still there
+    assert len(prompts) == 5  # one call per row, the unparseable row shown as an empty list
+    assert any("Confirmed diagnosis: Huntington disease" in p and "(empty)" in p for p in prompts)
+    assert any("Confirmed diagnosis: Loeys-Dietz syndrome" in p and "1. nan" in p for p in prompts)
