@@ -173,10 +173,11 @@ async function downloadCsv(metric, leakFree) {
 }
 
 const pages = {
-  async leaderboard() {
+  async leaderboard(stale) {
     const [judge, f1, clean] = await Promise.all([
       report("track", "score_offline"), report("track", "tokenF1"), report("track", "score_offline", { leakFree: true }),
     ]);
+    if (stale()) return;
     page.innerHTML = "<h2>Leaderboard</h2><p>Ranked by micro, the mean over all of a model's items (its track runs " +
       "pooled). Means x100 with 95% intervals (bootstrap over cases). Select a column heading to sort by it.</p>" +
       `<p class="note">Judge: ${esc(judge.judgeOrigin)}</p>` +
@@ -258,8 +259,9 @@ const pages = {
     await draw();
   },
 
-  async rarity() {
+  async rarity(stale) {
     const rep = await report("prevalence", "score_offline");
+    if (stale()) return;
     const { models, groups, cell } = pivot(rep.rows);
     const ORDERED = PREVALENCE.slice(0, 6), UNORDERED = PREVALENCE.slice(6);
     const ordered = ORDERED.filter((g) => groups.includes(g)), apart = UNORDERED.filter((g) => groups.includes(g));
@@ -298,8 +300,9 @@ const pages = {
     });
   },
 
-  async leakage() {
+  async leakage(stale) {
     const data = await gql("{ role leakageSummary { track items flagged leakFree kinds { kind items } } }");
+    if (stale()) return;
     const kinds = data.leakageSummary.length ? data.leakageSummary[0].kinds.map((k) => k.kind) : [];
     let html = `<h2>Leakage summary</h2><div class="scroll"><table><thead><tr><th scope="col">Track</th><th scope="col">Items</th><th scope="col">Flagged</th><th scope="col">Leak-free</th>${kinds.map((k) => `<th scope="col">${esc(k)}</th>`).join("")}</tr></thead><tbody>`;
     for (const r of data.leakageSummary) {
@@ -353,7 +356,7 @@ const pages = {
     await list();
   },
 
-  async items() {
+  async items(stale) {
     const state = JSON.parse(sessionStorage.getItem("items") || '{"track":"","leak":"","minImages":""}');
     page.innerHTML = `<h2>Item browser</h2><form class="controls" id="item-filter">
       <label>Track <select name="track"><option value="">all</option><option>diagnosis</option><option>treatment</option><option>crossmodal</option><option>examination</option></select></label>
@@ -380,6 +383,7 @@ const pages = {
       if (bad) { target.innerHTML = `<p class="error" id="item-error">${esc(bad)}</p>`; return; }
       const mine = ++latest;
       const role = (await gql("{ role }")).role;
+      if (stale()) return;
       const key = role === "maintainer" ? "answer predictions { runId text scores { judge score } judgements { judge score dims } }" : "";
       const data = await gql(`query($track: String, $under: Int, $leak: Boolean, $min: Int, $after: String) {
         items(first: 20, after: $after, track: $track, under: $under, leakFree: $leak, minImages: $min) { totalCount
@@ -413,18 +417,23 @@ const pages = {
   },
 };
 
+let routed = 0; // a view whose route was replaced by a newer one (a click, a new key) stops drawing
+
 async function route() {
+  const mine = ++routed;
+  const stale = () => mine !== routed;
   const name = (location.hash || "#leaderboard").slice(1);
   const render = pages[name] || pages.leaderboard;
   document.querySelectorAll("nav a").forEach((a) => a.toggleAttribute("aria-current", a.getAttribute("href") === `#${name}`));
   if (document.querySelector("nav a[aria-current]")) document.querySelector("nav a[aria-current]").setAttribute("aria-current", "page");
   page.innerHTML = "Loading…";
+  delete page.dataset.loaded;
   try {
-    await render();
+    await render(stale);
   } catch (error) {
-    page.innerHTML = `<p class="error">Could not load this page: ${esc(error.message)}</p>`;
+    if (!stale()) page.innerHTML = `<p class="error">Could not load this page: ${esc(error.message)}</p>`;
   }
-  page.dataset.loaded = name;
+  if (!stale()) page.dataset.loaded = name;
 }
 
 window.addEventListener("hashchange", route);

@@ -311,6 +311,31 @@ def test_every_view_fits_a_phone(browser: object, site: dict) -> None:
         context.close()
 
 
+def test_a_view_left_while_loading_never_draws_over_the_next(page: object, site: dict) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    held: list[object] = []
+
+    def hold_the_leaderboard(route: object) -> None:  # its token-F1 report answers only when released
+        if "tokenF1" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/graphql", hold_the_leaderboard)
+    open_page(page, site, "items")
+    page.evaluate(f"location.hash = '#leaderboard'; localStorage.setItem('mmrare-key', {site['maintainer']!r})")
+    page.wait_for_timeout(200)
+    page.evaluate("location.hash = '#leakage'")  # left while its reports are out, the key changed meanwhile
+    page.wait_for_selector("main[data-loaded='leakage'] #finding-count")
+    assert held
+    for route in held:
+        route.continue_()
+    page.wait_for_timeout(800)  # the abandoned leaderboard's answers arrive now
+    assert page.locator("main h2").first.inner_text() == "Leakage summary"
+    assert page.locator("#board-judge").count() == 0 and errors == []
+
+
 def test_dark_theme_follows_the_system(browser: object, site: dict) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme="dark", bypass_csp=True)
     tab = context.new_page()
