@@ -1,6 +1,7 @@
 // One page of the items a subset filter selects, in natural id order (track, then index), how
 // many there are in all, and the page's images (SHOWS) and cases (ABOUT): one statement per page. The filter mirrors graph/subsets.py select_items;
-// `under` reaches a class through the SUBCLASS_OF closure (the class itself included).
+// `under` reaches a class through the SUBCLASS_OF closure (the class itself included). Images come
+// with the properties a page shows only (graph/store.py PAGE_IMAGE_PROPS), not their hashes and grids.
 MATCH (i:Item)
 WHERE (size($tracks) = 0 OR i.track IN $tracks)
   AND ($min_images IS NULL OR i.nImages >= $min_images)
@@ -17,6 +18,7 @@ WITH collect(i) AS chosen
 RETURN size(chosen) AS total,
        [n IN chosen[$offset..$offset + $limit] | {
           props: properties(n),
-          SHOWS: [(n)-[r:SHOWS]->(m:Image) | {rel: properties(r), node: properties(m)}],
+          SHOWS: [(n)-[r:SHOWS]->(m:Image) | {rel: properties(r),
+                  node: m {.sha256, .width, .height, .format, .mode, .byteSize, .modality, .blob}}],
           ABOUT: [(n)-[r:ABOUT]->(c:Case) | {rel: properties(r), node: properties(c)}]
        }] AS page

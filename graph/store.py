@@ -190,6 +190,12 @@ class ItemPage:
 
 
 PAGE_LINKS = ("SHOWS", "ABOUT")
+# what a page brings of each image: what is shown, not the audit's hashes and grey copies (1 KB an image)
+PAGE_IMAGE_PROPS = ("sha256", "width", "height", "format", "mode", "byteSize", "modality", "blob")
+
+
+def _only(props: Props, keep: Sequence[str] | None) -> Props:
+    return props if keep is None else {k: props[k] for k in keep if k in props}
 
 
 def path_sort_key(path: Path) -> list[str]:
@@ -332,7 +338,8 @@ class GraphStore(ABC):
         return chosen[offset : offset + limit], len(chosen)
 
     def item_page_linked(self, f: ItemFilter, offset: int, limit: int) -> ItemPage:
-        """item_page with the page's images and cases; this default adds two lookups per kind."""
+        """item_page with the page's images (PAGE_IMAGE_PROPS) and cases; this default adds two lookups
+        per kind."""
         items, total = self.item_page(f, offset, limit)
         refs = [n.ref for n in items]
         links = {t: self.neighbours(refs, t) for t in PAGE_LINKS}
@@ -340,7 +347,8 @@ class GraphStore(ABC):
         for found in links.values():
             for label in {n.node.label for n in found}:
                 got = self.get_many(label, [n.node.key for n in found if n.node.label == label])
-                linked.update({NodeRef(label, k): v for k, v in got.items()})
+                keep = PAGE_IMAGE_PROPS if label == "Image" else None
+                linked.update({NodeRef(label, k): _only(v, keep) for k, v in got.items()})
         return ItemPage(items, total, links, linked)
 
     def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:

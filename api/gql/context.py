@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from api.auth import Principal
 from api.service import GraphService, Page
-from graph.model import Direction
+from graph.model import Direction, NodeRef
 
 
 class Context(BaseContext):
@@ -20,6 +20,9 @@ class Context(BaseContext):
         super().__init__()
         self.service, self.principal = service, principal
         self._loaders: dict[tuple, DataLoader] = {}
+        # what a page brought, read without awaiting: (label, key, rel) -> links, NodeRef -> properties
+        self.known_links: dict[tuple[str, Any, str], list] = {}
+        self.known_nodes: dict[NodeRef, dict] = {}
 
     def loader(self, key: tuple, batch: Callable[[list], list]) -> DataLoader:
         """One dataloader per kind of lookup and request: a page of items costs one store call per kind."""
@@ -45,6 +48,8 @@ class Context(BaseContext):
             )
             for key, links in by_item.items():
                 loader.prime(key, links)
+                self.known_links[("Item", key, rel_type)] = links
+        self.known_nodes.update(page.linked)
         for ref, props in page.linked.items():
             self.loader(("node", ref.label), lambda ks, label=ref.label: self.service.nodes(label, ks)).prime(
                 ref.key, props

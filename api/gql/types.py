@@ -8,7 +8,7 @@ from strawberry.types import Info
 
 from api.gql.context import answer_key, bounded, ctx, maintainer_only, nodes_of
 from core.tracks import TRACK_BY_NAME
-from graph.model import Direction
+from graph.model import Direction, NodeRef
 from scoring.judges import judge_origin
 
 
@@ -323,27 +323,31 @@ class Item:
         props = TRACK_BY_NAME[p["track"]].rubric_props
         return [f"must not: {x}" if prop == "mustNot" else x for prop in props for x in p.get(prop, [])]
 
+    # images and case: answered at once from what the item's page brought (no coroutine per item);
+    # otherwise through the dataloaders. A resolver may return a value or an awaitable.
     @strawberry.field
-    async def images(self, info: Info) -> list[ItemImage]:
-        links = sorted(
-            await ctx(info).links("Item", self.props["itemId"], "SHOWS"), key=lambda n: n.rel_props.get("order", 0)
-        )
+    def images(self, info: Info) -> list[ItemImage]:
+        known = _known(info, self.props["itemId"], "SHOWS", "Image")
+        if known is not None:
+            return _item_images(*known)
+        return self._images_later(info)  # type: ignore[return-value]
+
+    async def _images_later(self, info: Info) -> list[ItemImage]:
+        links = await ctx(info).links("Item", self.props["itemId"], "SHOWS")
         found = {i["sha256"]: i for i in await nodes_of(info, "Image", [n.node.key for n in links])}
-        return [
-            ItemImage(
-                order=n.rel_props.get("order", 0), label=n.rel_props.get("label"), image=Image.of(found[n.node.key])
-            )
-            for n in links
-            if n.node.key in found
-        ]
+        return _item_images(links, found)
 
     @strawberry.field
-    async def case(self, info: Info) -> Case | None:
+    def case(self, info: Info) -> Case | None:
+        known = _known(info, self.props["itemId"], "ABOUT", "Case")
+        if known is not None:
+            links, found = known
+            return _case(links, found.get(links[0].node.key) if links else None)
+        return self._case_later(info)  # type: ignore[return-value]
+
+    async def _case_later(self, info: Info) -> Case | None:
         links = await ctx(info).links("Item", self.props["itemId"], "ABOUT")
-        if not links:
-            return None
-        props = await ctx(info).node("Case", links[0].node.key) or {}
-        return Case(case_id=links[0].node.key, grouped_by=props.get("groupedBy", []), n_items=props.get("nItems", 0))
+        return _case(links, await ctx(info).node("Case", links[0].node.key) if links else None)
 
     @strawberry.field(description="Maintainer only: the Orphanet disease the answer is aligned to.")
     async def alignment(self, info: Info) -> list[Alignment]:
@@ -492,3 +496,29 @@ def finite_or_none(value: float) -> float | None:
 class SubmissionQuota:
     limit: int
     remaining: int
+
+
+def _known(info: Info, item_id: str, rel: str, label: str) -> tuple[list, dict] | None:
+    """The item's links of one type and their end nodes, when its page brought them all."""
+    c = ctx(info)
+    links = c.known_links.get(("Item", item_id, rel))
+    if links is None:
+        return None
+    found = {n.node.key: c.known_nodes.get(NodeRef(label, n.node.key)) for n in links}
+    return (links, found) if all(v is not None for v in found.values()) else None
+
+
+def _item_images(links: list, found: dict) -> list[ItemImage]:
+    ordered = sorted(links, key=lambda n: n.rel_props.get("order", 0))
+    return [
+        ItemImage(order=n.rel_props.get("order", 0), label=n.rel_props.get("label"), image=Image.of(found[n.node.key]))
+        for n in ordered
+        if found.get(n.node.key)
+    ]
+
+
+def _case(links: list, props: dict | None) -> Case | None:
+    if not links:
+        return None
+    props = props or {}
+    return Case(case_id=links[0].node.key, grouped_by=props.get("groupedBy", []), n_items=props.get("nItems", 0))
