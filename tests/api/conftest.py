@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from api.auth import KeyStore
 from api.service import GraphService
 from audit import LeakageAudit, store_audit
 from core.blobs import FolderBlobStore
+from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 from importers.benchmark.loader import import_release
 from importers.predictions import ModelInfo, import_predictions
@@ -33,17 +35,48 @@ class Served:
     run_id: str  # a run owned by nobody in particular (imported by a maintainer)
 
 
-@pytest.fixture
-def served(store: GraphStore, release: Path, tmp_path: Path) -> Served:
+def _load(store: GraphStore, release: Path, blobs: FolderBlobStore, folder: Path) -> str:
+    """Orphanet fixtures, the release, one run of the gold answers scored, an audit; the run's id."""
     with_orphanet(store)
-    blobs = FolderBlobStore(tmp_path / "blobs")
     import_release(release, store, blobs)
     items = [n.props for n in store.select("Item")]
-    preds = tmp_path / "base.jsonl"
+    preds = folder / "base.jsonl"
     preds.write_text("".join(json.dumps({"item": i["itemId"], "prediction": i["answer"]}) + "\n" for i in items))
     run = import_predictions(preds, store, ModelInfo("base", domain="general"))
     score_run(store, run.run_id, OfflineJudge(store))
     store_audit(store, LeakageAudit(store).run())
+    return run.run_id
+
+
+@pytest.fixture(scope="session")
+def served_graph(release: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """The loaded graph built once as an embedded file: each test works on its own copy of the file
+    (its writes stay its own) and reads the blob folder, which no test writes."""
+    folder = tmp_path_factory.mktemp("served-graph")
+    store = EmbeddedStore(folder / "graph.db")
+    run_id = _load(store, release, FolderBlobStore(folder / "blobs"), folder)
+    store.close()
+    return folder / "graph.db", folder / "blobs", run_id
+
+
+def _copy_of(snapshot: Path, store: EmbeddedStore) -> EmbeddedStore:
+    assert store.path is not None
+    store.close()
+    for suffix in ("", "-wal", "-shm"):  # the empty store's files out, the snapshot's (log included) in
+        Path(f"{store.path}{suffix}").unlink(missing_ok=True)
+        if Path(f"{snapshot}{suffix}").exists():
+            shutil.copyfile(f"{snapshot}{suffix}", f"{store.path}{suffix}")
+    return EmbeddedStore(store.path)
+
+
+@pytest.fixture
+def served(store: GraphStore, release: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Served:
+    if isinstance(store, EmbeddedStore) and store.path is not None:
+        snapshot, blob_folder, run_id = request.getfixturevalue("served_graph")
+        store, blobs = _copy_of(snapshot, store), FolderBlobStore(blob_folder)
+    else:  # Neo4j: one database, cleared for each test, so loaded each time
+        blobs = FolderBlobStore(tmp_path / "blobs")
+        run_id = _load(store, release, blobs, tmp_path)
     keys = KeyStore(tmp_path / "keys.json")
     service = GraphService(store, blobs)
     client = TestClient(create_app(service, keys, tmp_path / "thumbs"), raise_server_exceptions=False)
@@ -54,7 +87,7 @@ def served(store: GraphStore, release: Path, tmp_path: Path) -> Served:
         keys.create("maint", "maintainer"),
         keys.create("eve", "evaluator"),
         keys.create("mallory", "evaluator"),
-        run.run_id,
+        run_id,
     )
 
 
