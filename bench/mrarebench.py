@@ -14,10 +14,11 @@ from pathlib import Path
 
 from bench.common import paper_orphanet, timed
 from graph.embedded import EmbeddedStore
+from importers.mrarebench import read_predictions, read_release, split_file_name
 from importers.mrarebench_generator import generate_mrarebench
 from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
-from scoring.differential_eval import evaluate_file, read_release
+from scoring.differential_eval import evaluate
 from scoring.grounded_match import OntologyMatcher
 
 
@@ -35,9 +36,10 @@ def main() -> None:
         out = Path(tmp)
         release = read_release(generate_mrarebench(store, out, args.items, models, args.seed))
         files_ = [out / f"{m}_MRareBench_Diagnosis.tsv" for m in models]
-        plain, _ = timed(lambda: [evaluate_file(f, release) for f in files_])
+        rows = {f: read_predictions(f, release) for f in files_}
+        plain, _ = timed(lambda: [evaluate(*split_file_name(f), rows[f]) for f in files_])
         index_seconds, matcher = timed(lambda: OntologyMatcher(store))
-        grounded, reports = timed(lambda: [evaluate_file(f, release, matcher) for f in files_])
+        grounded, reports = timed(lambda: [evaluate(*split_file_name(f), rows[f], matcher) for f in files_])
     print(f"{args.items} rows x {len(models)} models; Orphanet from {orphanet.name}")
     print(
         f"string rule only: {plain:.3f} s; name index {index_seconds:.3f} s; with grounding {grounded:.3f} s "

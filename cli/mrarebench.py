@@ -50,7 +50,9 @@ def score(
     ontology-grounded numbers beside them."""
     import os
 
-    from scoring.differential_eval import CONDITIONS, evaluate_file, read_release, split_file_name
+    from core.mrarebench import CONDITIONS
+    from importers.mrarebench import read_predictions, read_release, split_file_name
+    from scoring.differential_eval import evaluate
     from scoring.grounded_match import OntologyMatcher
     from scoring.openai_judge import OpenAISettings
 
@@ -70,7 +72,7 @@ def score(
                 matcher = OntologyMatcher(store)
             else:
                 click.echo("(no Orphanet in the graph: grounded matching left out; mmrare import orphanet)", err=True)
-        reports = [evaluate_file(path, gold, matcher, judge) for path in paths]
+        reports = [evaluate(*split_file_name(p), read_predictions(p, gold), matcher, judge) for p in paths]
     if fmt == "json":
         click.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "rows"} for r in reports], indent=1))
         return
@@ -104,14 +106,15 @@ def compare(
     value of the images), per item, with case-clustered 95% intervals, overall and per Orphanet head
     or prevalence class."""
     from cli.common import known_class, orpha_code
+    from importers.mrarebench import read_predictions, read_release, split_file_name
     from scoring.conditions import condition_contrasts, item_strata, under_class
-    from scoring.differential_eval import answer_codes, evaluate_file, read_release, split_file_name
+    from scoring.differential_eval import answer_codes, evaluate
     from scoring.grounded_match import OntologyMatcher
 
     for path in paths:
         split_file_name(path)
     gold = read_release(release)
-    reports = [evaluate_file(path, gold) for path in paths]
+    reports = [evaluate(*split_file_name(p), read_predictions(p, gold)) for p in paths]
     with open_store() as store:
         matcher = OntologyMatcher(store)
         codes = {index: answer_codes(g, matcher) for index, g in gold.items()}

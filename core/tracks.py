@@ -8,6 +8,7 @@ docs/scoring.md), and each list column says what its entries must be.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -207,3 +208,12 @@ def parse_image_cell(text: str | None) -> list[str]:
 def list_cell(values: list[Any]) -> str:
     """The release's way of writing a list cell (JSON), for export."""
     return json.dumps(values, ensure_ascii=False)
+
+
+def is_blank(value: object) -> bool:
+    """A cell the reference's pandas reads as missing."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and value in PANDAS_MISSING

@@ -18,7 +18,6 @@ import csv
 import hashlib
 import io
 import json
-import math
 import re
 import sys
 import unicodedata
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from core.items import item_id as make_item_id
 from core.items import track_of
-from core.tracks import BLANK_TEXT, PANDAS_MISSING
+from core.tracks import BLANK_TEXT, is_blank
 from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, RelRow
 from importers.problems import ProblemLog
@@ -139,15 +138,6 @@ def prediction_files(paths: list[Path]) -> list[Path]:
         else:
             out.setdefault(path.resolve(), path)
     return list(out.values())
-
-
-def is_blank(value: object) -> bool:
-    """A cell the reference's pandas reads as missing."""
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return isinstance(value, str) and value in PANDAS_MISSING
 
 
 def read_rows(source: PredictionSource) -> Iterator[tuple[int, dict[str, object]]]:

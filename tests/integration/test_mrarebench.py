@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 from graph.store import GraphStore
+from importers.mrarebench import read_predictions, read_release
 from importers.mrarebench_generator import generate_mrarebench
-from scoring.differential_eval import evaluate_file, read_release
+from scoring.differential_eval import evaluate
 from scoring.grounded_match import OntologyMatcher
 from tests.conftest import with_orphanet
 
@@ -18,9 +19,8 @@ def test_generated_rows_score_where_the_answer_was_placed(store: GraphStore, tmp
     with_orphanet(store)
     release = generate_mrarebench(store, tmp_path, items=40, models=("Gen.Model-1",), seed=11)
     placed = json.loads((tmp_path / "ranked_manifest.json").read_text())["Gen.Model-1"]
-    report = evaluate_file(
-        tmp_path / "Gen.Model-1_MRareBench_Diagnosis.tsv", read_release(release), OntologyMatcher(store)
-    )
+    rows = read_predictions(tmp_path / "Gen.Model-1_MRareBench_Diagnosis.tsv", read_release(release))
+    report = evaluate("Gen.Model-1", "MRareBench_Diagnosis", rows, OntologyMatcher(store))
     assert report.reference["n_total"] == 40 and report.grounded is not None
     # the grounded hits are exactly the rows where the answer was placed
     grounded_hits = sum(1 for r in placed.values() if r is not None)
