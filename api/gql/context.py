@@ -35,25 +35,15 @@ class Context(BaseContext):
         return self._loaders[key]
 
     def prime_page(self, page: Page) -> None:
-        """What a page already brought (images, cases and the links to them) answers those lookups
-        without another store call."""
-        item_keys = [p["itemId"] for p in page.nodes]
+        """What a page already brought (images, cases and the links to them), for the item resolvers to
+        read without a store call or an await."""
+        for key in (p["itemId"] for p in page.nodes):
+            for rel_type in page.links:
+                self.known_links[("Item", key, rel_type)] = []
         for rel_type, found in page.links.items():
-            by_item: dict[Any, list] = {k: [] for k in item_keys}
             for n in found:
-                by_item[n.start.key].append(n)
-            loader = self.loader(
-                ("links", "Item", rel_type, Direction.OUT),
-                lambda ks, t=rel_type: self.service.links("Item", ks, t, Direction.OUT),
-            )
-            for key, links in by_item.items():
-                loader.prime(key, links)
-                self.known_links[("Item", key, rel_type)] = links
+                self.known_links[("Item", n.start.key, rel_type)].append(n)
         self.known_nodes.update(page.linked)
-        for ref, props in page.linked.items():
-            self.loader(("node", ref.label), lambda ks, label=ref.label: self.service.nodes(label, ks)).prime(
-                ref.key, props
-            )
 
     def node(self, label: str, key: Any) -> Awaitable[dict | None]:
         return self.loader(("node", label), lambda ks: self.service.nodes(label, ks)).load(key)

@@ -27,6 +27,11 @@ def offset_after(cursor: str | None) -> int:
     return offset + 1
 
 
+def page_info(offset: int, shown: int, total: int) -> PageInfo:
+    """Whether more follow the `shown` entries starting at `offset`, and the last one's cursor."""
+    return PageInfo(has_next_page=offset + shown < total, end_cursor=cursor_at(offset + shown - 1) if shown else None)
+
+
 @strawberry.type
 class PageInfo:
     has_next_page: bool

@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.gql.context import ctx
-from api.gql.paging import FindingConnection, FindingEdge, ItemConnection, ItemEdge, PageInfo, cursor_at, offset_after
+from api.gql.paging import FindingConnection, FindingEdge, ItemConnection, ItemEdge, cursor_at, offset_after, page_info
 from api.gql.types import (
     Disease,
     Item,
@@ -84,11 +84,8 @@ class Query:
         page = ctx(info).service.items(ctx(info).principal, f, first, offset_after(after))
         ctx(info).prime_page(page)
         edges = [ItemEdge(cursor=cursor_at(page.offset + k), node=Item(props=p)) for k, p in enumerate(page.nodes)]
-        has_next = page.offset + len(page.nodes) < page.total
         return ItemConnection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
-            total_count=page.total,
+            edges=edges, page_info=page_info(page.offset, len(edges), page.total), total_count=page.total
         )
 
     @strawberry.field(description=f"Maintainer only: a page of leakage findings (at most {MAX_PAGE}), in item order.")
@@ -103,21 +100,8 @@ class Query:
     ) -> FindingConnection:
         offset = offset_after(after)
         found, total = ctx(info).service.findings(ctx(info).principal, track, kind, severity, first, offset)
-        edges = [
-            FindingEdge(
-                cursor=cursor_at(offset + k),
-                node=LeakageFinding(
-                    kind=f["kind"],
-                    severity=f["severity"],
-                    explanation=f["explanation"],
-                    path=f.get("path", []),
-                    item_id=f["itemId"],
-                ),
-            )
-            for k, f in enumerate(found)
-        ]
-        paging = PageInfo(has_next_page=offset + len(found) < total, end_cursor=edges[-1].cursor if edges else None)
-        return FindingConnection(edges=edges, page_info=paging, total_count=total)
+        edges = [FindingEdge(cursor=cursor_at(offset + k), node=LeakageFinding.of(f)) for k, f in enumerate(found)]
+        return FindingConnection(edges=edges, page_info=page_info(offset, len(edges), total), total_count=total)
 
     @strawberry.field
     def runs(self, info: Info, mine: bool = False) -> list[Run]:

@@ -190,6 +190,17 @@ class LeakageFinding:
     path: list[str]
     item_id: str | None = None
 
+    @classmethod
+    def of(cls, props: dict) -> LeakageFinding:
+        """A stored LeakageFinding node's properties as the API shows them."""
+        return cls(
+            kind=props["kind"],
+            severity=props["severity"],
+            explanation=props["explanation"],
+            path=props.get("path", []),
+            item_id=props.get("itemId"),
+        )
+
 
 @strawberry.type
 class Judgement:
@@ -369,10 +380,7 @@ class Item:
         maintainer_only(info)
         links = await ctx(info).links("Item", self.props["itemId"], "HAS_FINDING")
         found = await nodes_of(info, "LeakageFinding", [n.node.key for n in links])
-        return [
-            LeakageFinding(kind=f["kind"], severity=f["severity"], explanation=f["explanation"], path=f.get("path", []))
-            for f in found
-        ]
+        return [LeakageFinding.of(f) for f in found]
 
     @strawberry.field(description="Predictions of runs you may read: all for maintainers, your own for evaluators.")
     async def predictions(self, info: Info) -> list[Prediction]:
