@@ -273,8 +273,8 @@ def _grid_array(images: dict, shas: list[str], prop: str, cells: int) -> np.ndar
         if cells and len(text) == 2 * cells:
             grey = np.frombuffer(bytes.fromhex(text), dtype=np.uint8).astype(float)
             grey -= grey.mean()
-            norm = np.linalg.norm(grey)
-            out[row] = grey / norm if norm else grey
+            length = np.linalg.norm(grey)
+            out[row] = grey / length if length else grey
     return out
 
 
@@ -313,7 +313,7 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
                 candidates &= np.abs(aspect[i + 1 :] / aspect[i] - 1) <= config.trimmed_max_aspect_change
             for j in np.nonzero(candidates)[0]:
                 j = int(j)
-                gradient = int((int(d[theirs][i + 1 + j]) ^ int(d[mine][i])).bit_count())
+                gradient = (int(d[theirs][i + 1 + j]) ^ int(d[mine][i])).bit_count()
                 correlation = float(g[mine][i] @ g[theirs][i + 1 + j])
                 if gridded[i] and gridded[i + 1 + j]:
                     confirmed = correlation >= config.pixel_min_correlation  # False when a centre is missing

@@ -62,8 +62,7 @@ def score(
     if judge_base_url and judge_model:
         judge = OpenAISettings(judge_base_url, judge_model, os.environ.get(api_key_env, ""), concurrency=concurrency)
 
-    for path in paths:
-        split_file_name(path)  # every name is checked before any work
+    names = {p: split_file_name(p) for p in paths}  # every name is checked before any work
     gold = read_release(release)
     with open_store() as store:
         matcher = None
@@ -72,7 +71,7 @@ def score(
                 matcher = OntologyMatcher(store)
             else:
                 click.echo("(no Orphanet in the graph: grounded matching left out; mmrare import orphanet)", err=True)
-        reports = [evaluate(*split_file_name(p), read_predictions(p, gold), matcher, judge) for p in paths]
+        reports = [evaluate(*names[p], read_predictions(p, gold), matcher, judge) for p in paths]
     if fmt == "json":
         click.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "rows"} for r in reports], indent=1))
         return
@@ -111,10 +110,9 @@ def compare(
     from scoring.differential_eval import answer_codes, evaluate
     from scoring.grounded_match import OntologyMatcher
 
-    for path in paths:
-        split_file_name(path)
+    names = {p: split_file_name(p) for p in paths}  # every name is checked before any work
     gold = read_release(release)
-    reports = [evaluate(*split_file_name(p), read_predictions(p, gold)) for p in paths]
+    reports = [evaluate(*names[p], read_predictions(p, gold)) for p in paths]
     with open_store() as store:
         matcher = OntologyMatcher(store)
         codes = {index: answer_codes(g, matcher) for index, g in gold.items()}
