@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from core.matching import NameIndex, align_by_name
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore
-from scoring.ranked_differential import RECALL_KS
+from scoring.ranked_differential import RECALL_KS, ranked_metrics
 
 RELATIONS = ("answer", "subtype", "parent", "other", "unaligned")
 
@@ -86,12 +86,15 @@ def grounded_metrics(rows: Sequence[Sequence[GroundedCandidate]]) -> dict[str, f
     exact = [first_rank(r, frozenset({"answer"})) for r in rows]
     related = [first_rank(r, frozenset({"answer", "subtype", "parent"})) for r in rows]
     candidates = [c for r in rows for c in r]
+    # the same recall@k and MRR as the string rule's, over these ranks (none at all: zeros)
+    by_code = ranked_metrics(exact, [False] * n) if n else {}
+    by_relation = ranked_metrics(related, [False] * n) if n else {}
     values: dict[str, float] = {"n_total": n}
     for k in RECALL_KS:
-        values[f"grounded_recall@{k}"] = sum(1 for r in exact if r is not None and r <= k) / n if n else 0.0
-    values["grounded_MRR"] = sum(1 / r for r in exact if r is not None) / n if n else 0.0
+        values[f"grounded_recall@{k}"] = by_code.get(f"recall@{k}", 0.0)
+    values["grounded_MRR"] = by_code.get("MRR", 0.0)
     for k in RECALL_KS:
-        values[f"related_recall@{k}"] = sum(1 for r in related if r is not None and r <= k) / n if n else 0.0
+        values[f"related_recall@{k}"] = by_relation.get(f"recall@{k}", 0.0)
     values["aligned_candidate_rate"] = (
         sum(c.relation != "unaligned" for c in candidates) / len(candidates) if candidates else 0.0
     )
