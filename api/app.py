@@ -38,6 +38,7 @@ from api.gql.cost import CostLimiter
 from api.limits import BodyLimit, ThreadedSchema
 from api.policy import QuotaExceeded, policy_from_env
 from api.service import GraphService
+from core.tracks import select_tracks
 from graph.errors import StoreUnavailableError
 from graph.subsets import ItemFilter, select_items
 from importers.benchmark.export import release_files
@@ -222,10 +223,15 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         who: Annotated[Principal, Depends(principal)],
         track: Annotated[list[str] | None, Query()] = None,
         under: int | None = None,
+        benchmark: str | None = None,
     ) -> Response:
         if not who.is_maintainer:
             raise HTTPException(status_code=403, detail="the export holds the answer key: maintainer role required")
-        items = select_items(service.store, ItemFilter(tracks=tuple(track or ()), under=(under,) if under else ()))
+        try:
+            tracks = select_tracks(tuple(track or ()), benchmark)
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        items = select_items(service.store, ItemFilter(tracks=tracks, under=(under,) if under else ()))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for f in release_files(service.store, items, service.blobs):

@@ -22,6 +22,8 @@ from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
 from graph.subsets import ItemFilter
 from importers.predictions import ModelInfo, PredictionSource, RunSummary, import_prediction_sources
+from scoring.condition_runs import graph_contrasts
+from scoring.conditions import ALL, ConditionContrast
 from scoring.judge_choice import make_judge
 from scoring.judges import OFFLINE_JUDGES
 from scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
@@ -126,6 +128,19 @@ class GraphService:
     def reference_scores(self, who: Principal, runs: Sequence[str], judge: str | None) -> list[ReferenceScores]:
         rows = collect_reference_rows(self.store, self._visible_runs(who, runs), judge)
         return reference_scores(rows, judge)
+
+    def condition_contrasts(
+        self, who: Principal, runs: Sequence[str], metric: str, by: str, under: int | None, resamples: int
+    ) -> list[ConditionContrast]:
+        """MRareBench input conditions compared per model (FD - baseline, baseline - TO), overall and
+        per stratum; on a held-out release, the caller's runs, coarse strata and big groups only."""
+        if by not in ("head", "prevalence", "none"):
+            raise ValueError(f"strata are by head, prevalence or none, not {by!r}")
+        self.policy.check_report(who, "all" if by == "none" else by, under, False)
+        found = graph_contrasts(self.store, self._visible_runs(who, runs), metric, by, under, resamples)
+        if self.policy.hides_answers_from(who):
+            found = [c for c in found if c.stratum == ALL or c.comparison.n >= self.policy.min_group]
+        return found
 
     def leakage_summary(self, who: Principal) -> dict[str, dict[str, int]]:
         self.policy.check_answer_derived(who, "the leakage summary")

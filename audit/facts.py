@@ -14,7 +14,7 @@ from typing import Any
 
 from audit.model import AuditConfig
 from core.orphanet import frequency_weight
-from core.tracks import TRACK_BY_NAME
+from core.tracks import TRACK_BY_NAME, names_disease
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
 
@@ -46,7 +46,7 @@ class AuditFacts:
     cases: dict[str, list[str]] = field(default_factory=dict)  # case id -> item ids
 
     def diagnosis_answers(self) -> dict[str, list[int]]:
-        return {i: self.answers[i] for i, p in self.items.items() if p["track"] == "diagnosis" and self.answers.get(i)}
+        return {i: self.answers[i] for i, p in self.items.items() if names_disease(p) and self.answers.get(i)}
 
 
 def gather(store: GraphStore, config: AuditConfig, tracks: Iterable[str] = ()) -> AuditFacts:

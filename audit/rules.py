@@ -11,7 +11,7 @@ import numpy as np
 from audit.facts import AuditFacts, disease_ref, item_ref
 from audit.model import AuditConfig, Finding
 from core.matching import normalise_name
-from core.tracks import TRACK_BY_NAME
+from core.tracks import TRACK_BY_NAME, names_disease
 from graph.model import Neighbour, NodeRef
 
 norm = normalise_name  # lowercase, punctuation as spaces: how answer terms and question text are compared
@@ -32,7 +32,7 @@ def distinctive(phrase: str, config: AuditConfig) -> bool:
 
 def answer_terms(props: dict, answer: list[int], diseases: dict, config: AuditConfig) -> list[str]:
     """Normalised answer-side phrases: the disease's names (given its codes) and the track's rubric terms."""
-    names = [props.get("answer", ""), *props.get("aliases", [])] if props["track"] == "diagnosis" else []
+    names = [props.get("answer", ""), *props.get("aliases", [])] if names_disease(props) else []
     for code in answer:
         names += [diseases.get(code, {}).get("name", ""), *diseases.get(code, {}).get("synonyms", [])]
     terms = [t for prop in TRACK_BY_NAME[props["track"]].leak_terms for t in props.get(prop, [])]
@@ -44,7 +44,7 @@ def direct_name(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     """Kind 1: the question side names the answer disease or writes its code (diagnosis)."""
     out = []
     for item_id, props in sorted(facts.items.items()):
-        if props["track"] != "diagnosis":
+        if not names_disease(props):
             continue
         answer = facts.answers.get(item_id, [])
         for m in facts.mentions.get(item_id, []):
@@ -59,7 +59,7 @@ def direct_name(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
                         (item_ref(item_id).uid, "MENTIONS", m.node.uid),
                     )
                 )
-        text = "\n".join(t for _, t in TRACK_BY_NAME["diagnosis"].question_side_texts(props))
+        text = "\n".join(t for _, t in TRACK_BY_NAME[props["track"]].question_side_texts(props))
         for code in answer:
             if re.search(rf"(?:ORPHA\s*:?\s*|Orphanet_){code}\b", text, re.IGNORECASE):
                 out.append(
@@ -104,7 +104,7 @@ def answer_text(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     """Kind 5: a distinctive rubric phrase of the answer side is written on the question side."""
     out = []
     for item_id, props in sorted(facts.items.items()):
-        if props["track"] == "diagnosis":
+        if names_disease(props):
             continue
         side = norm("\n".join(t for _, t in TRACK_BY_NAME[props["track"]].question_side_texts(props)))
         out += [
@@ -358,10 +358,10 @@ def cross_track(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     out = []
     for case_id, ids in sorted(facts.cases.items()):
         for item_id in sorted(ids):
-            if facts.items[item_id]["track"] != "diagnosis":
+            if not names_disease(facts.items[item_id]):
                 continue
             for other in sorted(ids):
-                if facts.items[other]["track"] == "diagnosis":
+                if names_disease(facts.items[other]):
                     continue
                 for m in facts.mentions.get(other, []):
                     if m.node.label == "Disease" and int(m.node.key) in facts.answers.get(item_id, []):

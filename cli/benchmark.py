@@ -6,20 +6,40 @@ from pathlib import Path
 
 import click
 
-from cli.common import TRACK_CHOICE, known_class, orpha_code, prevalence_class, progress_on_stderr
+from cli.common import (
+    BENCHMARK_CHOICE,
+    TRACK_CHOICE,
+    benchmark_option,
+    chosen_tracks,
+    known_class,
+    orpha_code,
+    prevalence_class,
+    progress_on_stderr,
+)
 from graph.settings import graph_setting, open_store
 
 
 @click.command("benchmark")
 @click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows; report each rejected row.")
-def import_benchmark(root: Path, skip_invalid: bool) -> None:
-    """An MMRareBench release folder (the four track TSVs). Images go to MMRARE_DATA_DIR/blobs."""
+@click.option(
+    "--benchmark",
+    type=BENCHMARK_CHOICE,
+    default="MMRareBench",
+    show_default=True,
+    help="Which benchmark the folder is a release of: MMRareBench (its four track TSVs) or MRareBench (T1, "
+    "diagnosis/diagnosis_opened.tsv, imported as the differential track).",
+)
+def import_benchmark(root: Path, skip_invalid: bool, benchmark: str) -> None:
+    """A benchmark release folder into the graph, beside any other benchmark. Images go to
+    MMRARE_DATA_DIR/blobs."""
     from core.settings import blob_store
     from importers.benchmark.loader import import_release
 
     with open_store() as store, progress_on_stderr() as progress:
-        summary = import_release(root, store, blob_store(), skip_invalid=skip_invalid, progress=progress)
+        summary = import_release(
+            root, store, blob_store(), skip_invalid=skip_invalid, progress=progress, benchmark=benchmark
+        )
     for line in summary.rejected:
         click.echo(f"rejected: {line}", err=True)
     for line in summary.warnings[:20]:
@@ -84,6 +104,7 @@ def export() -> None:
 @export.command("benchmark")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE)
+@benchmark_option
 @click.option("--under", multiple=True, help="ORPHAcode of a class: items whose answer descends from it.")
 @click.option("--prevalence", multiple=True, help="Headline prevalence class, e.g. '1-9 / 100 000'.")
 @click.option(
@@ -95,14 +116,21 @@ def export() -> None:
     help="tsv: the release's own files; parquet: <track>.parquet with images as bytes (needs pyarrow).",
 )
 def export_benchmark(
-    out: Path, tracks: tuple[str, ...], under: tuple[str, ...], prevalence: tuple[str, ...], fmt: str
+    out: Path,
+    tracks: tuple[str, ...],
+    benchmark: str | None,
+    under: tuple[str, ...],
+    prevalence: tuple[str, ...],
+    fmt: str,
 ) -> None:
-    """Any subset back to the release format (TSV), or to Parquet."""
+    """Any subset back to the release format (TSV; a folder per benchmark when it holds items of
+    both), or to Parquet."""
     from core.settings import blob_store
     from graph.subsets import ItemFilter, select_items
     from importers.benchmark.export import export_items, export_parquet
 
     codes = [orpha_code(text, "--under") for text in under]
+    tracks = chosen_tracks(tracks, benchmark)
     with open_store() as store:
         codes = [known_class(store, code, "--under") for code in codes]
         classes = tuple(prevalence_class(text) for text in prevalence)

@@ -10,11 +10,26 @@ import click
 from tqdm import tqdm
 
 from core.orphanet import PREVALENCE_CLASSES, normalise_prevalence_class, parse_orpha_code
-from core.tracks import TRACKS
+from core.tracks import ALL_TRACKS, BENCHMARKS, select_tracks
 from graph.model import NodeRef
 from graph.store import GraphStore
 
-TRACK_CHOICE = click.Choice([t.name for t in TRACKS])
+TRACK_CHOICE = click.Choice([t.name for t in ALL_TRACKS])
+BENCHMARK_CHOICE = click.Choice(list(BENCHMARKS), case_sensitive=False)
+benchmark_option = click.option(
+    "--benchmark",
+    type=BENCHMARK_CHOICE,
+    default=None,
+    help="Only this benchmark's items (both benchmarks when not given).",
+)
+
+
+def chosen_tracks(tracks: tuple[str, ...], benchmark: str | None) -> tuple[str, ...]:
+    """--track within --benchmark, as a usage error on the command line when they do not meet."""
+    try:
+        return select_tracks(tracks, benchmark)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--track") from exc
 
 
 def orpha_code(text: str, option: str) -> int:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 import click
 
 from audit import KINDS, AuditConfig, audit_and_store
-from cli.common import TRACK_CHOICE, progress_on_stderr
+from cli.common import TRACK_CHOICE, benchmark_option, chosen_tracks, progress_on_stderr
 from graph.settings import open_store
 
 
@@ -40,14 +40,15 @@ def audit_settings(command: Callable) -> Callable:
 
 @audit.command("leakage")
 @click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE)
+@benchmark_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("--show", default=20, show_default=True, help="Findings to print in the table.")
 @audit_settings
-def audit_leakage(tracks: tuple[str, ...], fmt: str, show: int, **settings: float) -> None:
+def audit_leakage(tracks: tuple[str, ...], benchmark: str | None, fmt: str, show: int, **settings: float) -> None:
     """Ontology-aware leakage audit; replaces earlier findings of the same configuration."""
     config = AuditConfig(**settings)  # type: ignore[arg-type]
     with open_store() as store, progress_on_stderr() as progress:
-        result = audit_and_store(store, tracks, config, progress)
+        result = audit_and_store(store, chosen_tracks(tracks, benchmark), config, progress)
     summary = result.summary()
     if fmt == "json":
         click.echo(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from core.mrarebench import CONDITIONS
 from graph.settings import open_store
 
 
@@ -50,7 +51,6 @@ def score(
     ontology-grounded numbers beside them."""
     import os
 
-    from core.mrarebench import CONDITIONS
     from importers.mrarebench import read_predictions, read_release, split_file_name
     from scoring.differential_eval import evaluate
     from scoring.grounded_match import OntologyMatcher
@@ -91,25 +91,49 @@ def score(
 
 
 @mrarebench.command("compare")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--release", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--release", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Files: their release.")
+@click.option("--run", "runs", multiple=True, help="Without files: a run id or model in the graph (repeatable; all).")
 @click.option("--metric", default="rr", show_default=True, help="Item metric: rr, hit@1, hit@3, hit@5 or hit@10.")
 @click.option("--by", "by", type=click.Choice(["head", "prevalence", "none"]), default="head", show_default=True)
 @click.option("--under", help="Only items whose answer is this Orphanet class or below it (ORPHA:98006).")
 @click.option("--resamples", default=1000, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def compare(
-    paths: tuple[Path, ...], release: Path, metric: str, by: str, under: str | None, resamples: int, fmt: str
+    paths: tuple[Path, ...],
+    release: Path | None,
+    runs: tuple[str, ...],
+    metric: str,
+    by: str,
+    under: str | None,
+    resamples: int,
+    fmt: str,
 ) -> None:
     """Paired condition comparisons per model: FD - baseline (textual leakage) and baseline - TO (the
     value of the images), per item, with case-clustered 95% intervals, overall and per Orphanet head
-    or prevalence class."""
+    or prevalence class. From prediction files and their release, or, given no file, from the
+    MRareBench runs in the graph (`mmrare import benchmark --benchmark MRareBench`, then predictions)."""
     from cli.common import known_class, orpha_code
-    from importers.mrarebench import read_predictions, read_release, split_file_name
     from scoring.conditions import condition_contrasts, item_strata, under_class
+
+    if paths and runs:
+        raise click.UsageError("give prediction files or --run, not both")
+    if paths and release is None:
+        raise click.UsageError("prediction files need their --release")
+    if not paths:
+        from scoring.condition_runs import graph_contrasts
+        from scoring.report import resolve_runs
+
+        with open_store() as store:
+            code = known_class(store, orpha_code(under, "--under"), "--under") if under else None
+            found = graph_contrasts(store, resolve_runs(store, runs), metric, by, code, resamples)
+        _print_contrasts(found, metric, fmt)
+        return
+    from importers.mrarebench import read_predictions, read_release, split_file_name
     from scoring.differential_eval import answer_codes, evaluate
     from scoring.grounded_match import OntologyMatcher
 
+    assert release is not None
     names = {p: split_file_name(p) for p in paths}  # every name is checked before any work
     gold = read_release(release)
     reports = [evaluate(*names[p], read_predictions(p, gold)) for p in paths]
@@ -120,6 +144,10 @@ def compare(
         keep = under_class(store, codes, known_class(store, orpha_code(under, "--under"), "--under")) if under else None
     clusters = {index: g.case for index, g in gold.items()}
     found = condition_contrasts(reports, metric, strata, clusters, keep or (lambda index: True), resamples)
+    _print_contrasts(found, metric, fmt)
+
+
+def _print_contrasts(found: list, metric: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([asdict(c) for c in found], indent=1))
         return
@@ -138,13 +166,22 @@ def compare(
 @click.option("--items", default=200, show_default=True)
 @click.option("--models", default="Model-A,Model-B", show_default=True, help="Comma-separated model names.")
 @click.option("--seed", default=7, show_default=True)
-def generate(out: Path, items: int, models: str, seed: int) -> None:
+@click.option(
+    "--condition",
+    "conditions",
+    multiple=True,
+    type=click.Choice(list(CONDITIONS)),
+    help="An input condition to write prediction files for (repeatable; default: the baseline only).",
+)
+def generate(out: Path, items: int, models: str, seed: int, conditions: tuple[str, ...]) -> None:
     """Write a SYNTHETIC MRareBench T1 release and ranked-list prediction files from the graph's Orphanet."""
     from importers.mrarebench_generator import generate_mrarebench
 
+    names = tuple(m for m in models.split(",") if m)
+    conditions = conditions or ("MRareBench_Diagnosis",)
     with open_store() as store:
-        release = generate_mrarebench(store, out, items, tuple(m for m in models.split(",") if m), seed)
-    click.echo(f"wrote {release} and {len(models.split(','))} prediction file(s) under {out}")
+        release = generate_mrarebench(store, out, items, names, seed, conditions)
+    click.echo(f"wrote {release} and {len(names) * len(conditions)} prediction file(s) under {out}")
 
 
 def _number(value: float) -> str:

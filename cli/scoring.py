@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import TRACK_CHOICE, known_class, orpha_code, progress_on_stderr
+from cli.common import TRACK_CHOICE, benchmark_option, chosen_tracks, known_class, orpha_code, progress_on_stderr
 from graph.settings import open_store
 from scoring.judge_choice import JUDGES
 from scoring.judges import judge_origin
@@ -158,6 +158,7 @@ def metric_name(metric: str) -> str:
 @click.option("--under", help="Only items whose answer descends from this ORPHAcode.")
 @click.option("--leak-free", is_flag=True, help="Only items the leakage audit found clean.")
 @click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE, help="Only items of this track (repeatable).")
+@benchmark_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
 @click.option("--resamples", default=1000, show_default=True)
 @click.option("--seed", default=20260425, show_default=True)
@@ -174,6 +175,7 @@ def report(
     under: str | None,
     leak_free: bool,
     tracks: tuple[str, ...],
+    benchmark: str | None,
     fmt: str,
     resamples: int,
     seed: int,
@@ -181,9 +183,11 @@ def report(
     ref_judge: str | None,
 ) -> None:
     """Stratified results per model (its runs pooled) with micro and macro means and case-clustered
-    bootstrap 95% intervals; or, with --reference, the reference evaluator's headline numbers."""
+    bootstrap 95% intervals; or, with --reference, the reference evaluator's headline numbers (for
+    MRareBench, its ranked-differential keys per input condition)."""
+    tracks = chosen_tracks(tracks, benchmark)
     if reference:
-        reference_report(runs, ref_judge, fmt)
+        reference_report(runs, ref_judge, fmt, tracks)
         return
     from scoring.report import child_classes, collect_rows, report_csv, resolve_runs, stratify
 
@@ -231,17 +235,17 @@ def report(
         )
 
 
-def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str) -> None:
+def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks: tuple[str, ...] = ()) -> None:
     from scoring.reference import collect_reference_rows, reference_scores
     from scoring.report import resolve_runs
 
     with open_store() as store:
         rows = collect_reference_rows(store, resolve_runs(store, runs), judge)
-    results = reference_scores(rows, judge)
+    results = reference_scores([r for r in rows if not tracks or r.track in tracks], judge)
     if fmt == "json":
         out: dict[str, dict] = {}
         for r in results:
-            out.setdefault(r.model, {})[r.track] = {
+            out.setdefault(r.model, {})[r.label] = {
                 **r.values,
                 "dropped_without_image": r.dropped_without_image,
                 "judge_errors": r.judge_errors,
@@ -257,7 +261,7 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str) -> None
         values = ", ".join(f"{k}={v!r}" if k != "n_total" else f"n_total={int(v)}" for k, v in r.values.items())
         extra = f"; {r.dropped_without_image} dropped without an image cell" if r.dropped_without_image else ""
         errors = f"; {r.judge_errors} judge error(s) scored 0" if r.judge_errors else ""
-        click.echo(f"  {r.model:<28} {r.track:<12} {values}{extra}{errors}")
+        click.echo(f"  {r.model:<28} {r.label:<12} {values}{extra}{errors}")
 
 
 @click.command("compare")

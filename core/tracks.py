@@ -41,6 +41,13 @@ class Track:
     leak_terms: tuple[str, ...] = ()  # answer-side lists that must not show on the question side
     # read when present: the reference labels images from figure_mapping in any track that has one
     optional: tuple[str, ...] = ("figure_mapping",)
+    # (column, Item property) of plain text columns read when present; a case key groups items into cases
+    optional_texts: tuple[tuple[str, str], ...] = ()
+    benchmark: str = "MMRareBench"
+    datasets: tuple[str, ...] = ()  # the VLMEvalKit dataset names whose prediction files answer this track
+    # the answer is a disease: aligned to Orphanet from its ORPHA_code or names, and audited for being named
+    names_disease: bool = False
+    ranked_list: bool = False  # answered by a ranked list of diagnoses, scored by rank (no judge of ours)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -49,7 +56,7 @@ class Track:
 
     @property
     def known_columns(self) -> tuple[str, ...]:
-        return (*self.columns, *self.optional)
+        return (*self.columns, *self.optional, *(c for c, _ in self.optional_texts))
 
     @property
     def question_side_fields(self) -> tuple[str, ...]:
@@ -138,6 +145,8 @@ TRACKS: tuple[Track, ...] = (
         "diagnosis/diagnosis_opened.tsv",
         lists=(ListColumn("answer_aliases", "aliases", alias_entries),),
         texts=(("category", "releaseCategory"), ("ORPHA_code", "releaseOrpha")),
+        datasets=("MMRarebench_Diagnosis",),
+        names_disease=True,
     ),
     Track(
         "treatment",
@@ -148,6 +157,7 @@ TRACKS: tuple[Track, ...] = (
         ),
         covered=("mustInclude",),
         leak_terms=("mustInclude",),
+        datasets=("MMRarebench_Treatment",),
     ),
     Track(
         "crossmodal",
@@ -156,6 +166,7 @@ TRACKS: tuple[Track, ...] = (
         texts=(("relation_type", "relationType"),),
         covered=("goldenMainline",),
         leak_terms=("goldenMainline",),
+        datasets=("MMRarebench_Crossmodal",),
     ),
     Track(
         "examination",
@@ -168,9 +179,37 @@ TRACKS: tuple[Track, ...] = (
         question_side_context=False,
         covered=("keyTests", "redFlags"),
         leak_terms=("keyTests",),
+        datasets=("MMRarebench_Examination",),
     ),
 )
-TRACK_BY_NAME = {t.name: t for t in TRACKS}
+# MRareBench T1: the same diagnosis file layout, answered by a ranked differential under three input
+# conditions (core/mrarebench.py), scored without a judge (scoring/ranked_differential.py)
+DIFFERENTIAL = Track(
+    "differential",
+    "diagnosis/diagnosis_opened.tsv",
+    lists=(ListColumn("answer_aliases", "aliases", alias_entries),),
+    texts=(("ORPHA_code", "releaseOrpha"),),
+    optional_texts=(("category", "releaseCategory"), ("case_id", "sourceCase"), ("pmcid", "pmcid")),
+    benchmark="MRareBench",
+    datasets=("MRareBench_Diagnosis", "MRareBench_Diagnosis_FD", "MRareBench_Diagnosis_TO"),
+    names_disease=True,
+    ranked_list=True,
+)
+# Each benchmark's tracks; TRACKS stays MMRareBench's, the first and default benchmark.
+BENCHMARKS: dict[str, tuple[Track, ...]] = {"MMRareBench": TRACKS, "MRareBench": (DIFFERENTIAL,)}
+ALL_TRACKS: tuple[Track, ...] = tuple(t for tracks in BENCHMARKS.values() for t in tracks)
+TRACK_BY_NAME = {t.name: t for t in ALL_TRACKS}
+DATASET_TRACKS = {dataset: t.name for t in ALL_TRACKS for dataset in t.datasets}
+
+
+def benchmark_tracks(benchmark: str) -> tuple[Track, ...]:
+    """A benchmark's tracks; the error names the benchmarks there are."""
+    for name, tracks in BENCHMARKS.items():
+        if name.lower() == benchmark.lower():
+            return tracks
+    raise ValueError(f"no benchmark {benchmark!r} (there are: {', '.join(BENCHMARKS)})")
+
+
 RELATION_TYPES = ("confirm", "complement", "contrast")
 
 
@@ -217,3 +256,24 @@ def is_blank(value: object) -> bool:
     if isinstance(value, float):
         return math.isnan(value)
     return isinstance(value, str) and value in PANDAS_MISSING
+
+
+def names_disease(item: Mapping[str, Any]) -> bool:
+    """Whether an item's answer is a disease (a diagnosis or a differential), from its properties."""
+    track = TRACK_BY_NAME.get(str(item.get("track")))
+    return track is not None and track.names_disease
+
+
+def select_tracks(tracks: tuple[str, ...] | list[str], benchmark: str | None) -> tuple[str, ...]:
+    """The tracks a request means: those named, within the benchmark when one is named (all of its
+    tracks when none is named); unknown names and a track outside the benchmark are errors."""
+    unknown = [t for t in tracks if t not in TRACK_BY_NAME]
+    if unknown:
+        raise ValueError(f"no track {unknown[0]!r} (there are: {', '.join(TRACK_BY_NAME)})")
+    if benchmark is None:
+        return tuple(tracks)
+    within = tuple(t.name for t in benchmark_tracks(benchmark))
+    outside = [t for t in tracks if t not in within]
+    if outside:
+        raise ValueError(f"track {outside[0]!r} is not in {benchmark} (its tracks: {', '.join(within)})")
+    return tuple(tracks) or within

@@ -2,15 +2,17 @@
 
 SYNTHETIC: every row is made up (only the disease names, synonyms and classification are Orphanet's).
 The release is `diagnosis/diagnosis_opened.tsv` (index, question, context, answer, answer_aliases,
-ORPHA_code, image, image_path). Each model's file `<model>_MRareBench_Diagnosis.tsv` holds a ranked
+ORPHA_code, image, image_path; one small drawn image per row, so the release imports into the graph).
+Each model's file `<model>_MRareBench_Diagnosis[_FD|_TO].tsv` (the conditions asked for) holds a ranked
 list per row in one of the reply shapes the reference parses (numbered lines, inline numbering after a
 think block, semicolons, an empty cell, nothing parseable), with near-name distractors: siblings in
 the classification (a string near-miss of the answer), subtypes and parents. `ranked_manifest.json`
-records, per model and row, the rank at which the answer's own name was placed (or null).
+records, per model, condition and row, the rank at which the answer's own name was placed (or null).
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import random
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from graph.model import Direction
 from graph.store import GraphStore, Where
+from importers.benchmark.generator import draw_image
 
 SHAPES = ("numbered", "think-inline", "semicolons", "empty", "unparseable")
 SHAPE_WEIGHTS = (70, 10, 10, 5, 5)
@@ -67,8 +70,24 @@ def _reply(candidates: list[str], shape: str) -> str:
     return "-\n*"
 
 
-def generate_mrarebench(store: GraphStore, out: Path, items: int, models: tuple[str, ...], seed: int) -> Path:
-    """Write the release and one prediction file per model under `out`; returns the release TSV."""
+# how often a model places the answer's own name in its list, per input condition: disclosed findings
+# leak the answer (more hits), and without the images fewer are found
+HIT_CHANCE = {"MRareBench_Diagnosis": 0.6, "MRareBench_Diagnosis_FD": 0.8, "MRareBench_Diagnosis_TO": 0.45}
+
+
+def generate_mrarebench(
+    store: GraphStore,
+    out: Path,
+    items: int,
+    models: tuple[str, ...],
+    seed: int,
+    conditions: tuple[str, ...] = ("MRareBench_Diagnosis",),
+) -> Path:
+    """Write the release and one prediction file per model and input condition under `out`; returns
+    the release TSV. `ranked_manifest.json` holds, per model and condition, each row's placed rank."""
+    unknown = [c for c in conditions if c not in HIT_CHANCE]
+    if unknown:
+        raise ValueError(f"no input condition {unknown[0]!r} (there are: {', '.join(HIT_CHANCE)})")
     rng = random.Random(seed)
     pool = _diseases(store)
     if not pool:
@@ -78,33 +97,43 @@ def generate_mrarebench(store: GraphStore, out: Path, items: int, models: tuple[
     release.parent.mkdir(parents=True, exist_ok=True)
     with open(release, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-        writer.writerow(
-            ["index", "question", "context", "answer", "answer_aliases", "ORPHA_code", "image", "image_path"]
-        )
+        writer.writerow(RELEASE_COLUMNS)
         for index, d in enumerate(chosen, start=1):
             aliases = json.dumps(list(d.synonyms[:2]))
-            context = "SYNTHETIC case: findings redacted."
-            writer.writerow(
-                [index, "What are the ten most likely diagnoses?", context, d.name, aliases, d.code, "[]", "[]"]
-            )
-    manifest: dict[str, dict[str, int | None]] = {}
+            context = f"SYNTHETIC case {index}: a patient whose imaging findings are redacted."
+            # images from their own generator, so the ranked lists below do not depend on them
+            image = base64.b64encode(draw_image(random.Random(seed * 100_003 + index), 48)).decode()
+            paths = json.dumps([f"images/case_{index}_photo.jpg"])
+            writer.writerow([index, QUESTION, context, d.name, aliases, d.code, json.dumps([image]), paths])
+    manifest: dict[str, dict[str, dict[str, int | None]]] = {}
     for model in models:
-        placed: dict[str, int | None] = {}
-        path = out / f"{model}_MRareBench_Diagnosis.tsv"
-        with open(path, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
-            writer.writerow(["index", "answer", "prediction"])
-            for index, d in enumerate(chosen, start=1):
-                distractors = rng.sample(d.relatives, min(len(d.relatives), 9))
-                others = [p.name for p in rng.sample(pool, 3) if p.code != d.code]
-                candidates = list(dict.fromkeys([*distractors, *others]))[:9]
-                rank: int | None = None
-                if rng.random() < 0.6:
-                    rank = rng.randint(1, len(candidates) + 1)
-                    candidates.insert(rank - 1, d.name)
-                shape = rng.choices(SHAPES, SHAPE_WEIGHTS)[0]
-                placed[str(index)] = rank if shape in ("numbered", "think-inline", "semicolons") else None
-                writer.writerow([index, d.name, _reply(candidates[:10], shape)])
-        manifest[model] = placed
+        for condition in conditions:
+            path = out / f"{model}_{condition}.tsv"
+            manifest.setdefault(model, {})[condition] = _write_predictions(
+                path, chosen, pool, HIT_CHANCE[condition], rng
+            )
     (out / "ranked_manifest.json").write_text(json.dumps(manifest, indent=1))
     return release
+
+
+def _write_predictions(
+    path: Path, chosen: list[_Disease], pool: list[_Disease], hit_chance: float, rng: random.Random
+) -> dict[str, int | None]:
+    """One prediction file; returns the rank each row's answer was placed at (None: not placed, or
+    in a reply shape that lists nothing)."""
+    placed: dict[str, int | None] = {}
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(["index", "answer", "prediction"])
+        for index, d in enumerate(chosen, start=1):
+            distractors = rng.sample(d.relatives, min(len(d.relatives), 9))
+            others = [p.name for p in rng.sample(pool, 3) if p.code != d.code]
+            candidates = list(dict.fromkeys([*distractors, *others]))[:9]
+            rank: int | None = None
+            if rng.random() < hit_chance:
+                rank = rng.randint(1, len(candidates) + 1)
+                candidates.insert(rank - 1, d.name)
+            shape = rng.choices(SHAPES, SHAPE_WEIGHTS)[0]
+            placed[str(index)] = rank if shape in ("numbered", "think-inline", "semicolons") else None
+            writer.writerow([index, d.name, _reply(candidates[:10], shape)])
+    return placed

@@ -28,17 +28,11 @@ from pathlib import Path
 
 from core.items import item_id as make_item_id
 from core.items import track_of
-from core.tracks import BLANK_TEXT, is_blank
+from core.tracks import BLANK_TEXT, DATASET_TRACKS, is_blank
 from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, RelRow
 from importers.problems import ProblemLog
 
-DATASET_TRACKS = {
-    "MMRarebench_Diagnosis": "diagnosis",
-    "MMRarebench_Treatment": "treatment",
-    "MMRarebench_Crossmodal": "crossmodal",
-    "MMRarebench_Examination": "examination",
-}
 SUFFIXES = (".xlsx", ".tsv", ".json", ".csv", ".jsonl")
 VLMEVALKIT_NAME = re.compile(
     r"^(?P<model>.+)_(?P<dataset>" + "|".join(DATASET_TRACKS) + r")\.(?P<ext>xlsx|tsv|json|csv)$", re.IGNORECASE
@@ -113,13 +107,19 @@ class PredictionSource:
         return Path(self.name).suffix.lower()
 
 
-def name_parts(path: Path | str) -> tuple[str | None, str | None]:
-    """(model, track) from a VLMEvalKit file name, read from the end; (None, None) otherwise."""
+def name_dataset(path: Path | str) -> tuple[str | None, str | None]:
+    """(model, dataset) from a VLMEvalKit file name, read from the end, the dataset spelled as the
+    reference spells it; (None, None) otherwise."""
     m = VLMEVALKIT_NAME.match(Path(path).name)
     if not m:
         return None, None
-    dataset = next(d for d in DATASET_TRACKS if d.lower() == m.group("dataset").lower())
-    return m.group("model"), DATASET_TRACKS[dataset]
+    return m.group("model"), next(d for d in DATASET_TRACKS if d.lower() == m.group("dataset").lower())
+
+
+def name_parts(path: Path | str) -> tuple[str | None, str | None]:
+    """(model, track) from a VLMEvalKit file name; (None, None) otherwise."""
+    model, dataset = name_dataset(path)
+    return model, None if dataset is None else DATASET_TRACKS[dataset]
 
 
 def prediction_files(paths: list[Path]) -> list[Path]:
@@ -131,7 +131,8 @@ def prediction_files(paths: list[Path]) -> list[Path]:
             found = sorted(p for p in path.rglob("*") if p.is_file() and name_parts(p)[0] is not None)
             if not found:
                 raise FileNotFoundError(
-                    f"{path}: no <model>_MMRarebench_<Track>.xlsx|tsv|json|csv file in this folder"
+                    f"{path}: no <model>_<dataset>.xlsx|tsv|json|csv file in this folder (datasets: "
+                    f"{', '.join(DATASET_TRACKS)})"
                 )
             for p in found:
                 out.setdefault(p.resolve(), p)
@@ -223,6 +224,7 @@ class CheckedRun:
     predictions: dict[str, str]  # item id -> text
     blank: int
     sha256: str
+    dataset: str | None = None  # the VLMEvalKit dataset the file name gives (MRareBench: the input condition)
 
     @property
     def run_id(self) -> str:
@@ -283,7 +285,10 @@ def check_predictions(
             column = "item" if source.suffix == ".jsonl" else "index"
             problems.add(source.label, where, column, f"unknown item {item_id}")
             predictions.pop(item_id, None)
-    return CheckedRun(source, model, predictions, blank, hashlib.sha256(source.data).hexdigest())
+    dataset = name_dataset(source.name)[1]
+    if dataset is not None and DATASET_TRACKS[dataset] != track:
+        dataset = None  # the track was given and is not the name's: the name says nothing of the condition
+    return CheckedRun(source, model, predictions, blank, hashlib.sha256(source.data).hexdigest(), dataset)
 
 
 def write_runs(
@@ -309,6 +314,8 @@ def write_runs(
                 "tracks": tracks,
                 "blankPredictions": c.blank,
             }
+            if c.dataset is not None:
+                run["dataset"] = c.dataset
             if run_id not in existing:
                 run["createdAt"] = now
                 if owner:

@@ -7,6 +7,10 @@ judge, `diagnosis_judge_score`; the other tracks give `<track>_judge_score` with
 prediction). Judge scores are means on 0-1, unrounded. `n_total` counts the rows scored. The
 reference drops rows whose `image` cell is empty when it loads a track, so those items are left out
 here and counted apart.
+
+MRareBench's ranked differentials (the `differential` track) give the keys of its own evaluate(), per
+model and dataset (the input condition), from scoring/ranked_differential.py; that evaluator reads
+every row, so none is dropped, and its optional judge is not one of ours (see `mmrare mrarebench`).
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.tracks import BLANK_TEXT
+from core.tracks import BLANK_TEXT, TRACK_BY_NAME
 from graph.model import NodeRef
 from graph.store import GraphStore
+from scoring.ranked_differential import gold_set, ranked_metrics, score_reply
 from scoring.service import run_predictions, score_property
 from scoring.token_f1 import best_token_f1
 
@@ -36,6 +41,11 @@ class ReferenceRow:
     has_image_cell: bool
     judge_score: float | None  # None: not scored by the chosen judge
     judge_error: bool = False
+    dataset: str = ""  # the VLMEvalKit dataset of the run; blank: the track's first
+
+    @property
+    def dataset_name(self) -> str:
+        return self.dataset or TRACK_BY_NAME[self.track].datasets[0]
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,13 @@ class ReferenceScores:
     judge: str | None
     judge_errors: int = 0
     runs: tuple[str, ...] = field(default=())
+    dataset: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the result is called: the track, or for a track answered under several input
+        conditions (MRareBench), the dataset that names the condition."""
+        return self.dataset if len(TRACK_BY_NAME[self.track].datasets) > 1 else self.track
 
 
 def substring_match(prediction: str, answer: str) -> float:
@@ -54,13 +71,24 @@ def substring_match(prediction: str, answer: str) -> float:
     return 1.0 if answer.lower()[:50] in prediction.lower() else 0.0
 
 
+def ranked_reference(rows: Sequence[ReferenceRow]) -> dict[str, float]:
+    """MRareBench's deterministic keys over ranked-differential rows, in their order."""
+    scored = [score_reply(str(r.row), r.prediction, gold_set(r.answer, list(r.aliases))) for r in rows]
+    return ranked_metrics([s.first_hit for s in scored], [s.parse_failed for s in scored])
+
+
 def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[ReferenceScores]:
-    """Pure: the reference's evaluate() result per (model, track)."""
-    groups: dict[tuple[str, str], list[ReferenceRow]] = defaultdict(list)
+    """Pure: the reference's evaluate() result per (model, track), and per dataset where a track has
+    several (MRareBench's input conditions)."""
+    groups: dict[tuple[str, str, str], list[ReferenceRow]] = defaultdict(list)
     for r in sorted(rows, key=lambda r: (r.run_id, r.row)):
-        groups[(r.model, r.track)].append(r)
+        groups[(r.model, r.track, r.dataset_name)].append(r)
     out = []
-    for (model, track), members in sorted(groups.items()):
+    for (model, track, dataset), members in sorted(groups.items()):
+        if TRACK_BY_NAME[track].ranked_list:
+            runs = tuple(sorted({r.run_id for r in members}))
+            out.append(ReferenceScores(model, track, ranked_reference(members), 0, None, 0, runs, dataset))
+            continue
         scored = [r for r in members if r.has_image_cell]
         values: dict[str, float] = {}
         if judge is not None:
@@ -91,6 +119,7 @@ def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[Re
                 judge,
                 sum(r.judge_error for r in scored),
                 tuple(sorted({r.run_id for r in members})),
+                dataset,
             )
         )
     return out
@@ -117,6 +146,7 @@ def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str
                     item.get("hasImageCell", True),  # items imported before the flag existed had image cells
                     None if prop is None or prop not in p else float(p[prop]),
                     p["predictionId"] in errors,
+                    run.props.get("dataset", ""),
                 )
             )
     return rows

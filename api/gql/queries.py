@@ -8,6 +8,7 @@ from strawberry.types import Info
 from api.gql.context import ctx
 from api.gql.paging import FindingConnection, FindingEdge, ItemConnection, ItemEdge, cursor_at, offset_after, page_info
 from api.gql.types import (
+    ConditionContrast,
     Disease,
     Item,
     KindCount,
@@ -23,6 +24,7 @@ from api.gql.types import (
     finite_or_none,
 )
 from api.service import MAX_PAGE
+from core.tracks import select_tracks
 from graph.subsets import ItemFilter
 from scoring.judges import judge_origin
 
@@ -70,9 +72,10 @@ class Query:
         max_images: int | None = None,
         leak_free: bool | None = None,
         aligned: bool | None = None,
+        benchmark: str | None = None,
     ) -> ItemConnection:
         f = ItemFilter(
-            tracks=(track,) if track else (),
+            tracks=select_tracks((track,) if track else (), benchmark),
             under=(under,) if under else (),
             prevalence_classes=(prevalence_class,) if prevalence_class else (),
             min_images=min_images,
@@ -183,6 +186,7 @@ class Query:
             ReferenceResult(
                 model=r.model,
                 track=r.track,
+                dataset=r.dataset,
                 runs=list(r.runs),
                 metrics=[
                     ReferenceMetric(key=k, value=finite_or_none(v)) for k, v in r.values.items() if k != "n_total"
@@ -192,6 +196,39 @@ class Query:
                 judge_errors=r.judge_errors,
             )
             for r in ctx(info).service.reference_scores(ctx(info).principal, runs or [], judge)
+        ]
+
+    @strawberry.field(
+        description="MRareBench: per model, FD - baseline (textual leakage) and baseline - TO (the value of "
+        "the images), per item (metric rr or hit@k), with case-clustered 95% intervals; by head, prevalence "
+        "or none."
+    )
+    def condition_contrasts(
+        self,
+        info: Info,
+        runs: list[str] | None = None,
+        metric: str = "rr",
+        by: str = "head",
+        under: int | None = None,
+        resamples: int = 1000,
+    ) -> list[ConditionContrast]:
+        found = ctx(info).service.condition_contrasts(
+            ctx(info).principal, runs or [], metric, by, under, min(resamples, 5000)
+        )
+        return [
+            ConditionContrast(
+                model=c.model,
+                measures=c.measures,
+                stratum=c.stratum,
+                n=c.comparison.n,
+                mean_a=c.comparison.mean_a,
+                mean_b=c.comparison.mean_b,
+                difference=c.comparison.difference,
+                ci_low=finite_or_none(c.comparison.ci_low),
+                ci_high=finite_or_none(c.comparison.ci_high),
+                p_value=finite_or_none(c.comparison.p_value),
+            )
+            for c in found
         ]
 
     @strawberry.field

@@ -293,6 +293,10 @@ class Item:
     def track(self) -> str:
         return self.props["track"]
 
+    @strawberry.field(description="The benchmark the item belongs to (MMRareBench or MRareBench).")
+    def benchmark(self) -> str:
+        return TRACK_BY_NAME[self.props["track"]].benchmark
+
     @strawberry.field
     def index(self) -> int:
         return self.props["index"]
@@ -463,6 +467,20 @@ class ReportResult:
     means: list[ModelMeans]
 
 
+@strawberry.type(description="One model's items under two MRareBench input conditions, paired.")
+class ConditionContrast:
+    model: str
+    measures: str  # "textual leakage (FD - baseline)" or "value of the images (baseline - TO)"
+    stratum: str  # "all items", an Orphanet head or a prevalence class
+    n: int
+    mean_a: float = strawberry.field(description="The subtracted condition's mean (baseline, or TO).")
+    mean_b: float
+    difference: float = strawberry.field(description="mean_b - mean_a")
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+
+
 @strawberry.type
 class ReferenceMetric:
     key: str  # as the reference's evaluate() names it: diagnosis_f1, <track>_judge_score, substring_match
@@ -473,6 +491,7 @@ class ReferenceMetric:
 class ReferenceResult:
     model: str
     track: str
+    dataset: str = strawberry.field(description="The VLMEvalKit dataset (for MRareBench, the input condition).")
     runs: list[str]
     metrics: list[ReferenceMetric]
     n_total: int

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.blobs import BlobStore
-from core.tracks import TRACKS, Track, list_cell
+from core.tracks import ALL_TRACKS, Track, list_cell
 from graph.model import Node, NodeRef
 from graph.store import GraphStore
 
@@ -33,16 +33,19 @@ def _by_track(store: GraphStore, items: list[Node]) -> Iterator[tuple[Track, lis
         shows.setdefault(rel.start, []).append(rel)
     for links in shows.values():
         links.sort(key=lambda r: r.rel_props["order"])
-    for track in TRACKS:
+    for track in ALL_TRACKS:
         members = sorted((i for i in items if i.props.get("track") == track.name), key=lambda i: i.props["index"])
         if members:
             yield track, members, shows
 
 
 def release_files(store: GraphStore, items: list[Node], blobs: BlobStore) -> list[TrackFile]:
-    """The release's TSV text per track file, for the tracks that have items."""
+    """The release's TSV text per track file, for the tracks that have items. Items of two benchmarks
+    go to a folder per benchmark (both have a diagnosis/diagnosis_opened.tsv)."""
     files = []
-    for track, members, shows in _by_track(store, items):
+    groups = list(_by_track(store, items))
+    several = len({track.benchmark for track, _, _ in groups}) > 1
+    for track, members, shows in groups:
         rows = [_row(item, shows.get(item.ref, []), blobs, track) for item in members]
         # the columns every track has, then figure_mapping and any extra column, in first-seen order
         columns = list(dict.fromkeys([*track.columns, *(c for row in rows for c in row)]))
@@ -50,7 +53,8 @@ def release_files(store: GraphStore, items: list[Node], blobs: BlobStore) -> lis
         writer = csv.DictWriter(text, fieldnames=columns, delimiter="\t", lineterminator="\n", restval="")
         writer.writeheader()
         writer.writerows(rows)
-        files.append(TrackFile(track.name, track.file, text.getvalue(), len(rows)))
+        path = f"{track.benchmark}/{track.file}" if several else track.file
+        files.append(TrackFile(track.name, path, text.getvalue(), len(rows)))
     return files
 
 
@@ -82,6 +86,9 @@ def _row(item: Node, shows: list, blobs: BlobStore, track: Track, as_text: bool 
         row[column.column] = list_cell(p.get(column.prop, [])) if as_text else list(p.get(column.prop, []))
     for column, prop in track.texts:
         row[column] = p.get(prop, "")
+    for column, prop in track.optional_texts:
+        if p.get(prop):
+            row[column] = p[prop]
     paths = p.get("imagePaths", [])
     mapping = {
         r.rel_props["label"]: (paths[r.rel_props["order"]] if r.rel_props["order"] < len(paths) else "")

@@ -15,7 +15,7 @@ from core.blobs import BlobStore
 from core.matching import Alignment, NameIndex, align_by_name
 from core.orphanet import parse_codes
 from core.progress import Progress, no_progress
-from core.tracks import TRACK_BY_NAME, TRACKS
+from core.tracks import TRACK_BY_NAME, TRACKS, Track, benchmark_tracks
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore, RelRow
 from importers.benchmark.entities import EntityMatcher
@@ -46,19 +46,20 @@ def read_release(
     problems: ProblemLog,
     limits: ImageLimits = DEFAULT_LIMITS,
     progress: Progress = no_progress,
+    tracks: tuple[Track, ...] = TRACKS,
 ) -> list[ParsedItem]:
-    present = [t for t in TRACKS if (root / t.file).is_file()]
+    present = [t for t in tracks if (root / t.file).is_file()]
     if not present:
-        raise FileNotFoundError(f"{root}: no release file found (expected any of {', '.join(t.file for t in TRACKS)})")
+        raise FileNotFoundError(f"{root}: no release file found (expected any of {', '.join(t.file for t in tracks)})")
     items: list[ParsedItem] = []
     for track in present:
         before = len(items), len(problems.problems)
         items += read_track(root, track, blobs, problems, limits, progress)
         if (len(items), len(problems.problems)) == before:
             problems.warn(str(root / track.file), "file", "(rows)", "a header and no rows")
-    if items and not any(i.track == "diagnosis" for i in items):
+    if items and len(tracks) > 1 and not any(TRACK_BY_NAME[i.track].names_disease for i in items):
         problems.warn(
-            str(root / TRACKS[0].file),
+            str(root / tracks[0].file),
             "file",
             "(rows)",
             "no diagnosis rows: the other tracks' items take their disease from the diagnosis item of their case, "
@@ -68,7 +69,8 @@ def read_release(
 
 
 def group_cases(items: list[ParsedItem]) -> dict[str, tuple[list[ParsedItem], list[str]]]:
-    """Items joined by a shared image or an identical context form one case: caseId -> (items, how)."""
+    """Items joined by a shared image, an identical context or the release's own case key (case_id,
+    else pmcid, where a release has them) form one case: caseId -> (items, how)."""
     parent = list(range(len(items)))
 
     def find(i: int) -> int:
@@ -89,7 +91,11 @@ def group_cases(items: list[ParsedItem]) -> dict[str, tuple[list[ParsedItem], li
 
     by_image: dict[str, list[int]] = defaultdict(list)
     by_context: dict[str, list[int]] = defaultdict(list)
+    by_source: dict[str, list[int]] = defaultdict(list)
     for i, item in enumerate(items):
+        source = item.props.get("sourceCase") or item.props.get("pmcid")
+        if source:
+            by_source[source].append(i)
         for sha in dict.fromkeys(img.info.sha256 for img in item.images):
             by_image[sha].append(i)
         context = " ".join(item.props["context"].split())
@@ -99,6 +105,8 @@ def group_cases(items: list[ParsedItem]) -> dict[str, tuple[list[ParsedItem], li
         join(members, "shared-image")
     for members in by_context.values():
         join(members, "same-context")
+    for members in by_source.values():
+        join(members, "same-source-case")
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(items)):
         groups[find(i)].append(i)
@@ -120,9 +128,12 @@ def import_release(
     skip_invalid: bool = False,
     limits: ImageLimits = DEFAULT_LIMITS,
     progress: Progress = no_progress,
+    benchmark: str = "MMRareBench",
 ) -> BenchmarkSummary:
+    """One benchmark's release folder (MMRareBench's four tracks, or MRareBench's T1) into the graph."""
+    tracks = benchmark_tracks(benchmark)
     problems = ProblemLog()
-    items = read_release(root, blobs, problems, limits, progress)
+    items = read_release(root, blobs, problems, limits, progress, tracks)
     if not skip_invalid:
         problems.raise_if_any()
     summary = BenchmarkSummary(
@@ -172,7 +183,7 @@ def import_release(
                     for code in alignment.codes
                 ]
             mentions += _mentions(ref, item, matcher)
-    summary.items = {t.name: sum(1 for i in items if i.track == t.name) for t in TRACKS}
+    summary.items = {t.name: sum(1 for i in items if i.track == t.name) for t in tracks}
     summary.images, summary.cases, summary.mentions = len(image_rows), len(cases), len(mentions)
     # A re-import replaces what the items point at; cases left without members go too.
     item_refs = [NodeRef("Item", row["itemId"]) for row in item_rows]
@@ -245,7 +256,7 @@ def _align(
     store: GraphStore,
     summary: BenchmarkSummary,
 ) -> dict[str, Alignment]:
-    diagnosis = [i for i in items if i.track == "diagnosis"]
+    diagnosis = [i for i in items if TRACK_BY_NAME[i.track].names_disease]
     wanted = {c for i in diagnosis for c in parse_codes(i.props.get("releaseOrpha"))[0]}
     known = set(store.get_many("Disease", sorted(wanted)))
     index: NameIndex | None = None
@@ -273,7 +284,7 @@ def _align(
         codes = tuple(sorted({c for a in sources for c in a.codes}))
         inherited = Alignment(codes, "case", min(a.confidence for a in sources))
         for m in members:
-            if m.track != "diagnosis":
+            if not TRACK_BY_NAME[m.track].names_disease:
                 out[m.item_id] = inherited
     for alignment in out.values():
         summary.aligned[alignment.method] = summary.aligned.get(alignment.method, 0) + 1

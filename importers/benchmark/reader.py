@@ -180,7 +180,10 @@ def _row(
             problems.add(file, where, column.column, str(exc))
     for column, prop in track.texts:
         props[prop] = (row[column] or "").strip()
-    if track.name == "diagnosis":
+    for column, prop in track.optional_texts:
+        if (row.get(column) or "").strip():
+            props[prop] = row[column].strip()
+    if track.names_disease:
         _, bad = parse_codes(props["releaseOrpha"])
         if bad:
             problems.add(file, where, "ORPHA_code", f"not ORPHA codes: {', '.join(map(repr, bad))}")

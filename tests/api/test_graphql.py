@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 
@@ -248,3 +249,38 @@ def test_findings_are_for_maintainers_and_bad_filters_are_named(served: Served) 
     ):
         out = gql(served, FINDINGS, served.maintainer, **{"first": 5, **variables})
         assert message in out["errors"][0]["message"], variables
+
+
+def test_items_of_one_benchmark_and_its_reference_keys(served: Served, tmp_path: Path) -> None:
+    from core.blobs import FolderBlobStore
+    from importers.benchmark.loader import import_release
+    from importers.predictions import import_prediction_files
+    from tests.integration.test_mrarebench_graph import MODEL, write_hand_release
+
+    hand = write_hand_release(tmp_path / "mrarebench")
+    import_release(hand, served.store, FolderBlobStore(tmp_path / "blobs"), benchmark="MRareBench")
+    import_prediction_files([hand], served.store)
+    query = "query($b: String) { items(benchmark: $b, first: 5) { totalCount edges { node { id benchmark } } } }"
+    page = gql(served, query, b="MRareBench")["data"]["items"]
+    assert page["totalCount"] == 3
+    assert [e["node"] for e in page["edges"]] == [
+        {"id": f"differential:{k}", "benchmark": "MRareBench"} for k in (1, 2, 3)
+    ]
+    assert gql(served, query, b="MMRareBench")["data"]["items"]["totalCount"] == 40
+    wrong = gql(served, '{ items(benchmark: "MRareBench", track: "diagnosis") { totalCount } }')
+    assert "track 'diagnosis' is not in MRareBench" in wrong["errors"][0]["message"]
+    # the second benchmark's answers are answer key like the first's
+    denied = gql(served, '{ item(id: "differential:1") { answer } }', served.evaluator)
+    assert denied["errors"][0]["message"] == "the maintainer role is required to read the answer key"
+    scores = gql(served, "{ referenceScores { model dataset metrics { key value } } }")["data"]["referenceScores"]
+    baseline = next(r for r in scores if r["model"] == MODEL and r["dataset"] == "MRareBench_Diagnosis")
+    assert {m["key"]: m["value"] for m in baseline["metrics"]}["MRR"] == 0.5  # worked by hand in that module
+    contrasts = gql(
+        served, '{ conditionContrasts(by: "none") { model measures stratum n meanA meanB difference ciLow ciHigh } }'
+    )["data"]["conditionContrasts"]
+    (leakage,) = contrasts
+    assert (leakage["model"], leakage["stratum"], leakage["n"]) == (MODEL, "all items", 3)
+    assert leakage["measures"] == "textual leakage (FD - baseline)"
+    assert leakage["difference"] == pytest.approx(1 / 6) and leakage["ciLow"] <= leakage["difference"]
+    wrong = gql(served, '{ conditionContrasts(by: "colour") { n } }')
+    assert "strata are by head, prevalence or none, not 'colour'" in wrong["errors"][0]["message"]

@@ -53,6 +53,7 @@ def message(result: dict) -> str:
         "{ items(first: 5, leakFree: false) { totalCount } }",
         "{ leakageSummary { track flagged } }",
         '{ report(by: "class", under: 284993) { rows { group n } } }',
+        "{ conditionContrasts(under: 284993) { n } }",
     ],
 )
 def test_held_out_answer_derived_queries_are_refused(held_out: tuple, query: str) -> None:

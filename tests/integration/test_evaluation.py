@@ -218,5 +218,8 @@ def test_bad_prediction_files_write_nothing(
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "notes.txt").write_text("nothing here")
-    with pytest.raises(FileNotFoundError, match="no <model>_MMRarebench_<Track>"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"no <model>_<dataset>\.xlsx|tsv|json|csv file in this folder \(datasets: MMRarebench_Diagnosis",
+    ):
         import_prediction_files([empty], store)

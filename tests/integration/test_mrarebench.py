@@ -18,7 +18,7 @@ from tests.conftest import with_orphanet
 def test_generated_rows_score_where_the_answer_was_placed(store: GraphStore, tmp_path: Path) -> None:
     with_orphanet(store)
     release = generate_mrarebench(store, tmp_path, items=40, models=("Gen.Model-1",), seed=11)
-    placed = json.loads((tmp_path / "ranked_manifest.json").read_text())["Gen.Model-1"]
+    placed = json.loads((tmp_path / "ranked_manifest.json").read_text())["Gen.Model-1"]["MRareBench_Diagnosis"]
     rows = read_predictions(tmp_path / "Gen.Model-1_MRareBench_Diagnosis.tsv", read_release(release))
     report = evaluate("Gen.Model-1", "MRareBench_Diagnosis", rows, OntologyMatcher(store))
     assert report.reference["n_total"] == 40 and report.grounded is not None
