@@ -1,6 +1,7 @@
 """`mmrare serve --demo`: on an empty graph, load the bundled real Orphanet subset (package data,
 CC BY 4.0, see cli/demo_data/ATTRIBUTION.md), a generated sample benchmark, three baseline runs
-scored with the offline judges, and a leakage audit, so every page and query has something to show."""
+scored with the offline judges, a leakage audit, and a generated MRareBench T1 sample with two
+ranked-list models under its three input conditions, so every page and query has something to show."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from pathlib import Path
 
 from audit import audit_and_store
 from core.blobs import BlobStore
+from core.mrarebench import CONDITIONS
 from graph.model import NodeRef
 from graph.store import GraphStore
 from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
+from importers.mrarebench_generator import generate_mrarebench
 from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
-from importers.predictions import ModelInfo, PredictionSource, import_prediction_sources
+from importers.predictions import ModelInfo, PredictionSource, import_prediction_files, import_prediction_sources
 from scoring.offline_judges import OfflineJudge
 from scoring.service import score_run
 
@@ -82,4 +85,13 @@ def load_demo(store: GraphStore, blobs: BlobStore, out: Path, echo: Callable[[st
         echo(f"demo: run {run.run_id} scored ({summary.judged} judgements)")
     result = audit_and_store(store)
     echo(f"demo: leakage audit, {len(result.findings)} findings")
+    mrarebench = out / "demo-mrarebench"
+    generate_mrarebench(store, mrarebench, DEMO_DIFFERENTIALS, DEMO_RANKERS, seed=7, conditions=tuple(CONDITIONS))
+    import_release(mrarebench, store, blobs, benchmark="MRareBench")
+    runs = import_prediction_files([mrarebench], store)
+    echo(f"demo: a generated (synthetic) MRareBench T1 sample of {DEMO_DIFFERENTIALS} items, {len(runs)} runs")
     return True
+
+
+DEMO_DIFFERENTIALS = 60
+DEMO_RANKERS = ("synthetic-ranker-a", "synthetic-ranker-b")

@@ -6,10 +6,11 @@ from typing import Any
 
 import httpx
 
-ITEMS = """query($first: Int!, $after: String, $track: String, $under: Int, $prevalence: String) {
-  items(first: $first, after: $after, track: $track, under: $under, prevalenceClass: $prevalence) {
+ITEMS = """query($first: Int!, $after: String, $track: String, $under: Int, $prevalence: String, $benchmark: String) {
+  items(first: $first, after: $after, track: $track, under: $under, prevalenceClass: $prevalence,
+        benchmark: $benchmark) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id track question nImages modalities case { caseId } } } } }"""
+    edges { node { id benchmark track question nImages modalities case { caseId } } } } }"""
 REPORT = """query($by: String!, $metric: String!, $under: Int, $runs: [String!], $leakFree: Boolean!) {
   report(by: $by, metric: $metric, under: $under, runs: $runs, leakFree: $leakFree) {
     judgeOrigin rows { model runs group n mean ciLow ciHigh } means { model micro macro } } }"""
@@ -50,18 +51,23 @@ class MMRareClient:
         track: str | None = None,
         prevalence: str | None = None,
         as_frame: bool = True,
+        benchmark: str | None = None,
     ) -> Any:
         """A disease-stratified subset: every item whose answer is under a class (any Orphanet
-        ancestor), of a track, with a headline prevalence class; all pages fetched."""
+        ancestor), of a track, with a headline prevalence class, of one benchmark (MMRareBench or
+        MRareBench; both when None); all pages fetched."""
         rows, after = [], None
         while True:
-            data = self.query(ITEMS, first=PAGE, after=after, track=track, under=under, prevalence=prevalence)
+            data = self.query(
+                ITEMS, first=PAGE, after=after, track=track, under=under, prevalence=prevalence, benchmark=benchmark
+            )
             page = data["items"]
             for edge in page["edges"]:
                 node = edge["node"]
                 rows.append(
                     {
                         "item": node["id"],
+                        "benchmark": node["benchmark"],
                         "track": node["track"],
                         "question": node["question"],
                         "images": node["nImages"],

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from core.orphanet import PREVALENCE_CLASSES
+from core.tracks import TRACK_BY_NAME
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore
 from scoring.stats import RESAMPLES, SEED, bootstrap_ci, macro_mean, mean
@@ -104,6 +105,10 @@ def collect_rows(
             continue
         p, item = f.prediction, f.item
         if restrict_tracks and item["track"] not in restrict_tracks:
+            continue
+        if TRACK_BY_NAME[item["track"]].ranked_list:
+            # MRareBench's runs are one per input condition, scored by rank, not pooled per model:
+            # `report --reference` and the condition comparisons report them
             continue
         metrics = {k: float(v) for k, v in p.items() if k == "tokenF1" or k == "exactMatch" or k.startswith("score_")}
         rows.append(

@@ -47,7 +47,8 @@ async function report(by, metric, extra = {}) {
   return data.report;
 }
 
-const TRACKS = ["diagnosis", "treatment", "crossmodal", "examination"];
+const TRACKS = ["diagnosis", "treatment", "crossmodal", "examination"]; // MMRareBench's, scored by judges and F1
+const ALL_TRACKS = [...TRACKS, "differential"]; // and MRareBench T1's ranked differentials
 const PREVALENCE = [">1 / 1000", "6-9 / 10 000", "1-5 / 10 000", "1-9 / 100 000", "1-9 / 1 000 000",
   "<1 / 1 000 000", "Unknown", "Not yet documented", "no data"];
 
@@ -300,6 +301,80 @@ const pages = {
     });
   },
 
+  async conditions() {
+    const state = JSON.parse(sessionStorage.getItem("conditions") || '{"by":"head","metric":"rr"}');
+    page.innerHTML = `<h2>Input conditions (MRareBench T1)</h2><p>One model's items under two input conditions, paired item by item: ` +
+      `findings disclosed minus baseline measures textual leakage; baseline minus text only measures what the images add. ` +
+      `Each row is the mean difference with its 95% interval (bootstrap over cases); a difference right of zero means the ` +
+      `second condition ranks the answer higher. Items are stratified by their answer's Orphanet head or prevalence class.</p>
+      <div class="controls">
+      <label>Strata <select id="cond-by"><option value="head">Orphanet head</option><option value="prevalence">Prevalence class</option>
+        <option value="none">none (all items)</option></select></label>
+      <label>Item metric <select id="cond-metric"><option value="rr">reciprocal rank</option><option value="hit@1">hit@1</option>
+        <option value="hit@3">hit@3</option><option value="hit@10">hit@10</option></select></label>
+      </div><div id="cond-body">Loading…</div>`;
+    const by = document.getElementById("cond-by"), metric = document.getElementById("cond-metric");
+    by.value = state.by; metric.value = state.metric;
+    let latest = 0;
+    const draw = async () => {
+      const body = document.getElementById("cond-body");
+      const mine = ++latest;
+      const data = await gql(`query($by: String!, $metric: String!) { conditionContrasts(by: $by, metric: $metric, resamples: 500) {
+        model measures stratum n meanA meanB difference ciLow ciHigh pValue } }`, { by: state.by, metric: state.metric });
+      if (mine !== latest || !document.body.contains(body)) return; // superseded, or the page was left
+      const rows = data.conditionContrasts;
+      if (!rows.length) {
+        body.innerHTML = "<p>No model has MRareBench runs under two input conditions yet (import the release with " +
+          "<code>--benchmark MRareBench</code>, then its <code>_MRareBench_Diagnosis[_FD|_TO]</code> prediction files).</p>";
+        return;
+      }
+      const measures = [...new Set(rows.map((r) => r.measures))];
+      const three = (x) => (x === null || x === undefined ? "–" : x.toFixed(3));
+      let html = "";
+      measures.forEach((m, k) => {
+        html += `<h3>${esc(m)}</h3><div id="cond-chart-${k}" class="chart" role="img" aria-label="${esc(m)}: the difference per stratum and model"></div>`;
+      });
+      html += `<div class="scroll"><table id="cond-table"><caption>The same numbers (${esc(state.metric)})</caption><thead><tr>` +
+        ["Model", "Compares", "Stratum", "n", "First", "Second", "Difference", "95% CI", "p"].map((h) => `<th scope="col">${h}</th>`).join("") +
+        "</tr></thead><tbody>";
+      for (const r of rows) {
+        html += `<tr><th scope="row">${esc(r.model)}</th><td>${esc(r.measures)}</td><td>${esc(r.stratum)}</td><td class="num">${r.n}</td>` +
+          `<td class="num">${three(r.meanA)}</td><td class="num">${three(r.meanB)}</td><td class="num">${r.difference >= 0 ? "+" : ""}${three(r.difference)}</td>` +
+          `<td class="num ci">[${three(r.ciLow)}, ${three(r.ciHigh)}]</td><td class="num">${three(r.pValue)}</td></tr>`;
+      }
+      body.innerHTML = html + "</tbody></table></div>";
+      const models = [...new Set(rows.map((r) => r.model))];
+      const room = body.clientWidth < 600 ? 22 : 60;
+      const short = (g) => (g.length > room ? `${g.slice(0, room - 1)}…` : g);
+      for (const [k, m] of measures.entries()) {
+        const mine = rows.filter((r) => r.measures === m);
+        const strata = [...new Set(mine.map((r) => r.stratum))]; // "all items" first, then the strata in order
+        const traces = models.map((model, j) => {
+          const own = mine.filter((r) => r.model === model);
+          return {
+            type: "scatter", mode: "markers", orientation: "h", name: model, y: own.map((r) => r.stratum), x: own.map((r) => r.difference),
+            marker: { color: LINE_COLOURS[j % LINE_COLOURS.length], size: 9, symbol: j % 6 },
+            error_x: { type: "data", symmetric: false, array: own.map((r) => (r.ciHigh ?? r.difference) - r.difference),
+              arrayminus: own.map((r) => r.difference - (r.ciLow ?? r.difference)), color: LINE_COLOURS[j % LINE_COLOURS.length] },
+            customdata: own.map((r) => [r.ciLow, r.ciHigh, r.n, r.pValue]),
+            hovertemplate: `${esc(model)}<br>%{y}: %{x:+.3f} [%{customdata[0]:.3f}, %{customdata[1]:.3f}], n=%{customdata[2]}, p=%{customdata[3]:.3f}<extra></extra>`,
+          };
+        });
+        await plot(`cond-chart-${k}`, traces, {
+          height: Math.max(240, 30 * strata.length * Math.max(1, models.length / 2) + 130), scattermode: "group",
+          legend: { orientation: "h", y: -0.2 },
+          shapes: [{ type: "line", xref: "x", yref: "paper", x0: 0, x1: 0, y0: 0, y1: 1, line: { dash: "dot", width: 1 } }],
+          xaxis: { title: { text: `difference in ${state.metric} (second condition minus first)` }, zeroline: true },
+          yaxis: { autorange: "reversed", type: "category", categoryorder: "array", categoryarray: strata, tickvals: strata, ticktext: strata.map(short) },
+        });
+      }
+    };
+    const save = () => sessionStorage.setItem("conditions", JSON.stringify(state));
+    by.addEventListener("change", () => { state.by = by.value; save(); draw(); });
+    metric.addEventListener("change", () => { state.metric = metric.value; save(); draw(); });
+    await draw();
+  },
+
   async leakage(stale) {
     const data = await gql("{ role leakageSummary { track items flagged leakFree kinds { kind items } } }");
     if (stale()) return;
@@ -315,7 +390,7 @@ const pages = {
     }
     const state = JSON.parse(sessionStorage.getItem("findings") || '{"track":"","kind":"","severity":""}');
     page.innerHTML = html + `<h2>Findings</h2><form class="controls" id="finding-filter">
-      <label>Track <select name="track"><option value="">all</option>${TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
+      <label>Track <select name="track"><option value="">all</option>${ALL_TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
       <label>Kind <select name="kind"><option value="">all</option>${kinds.map((k) => `<option>${esc(k)}</option>`).join("")}</select></label>
       <label>Severity <select name="severity"><option value="">all</option><option>high</option><option>medium</option></select></label>
       <button type="submit">Apply</button></form><div id="finding-list">Loading…</div>`;
@@ -359,7 +434,7 @@ const pages = {
   async items(stale) {
     const state = JSON.parse(sessionStorage.getItem("items") || '{"track":"","leak":"","minImages":""}');
     page.innerHTML = `<h2>Item browser</h2><form class="controls" id="item-filter">
-      <label>Track <select name="track"><option value="">all</option><option>diagnosis</option><option>treatment</option><option>crossmodal</option><option>examination</option></select></label>
+      <label>Track <select name="track"><option value="">all</option>${ALL_TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
       <label>Under ORPHAcode <input name="under" inputmode="numeric" size="8" value="${esc(state.under || "")}"></label>
       <label>Leakage <select name="leak"><option value="">any</option><option value="true">leak-free</option><option value="false">flagged</option></select></label>
       <label>Min images <input name="minImages" inputmode="numeric" size="4" value="${esc(state.minImages || "")}"></label>

@@ -215,6 +215,38 @@ def test_rarity_curve(page: object, site: dict) -> None:
     assert page.locator("#rarity-chart path.js-fill").count() >= 3  # an interval band per model
 
 
+def test_condition_comparisons(page: object, site: dict) -> None:
+    from scoring.condition_runs import graph_contrasts
+
+    open_page(page, site, "conditions")
+    page.wait_for_selector("#cond-chart-0 .legend")
+    shot(page, "conditions")
+    assert page.locator("main h3").all_inner_texts() == [
+        "textual leakage (FD - baseline)",
+        "value of the images (baseline - TO)",
+    ]
+    legend = page.locator("#cond-chart-0 .legend .traces text").evaluate_all("els => els.map(e => e.textContent)")
+    assert set(legend) == {"synthetic-ranker-a", "synthetic-ranker-b"}
+    ticks = page.locator("#cond-chart-0 .ytick text").evaluate_all("els => els.map(e => e.textContent)")
+    assert ticks[0] == "all items"  # the overall difference first, then each head
+    assert page.locator("#cond-chart-0 .errorbar").count() > 0  # an interval per point
+    # the table shows what the service computes, row by row, at the dashboard's 500 resamples
+    expected = graph_contrasts(site["store"], [], "rr", "head", None, 500)
+    shown = [row.split("\t") for row in page.locator("#cond-table tbody tr").all_inner_texts()]
+    assert len(shown) == len(expected)
+    for cells, c in zip(shown, expected, strict=True):
+        p = c.comparison
+        assert cells[:4] == [c.model, c.measures, c.stratum, str(p.n)]
+        low, high = (float(x) for x in cells[7].strip("[]").split(","))
+        # three decimals (JavaScript rounds a half away from zero, Python to even: compare as numbers)
+        for text, value in ((cells[6], p.difference), (low, p.ci_low), (high, p.ci_high)):
+            assert abs(float(text) - value) <= 0.0005 + 1e-12
+    page.select_option("#cond-by", "none")
+    page.wait_for_function("document.querySelectorAll('#cond-table tbody tr').length === 4")
+    strata = page.locator("#cond-table tbody tr td:nth-of-type(2)").all_inner_texts()
+    assert set(strata) == {"all items"}  # two models x two comparisons, no strata
+
+
 def test_leakage_view_and_paths(page: object, site: dict) -> None:
     open_page(page, site, "leakage")
     assert "enter a maintainer key" in page.locator("main").inner_text()
@@ -293,7 +325,7 @@ def test_item_browser_pages_by_cursor_and_refuses_bad_filters(page: object, site
     page.wait_for_selector("#item-count")
 
 
-VIEWS = ("leaderboard", "heatmap", "rarity", "leakage", "items")
+VIEWS = ("leaderboard", "heatmap", "rarity", "conditions", "leakage", "items")
 
 
 def test_every_view_fits_a_phone(browser: object, site: dict) -> None:
@@ -302,7 +334,7 @@ def test_every_view_fits_a_phone(browser: object, site: dict) -> None:
     try:
         for name in VIEWS:
             open_page(tab, site, name, key=site["maintainer"])
-            if name in ("heatmap", "rarity"):
+            if name in ("heatmap", "rarity", "conditions"):
                 tab.wait_for_selector("main .js-plotly-plot .main-svg")  # charts lay themselves out to the width
             shot(tab, f"phone-{name}")
             width = tab.evaluate("document.documentElement.scrollWidth")

@@ -53,8 +53,10 @@ def test_subset_pages_through_every_item_under_a_class(served: tuple[str, GraphS
     with MMRareClient(url) as api:
         diagnosis = api.subset(under=METABOLISM, track="diagnosis", as_frame=False)
         everything = api.subset(as_frame=False)
+        ranked = api.subset(benchmark="MRareBench", as_frame=False)
     assert {r["item"] for r in diagnosis} == {i for i in expected if i.startswith("diagnosis:")}
-    assert len(everything) == service.store.count_nodes("Item") == 60
+    assert len(everything) == service.store.count_nodes("Item") == 120  # the demo's 60 of each benchmark
+    assert len(ranked) == 60 and {(r["benchmark"], r["track"]) for r in ranked} == {("MRareBench", "differential")}
 
 
 def test_report_by_head_and_by_class(served: tuple[str, GraphService]) -> None:
