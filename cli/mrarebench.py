@@ -31,8 +31,9 @@ def mrarebench() -> None:
     show_default=True,
     help="Also match candidates through Orphanet in the graph (reported apart).",
 )
-@click.option("--judge-base-url", help="The optional five-dimension judge: an OpenAI-compatible base URL.")
-@click.option("--judge-model", help="The judge model's name.")
+@click.option("--judge-base-url", help="The optional judges' OpenAI-compatible base URL.")
+@click.option("--judge-model", help="The five-dimension judge's model name.")
+@click.option("--rare-judge-model", help="The rare-candidate judge's model name (one call per distinct candidate).")
 @click.option("--api-key-env", default="MMRARE_JUDGE_API_KEY", show_default=True, help="Variable holding its key.")
 @click.option("--concurrency", default=4, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -42,6 +43,7 @@ def score(
     grounded: bool,
     judge_base_url: str | None,
     judge_model: str | None,
+    rare_judge_model: str | None,
     api_key_env: str,
     concurrency: int,
     fmt: str,
@@ -56,12 +58,15 @@ def score(
     from scoring.grounded_match import OntologyMatcher
     from scoring.openai_judge import OpenAISettings
 
-    if bool(judge_base_url) != bool(judge_model):
-        raise click.UsageError("the judge needs both --judge-base-url and --judge-model")
-    judge = None
-    if judge_base_url and judge_model:
-        judge = OpenAISettings(judge_base_url, judge_model, os.environ.get(api_key_env, ""), concurrency=concurrency)
+    if bool(judge_base_url) != bool(judge_model or rare_judge_model):
+        raise click.UsageError("a judge needs --judge-base-url and its model (--judge-model, --rare-judge-model)")
 
+    def settings(model: str | None) -> OpenAISettings | None:
+        if not (judge_base_url and model):
+            return None
+        return OpenAISettings(judge_base_url, model, os.environ.get(api_key_env, ""), concurrency=concurrency)
+
+    judge, rare_judge = settings(judge_model), settings(rare_judge_model)
     names = {p: split_file_name(p) for p in paths}  # every name is checked before any work
     gold = read_release(release)
     with open_store() as store:
@@ -71,7 +76,7 @@ def score(
                 matcher = OntologyMatcher(store)
             else:
                 click.echo("(no Orphanet in the graph: grounded matching left out; mmrare import orphanet)", err=True)
-        reports = [evaluate(*names[p], read_predictions(p, gold), matcher, judge) for p in paths]
+        reports = [evaluate(*names[p], read_predictions(p, gold), matcher, judge, rare_judge) for p in paths]
     if fmt == "json":
         click.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "rows"} for r in reports], indent=1))
         return

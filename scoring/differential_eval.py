@@ -13,6 +13,7 @@ from scoring.differential_judge import judge_differentials, judge_metrics
 from scoring.grounded_match import GroundedCandidate, OntologyMatcher, first_rank, grounded_metrics
 from scoring.openai_judge import OpenAISettings
 from scoring.ranked_differential import RankedRow, gold_set, ranked_metrics, score_reply
+from scoring.rare_candidate_judge import judge_rare_candidates, rare_candidate_metrics
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,20 @@ def evaluate(
     predictions: Sequence[DifferentialPrediction],
     matcher: OntologyMatcher | None = None,
     judge: OpenAISettings | None = None,
+    rare_judge: OpenAISettings | None = None,
 ) -> DifferentialReport:
-    """The reference's keys for one file's rows (with a judge: its five dimensions too), and the
-    grounded numbers apart when a matcher is given."""
+    """The reference's keys for one file's rows (with a judge: its five dimensions too; with a
+    rare-candidate judge: its rare-candidate keys), and the grounded numbers apart when a matcher
+    is given."""
     rows = [score_reply(p.index, p.reply, gold_set(p.gold.answer, p.gold.aliases)) for p in predictions]
     golds = [p.gold for p in predictions]
     reference = ranked_metrics([r.first_hit for r in rows], [r.parse_failed for r in rows])
     if judge is not None:
         judged = judge_differentials([(r.ranked, r.gold) for r in rows], judge)
         reference |= judge_metrics(judged)
+    if rare_judge is not None:
+        lists = [r.ranked for r in rows]
+        reference |= rare_candidate_metrics(lists, judge_rare_candidates(lists, rare_judge))
     if matcher is None:
         return DifferentialReport(model, dataset, reference, rows=tuple(rows))
     grounded_rows = [matcher.ground(r.ranked, answer_codes(g, matcher)) for r, g in zip(rows, golds, strict=True)]
