@@ -4,6 +4,7 @@ No `from __future__ import annotations` here: strawberry copies the context gett
 FastAPI must see real annotation objects to find its dependencies.
 """
 
+import gc
 import io
 import os
 import re
@@ -19,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from graphql import GraphQLError
 from PIL import Image as PILImage
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -61,13 +63,19 @@ def _expected(error: GraphQLError) -> bool:
 
 
 def build_schema() -> strawberry.Schema:
+    # The depth and alias limits are validation rules made once: each limiter instance makes rule
+    # classes of its own, and validation is cached by its rules, so per-request limiters would miss
+    # the validation cache on every request.
+    limits = [
+        *QueryDepthLimiter(max_depth=10).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=15).validation_rules,
+    ]
     return ThreadedSchema(
         query=GraphQuery,
         mutation=Mutation,
         extensions=[
             CostLimiter,
-            lambda: QueryDepthLimiter(max_depth=10),
-            lambda: MaxAliasesLimiter(max_alias_count=15),
+            lambda: AddValidationRules(limits),
             lambda: MaxTokensLimiter(max_token_count=2000),
             lambda: MaskErrors(should_mask_error=lambda e: not _expected(e)),
             lambda: ParserCache(maxsize=256),  # pages repeat the same few queries
@@ -255,4 +263,9 @@ def app_from_env() -> FastAPI:
     from graph.settings import open_store
 
     service = GraphService(open_store(), blob_store(), policy_from_env())
-    return create_app(service, KeyStore(data_dir() / "api_keys.json"), data_dir() / "thumbs")
+    app = create_app(service, KeyStore(data_dir() / "api_keys.json"), data_dir() / "thumbs")
+    # Everything made so far (modules, the schema, the app) lives as long as the server: kept out
+    # of the collector's full passes, which otherwise walk it all while a request waits.
+    gc.collect()
+    gc.freeze()
+    return app

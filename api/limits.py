@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +19,18 @@ import anyio
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionResult
+
+_threads = threading.local()
+
+
+def _thread_runner() -> asyncio.Runner:
+    """The worker thread's own event loop, kept between operations (a new loop per request costs
+    its setup and teardown every time)."""
+    runner = getattr(_threads, "runner", None)
+    if runner is None:
+        runner = _threads.runner = asyncio.Runner()
+    return runner
+
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -89,7 +102,15 @@ class ThreadedSchema(strawberry.Schema):
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
         def run() -> ExecutionResult:
-            return asyncio.run(strawberry.Schema.execute(self, *args, **kwargs))
+            found: list[ExecutionResult] = []
+
+            async def execute() -> None:
+                # the result goes in a box, not out of the task: asyncio formats a finished task's
+                # result with repr(), which costs as much as the response is large
+                found.append(await strawberry.Schema.execute(self, *args, **kwargs))
+
+            _thread_runner().run(execute())
+            return found[0]
 
         try:
             with anyio.fail_after(self.time_limit):

@@ -125,9 +125,11 @@ class GraphService:
         children = child_classes(self.store, under) if under and "class" in by else None
         return self.policy.trim_report(who, stratify(rows, by, metric, children, leak_free, resamples))
 
-    def reference_scores(self, who: Principal, runs: Sequence[str], judge: str | None) -> list[ReferenceScores]:
+    def reference_scores(
+        self, who: Principal, runs: Sequence[str], judge: str | None, tracks: Sequence[str] = ()
+    ) -> list[ReferenceScores]:
         rows = collect_reference_rows(self.store, self._visible_runs(who, runs), judge)
-        return reference_scores(rows, judge)
+        return reference_scores([r for r in rows if not tracks or r.track in tracks], judge)
 
     def condition_contrasts(
         self, who: Principal, runs: Sequence[str], metric: str, by: str, under: int | None, resamples: int

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import tempfile
 import threading
 import time
@@ -26,14 +24,10 @@ from pathlib import Path
 
 import httpx
 
-from api.app import create_app
 from api.auth import KeyStore
-from api.policy import ReleasePolicy
-from api.service import GraphService
-from bench.api import PAGE, free_port, serve, wait_for_health
+from bench.api import PAGE, serving
 from bench.common import served_stores
 from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
 
 REPORT = '{ report(by: "track", metric: "tokenF1", resamples: 100) { rows { group n mean } } }'
@@ -60,22 +54,31 @@ def measure(name: str, store: GraphStore, blobs: FolderBlobStore, tmp: str, args
     data = blobs.root.parent  # the served store's data folder: blobs/, and the keys beside them
     keys = KeyStore(data / "api_keys.json")
     evaluators = [keys.create(f"{name}-eval-{k}", "evaluator") for k in range(args.clients)]
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    if args.in_process:
-        policy = ReleasePolicy("open", runs_per_day=10_000)  # the quota is not what is measured here
-        app = create_app(GraphService(store, blobs, policy), keys, Path(tmp) / f"thumbs-{name}")
-        in_thread = serve(app, port)
-    else:
-        setting = f"embedded:{store.path}" if isinstance(store, EmbeddedStore) else store.uri  # type: ignore[attr-defined]
-        env = {**os.environ, "MMRARE_GRAPH": setting, "MMRARE_DATA_DIR": str(data), "MMRARE_RUNS_PER_DAY": "10000"}
-        process = subprocess.Popen(
-            ["mmrare", "serve", "--open", "--port", str(port), "--workers", str(args.workers)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+    with serving(store, blobs, keys, Path(tmp) / f"thumbs-{name}", args.in_process, args.workers) as base:
+        times, errors, accepted, health = drive(base, item_ids, evaluators, args)
+    present = set(store.get_many("Run", accepted))
+    total = sum(len(v) for v in times.values())
+    where = "in the bench process" if args.in_process else f"mmrare serve, {args.workers} worker(s)"
+    print(
+        f"\n{name} ({where}): {total} requests in {args.seconds:.0f} s = {total / args.seconds:.1f}/s, "
+        f"{args.clients} clients; errors {dict(errors) or 0}"
+    )
+    for kind, values in sorted(times.items()):
+        q = statistics.quantiles(values, n=100) if len(values) > 1 else [values[0]] * 99
+        print(
+            f"  {kind:<7} n={len(values):<6} p50 {1000 * statistics.median(values):7.1f} ms   "
+            f"p95 {1000 * q[94]:7.1f} ms"
         )
-        wait_for_health(base)
+    print(f"  /health during a costly report: max {1000 * max(health):.1f} ms over {len(health)} calls")
+    print(f"  accepted uploads {len(accepted)}, present afterwards {len(present)}, lost {len(accepted) - len(present)}")
+    store.close()
+
+
+def drive(
+    base: str, item_ids: list[str], evaluators: list[str], args: argparse.Namespace
+) -> tuple[dict[str, list[float]], dict[str, int], list[str], list[float]]:
+    """The clients' loop against the server at `base`, then /health while a costly report runs:
+    latencies by kind, errors by kind, the run ids of accepted uploads, the /health latencies."""
     times: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     accepted: list[str] = []
@@ -131,27 +134,7 @@ def measure(name: str, store: GraphStore, blobs: FolderBlobStore, tmp: str, args
         httpx.get(f"{base}/health", timeout=10)
         health.append(time.perf_counter() - started)
     heavy.join()
-    if args.in_process:
-        in_thread.should_exit = True
-    else:
-        process.terminate()
-        process.wait(timeout=30)
-    present = set(store.get_many("Run", accepted))
-    total = sum(len(v) for v in times.values())
-    where = "in the bench process" if args.in_process else f"mmrare serve, {args.workers} worker(s)"
-    print(
-        f"\n{name} ({where}): {total} requests in {args.seconds:.0f} s = {total / args.seconds:.1f}/s, "
-        f"{args.clients} clients; errors {dict(errors) or 0}"
-    )
-    for kind, values in sorted(times.items()):
-        q = statistics.quantiles(values, n=100) if len(values) > 1 else [values[0]] * 99
-        print(
-            f"  {kind:<7} n={len(values):<6} p50 {1000 * statistics.median(values):7.1f} ms   "
-            f"p95 {1000 * q[94]:7.1f} ms"
-        )
-    print(f"  /health during a costly report: max {1000 * max(health):.1f} ms over {len(health)} calls")
-    print(f"  accepted uploads {len(accepted)}, present afterwards {len(present)}, lost {len(accepted) - len(present)}")
-    store.close()
+    return times, errors, accepted, health
 
 
 if __name__ == "__main__":

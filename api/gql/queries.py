@@ -56,7 +56,7 @@ class Query:
     @strawberry.field
     async def item(self, info: Info, id: strawberry.ID) -> Item | None:
         props = await ctx(info).node("Item", str(id))
-        return Item(props=props) if props else None
+        return Item.of(props) if props else None
 
     @strawberry.field(description=f"A page of items (Relay connection; at most {MAX_PAGE} per page).")
     def items(
@@ -86,7 +86,7 @@ class Query:
         )
         page = ctx(info).service.items(ctx(info).principal, f, first, offset_after(after))
         ctx(info).prime_page(page)
-        edges = [ItemEdge(cursor=cursor_at(page.offset + k), node=Item(props=p)) for k, p in enumerate(page.nodes)]
+        edges = [ItemEdge(cursor=cursor_at(page.offset + k), node=Item.of(p)) for k, p in enumerate(page.nodes)]
         return ItemConnection(
             edges=edges, page_info=page_info(page.offset, len(edges), page.total), total_count=page.total
         )
@@ -180,8 +180,9 @@ class Query:
         "and substring_match."
     )
     def reference_scores(
-        self, info: Info, runs: list[str] | None = None, judge: str | None = None
+        self, info: Info, runs: list[str] | None = None, judge: str | None = None, benchmark: str | None = None
     ) -> list[ReferenceResult]:
+        tracks = select_tracks((), benchmark) if benchmark else ()
         return [
             ReferenceResult(
                 model=r.model,
@@ -195,7 +196,7 @@ class Query:
                 dropped_without_image=r.dropped_without_image,
                 judge_errors=r.judge_errors,
             )
-            for r in ctx(info).service.reference_scores(ctx(info).principal, runs or [], judge)
+            for r in ctx(info).service.reference_scores(ctx(info).principal, runs or [], judge, tracks)
         ]
 
     @strawberry.field(

@@ -132,7 +132,7 @@ class Disease:
     async def items(self, info: Info, first: int = 20) -> list[Item]:
         maintainer_only(info)
         links = await ctx(info).links("Disease", self.props["orphaCode"], "ANSWER_IS", Direction.IN)
-        return [Item(props=p) for p in await nodes_of(info, "Item", [n.node.key for n in links][:first])]
+        return [Item.of(p) for p in await nodes_of(info, "Item", [n.node.key for n in links][:first])]
 
 
 @strawberry.type
@@ -283,39 +283,33 @@ class JudgeScore:
 
 @strawberry.type
 class Item:
+    """The item's own text fields are plain, filled once (`Item.of`): a page shows fifty items, and
+    resolver calls add up; what depends on the caller (leak status, answer key) stays a resolver."""
+
     props: strawberry.Private[dict]
+    id: str
+    track: str
+    benchmark: str = strawberry.field(description="The benchmark the item belongs to (MMRareBench or MRareBench).")
+    index: int
+    question: str
+    context: str | None = strawberry.field(description="The case text, where the track asks with it.")
+    n_images: int
+    modalities: list[str]
 
-    @strawberry.field
-    def id(self) -> str:
-        return self.props["itemId"]
-
-    @strawberry.field
-    def track(self) -> str:
-        return self.props["track"]
-
-    @strawberry.field(description="The benchmark the item belongs to (MMRareBench or MRareBench).")
-    def benchmark(self) -> str:
-        return TRACK_BY_NAME[self.props["track"]].benchmark
-
-    @strawberry.field
-    def index(self) -> int:
-        return self.props["index"]
-
-    @strawberry.field
-    def question(self) -> str:
-        return self.props.get("question", "")
-
-    @strawberry.field
-    def context(self) -> str | None:
-        return self.props.get("context") if TRACK_BY_NAME[self.props["track"]].question_side_context else None
-
-    @strawberry.field
-    def n_images(self) -> int:
-        return self.props.get("nImages", 0)
-
-    @strawberry.field
-    def modalities(self) -> list[str]:
-        return self.props.get("modalities", [])
+    @classmethod
+    def of(cls, props: dict) -> Item:
+        track = TRACK_BY_NAME[props["track"]]
+        return cls(
+            props=props,
+            id=props["itemId"],
+            track=props["track"],
+            benchmark=track.benchmark,
+            index=props["index"],
+            question=props.get("question", ""),
+            context=props.get("context") if track.question_side_context else None,
+            n_images=props.get("nImages", 0),
+            modalities=props.get("modalities", []),
+        )
 
     @strawberry.field(description="The leakage audit's verdict (hidden on a held-out release but for maintainers).")
     def leak_free(self, info: Info) -> bool | None:
