@@ -18,13 +18,13 @@ def mrarebench() -> None:
 
 
 @mrarebench.command("score")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--release",
-    required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The release's diagnosis_opened.tsv.",
+    help="With files: the release's diagnosis_opened.tsv.",
 )
+@click.option("--run", "runs", multiple=True, help="Without files: a run id or model in the graph (repeatable; all).")
 @click.option(
     "--grounded/--no-grounded",
     default=True,
@@ -39,7 +39,8 @@ def mrarebench() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def score(
     paths: tuple[Path, ...],
-    release: Path,
+    release: Path | None,
+    runs: tuple[str, ...],
     grounded: bool,
     judge_base_url: str | None,
     judge_model: str | None,
@@ -48,9 +49,9 @@ def score(
     concurrency: int,
     fmt: str,
 ) -> None:
-    """Score <model>_MRareBench_Diagnosis[_FD|_TO] prediction files: the reference's deterministic keys
-    (recall@k, MRR, MR, hit and parse-fail rates), with a judge its five dimensions, and the
-    ontology-grounded numbers beside them."""
+    """Score <model>_MRareBench_Diagnosis[_FD|_TO] prediction files, or without files the MRareBench
+    runs in the graph: the reference's deterministic keys (recall@k, MRR, MR, hit and parse-fail
+    rates), with judges their keys, and the ontology-grounded numbers beside them."""
     import os
 
     from importers.mrarebench import read_predictions, read_release, split_file_name
@@ -67,16 +68,29 @@ def score(
         return OpenAISettings(judge_base_url, model, os.environ.get(api_key_env, ""), concurrency=concurrency)
 
     judge, rare_judge = settings(judge_model), settings(rare_judge_model)
-    names = {p: split_file_name(p) for p in paths}  # every name is checked before any work
-    gold = read_release(release)
+    if paths and runs:
+        raise click.UsageError("give prediction files or --run, not both")
+    if paths and release is None:
+        raise click.UsageError("prediction files need their --release")
     with open_store() as store:
+        if paths:
+            names = {p: split_file_name(p) for p in paths}  # every name is checked before any work
+            gold = read_release(release)  # type: ignore[arg-type]
+            files = [(*names[p], read_predictions(p, gold)) for p in paths]
+        else:
+            from scoring.condition_runs import differential_runs
+            from scoring.report import resolve_runs
+
+            files = [(r.model, r.dataset, r.predictions) for r in differential_runs(store, resolve_runs(store, runs))]
+            if not files:
+                raise click.UsageError("no MRareBench run in the graph (mmrare import predictions FILES)")
         matcher = None
         if grounded:
             if store.count_nodes("Disease"):
                 matcher = OntologyMatcher(store)
             else:
                 click.echo("(no Orphanet in the graph: grounded matching left out; mmrare import orphanet)", err=True)
-        reports = [evaluate(*names[p], read_predictions(p, gold), matcher, judge, rare_judge) for p in paths]
+        reports = [evaluate(*found, matcher, judge, rare_judge) for found in files]
     if fmt == "json":
         click.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "rows"} for r in reports], indent=1))
         return

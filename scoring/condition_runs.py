@@ -1,21 +1,54 @@
-"""Input-condition comparisons from the graph: MRareBench runs (one per model and condition, the
-condition being the run's VLMEvalKit dataset) scored row by row with the reference's string rule,
-their items' answer codes (ANSWER_IS), cases (ABOUT) and classes, then compared as in
-scoring/conditions.py."""
+"""MRareBench runs in the graph (one per model and input condition, the condition being the run's
+VLMEvalKit dataset) as the file scorer sees prediction files (`differential_runs`), and from them the
+condition comparisons: rows scored by the reference's string rule, with their items' answer codes
+(ANSWER_IS), cases (ABOUT) and classes, compared as in scoring/conditions.py."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.mrarebench import DifferentialGold, DifferentialPrediction
+from core.orphanet import parse_codes
 from core.tracks import TRACK_BY_NAME
 from graph.model import NodeRef
 from graph.store import GraphStore
 from scoring.conditions import ConditionContrast, condition_contrasts, item_strata, under_class
-from scoring.differential_eval import DifferentialReport
-from scoring.ranked_differential import gold_set, score_reply
+from scoring.differential_eval import DifferentialReport, evaluate
 from scoring.service import run_predictions
 from scoring.stats import RESAMPLES
+
+
+@dataclass(frozen=True)
+class DifferentialRun:
+    """One ranked-differential run of the graph as the file scorer sees a prediction file: its rows
+    in file order, each with its item's gold (the item id as the row's index)."""
+
+    run_id: str
+    model: str
+    dataset: str
+    predictions: list[DifferentialPrediction]
+
+
+def differential_runs(store: GraphStore, run_ids: Sequence[str]) -> list[DifferentialRun]:
+    """Every ranked-differential run among `run_ids` (all runs when none), by run id."""
+    runs = store.select("Run") if not run_ids else [n for n in (store.get(NodeRef("Run", r)) for r in run_ids) if n]
+    out = []
+    for run in sorted(runs, key=lambda r: str(r.ref.key)):
+        pairs = [pair for pair in run_predictions(store, str(run.ref.key)) if _ranked(pair[1])]
+        if not pairs:
+            continue
+        pairs.sort(key=lambda pair: int(pair[0].get("row", 0)))
+        dataset = run.props.get("dataset") or TRACK_BY_NAME[pairs[0][1]["track"]].datasets[0]
+        rows = [DifferentialPrediction(item["itemId"], p["text"], _gold(item)) for p, item in pairs]
+        out.append(DifferentialRun(str(run.ref.key), run.props["model"], dataset, rows))
+    return out
+
+
+def _gold(item: dict) -> DifferentialGold:
+    codes = parse_codes(item.get("releaseOrpha"))[0]
+    code = codes[0] if len(codes) == 1 else None
+    return DifferentialGold(item["itemId"], item.get("answer", ""), list(item.get("aliases", [])), code)
 
 
 @dataclass(frozen=True)
@@ -29,21 +62,10 @@ class ConditionRuns:
 
 def condition_runs(store: GraphStore, run_ids: Sequence[str]) -> ConditionRuns:
     """Every ranked-differential run among `run_ids` (all runs when none), rows in file order."""
-    runs = store.select("Run") if not run_ids else [n for n in (store.get(NodeRef("Run", r)) for r in run_ids) if n]
-    reports, items = [], {}
-    for run in sorted(runs, key=lambda r: str(r.ref.key)):
-        pairs = [pair for pair in run_predictions(store, str(run.ref.key)) if _ranked(pair[1])]
-        if not pairs:
-            continue
-        pairs.sort(key=lambda pair: int(pair[0].get("row", 0)))
-        dataset = run.props.get("dataset") or TRACK_BY_NAME[pairs[0][1]["track"]].datasets[0]
-        rows = [
-            score_reply(item["itemId"], p["text"], gold_set(item.get("answer", ""), list(item.get("aliases", []))))
-            for p, item in pairs
-        ]
-        reports.append(DifferentialReport(run.props["model"], dataset, {}, rows=tuple(rows)))
-        items.update({item["itemId"]: item for _, item in pairs})
-    refs = [NodeRef("Item", i) for i in sorted(items)]
+    found = differential_runs(store, run_ids)
+    reports = [evaluate(r.model, r.dataset, r.predictions) for r in found]
+    items = sorted({p.index for r in found for p in r.predictions})
+    refs = [NodeRef("Item", i) for i in items]
     codes: dict[str, set[int]] = {i: set() for i in items}
     for n in store.neighbours(refs, "ANSWER_IS"):
         codes[str(n.start.key)].add(int(n.node.key))

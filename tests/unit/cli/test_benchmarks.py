@@ -83,3 +83,24 @@ def test_file_names_give_the_dataset_and_its_track() -> None:
     assert name_parts("llava_v1.5_7b_mrarebench_diagnosis_to.tsv") == ("llava_v1.5_7b", "differential")
     assert name_parts("GPT-4o_MMRarebench_Diagnosis.json") == ("GPT-4o", "diagnosis")
     assert name_dataset("GPT-4o_MRareBench_Diagnosis_XX.tsv") == (None, None)
+
+
+def test_scores_from_the_graph_equal_scores_from_the_files(cli: Cli) -> None:
+    from_graph = cli("mrarebench", "score", "--format", "json")
+    files = sorted(str(p) for p in cli.hand.glob("*.tsv"))
+    release = str(cli.hand / "diagnosis" / "diagnosis_opened.tsv")
+    from_files = cli("mrarebench", "score", *files, "--release", release, "--format", "json")
+    assert from_graph.exit_code == 0 and from_files.exit_code == 0, from_graph.output + from_files.output
+    graph_reports = {r["dataset"]: r for r in json.loads(from_graph.output)}
+    file_reports = {r["dataset"]: r for r in json.loads(from_files.output)}
+    assert set(graph_reports) == {"MRareBench_Diagnosis", "MRareBench_Diagnosis_FD"}
+    for dataset, r in graph_reports.items():
+        assert r["reference"] == file_reports[dataset]["reference"]
+        assert r["grounded"] == file_reports[dataset]["grounded"]
+        # the same rows disagree; the graph names them by item id, the files by their index
+        assert [d["index"] for d in r["disagreements"]] == [
+            f"differential:{d['index']}" for d in file_reports[dataset]["disagreements"]
+        ]
+    assert graph_reports["MRareBench_Diagnosis"]["reference"]["MRR"] == 0.5  # worked by hand
+    mixed = cli("mrarebench", "score", files[0], "--run", MODEL)
+    assert mixed.exit_code == 2 and "not both" in mixed.output
