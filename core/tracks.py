@@ -1,4 +1,5 @@
-"""The MMRareBench release format: four TSV files, one per track (see README, MMRareBench).
+"""The benchmarks' release formats: MMRareBench's four TSV files, one per track, and MRareBench's T1
+file (the `differential` track); see README.
 
 Each track names its file, the columns it must have, and how its own columns map onto Item
 properties. List cells are read exactly as the reference evaluator reads them (`read_list_cell`,
@@ -12,6 +13,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from core.mrarebench import CONDITIONS
 
 COMMON_COLUMNS = ("index", "image", "image_path", "question", "answer", "context")
 
@@ -191,7 +194,7 @@ DIFFERENTIAL = Track(
     texts=(("ORPHA_code", "releaseOrpha"),),
     optional_texts=(("category", "releaseCategory"), ("case_id", "sourceCase"), ("pmcid", "pmcid")),
     benchmark="MRareBench",
-    datasets=("MRareBench_Diagnosis", "MRareBench_Diagnosis_FD", "MRareBench_Diagnosis_TO"),
+    datasets=tuple(CONDITIONS),
     names_disease=True,
     ranked_list=True,
 )

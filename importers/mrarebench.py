@@ -9,28 +9,22 @@ answer columns when the release has no such row.
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 
 from core.mrarebench import CONDITIONS, DifferentialGold, DifferentialPrediction
 from core.tracks import is_blank
-from importers.predictions import PredictionSource, read_rows
-
-FILE_NAME = re.compile(
-    r"^(?P<model>.+)_(?P<dataset>MRareBench_Diagnosis(?:_FD|_TO)?)\.(?:xlsx|tsv|json|csv)$", re.IGNORECASE
-)
-_CANONICAL = {name.lower(): name for name in CONDITIONS}
+from importers.predictions import PredictionSource, name_dataset, read_rows
 
 
 def split_file_name(path: Path) -> tuple[str, str]:
     """(model, dataset) from a VLMEvalKit output name; the dataset spelled as the reference spells it."""
-    match = FILE_NAME.match(path.name)
-    if not match:
+    model, dataset = name_dataset(path)
+    if model is None or dataset not in CONDITIONS:
         raise ValueError(
             f"{path}: expected <model>_MRareBench_Diagnosis[_FD|_TO].xlsx|tsv|json|csv (the T1 conditions: "
             f"{', '.join(CONDITIONS)})"
         )
-    return match["model"], _CANONICAL[match["dataset"].lower()]
+    return model, dataset
 
 
 def read_release(path: Path) -> dict[str, DifferentialGold]:
