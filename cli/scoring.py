@@ -32,8 +32,9 @@ def import_predictions(
     track: str | None,
     skip_invalid: bool,
 ) -> None:
-    """VLMEvalKit outputs (files, or folders searched for <model>_MMRarebench_<Track>.xlsx|tsv|json|csv)
-    or JSONL {item, prediction}. All files are checked before any is written."""
+    """VLMEvalKit outputs (files, or folders searched for <model>_<dataset>.xlsx|tsv|json|csv, the
+    datasets of MMRareBench's tracks and MRareBench's T1 conditions) or JSONL {item, prediction}. All
+    files are checked before any is written."""
     from importers.predictions import ModelInfo, import_prediction_files
 
     info = ModelInfo(model, family, domain, params) if model else None
@@ -44,10 +45,21 @@ def import_predictions(
         blank = ""
         if summary.blank:
             blank = f"; {summary.blank} blank prediction(s) kept as 'nan', as the reference scores them"
+        # the dataset where it says more than the track: MRareBench's input condition
+        conditions = [summary.dataset] if summary.dataset and conditions_of(summary.dataset) else []
+        what = ", ".join([*summary.tracks, *conditions])
         click.echo(
             f"{summary.run_id}: {summary.predictions} predictions of {summary.model} "
-            f"({', '.join(summary.tracks)}) from {Path(summary.file).name}; {state}{blank}"
+            f"({what}) from {Path(summary.file).name}; {state}{blank}"
         )
+
+
+def conditions_of(dataset: str) -> bool:
+    """Whether the dataset's track is answered under several input conditions (MRareBench T1)."""
+    from core.tracks import DATASET_TRACKS, TRACK_BY_NAME
+
+    track = DATASET_TRACKS.get(dataset)
+    return track is not None and len(TRACK_BY_NAME[track].datasets) > 1
 
 
 @click.command("runs")
@@ -62,7 +74,8 @@ def runs(fmt: str) -> None:
     for p in found:
         click.echo(
             f"{p['runId']}  model={p['model']}  tracks={','.join(p.get('tracks', []))}  "
-            f"file={p.get('sourceFile')}  created={p.get('createdAt')}"
+            + (f"dataset={p['dataset']}  " if p.get("dataset") and conditions_of(p["dataset"]) else "")
+            + f"file={p.get('sourceFile')}  created={p.get('createdAt')}"
         )
 
 
@@ -253,8 +266,8 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
         click.echo(json.dumps({"judge": judge, "judge_origin": judge_origin(judge), "results": out}, indent=1))
         return
     click.echo(
-        "reference evaluate() keys per model and track; rows without an image cell are dropped, as the reference "
-        f"does. Judge: {judge or 'none (F1 / substring_match)'}"
+        "reference evaluate() keys per model and track (MRareBench: per input condition); MMRareBench rows "
+        f"without an image cell are dropped, as the reference does. Judge: {judge or 'none (F1 / substring_match)'}"
         + (f" ({judge_origin(judge)})" if judge else "")
     )
     for r in results:

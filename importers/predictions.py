@@ -83,6 +83,7 @@ class RunSummary:
     created: bool
     blank: int = 0  # blank prediction cells, kept as "nan"
     file: str = ""
+    dataset: str | None = None  # the VLMEvalKit dataset the file name gives
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,14 @@ def write_runs(
             )
             summaries.append(
                 RunSummary(
-                    run_id, c.model.name, len(rows), tuple(tracks), run_id not in existing, c.blank, c.source.label
+                    run_id,
+                    c.model.name,
+                    len(rows),
+                    tuple(tracks),
+                    run_id not in existing,
+                    c.blank,
+                    c.source.label,
+                    c.dataset,
                 )
             )
     return summaries

@@ -413,6 +413,10 @@ class Run:
     def created_at(self) -> str | None:
         return self.props.get("createdAt")
 
+    @strawberry.field(description="The VLMEvalKit dataset of its file (for MRareBench, the input condition).")
+    def dataset(self) -> str | None:
+        return self.props.get("dataset")
+
     @strawberry.field
     def tracks(self) -> list[str]:
         return self.props.get("tracks", [])

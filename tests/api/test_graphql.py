@@ -275,6 +275,8 @@ def test_items_of_one_benchmark_and_its_reference_keys(served: Served, tmp_path:
     scores = gql(served, "{ referenceScores { model dataset metrics { key value } } }")["data"]["referenceScores"]
     baseline = next(r for r in scores if r["model"] == MODEL and r["dataset"] == "MRareBench_Diagnosis")
     assert {m["key"]: m["value"] for m in baseline["metrics"]}["MRR"] == 0.5  # worked by hand in that module
+    datasets = {r["dataset"] for r in gql(served, "{ runs { dataset } }")["data"]["runs"]}
+    assert datasets == {None, "MRareBench_Diagnosis", "MRareBench_Diagnosis_FD"}  # the base run is JSONL
     one = gql(served, '{ referenceScores(benchmark: "MRareBench") { track } }')["data"]["referenceScores"]
     assert {r["track"] for r in one} == {"differential"}  # the base run's MMRareBench tracks left out
     contrasts = gql(

@@ -39,8 +39,17 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     imported = run("import", "benchmark", str(hand), "--benchmark", "MRareBench")
     assert imported.exit_code == 0, imported.output
     assert "items 3 differential" in imported.output and "code 3" in imported.output
-    assert run("import", "predictions", str(hand)).exit_code == 0
+    runs = run("import", "predictions", str(hand))
+    assert runs.exit_code == 0 and "(differential, MRareBench_Diagnosis_FD)" in runs.output  # the condition said
     return run
+
+
+def test_runs_name_their_input_condition(cli: Cli) -> None:
+    listed = cli("runs").output.splitlines()
+    assert sorted(line.split("dataset=")[1].split()[0] for line in listed) == [
+        "MRareBench_Diagnosis",
+        "MRareBench_Diagnosis_FD",
+    ]
 
 
 def test_reference_keys_of_one_benchmark(cli: Cli) -> None:
