@@ -63,13 +63,20 @@ class EntityMatcher:
 
     def find(self, text: str) -> list[Mention]:
         toks = tokens(text)
+        # Each word's canonical form, once: opening a phrase (nothing before it) and inside one (after
+        # the word before it). A window's folded phrase is then its first word's opening form and the
+        # others' inner forms, exactly what `folded` gives, without folding every window again.
+        words_folded = [fold(t) for t, _, _ in toks]
+        opening = [canonical_word(w) for w in words_folded]
+        inner = [canonical_word(w, words_folded[k - 1]) if k else opening[0] for k, w in enumerate(words_folded)]
         out: list[Mention] = []
         i = 0
         while i < len(toks):
             for n in range(min(self.longest, len(toks) - i), 0, -1):
                 window = toks[i : i + n]
                 words = tuple(t for t, _, _ in window)
-                refs = self.exact.get(words, set()) | self.folded.get(folded(words), set())
+                phrase = (opening[i], *inner[i + 1 : i + n])
+                refs = self.exact.get(words, set()) | self.folded.get(phrase, set())
                 if refs:
                     start, end = window[0][1], window[-1][2]
                     out += [Mention(ref, start, end, text[start:end]) for ref in sorted(refs)]

@@ -203,13 +203,20 @@ def test_entity_links_use_the_alignment_normalisation() -> None:
             ("Marfan syndrome type 2", NodeRef("Disease", 284973), False),
             ("Haemophilia A", NodeRef("Disease", 98878), False),
             ("Alpha-mannosidosis", NodeRef("Disease", 61), False),
+            ("Factor X deficiency", NodeRef("Disease", 328), False),
+            ("X-linked hypophosphatemia", NodeRef("Disease", 89936), False),
         ]
     )
-    text = "Loeys Dietz syndrome? Marfan's syndrome type II, hemophilia A or α-mannosidosis; not hemophilia B."
+    text = (
+        "Loeys Dietz syndrome? Marfan's syndrome type II, hemophilia A or α-mannosidosis; not hemophilia B. "
+        "Factor X deficiency, or X linked hypophosphataemia."
+    )
     found = [(x.ref.uid, x.text) for x in m.find(text)]
     assert found == [
         ("Disease:60030", "Loeys Dietz syndrome"),  # hyphen written as a space
         ("Disease:284973", "Marfan's syndrome type II"),  # possessive, Roman numeral
         ("Disease:98878", "hemophilia A"),  # American spelling, subtype letter kept
         ("Disease:61", "α-mannosidosis"),  # Greek letter
+        ("Disease:328", "Factor X deficiency"),  # X after "factor" is the numeral 10, as in the name
+        ("Disease:89936", "X linked hypophosphataemia"),  # a phrase opening with X: the letter, not 10
     ]
