@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -17,14 +18,28 @@ def mrarebench() -> None:
     """MRareBench (the successor benchmark): T1 ranked differentials, scored by the reference's rules."""
 
 
+def prediction_source(command: Callable) -> Callable:
+    """What both commands read: prediction files with their release, or the graph's runs."""
+    command = click.option(
+        "--run", "runs", multiple=True, help="Without files: a run id or model in the graph (repeatable; all)."
+    )(command)
+    command = click.option(
+        "--release",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="With files: the release's diagnosis_opened.tsv.",
+    )(command)
+    return click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))(command)
+
+
+def check_source(paths: tuple[Path, ...], release: Path | None, runs: tuple[str, ...]) -> None:
+    if paths and runs:
+        raise click.UsageError("give prediction files or --run, not both")
+    if paths and release is None:
+        raise click.UsageError("prediction files need their --release")
+
+
 @mrarebench.command("score")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--release",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="With files: the release's diagnosis_opened.tsv.",
-)
-@click.option("--run", "runs", multiple=True, help="Without files: a run id or model in the graph (repeatable; all).")
+@prediction_source
 @click.option(
     "--grounded/--no-grounded",
     default=True,
@@ -68,10 +83,7 @@ def score(
         return OpenAISettings(judge_base_url, model, os.environ.get(api_key_env, ""), concurrency=concurrency)
 
     judge, rare_judge = settings(judge_model), settings(rare_judge_model)
-    if paths and runs:
-        raise click.UsageError("give prediction files or --run, not both")
-    if paths and release is None:
-        raise click.UsageError("prediction files need their --release")
+    check_source(paths, release, runs)
     with open_store() as store:
         if paths:
             names = {p: split_file_name(p) for p in paths}  # every name is checked before any work
@@ -110,9 +122,7 @@ def score(
 
 
 @mrarebench.command("compare")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--release", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Files: their release.")
-@click.option("--run", "runs", multiple=True, help="Without files: a run id or model in the graph (repeatable; all).")
+@prediction_source
 @click.option("--metric", default="rr", show_default=True, help="Item metric: rr, hit@1, hit@3, hit@5 or hit@10.")
 @click.option("--by", "by", type=click.Choice(["head", "prevalence", "none"]), default="head", show_default=True)
 @click.option("--under", help="Only items whose answer is this Orphanet class or below it (ORPHA:98006).")
@@ -135,10 +145,7 @@ def compare(
     from cli.common import known_class, orpha_code
     from scoring.conditions import condition_contrasts, item_strata, under_class
 
-    if paths and runs:
-        raise click.UsageError("give prediction files or --run, not both")
-    if paths and release is None:
-        raise click.UsageError("prediction files need their --release")
+    check_source(paths, release, runs)
     if not paths:
         from scoring.condition_runs import graph_contrasts
         from scoring.report import resolve_runs

@@ -59,7 +59,7 @@ def conditions_of(dataset: str) -> bool:
     from core.tracks import DATASET_TRACKS, TRACK_BY_NAME
 
     track = DATASET_TRACKS.get(dataset)
-    return track is not None and len(TRACK_BY_NAME[track].datasets) > 1
+    return track is not None and TRACK_BY_NAME[track].has_conditions
 
 
 @click.command("runs")

@@ -58,6 +58,11 @@ class Track:
         return (*COMMON_COLUMNS, *(c.column for c in self.lists), *(c for c, _ in self.texts))
 
     @property
+    def has_conditions(self) -> bool:
+        """Answered under several input conditions, one dataset each (MRareBench T1)."""
+        return len(self.datasets) > 1
+
+    @property
     def known_columns(self) -> tuple[str, ...]:
         return (*self.columns, *self.optional, *(c for c, _ in self.optional_texts))
 

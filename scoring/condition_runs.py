@@ -15,7 +15,7 @@ from graph.model import NodeRef
 from graph.store import GraphStore
 from scoring.conditions import ConditionContrast, condition_contrasts, item_strata, under_class
 from scoring.differential_eval import DifferentialReport, evaluate
-from scoring.service import run_predictions
+from scoring.service import named_runs, run_predictions
 from scoring.stats import RESAMPLES
 
 
@@ -32,7 +32,7 @@ class DifferentialRun:
 
 def differential_runs(store: GraphStore, run_ids: Sequence[str]) -> list[DifferentialRun]:
     """Every ranked-differential run among `run_ids` (all runs when none), by run id."""
-    runs = store.select("Run") if not run_ids else [n for n in (store.get(NodeRef("Run", r)) for r in run_ids) if n]
+    runs = named_runs(store, run_ids)
     out = []
     for run in sorted(runs, key=lambda r: str(r.ref.key)):
         pairs = [pair for pair in run_predictions(store, str(run.ref.key)) if _ranked(pair[1])]

@@ -25,7 +25,7 @@ from core.tracks import BLANK_TEXT, TRACK_BY_NAME
 from graph.model import NodeRef
 from graph.store import GraphStore
 from scoring.ranked_differential import gold_set, ranked_metrics, score_reply
-from scoring.service import run_predictions, score_property
+from scoring.service import named_runs, run_predictions, score_property
 from scoring.token_f1 import best_token_f1
 
 
@@ -63,7 +63,7 @@ class ReferenceScores:
     def label(self) -> str:
         """What the result is called: the track, or for a track answered under several input
         conditions (MRareBench), the dataset that names the condition."""
-        return self.dataset if len(TRACK_BY_NAME[self.track].datasets) > 1 else self.track
+        return self.dataset if TRACK_BY_NAME[self.track].has_conditions else self.track
 
 
 def substring_match(prediction: str, answer: str) -> float:
@@ -127,7 +127,7 @@ def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[Re
 
 def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str | None) -> list[ReferenceRow]:
     """The predictions of the given runs (all runs when none) with what the reference reads of each."""
-    runs = store.select("Run") if not run_ids else [n for n in (store.get(NodeRef("Run", r)) for r in run_ids) if n]
+    runs = named_runs(store, run_ids)
     prop = None if judge is None else score_property(judge)
     rows = []
     for run in runs:

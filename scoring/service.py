@@ -7,13 +7,14 @@ keeps its config hash, prompt, raw reply, dims, score and error.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from core.blobs import BlobStore
 from core.items import natural_key
 from core.progress import Progress, no_progress
-from graph.model import Direction, NodeRef
+from graph.model import Direction, Node, NodeRef
 from graph.store import GraphStore, RelRow
 from scoring.judges import Judge, JudgeRequest, Verdict, judgement_id
 from scoring.offline_judges import gold_codes
@@ -36,6 +37,14 @@ class ScoreSummary:
     skipped_tracks: Counter = field(default_factory=Counter)
     mean_by_track: dict[str, float] = field(default_factory=dict)
     token_f1: float | None = None  # mean x 100 over diagnosis predictions
+
+
+def named_runs(store: GraphStore, run_ids: Sequence[str]) -> list[Node]:
+    """The runs named that exist, in the order given; every run when none is named."""
+    if not run_ids:
+        return store.select("Run")
+    found = store.get_many("Run", list(run_ids))
+    return [Node(NodeRef("Run", r), found[r]) for r in dict.fromkeys(run_ids) if r in found]
 
 
 def run_predictions(store: GraphStore, run_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
