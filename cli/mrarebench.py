@@ -9,13 +9,14 @@ from pathlib import Path
 
 import click
 
-from core.mrarebench import CONDITIONS
+from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
 from graph.settings import open_store
 
 
 @click.group("mrarebench")
 def mrarebench() -> None:
-    """MRareBench (the successor benchmark): T1 ranked differentials, scored by the reference's rules."""
+    """MRareBench (the successor benchmark): T1 ranked differentials and T2 evidence verification, scored
+    by the reference's rules."""
 
 
 def prediction_source(command: Callable) -> Callable:
@@ -47,7 +48,7 @@ def check_source(paths: tuple[Path, ...], release: Path | None, runs: tuple[str,
     help="Also match candidates through Orphanet in the graph (reported apart).",
 )
 @click.option("--judge-base-url", help="The optional judges' OpenAI-compatible base URL.")
-@click.option("--judge-model", help="The five-dimension judge's model name.")
+@click.option("--judge-model", help="The judge's model name: T1's five dimensions, T2's evidence rubric.")
 @click.option("--rare-judge-model", help="The rare-candidate judge's model name (one call per distinct candidate).")
 @click.option("--api-key-env", default="MMRARE_JUDGE_API_KEY", show_default=True, help="Variable holding its key.")
 @click.option("--concurrency", default=4, show_default=True)
@@ -65,8 +66,9 @@ def score(
     fmt: str,
 ) -> None:
     """Score <model>_MRareBench_Diagnosis[_FD|_TO] prediction files, or without files the MRareBench
-    runs in the graph: the reference's deterministic keys (recall@k, MRR, MR, hit and parse-fail
-    rates), with judges their keys, and the ontology-grounded numbers beside them."""
+    runs in the graph: the reference's deterministic keys (T1: recall@k, MRR, MR, hit and parse-fail
+    rates, with the ontology-grounded numbers beside them; T2: evidence recall, groundedness, image
+    attribution), and with judges their keys."""
     import os
 
     from importers.mrarebench import read_predictions, read_release, split_file_name
@@ -94,8 +96,6 @@ def score(
             from scoring.report import resolve_runs
 
             files = [(r.model, r.dataset, r.predictions) for r in differential_runs(store, resolve_runs(store, runs))]
-            if not files:
-                raise click.UsageError("no MRareBench run in the graph (mmrare import predictions FILES)")
         matcher = None
         if grounded:
             if store.count_nodes("Disease"):
@@ -103,9 +103,24 @@ def score(
             else:
                 click.echo("(no Orphanet in the graph: grounded matching left out; mmrare import orphanet)", err=True)
         reports = [evaluate(*found, matcher, judge, rare_judge) for found in files]
+        evidence = [] if paths else _evidence_reports(store, runs, judge)
+    if not reports and not evidence:
+        raise click.UsageError("no MRareBench run in the graph (mmrare import predictions FILES)")
     if fmt == "json":
-        click.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "rows"} for r in reports], indent=1))
+        found = [*reports, *evidence]
+        click.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "rows"} for r in found], indent=1))
         return
+    for e in evidence:
+        click.echo(f"{e.model}  {e.dataset}  ({EVIDENCE_CONDITIONS[e.dataset]}; similarity: {e.backend})")
+        keys = list(e.reference.items())
+        for start in range(0, len(keys), 4):
+            click.echo("  " + "  ".join(f"{k} {_number(v)}" for k, v in keys[start : start + 4]))
+        for title, groups in (("by task type", e.by_task_type), ("by evidence layer", e.by_layer)):
+            if groups:
+                click.echo(
+                    f"  judge's required_recall {title}: "
+                    + "  ".join(f"{name} {_number(g['required_recall'])} (n={g['n']})" for name, g in groups.items())
+                )
     for r in reports:
         click.echo(f"{r.model}  {r.dataset}  ({CONDITIONS[r.dataset]})")
         click.echo("  reference: " + "  ".join(f"{k} {_number(v)}" for k, v in r.reference.items()))
@@ -121,9 +136,29 @@ def score(
                 )
 
 
+def _evidence_reports(store, runs: tuple[str, ...], judge) -> list:  # type: ignore[no-untyped-def]
+    """T2 runs of the graph scored, with the judge's rubric when a judge is given."""
+    from scoring.condition_runs import evidence_runs
+    from scoring.evidence_judge import judge_evidence
+    from scoring.evidence_verification import evaluate_evidence
+    from scoring.report import resolve_runs
+
+    out = []
+    for r in evidence_runs(store, resolve_runs(store, runs)):
+        verdicts = judge_evidence(r.predictions, judge) if judge is not None else None
+        out.append(evaluate_evidence(r.model, r.dataset, r.predictions, verdicts))
+    return out
+
+
 @mrarebench.command("compare")
 @prediction_source
-@click.option("--metric", default="rr", show_default=True, help="Item metric: rr, hit@1, hit@3, hit@5 or hit@10.")
+@click.option(
+    "--metric",
+    default="rr",
+    show_default=True,
+    help="Item metric: T1 rr, hit@1, hit@3, hit@5 or hit@10; T2 det_required_recall@0.5 (or @0.3, @0.35, @0.4, "
+    "@0.6), det_hierarchical_required_recall, det_required_meanmaxsim or det_mean_sent_groundedness.",
+)
 @click.option("--by", "by", type=click.Choice(["head", "prevalence", "none"]), default="head", show_default=True)
 @click.option("--under", help="Only items whose answer is this Orphanet class or below it (ORPHA:98006).")
 @click.option("--resamples", default=1000, show_default=True)
@@ -138,12 +173,19 @@ def compare(
     resamples: int,
     fmt: str,
 ) -> None:
-    """Paired condition comparisons per model: FD - baseline (textual leakage) and baseline - TO (the
-    value of the images), per item, with case-clustered 95% intervals, overall and per Orphanet head
-    or prevalence class. From prediction files and their release, or, given no file, from the
-    MRareBench runs in the graph (`mmrare import benchmark --benchmark MRareBench`, then predictions)."""
+    """Paired condition comparisons per model, per item, with case-clustered 95% intervals, overall and
+    per Orphanet head or prevalence class: T1 FD - baseline (textual leakage) and baseline - TO (the
+    value of the images); T2 gold - NoDx (what the given diagnosis adds) and gold - TO (the value of
+    the images), by a T2 --metric. From T1 prediction files and their release, or, given no file,
+    from the MRareBench runs in the graph (`mmrare import benchmark --benchmark MRareBench`, then
+    predictions)."""
     from cli.common import known_class, orpha_code
-    from scoring.conditions import condition_contrasts, item_strata, under_class
+    from scoring.conditions import check_metric, condition_contrasts, item_strata, ranked_values, under_class
+
+    try:
+        check_metric(metric)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--metric") from exc
 
     check_source(paths, release, runs)
     if not paths:
@@ -169,7 +211,8 @@ def compare(
         strata = {} if by == "none" else item_strata(store, codes, by)
         keep = under_class(store, codes, known_class(store, orpha_code(under, "--under"), "--under")) if under else None
     clusters = {index: g.case for index, g in gold.items()}
-    found = condition_contrasts(reports, metric, strata, clusters, keep or (lambda index: True), resamples)
+    values = ranked_values(reports, metric)
+    found = condition_contrasts(values, strata, clusters, keep or (lambda index: True), resamples)
     _print_contrasts(found, metric, fmt)
 
 
@@ -178,7 +221,10 @@ def _print_contrasts(found: list, metric: str, fmt: str) -> None:
         click.echo(json.dumps([asdict(c) for c in found], indent=1))
         return
     if not found:
-        click.echo("no model has files for two conditions to compare (baseline with _FD, or _TO with baseline)")
+        click.echo(
+            "no model has files for two conditions to compare (T1: baseline with _FD, or _TO with baseline; "
+            "T2: gold with _NoDx or _TO) that the metric applies to"
+        )
     for c in found:
         p = c.comparison
         click.echo(
@@ -196,18 +242,24 @@ def _print_contrasts(found: list, metric: str, fmt: str) -> None:
     "--condition",
     "conditions",
     multiple=True,
-    type=click.Choice(list(CONDITIONS)),
-    help="An input condition to write prediction files for (repeatable; default: the baseline only).",
+    type=click.Choice([*CONDITIONS, *EVIDENCE_CONDITIONS]),
+    help="An input condition to write prediction files for (repeatable; default: T1's baseline only). A T2 "
+    "condition writes the T2 release too.",
 )
 def generate(out: Path, items: int, models: str, seed: int, conditions: tuple[str, ...]) -> None:
-    """Write a SYNTHETIC MRareBench T1 release and ranked-list prediction files from the graph's Orphanet."""
-    from importers.mrarebench_generator import generate_mrarebench
+    """Write SYNTHETIC MRareBench releases (T1; T2 when a T2 condition is asked for) and prediction files
+    from the graph's Orphanet: ranked lists with near-name distractors, evidence descriptions."""
+    from importers.mrarebench_generator import generate_evidence, generate_mrarebench
 
     names = tuple(m for m in models.split(",") if m)
-    conditions = conditions or ("MRareBench_Diagnosis",)
+    ranked = tuple(c for c in conditions if c in CONDITIONS) or (() if conditions else ("MRareBench_Diagnosis",))
+    evidence = tuple(c for c in conditions if c in EVIDENCE_CONDITIONS)
     with open_store() as store:
-        release = generate_mrarebench(store, out, items, names, seed, conditions)
-    click.echo(f"wrote {release} and {len(names) * len(conditions)} prediction file(s) under {out}")
+        releases = [generate_mrarebench(store, out, items, names, seed, ranked)] if ranked else []
+        if evidence:
+            releases.append(generate_evidence(store, out, items, names, seed, evidence))
+    written = len(names) * (len(ranked) + len(evidence))
+    click.echo(f"wrote {' and '.join(map(str, releases))} and {written} prediction file(s) under {out}")
 
 
 def _number(value: float) -> str:

@@ -1,5 +1,5 @@
-"""The benchmarks' release formats: MMRareBench's four TSV files, one per track, and MRareBench's T1
-file (the `differential` track); see README.
+"""The benchmarks' release formats: MMRareBench's four TSV files, one per track, and MRareBench's two
+(T1, the `differential` track; T2, the `evidence` track); see README.
 
 Each track names its file, the columns it must have, and how its own columns map onto Item
 properties. List cells are read exactly as the reference evaluator reads them (`read_list_cell`,
@@ -14,9 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.mrarebench import CONDITIONS
-
-COMMON_COLUMNS = ("index", "image", "image_path", "question", "answer", "context")
+from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
 
 
 class CellError(ValueError):
@@ -51,11 +49,46 @@ class Track:
     # the answer is a disease: aligned to Orphanet from its ORPHA_code or names, and audited for being named
     names_disease: bool = False
     ranked_list: bool = False  # answered by a ranked list of diagnoses, scored by rank (no judge of ours)
+    # the columns that may hold the question and the answer: the first the file has is read
+    question_columns: tuple[str, ...] = ("question",)
+    answer_columns: tuple[str, ...] = ("answer",)
+    needs_image_path: bool = True  # else images come from the image column alone when the file has no paths
+    # where the answer is not a disease but the item is about one: the Item property naming it, aligned
+    # to Orphanet (with the releaseOrpha code) but not audited for being named
+    diagnosis_prop: str | None = None
+    evidence_rubric: bool = False  # answered by a description of the evidence, scored against its points (T2)
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """The columns the track must have (export writes these, and the optional ones)."""
-        return (*COMMON_COLUMNS, *(c.column for c in self.lists), *(c for c, _ in self.texts))
+        """The columns export writes (and the optional ones); a release has these or an alternative."""
+        paths = ("image_path",) if self.needs_image_path else ()
+        own = (*(c.column for c in self.lists), *(c for c, _ in self.texts))
+        return ("index", "image", *paths, self.question_columns[0], self.answer_columns[0], "context", *own)
+
+    def missing_columns(self, header: list[str]) -> list[str]:
+        """The required columns a file's header lacks, alternatives named together."""
+        either = self.question_columns + self.answer_columns
+        missing = [c for c in self.columns if c not in header and c not in either]
+        for choices in (self.question_columns, self.answer_columns):
+            if not any(c in header for c in choices):
+                missing.append(" or ".join(choices))
+        return missing
+
+    def chosen_columns(self, header: list[str]) -> tuple[str, str]:
+        """The (question, answer) columns a file's rows are read from."""
+        question = next(c for c in self.question_columns if c in header)
+        return question, next(c for c in self.answer_columns if c in header)
+
+    @property
+    def anchors_disease(self) -> bool:
+        """The item itself names its disease (in its answer, or in `diagnosis_prop`)."""
+        return self.names_disease or self.diagnosis_prop is not None
+
+    def disease_names(self, props: Mapping[str, Any]) -> list[str]:
+        """The names an item's disease is aligned by: its answer and aliases, or its diagnosis."""
+        if self.names_disease:
+            return [props.get("answer", ""), *props.get("aliases", [])]
+        return [str(props.get(self.diagnosis_prop, ""))] if self.diagnosis_prop else []
 
     @property
     def has_conditions(self) -> bool:
@@ -64,7 +97,7 @@ class Track:
 
     @property
     def known_columns(self) -> tuple[str, ...]:
-        return (*self.columns, *self.optional, *(c for c, _ in self.optional_texts))
+        return (*self.columns, "image_path", *self.optional, *(c for c, _ in self.optional_texts))
 
     @property
     def question_side_fields(self) -> tuple[str, ...]:
@@ -203,8 +236,31 @@ DIFFERENTIAL = Track(
     names_disease=True,
     ranked_list=True,
 )
+# MRareBench T2: the diagnosis is given, the model describes the visual evidence for it, scored against
+# the row's evidence points (scoring/evidence_verification.py) under three input conditions
+EVIDENCE = Track(
+    "evidence",
+    "evidence_verification/evidence_verification_opened_FULL609.tsv",
+    texts=(("acceptable_evidence_points", "evidencePoints"), ("final_diagnosis", "finalDiagnosis")),
+    optional_texts=(
+        ("orpha_code", "releaseOrpha"),
+        ("decisive_image_ids", "decisiveImages"),
+        ("supporting_image_ids", "supportingImages"),
+        ("task_type", "taskType"),
+        ("image_slot_map", "imageSlotMap"),
+        ("case_id", "sourceCase"),
+        ("pmcid", "pmcid"),
+    ),
+    question_columns=("question_open", "question"),
+    answer_columns=("gold_rationale", "gold_answer_open"),
+    needs_image_path=False,
+    benchmark="MRareBench",
+    datasets=tuple(EVIDENCE_CONDITIONS),
+    diagnosis_prop="finalDiagnosis",
+    evidence_rubric=True,
+)
 # Each benchmark's tracks; TRACKS stays MMRareBench's, the first and default benchmark.
-BENCHMARKS: dict[str, tuple[Track, ...]] = {"MMRareBench": TRACKS, "MRareBench": (DIFFERENTIAL,)}
+BENCHMARKS: dict[str, tuple[Track, ...]] = {"MMRareBench": TRACKS, "MRareBench": (DIFFERENTIAL, EVIDENCE)}
 ALL_TRACKS: tuple[Track, ...] = tuple(t for tracks in BENCHMARKS.values() for t in tracks)
 TRACK_BY_NAME = {t.name: t for t in ALL_TRACKS}
 DATASET_TRACKS = {dataset: t.name for t in ALL_TRACKS for dataset in t.datasets}

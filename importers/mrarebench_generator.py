@@ -1,4 +1,5 @@
-"""A seeded synthetic MRareBench T1 release and prediction files, from the Orphanet diseases in a graph.
+"""Seeded synthetic MRareBench releases (T1 below; T2, evidence verification, at the end) and prediction
+files, from the Orphanet diseases in a graph.
 
 SYNTHETIC: every row is made up (only the disease names, synonyms and classification are Orphanet's).
 The release is `diagnosis/diagnosis_opened.tsv` (index, question, context, answer, answer_aliases,
@@ -56,6 +57,19 @@ def _diseases(store: GraphStore) -> list[_Disease]:
     return sorted(out, key=lambda d: d.code)
 
 
+def _start(
+    store: GraphStore, seed: int, conditions: tuple[str, ...], known: dict[str, float]
+) -> tuple[random.Random, list[_Disease]]:
+    """The seeded generator and the diseases to draw from, once the conditions are checked."""
+    unknown = [c for c in conditions if c not in known]
+    if unknown:
+        raise ValueError(f"no input condition {unknown[0]!r} here (there are: {', '.join(known)})")
+    pool = _diseases(store)
+    if not pool:
+        raise ValueError("the graph has no classified diseases with relatives: import Orphanet first")
+    return random.Random(seed), pool
+
+
 def _reply(candidates: list[str], shape: str) -> str:
     if shape == "numbered":
         return "\n".join(f"{k}. {c}" for k, c in enumerate(candidates, start=1))
@@ -85,13 +99,7 @@ def generate_mrarebench(
 ) -> Path:
     """Write the release and one prediction file per model and input condition under `out`; returns
     the release TSV. `ranked_manifest.json` holds, per model and condition, each row's placed rank."""
-    unknown = [c for c in conditions if c not in HIT_CHANCE]
-    if unknown:
-        raise ValueError(f"no input condition {unknown[0]!r} (there are: {', '.join(HIT_CHANCE)})")
-    rng = random.Random(seed)
-    pool = _diseases(store)
-    if not pool:
-        raise ValueError("the graph has no classified diseases with relatives: import Orphanet first")
+    rng, pool = _start(store, seed, conditions, HIT_CHANCE)
     chosen = [pool[rng.randrange(len(pool))] for _ in range(items)]
     release = out / "diagnosis" / "diagnosis_opened.tsv"
     release.parent.mkdir(parents=True, exist_ok=True)
@@ -137,3 +145,125 @@ def _write_predictions(
             placed[str(index)] = rank if shape in ("numbered", "think-inline", "semicolons") else None
             writer.writerow([index, d.name, _reply(candidates[:10], shape)])
     return placed
+
+
+# T2, evidence verification: what each synthetic point says, by evidence layer
+FINDINGS = {
+    "modality": ("an axial T2-weighted MRI", "a frontal chest radiograph", "an H&E-stained biopsy section"),
+    "macro_pattern": (
+        "bilateral symmetric hyperintensity",
+        "a well-demarcated lytic lesion",
+        "diffuse nodular thickening",
+    ),
+    "micro_pattern": (
+        "foamy histiocytes in sheets",
+        "rosettes of small round blue cells",
+        "granular cytoplasmic inclusions",
+    ),
+    "cross_image_integration": ("the lesion seen on imaging matches the infiltrate in the biopsy",),
+    "diagnostic_attribution": ("together these findings fit the established diagnosis",),
+}
+EVIDENCE_RELEASE = "evidence_verification/evidence_verification_opened_FULL609.tsv"
+EVIDENCE_COLUMNS = (
+    "index",
+    "question_open",
+    "context",
+    "gold_rationale",
+    "final_diagnosis",
+    "orpha_code",
+    "acceptable_evidence_points",
+    "decisive_image_ids",
+    "supporting_image_ids",
+    "task_type",
+    "case_id",
+    "image",
+)
+EVIDENCE_QUESTION = "Which visible findings in the images support the established diagnosis?"
+# how often a model states each point, per input condition: withholding the diagnosis or the images
+# loses points, and without images some sentences describe images that were never shown
+STATE_CHANCE = {
+    "MRareBench_EvidenceVerif": 0.75,
+    "MRareBench_EvidenceVerif_NoDx": 0.55,
+    "MRareBench_EvidenceVerif_TO": 0.3,
+}
+
+
+def _evidence_row(index: int, d: _Disease, rng: random.Random) -> tuple[list[dict[str, str]], int, list[int]]:
+    """(points, number of images, decisive image numbers) of one synthetic item."""
+    n_images = rng.randint(2, 4)
+    layers = ["modality", "macro_pattern", rng.choice(["micro_pattern", "macro_pattern"])]
+    layers += rng.sample(["cross_image_integration", "diagnostic_attribution", "micro_pattern"], rng.randint(0, 2))
+    points = []
+    for k, layer in enumerate(layers):
+        image = 1 + k % n_images
+        points.append(
+            {
+                "point": f"{rng.choice(FINDINGS[layer])} in case {index}",
+                "image": f"Image {image}",
+                "credit": "required" if k < 3 or rng.random() < 0.5 else "optional",
+                "category": layer,
+            }
+        )
+    decisive = sorted({1 + k % n_images for k in range(2)})
+    return points, n_images, decisive
+
+
+def generate_evidence(
+    store: GraphStore,
+    out: Path,
+    items: int,
+    models: tuple[str, ...],
+    seed: int,
+    conditions: tuple[str, ...] = ("MRareBench_EvidenceVerif",),
+) -> Path:
+    """Write a SYNTHETIC T2 release and one prediction file per model and input condition under `out`;
+    returns the release TSV. `evidence_manifest.json` holds, per model, condition and row, which of
+    the row's points the reply states word for word."""
+    rng, pool = _start(store, seed, conditions, STATE_CHANCE)
+    rows = []
+    release = out / EVIDENCE_RELEASE
+    release.parent.mkdir(parents=True, exist_ok=True)
+    with open(release, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(EVIDENCE_COLUMNS)
+        for index in range(1, items + 1):
+            d = pool[rng.randrange(len(pool))]
+            points, n_images, decisive = _evidence_row(index, d, rng)
+            rows.append(points)
+            drawn = random.Random(seed * 100_019 + index)
+            images = [base64.b64encode(draw_image(drawn, 40)).decode() for _ in range(n_images)]
+            context = f"Established diagnosis: {d.name}. SYNTHETIC case {index}; the images are labelled Image 1 on."
+            rationale = " ".join(f"{p['image']} shows {p['point']}." for p in points)
+            writer.writerow(
+                [
+                    index,
+                    EVIDENCE_QUESTION,
+                    context,
+                    rationale,
+                    d.name,
+                    f"ORPHA:{d.code}",
+                    json.dumps(points),
+                    json.dumps(decisive),
+                    json.dumps(list(range(1, n_images + 1))),
+                    rng.choice(["single-image", "multi-image"]),
+                    f"synthetic-case-{index}",
+                    json.dumps(images),
+                ]
+            )
+    manifest: dict[str, dict[str, dict[str, list[int]]]] = {}
+    for model in models:
+        for condition in conditions:
+            stated: dict[str, list[int]] = {}
+            with open(out / f"{model}_{condition}.tsv", "w", encoding="utf-8", newline="") as fh:
+                writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+                writer.writerow(["index", "prediction"])
+                for index, points in enumerate(rows, start=1):
+                    said = [k for k in range(len(points)) if rng.random() < STATE_CHANCE[condition]]
+                    stated[str(index)] = said
+                    lines = [f"{points[k]['image']}: {points[k]['point']}." for k in said]
+                    if condition.endswith("_TO"):
+                        lines.append("Image 7: a nodular opacity that no image shows.")
+                    writer.writerow([index, "\n".join(lines) or "No visible finding can be described."])
+            manifest.setdefault(model, {})[condition] = stated
+    (out / "evidence_manifest.json").write_text(json.dumps(manifest, indent=1))
+    return release

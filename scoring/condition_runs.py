@@ -1,22 +1,36 @@
 """MRareBench runs in the graph (one per model and input condition, the condition being the run's
-VLMEvalKit dataset) as the file scorer sees prediction files (`differential_runs`), and from them the
-condition comparisons: rows scored by the reference's string rule, with their items' answer codes
-(ANSWER_IS), cases (ABOUT) and classes, compared as in scoring/conditions.py."""
+VLMEvalKit dataset) as the file scorers see prediction files (`differential_runs` for T1,
+`evidence_runs` for T2), and from them the condition comparisons: rows scored by the reference's
+rules, with their items' answer codes (ANSWER_IS), cases (ABOUT) and classes, compared as in
+scoring/conditions.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from core.mrarebench import DifferentialGold, DifferentialPrediction
+from core.mrarebench import DifferentialGold, DifferentialPrediction, EvidenceGold, EvidencePrediction
 from core.orphanet import parse_codes
 from core.tracks import TRACK_BY_NAME
-from graph.model import NodeRef
+from graph.model import Node, NodeRef
 from graph.store import GraphStore
-from scoring.conditions import ConditionContrast, condition_contrasts, item_strata, under_class
-from scoring.differential_eval import DifferentialReport, evaluate
+from scoring.conditions import (
+    ConditionContrast,
+    ConditionValues,
+    check_metric,
+    condition_contrasts,
+    evidence_values,
+    item_strata,
+    ranked_values,
+    under_class,
+)
+from scoring.differential_eval import evaluate
+from scoring.evidence_verification import evaluate_evidence, gold_of_item
 from scoring.service import named_runs, run_predictions
 from scoring.stats import RESAMPLES
+
+Pair = tuple[dict[str, Any], dict[str, Any]]  # (prediction, item) properties
 
 
 @dataclass(frozen=True)
@@ -30,19 +44,43 @@ class DifferentialRun:
     predictions: list[DifferentialPrediction]
 
 
-def differential_runs(store: GraphStore, run_ids: Sequence[str]) -> list[DifferentialRun]:
-    """Every ranked-differential run among `run_ids` (all runs when none), by run id."""
-    runs = named_runs(store, run_ids)
+@dataclass(frozen=True)
+class EvidenceRun:
+    """One T2 run of the graph as the file scorer sees a prediction file."""
+
+    run_id: str
+    model: str
+    dataset: str
+    predictions: list[EvidencePrediction]
+
+
+def _track_runs(
+    store: GraphStore, run_ids: Sequence[str], wanted: Callable[[Any], bool]
+) -> list[tuple[Node, str, list[Pair]]]:
+    """(run, dataset, pairs in file order) of every run among `run_ids` (all when none) that answers
+    items of a wanted track."""
     out = []
-    for run in sorted(runs, key=lambda r: str(r.ref.key)):
-        pairs = [pair for pair in run_predictions(store, str(run.ref.key)) if _ranked(pair[1])]
+    for run in sorted(named_runs(store, run_ids), key=lambda r: str(r.ref.key)):
+        pairs = [pair for pair in run_predictions(store, str(run.ref.key)) if wanted(TRACK_BY_NAME[pair[1]["track"]])]
         if not pairs:
             continue
         pairs.sort(key=lambda pair: int(pair[0].get("row", 0)))
         dataset = run.props.get("dataset") or TRACK_BY_NAME[pairs[0][1]["track"]].datasets[0]
-        rows = [DifferentialPrediction(item["itemId"], p["text"], _gold(item)) for p, item in pairs]
-        out.append(DifferentialRun(str(run.ref.key), run.props["model"], dataset, rows))
+        out.append((run, dataset, pairs))
     return out
+
+
+def differential_runs(store: GraphStore, run_ids: Sequence[str]) -> list[DifferentialRun]:
+    """Every ranked-differential run among `run_ids` (all runs when none), by run id."""
+    return [
+        DifferentialRun(
+            str(run.ref.key),
+            run.props["model"],
+            dataset,
+            [DifferentialPrediction(item["itemId"], p["text"], _gold(item)) for p, item in pairs],
+        )
+        for run, dataset, pairs in _track_runs(store, run_ids, lambda t: t.ranked_list)
+    ]
 
 
 def _gold(item: dict) -> DifferentialGold:
@@ -51,32 +89,53 @@ def _gold(item: dict) -> DifferentialGold:
     return DifferentialGold(item["itemId"], item.get("answer", ""), list(item.get("aliases", [])), code)
 
 
+def evidence_runs(store: GraphStore, run_ids: Sequence[str]) -> list[EvidenceRun]:
+    """Every T2 (evidence verification) run among `run_ids` (all runs when none), by run id."""
+    found = _track_runs(store, run_ids, lambda t: t.evidence_rubric)
+    golds = evidence_golds(store, [item for _, _, pairs in found for _, item in pairs])
+    return [
+        EvidenceRun(
+            str(run.ref.key),
+            run.props["model"],
+            dataset,
+            [EvidencePrediction(item["itemId"], p["text"], golds[item["itemId"]]) for p, item in pairs],
+        )
+        for run, dataset, pairs in found
+    ]
+
+
+def evidence_golds(store: GraphStore, items: Sequence[dict[str, Any]]) -> dict[str, EvidenceGold]:
+    """T2 items' gold as the reference reads their release rows (the item id as the index), with
+    their cases."""
+    refs = [NodeRef("Item", i) for i in sorted({item["itemId"] for item in items})]
+    cases = {str(n.start.key): str(n.node.key) for n in store.neighbours(refs, "ABOUT")}
+    return {item["itemId"]: gold_of_item(item, cases.get(item["itemId"], item["itemId"])) for item in items}
+
+
 @dataclass(frozen=True)
 class ConditionRuns:
-    """The graph's ranked-differential runs as one report each, with what the comparison needs."""
+    """The graph's MRareBench runs as item values of one metric, with what the comparison needs."""
 
-    reports: list[DifferentialReport]
+    files: list[ConditionValues]
     codes: dict[str, frozenset[int]]  # item id -> its answer's ORPHAcodes
     clusters: dict[str, str]  # item id -> its case
 
 
-def condition_runs(store: GraphStore, run_ids: Sequence[str]) -> ConditionRuns:
-    """Every ranked-differential run among `run_ids` (all runs when none), rows in file order."""
-    found = differential_runs(store, run_ids)
-    reports = [evaluate(r.model, r.dataset, r.predictions) for r in found]
-    items = sorted({p.index for r in found for p in r.predictions})
+def condition_runs(store: GraphStore, run_ids: Sequence[str], metric: str = "rr") -> ConditionRuns:
+    """Every MRareBench run among `run_ids` (all runs when none) whose track has the metric, as item
+    values of it, rows in file order."""
+    check_metric(metric)
+    ranked = [evaluate(r.model, r.dataset, r.predictions) for r in differential_runs(store, run_ids)]
+    evidence = [evaluate_evidence(r.model, r.dataset, r.predictions) for r in evidence_runs(store, run_ids)]
+    files = ranked_values(ranked, metric) + evidence_values(evidence, metric)
+    items = sorted({i for f in files for i in f.values})
     refs = [NodeRef("Item", i) for i in items]
     codes: dict[str, set[int]] = {i: set() for i in items}
     for n in store.neighbours(refs, "ANSWER_IS"):
         codes[str(n.start.key)].add(int(n.node.key))
     clusters = {i: i for i in items}
     clusters.update({str(n.start.key): str(n.node.key) for n in store.neighbours(refs, "ABOUT")})
-    return ConditionRuns(reports, {i: frozenset(c) for i, c in codes.items()}, clusters)
-
-
-def _ranked(item: dict) -> bool:
-    track = TRACK_BY_NAME.get(item.get("track", ""))
-    return track is not None and track.ranked_list
+    return ConditionRuns(files, {i: frozenset(c) for i, c in codes.items()}, clusters)
 
 
 def graph_contrasts(
@@ -87,9 +146,10 @@ def graph_contrasts(
     under: int | None = None,
     resamples: int = RESAMPLES,
 ) -> list[ConditionContrast]:
-    """FD - baseline and baseline - TO per model, overall and per stratum (`by`: head, prevalence or
-    none), only items under a class when `under` is given."""
-    found = condition_runs(store, run_ids)
+    """The condition comparisons per model (T1: FD - baseline, baseline - TO; T2: gold - NoDx,
+    gold - TO), overall and per stratum (`by`: head, prevalence or none), only items under a class
+    when `under` is given."""
+    found = condition_runs(store, run_ids, metric)
     strata = {} if by == "none" else item_strata(store, found.codes, by)
     keep = under_class(store, found.codes, under) if under is not None else (lambda item_id: True)
-    return condition_contrasts(found.reports, metric, strata, found.clusters, keep, resamples)
+    return condition_contrasts(found.files, strata, found.clusters, keep, resamples)

@@ -1,11 +1,14 @@
-"""Input conditions as paired comparisons: one model's items under two MRareBench T1 conditions.
+"""Input conditions as paired comparisons: one model's items under two MRareBench conditions.
 
-- textual leakage: findings disclosed minus baseline (FD - baseline);
-- the value of the images: baseline minus text only (baseline - TO).
+- T1, textual leakage: findings disclosed minus baseline (FD - baseline);
+- T1, the value of the images: baseline minus text only (baseline - TO);
+- T2, what the given diagnosis adds: gold minus diagnosis withheld (gold - NoDx);
+- T2, the value of the images: gold minus text only (gold - TO).
 
-Per item, a value of the chosen item metric under each condition (the reciprocal rank of the first
-hit, or a hit within the top k, by the reference's string rule); the mean difference over the items
-both files answered, with a 95% interval that resamples whole cases and a sign-flip p-value
+Per item, a value of the chosen item metric under each condition (T1: the reciprocal rank of the
+first hit, or a hit within the top k, by the reference's string rule; T2: a deterministic evidence
+metric, such as the share of required points recalled); the mean difference over the items both
+files answered, with a 95% interval that resamples whole cases and a sign-flip p-value
 (scoring/stats.py), overall and per stratum (an Orphanet head, a prevalence class).
 """
 
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore
 from scoring.differential_eval import DifferentialReport
+from scoring.evidence_verification import TAUS, EvidenceReport
 from scoring.ranked_differential import RECALL_KS, RankedRow
 from scoring.stats import RESAMPLES, SEED, PairedComparison, paired_comparison
 
@@ -25,6 +29,8 @@ from scoring.stats import RESAMPLES, SEED, PairedComparison, paired_comparison
 COMPARISONS = (
     ("MRareBench_Diagnosis", "MRareBench_Diagnosis_FD", "textual leakage (FD - baseline)"),
     ("MRareBench_Diagnosis_TO", "MRareBench_Diagnosis", "value of the images (baseline - TO)"),
+    ("MRareBench_EvidenceVerif_NoDx", "MRareBench_EvidenceVerif", "the diagnosis's gain (gold - NoDx)"),
+    ("MRareBench_EvidenceVerif_TO", "MRareBench_EvidenceVerif", "value of the images (gold - TO)"),
 )
 ALL = "all items"
 
@@ -41,6 +47,51 @@ ITEM_METRICS: dict[str, Callable[[RankedRow], float]] = {
     "rr": _reciprocal_rank,
     **{f"hit@{k}": _hit_within(k) for k in RECALL_KS},
 }
+# T2's per-item deterministic metrics (scoring/evidence_verification.py); an item without the metric
+# (no required point, no sentence) is left out of the comparison
+EVIDENCE_ITEM_METRICS = (
+    *(f"det_required_recall@{tau}" for tau in TAUS),
+    "det_hierarchical_required_recall",
+    "det_required_meanmaxsim",
+    "det_mean_sent_groundedness",
+)
+
+
+def check_metric(metric: str) -> None:
+    if metric not in ITEM_METRICS and metric not in EVIDENCE_ITEM_METRICS:
+        choices = ", ".join([*ITEM_METRICS, *EVIDENCE_ITEM_METRICS])
+        raise ValueError(f"unknown item metric {metric!r}; choose one of {choices}")
+
+
+def ranked_values(reports: Sequence[DifferentialReport], metric: str) -> list[ConditionValues]:
+    """T1 files' item values of a ranked-list metric."""
+    check_metric(metric)
+    if metric not in ITEM_METRICS:
+        return []
+    value = ITEM_METRICS[metric]
+    return [ConditionValues(r.model, r.dataset, {row.item_index: value(row) for row in r.rows}) for r in reports]
+
+
+def evidence_values(reports: Sequence[EvidenceReport], metric: str) -> list[ConditionValues]:
+    """T2 files' item values of an evidence metric."""
+    check_metric(metric)
+    if metric not in EVIDENCE_ITEM_METRICS:
+        return []
+    return [
+        ConditionValues(
+            r.model, r.dataset, {row["index"]: float(row[metric]) for row in r.rows if row.get(metric) is not None}
+        )
+        for r in reports
+    ]
+
+
+@dataclass(frozen=True)
+class ConditionValues:
+    """One model's file under one condition: an item metric's value per item."""
+
+    model: str
+    dataset: str
+    values: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -52,8 +103,7 @@ class ConditionContrast:
 
 
 def condition_contrasts(
-    reports: Sequence[DifferentialReport],
-    metric: str,
+    files: Sequence[ConditionValues],
     strata: Mapping[str, Sequence[str]],
     clusters: Mapping[str, str],
     keep: Callable[[str], bool] = lambda index: True,
@@ -62,14 +112,11 @@ def condition_contrasts(
 ) -> list[ConditionContrast]:
     """Every comparison a model has both files for, over all kept items and within each stratum
     (`strata`: item index -> the strata it belongs to)."""
-    if metric not in ITEM_METRICS:
-        raise ValueError(f"unknown item metric {metric!r}; choose one of {', '.join(ITEM_METRICS)}")
-    value = ITEM_METRICS[metric]
     by_model: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
-    for report in reports:
-        if report.dataset in by_model[report.model]:
-            raise ValueError(f"{report.model} has two {report.dataset} files; give one per condition")
-        by_model[report.model][report.dataset] = {r.item_index: value(r) for r in report.rows if keep(r.item_index)}
+    for f in files:
+        if f.dataset in by_model[f.model]:
+            raise ValueError(f"{f.model} has two {f.dataset} files; give one per condition")
+        by_model[f.model][f.dataset] = {index: v for index, v in f.values.items() if keep(index)}
     out = []
     for model, conditions in sorted(by_model.items()):
         for minus, plus, measures in COMPARISONS:

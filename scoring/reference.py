@@ -11,6 +11,9 @@ here and counted apart.
 MRareBench's ranked differentials (the `differential` track) give the keys of its own evaluate(), per
 model and dataset (the input condition), from scoring/ranked_differential.py; that evaluator reads
 every row, so none is dropped, and its optional judge is not one of ours (see `mmrare mrarebench`).
+Its evidence verification (the `evidence` track) gives its evaluate()'s deterministic keys per model
+and dataset (scoring/evidence_verification.py, TF-IDF similarity); its judge rubric is `mmrare
+mrarebench score --judge-model`.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.mrarebench import EvidenceGold, EvidencePrediction
 from core.tracks import BLANK_TEXT, TRACK_BY_NAME
 from graph.model import NodeRef
 from graph.store import GraphStore
+from scoring.condition_runs import evidence_golds
+from scoring.evidence_verification import evaluate_evidence
 from scoring.ranked_differential import gold_set, ranked_metrics, score_reply
 from scoring.service import named_runs, run_predictions, score_property
 from scoring.token_f1 import best_token_f1
@@ -42,6 +48,7 @@ class ReferenceRow:
     judge_score: float | None  # None: not scored by the chosen judge
     judge_error: bool = False
     dataset: str = ""  # the VLMEvalKit dataset of the run; blank: the track's first
+    evidence: EvidenceGold | None = None  # a T2 row's gold
 
     @property
     def dataset_name(self) -> str:
@@ -77,6 +84,12 @@ def ranked_reference(rows: Sequence[ReferenceRow]) -> dict[str, float]:
     return ranked_metrics([s.first_hit for s in scored], [s.parse_failed for s in scored])
 
 
+def evidence_reference(rows: Sequence[ReferenceRow]) -> dict[str, float]:
+    """MRareBench T2's deterministic keys over evidence-verification rows, in their order."""
+    predictions = [EvidencePrediction(str(r.row), r.prediction, r.evidence) for r in rows if r.evidence is not None]
+    return evaluate_evidence(rows[0].model, rows[0].dataset_name, predictions).reference
+
+
 def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[ReferenceScores]:
     """Pure: the reference's evaluate() result per (model, track), and per dataset where a track has
     several (MRareBench's input conditions)."""
@@ -85,9 +98,12 @@ def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[Re
         groups[(r.model, r.track, r.dataset_name)].append(r)
     out = []
     for (model, track, dataset), members in sorted(groups.items()):
+        runs = tuple(sorted({r.run_id for r in members}))
         if TRACK_BY_NAME[track].ranked_list:
-            runs = tuple(sorted({r.run_id for r in members}))
             out.append(ReferenceScores(model, track, ranked_reference(members), 0, None, 0, runs, dataset))
+            continue
+        if TRACK_BY_NAME[track].evidence_rubric:
+            out.append(ReferenceScores(model, track, evidence_reference(members), 0, None, 0, runs, dataset))
             continue
         scored = [r for r in members if r.has_image_cell]
         values: dict[str, float] = {}
@@ -133,6 +149,7 @@ def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str
     for run in runs:
         pairs = run_predictions(store, str(run.ref.key))
         errors = _judge_errors(store, [p["predictionId"] for p, _ in pairs], judge) if judge else set()
+        golds = evidence_golds(store, [item for _, item in pairs if TRACK_BY_NAME[item["track"]].evidence_rubric])
         for p, item in pairs:
             rows.append(
                 ReferenceRow(
@@ -147,6 +164,7 @@ def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str
                     None if prop is None or prop not in p else float(p[prop]),
                     p["predictionId"] in errors,
                     run.props.get("dataset", ""),
+                    golds.get(item["itemId"]),
                 )
             )
     return rows

@@ -106,9 +106,9 @@ def collect_rows(
         p, item = f.prediction, f.item
         if restrict_tracks and item["track"] not in restrict_tracks:
             continue
-        if TRACK_BY_NAME[item["track"]].ranked_list:
-            # MRareBench's runs are one per input condition, scored by rank, not pooled per model:
-            # `report --reference` and the condition comparisons report them
+        if TRACK_BY_NAME[item["track"]].has_conditions:
+            # MRareBench's runs are one per input condition, scored by its own rules, not pooled per
+            # model: `report --reference` and the condition comparisons report them
             continue
         metrics = {k: float(v) for k, v in p.items() if k == "tokenF1" or k == "exactMatch" or k.startswith("score_")}
         rows.append(

@@ -200,9 +200,10 @@ class Query:
         ]
 
     @strawberry.field(
-        description="MRareBench: per model, FD - baseline (textual leakage) and baseline - TO (the value of "
-        "the images), per item (metric rr or hit@k), with case-clustered 95% intervals; by head, prevalence "
-        "or none."
+        description="MRareBench: per model, T1 FD - baseline (textual leakage) and baseline - TO (the value of "
+        "the images), per item by metric rr or hit@k; T2 gold - NoDx (what the diagnosis adds) and gold - TO, "
+        "per item by a det_ metric (det_required_recall@0.5, ...); with case-clustered 95% intervals; by "
+        "head, prevalence or none."
     )
     def condition_contrasts(
         self,

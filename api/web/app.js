@@ -303,15 +303,19 @@ const pages = {
 
   async conditions() {
     const state = JSON.parse(sessionStorage.getItem("conditions") || '{"by":"head","metric":"rr"}');
-    page.innerHTML = `<h2>Input conditions (MRareBench T1)</h2><p>One model's items under two input conditions, paired item by item: ` +
-      `findings disclosed minus baseline measures textual leakage; baseline minus text only measures what the images add. ` +
+    page.innerHTML = `<h2>Input conditions (MRareBench)</h2><p>One model's items under two input conditions, paired item by item. ` +
+      `T1 (ranked differentials): findings disclosed minus baseline measures textual leakage; baseline minus text only measures what the images add. ` +
+      `T2 (evidence verification): gold minus diagnosis withheld measures what the given diagnosis adds; gold minus text only what the images add. ` +
       `Each row is the mean difference with its 95% interval (bootstrap over cases); a difference right of zero means the ` +
-      `second condition ranks the answer higher. Items are stratified by their answer's Orphanet head or prevalence class.</p>
+      `second condition scores higher. Items are stratified by their disease's Orphanet head or prevalence class.</p>
       <div class="controls">
       <label>Strata <select id="cond-by"><option value="head">Orphanet head</option><option value="prevalence">Prevalence class</option>
         <option value="none">none (all items)</option></select></label>
-      <label>Item metric <select id="cond-metric"><option value="rr">reciprocal rank</option><option value="hit@1">hit@1</option>
-        <option value="hit@3">hit@3</option><option value="hit@10">hit@10</option></select></label>
+      <label>Item metric <select id="cond-metric"><optgroup label="T1 ranked differential"><option value="rr">reciprocal rank</option>
+        <option value="hit@1">hit@1</option><option value="hit@3">hit@3</option><option value="hit@10">hit@10</option></optgroup>
+        <optgroup label="T2 evidence verification"><option value="det_required_recall@0.5">required points recalled (similarity 0.5)</option>
+        <option value="det_hierarchical_required_recall">hierarchical required recall</option>
+        <option value="det_mean_sent_groundedness">sentence groundedness</option></optgroup></select></label>
       </div><div id="cond-body">Loading…</div>`;
     const by = document.getElementById("cond-by"), metric = document.getElementById("cond-metric");
     by.value = state.by; metric.value = state.metric;

@@ -76,8 +76,8 @@ def _row(item: Node, shows: list, blobs: BlobStore, track: Track, as_text: bool 
     images = [blobs.get(str(r.node.key)) for r in shows]
     row: dict[str, object] = {
         "index": str(p["index"]) if as_text else int(p["index"]),
-        "question": p.get("question", ""),
-        "answer": p.get("answer", ""),
+        track.question_columns[0]: p.get("question", ""),
+        track.answer_columns[0]: p.get("answer", ""),
         "context": p.get("context", ""),
         "image_path": list_cell(p.get("imagePaths", [])) if as_text else list(p.get("imagePaths", [])),
         "image": json.dumps([base64.b64encode(b).decode() for b in images]) if as_text else images,

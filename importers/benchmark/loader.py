@@ -57,7 +57,7 @@ def read_release(
         items += read_track(root, track, blobs, problems, limits, progress)
         if (len(items), len(problems.problems)) == before:
             problems.warn(str(root / track.file), "file", "(rows)", "a header and no rows")
-    if items and len(tracks) > 1 and not any(TRACK_BY_NAME[i.track].names_disease for i in items):
+    if items and len(tracks) > 1 and not any(TRACK_BY_NAME[i.track].anchors_disease for i in items):
         problems.warn(
             str(root / tracks[0].file),
             "file",
@@ -130,7 +130,7 @@ def import_release(
     progress: Progress = no_progress,
     benchmark: str = "MMRareBench",
 ) -> BenchmarkSummary:
-    """One benchmark's release folder (MMRareBench's four tracks, or MRareBench's T1) into the graph."""
+    """One benchmark's release folder (MMRareBench's four tracks, or MRareBench's two) into the graph."""
     tracks = benchmark_tracks(benchmark)
     problems = ProblemLog()
     items = read_release(root, blobs, problems, limits, progress, tracks)
@@ -256,7 +256,7 @@ def _align(
     store: GraphStore,
     summary: BenchmarkSummary,
 ) -> dict[str, Alignment]:
-    diagnosis = [i for i in items if TRACK_BY_NAME[i.track].names_disease]
+    diagnosis = [i for i in items if TRACK_BY_NAME[i.track].anchors_disease]
     wanted = {c for i in diagnosis for c in parse_codes(i.props.get("releaseOrpha"))[0]}
     known = set(store.get_many("Disease", sorted(wanted)))
     index: NameIndex | None = None
@@ -266,7 +266,8 @@ def _align(
         summary.unknown_codes += [(item.item_id, c) for c in codes if c not in known]
         codes = [c for c in codes if c in known]
         index = index or NameIndex.from_store(store)
-        by_name = align_by_name([item.props["answer"], *item.props.get("aliases", [])], index)
+        names = TRACK_BY_NAME[item.track].disease_names(item.props)
+        by_name = align_by_name(names, index)
         if codes:
             out[item.item_id] = Alignment(tuple(codes), "code", 1.0)
             if by_name.method in ("name-exact", "name-normalised") and not set(by_name.codes) & set(codes):
@@ -274,9 +275,9 @@ def _align(
         elif by_name.codes:
             out[item.item_id] = by_name
         elif by_name.method == "ambiguous":
-            summary.ambiguous.append((item.item_id, item.props["answer"], by_name.candidates))
+            summary.ambiguous.append((item.item_id, names[0], by_name.candidates))
         else:
-            summary.unresolved.append((item.item_id, item.props["answer"]))
+            summary.unresolved.append((item.item_id, names[0]))
     for members, _ in cases.values():
         sources = [out[m.item_id] for m in members if m.item_id in out]
         if not sources:
@@ -284,7 +285,7 @@ def _align(
         codes = tuple(sorted({c for a in sources for c in a.codes}))
         inherited = Alignment(codes, "case", min(a.confidence for a in sources))
         for m in members:
-            if not TRACK_BY_NAME[m.track].names_disease:
+            if not TRACK_BY_NAME[m.track].anchors_disease:
                 out[m.item_id] = inherited
     for alignment in out.values():
         summary.aligned[alignment.method] = summary.aligned.get(alignment.method, 0) + 1

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.blobs import BlobStore
+from core.mrarebench import evidence_points
 from core.orphanet import parse_codes
 from core.progress import Progress, no_progress
 from core.tracks import (
@@ -112,11 +113,12 @@ def read_track(
     with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t")
         header = reader.fieldnames or []
-        missing = [c for c in track.columns if c not in header]
+        missing = track.missing_columns(header)
         if missing:
             problems.add(str(path), "header", ", ".join(missing), "missing column(s)")
             return
-        extra = [c for c in header if c not in track.known_columns]
+        chosen = track.chosen_columns(header)
+        extra = [c for c in header if c not in track.known_columns and c not in chosen]
         if extra:
             problems.warn(str(path), "header", ", ".join(extra), "column(s) outside the format, kept on each item")
         seen: dict[int, int] = {}
@@ -131,7 +133,7 @@ def read_track(
                     f"{count} fields where the header has {len(header)} (a stray tab or quote?)",
                 )
                 continue
-            item = _row(path, track, row_number, row, blobs, problems, limits, seen, extra)
+            item = _row(path, track, row_number, row, blobs, problems, limits, seen, extra, chosen)
             if item is not None:
                 yield item
 
@@ -146,6 +148,7 @@ def _row(
     limits: ImageLimits,
     seen: dict[int, int],
     extra: list[str],
+    chosen: tuple[str, str],
 ) -> ParsedItem | None:
     file, before = str(path), len(problems.problems)
     where = f"row {row_number}"
@@ -164,12 +167,12 @@ def _row(
         "itemId": f"{track.name}:{index}",
         "track": track.name,
         "index": index,
-        "question": row["question"] or "",
-        "answer": row["answer"] or "",
+        "question": row[chosen[0]] or "",
+        "answer": row[chosen[1]] or "",
         "context": row["context"] or "",
     }
     if not props["question"].strip():
-        problems.add(file, where, "question", "empty question")
+        problems.add(file, where, chosen[0], "empty question")
     for column in track.lists:
         cell = read_list_cell(row[column.column])
         if cell.fallback:
@@ -183,10 +186,13 @@ def _row(
     for column, prop in track.optional_texts:
         if (row.get(column) or "").strip():
             props[prop] = row[column].strip()
-    if track.names_disease:
+    if "releaseOrpha" in props:
         _, bad = parse_codes(props["releaseOrpha"])
         if bad:
-            problems.add(file, where, "ORPHA_code", f"not ORPHA codes: {', '.join(map(repr, bad))}")
+            column = next(c for c, p in (*track.texts, *track.optional_texts) if p == "releaseOrpha")
+            problems.add(file, where, column, f"not ORPHA codes: {', '.join(map(repr, bad))}")
+    if "evidencePoints" in props:
+        _check_points(file, where, props["evidencePoints"], problems)
     if track.name == "crossmodal":
         # the reference lowercases the relation and scores any value; an unexpected one is a warning
         props["relationType"] = props["relationType"].lower()
@@ -202,7 +208,7 @@ def _row(
     if extra:
         props["extraColumns"] = json.dumps({c: row[c] for c in extra}, ensure_ascii=False)
     try:
-        paths = text_entries(read_list_cell(row["image_path"]).values)
+        paths = text_entries(read_list_cell(row.get("image_path")).values)
     except CellError as exc:
         problems.add(file, where, "image_path", str(exc))
         paths = []
@@ -215,6 +221,22 @@ def _row(
     if len(problems.problems) > before:
         return None
     return ParsedItem(track.name, index, row_number, props, images)
+
+
+def _check_points(file: str, where: str, cell: str, problems: ProblemLog) -> None:
+    """acceptable_evidence_points: the reference reads it as a list and scores its object entries;
+    anything it would skip is a warning, a row left with no point an error (nothing to score)."""
+    values = read_list_cell(cell).values
+    skipped = [k for k, v in enumerate(values) if not isinstance(v, dict) or not str(v.get("point", "") or "").strip()]
+    if skipped:
+        problems.warn(
+            file,
+            where,
+            "acceptable_evidence_points",
+            f"entries {skipped} are not points with text (skipped, as the reference does)",
+        )
+    if not evidence_points(values):
+        problems.add(file, where, "acceptable_evidence_points", "no evidence point (a JSON list of {point, credit})")
 
 
 def _images(

@@ -1,0 +1,220 @@
+"""MRareBench T2 (evidence verification) in the graph, on both stores: its release imported beside the
+other tracks, aligned by its orpha_code or its final diagnosis, its prediction files as runs per input
+condition, `report --reference` keys and the gold - NoDx comparison worked by hand, the judge's rubric
+over HTTP, and bad releases refused whole.
+
+SYNTHETIC rows: the hand release below is made up; the disease names and codes are Orphanet's."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from audit.run import audit_and_store
+from cli.main import main
+from core.blobs import FolderBlobStore
+from core.tracks import select_tracks
+from graph.model import NodeRef
+from graph.store import GraphStore
+from importers.benchmark.generator import draw_image
+from importers.benchmark.loader import import_release
+from importers.predictions import import_prediction_files
+from importers.problems import ImportRejected
+from scoring.condition_runs import graph_contrasts
+from scoring.conditions import ALL
+from scoring.reference import collect_reference_rows, reference_scores
+from tests.conftest import with_orphanet
+from tests.integration.test_benchmark_import import snapshot
+
+RELEASE = "evidence_verification/evidence_verification_opened_FULL609.tsv"
+HEADER = ["index", "question_open", "context", "gold_rationale", "final_diagnosis", "orpha_code"]
+HEADER += ["acceptable_evidence_points", "decisive_image_ids", "supporting_image_ids", "task_type", "image"]
+
+
+def point(text: str, image: int, credit: str, category: str) -> dict[str, str]:
+    return {"point": text, "image": f"Image {image}", "credit": credit, "category": category}
+
+
+# index, diagnosis, orpha_code, points, number of images, decisive ids; row 2 has no code (aligned by name),
+# row 3 only an optional point
+HAND_ROWS = (
+    (
+        1,
+        "Marfan syndrome",
+        "ORPHA:558",
+        [
+            point("ectopia lentis", 1, "required", "macroscopic_pattern"),
+            point("aortic root dilatation", 2, "required", "macroscopic_pattern"),
+            point("mitral valve prolapse", 2, "optional", "other"),
+        ],
+        2,
+        "[1, 2]",
+    ),
+    (2, "Cystic fibrosis", "", [point("bronchiectasis", 1, "required", "micro_pattern")], 1, "[1]"),
+    (3, "Huntington disease", "", [point("caudate atrophy", 1, "optional", "macro_pattern")], 1, ""),
+)
+# gold: both required points of row 1 and row 2's stated; row 3 cites an image that does not exist
+GOLD_REPLIES = (
+    "Image 1: ectopia lentis.\nImage 2: aortic root dilatation.",
+    "Image 1: bronchiectasis.",
+    "Image 2: a scan.",
+)
+# diagnosis withheld: row 1's second point and row 2's missed
+NODX_REPLIES = ("Image 1: ectopia lentis.", "No finding.", "Image 1: caudate atrophy.")
+MODEL = "Hand.Model-7B"
+
+
+def write_rows(path: Path, rows: list[list[object]], header: list[str] = HEADER) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def hand_rows() -> list[list[object]]:
+    rows: list[list[object]] = []
+    for index, diagnosis, code, points, n_images, decisive in HAND_ROWS:
+        drawn = random.Random(1000 + index)
+        images = [base64.b64encode(draw_image(drawn, 40)).decode() for _ in range(n_images)]
+        context = f"Established diagnosis: {diagnosis}. SYNTHETIC case {index}."
+        question = "Which visible findings support the established diagnosis?"
+        rationale = " ".join(f"{p['image']} shows {p['point']}." for p in points)
+        supporting = json.dumps(list(range(1, n_images + 1)))
+        task = "multi-image" if n_images > 1 else "single-image"
+        row = [index, question, context, rationale, diagnosis, code, json.dumps(points), decisive, supporting, task]
+        rows.append([*row, json.dumps(images)])
+    return rows
+
+
+def write_hand_release(root: Path) -> Path:
+    write_rows(root / RELEASE, hand_rows())
+    for dataset, replies in (
+        ("MRareBench_EvidenceVerif", GOLD_REPLIES),
+        ("MRareBench_EvidenceVerif_NoDx", NODX_REPLIES),
+    ):
+        rows = [[index, reply] for (index, *_), reply in zip(HAND_ROWS, replies, strict=True)]
+        write_rows(root / f"{MODEL}_{dataset}.tsv", rows, ["index", "prediction"])
+    return root
+
+
+@pytest.fixture
+def evidence(store: GraphStore, tmp_path: Path) -> GraphStore:
+    """Orphanet and the hand T2 release, with its two runs."""
+    with_orphanet(store)
+    hand = write_hand_release(tmp_path / "mrarebench")
+    import_release(hand, store, FolderBlobStore(tmp_path / "blobs"), benchmark="MRareBench")
+    import_prediction_files([hand], store)
+    return store
+
+
+def test_the_release_is_aligned_by_code_or_by_the_given_diagnosis(evidence: GraphStore) -> None:
+    refs = [NodeRef("Item", f"evidence:{i}") for i in (1, 2, 3)]
+    answers = {str(n.start.key): int(n.node.key) for n in evidence.neighbours(refs, "ANSWER_IS")}
+    assert answers == {"evidence:1": 558, "evidence:2": 586, "evidence:3": 399}
+    item = evidence.get(refs[0])
+    assert item is not None and item.props["finalDiagnosis"] == "Marfan syndrome"
+    assert item.props["question"].startswith("Which visible findings")
+    assert item.props["answer"] == "Image 1 shows ectopia lentis. Image 2 shows aortic root dilatation. " + (
+        "Image 2 shows mitral valve prolapse."
+    )
+    assert {n.props["dataset"] for n in evidence.select("Run")} == {
+        "MRareBench_EvidenceVerif",
+        "MRareBench_EvidenceVerif_NoDx",
+    }
+    # the diagnosis is given by design: naming it in the context is not a leak
+    result = audit_and_store(evidence, select_tracks(("evidence",), "MRareBench"))
+    assert result.audited == ["evidence:1", "evidence:2", "evidence:3"]
+    assert not [f for f in result.findings if f.kind == "direct-name"]
+
+
+def test_reference_keys_worked_by_hand(evidence: GraphStore) -> None:
+    results = {r.label: r for r in reference_scores(collect_reference_rows(evidence, [], None), None)}
+    gold, withheld = results["MRareBench_EvidenceVerif"], results["MRareBench_EvidenceVerif_NoDx"]
+    assert gold.track == "evidence" and gold.model == MODEL and gold.values["n_total"] == 3
+    # every required point stated word for word in its own sentence (cosine 1); row 3 has none
+    assert gold.values["det_required_recall@0.5"] == 1.0
+    assert gold.values["det_hierarchical_required_recall"] == 1.0
+    # coverage: row 1 cites images 1 and 2 of 2, row 2 image 1 of 1, row 3 image 2 of 1 (out of range)
+    assert gold.values["det_image_coverage"] == pytest.approx(2 / 3)
+    assert gold.values["det_image_ref_out_of_range_rate"] == pytest.approx(1 / 3)
+    # selection only where there is a distractor image: none here (every image is decisive)
+    assert gold.values["n_image_select_scored_distractor_subset"] == 0
+    # withheld: row 1 recalls 1 of 2 (the second point shares only 'image' with the one sentence), row 2 none
+    assert withheld.values["det_required_recall@0.5"] == pytest.approx(0.25)
+    assert withheld.values["det_optional_recall@0.5"] == 0.5  # row 3's point, not row 1's
+
+
+def test_gold_minus_withheld_diagnosis_from_the_graph(evidence: GraphStore) -> None:
+    (gain,) = [c for c in graph_contrasts(evidence, [], "det_required_recall@0.5", "none") if c.stratum == ALL]
+    p = gain.comparison
+    assert gain.model == MODEL and gain.measures.startswith("the diagnosis's gain")
+    # items 1 and 2 (item 3 has no required point): gold 1 and 1, withheld 0.5 and 0
+    assert p.n == 2 and p.mean_a == pytest.approx(0.25) and p.mean_b == 1.0
+    assert p.difference == pytest.approx(0.75)
+    # a ranked-list metric has no T2 run to compare
+    assert graph_contrasts(evidence, [], "rr", "none") == []
+
+
+def test_a_bad_release_is_refused_whole(store: GraphStore, tmp_path: Path) -> None:
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    rows = hand_rows()
+    rows[1][6] = "[]"  # row 2: no evidence point
+    write_rows(tmp_path / "bad" / RELEASE, rows)
+    before = snapshot(store)
+    with pytest.raises(ImportRejected) as raised:
+        import_release(tmp_path / "bad", store, blobs, benchmark="MRareBench")
+    assert "row 2 (index 2)" in str(raised.value) and "acceptable_evidence_points" in str(raised.value)
+    assert snapshot(store) == before
+    # a header without the diagnosis, or without any question column, names what is missing
+    header = [c for c in HEADER if c not in ("final_diagnosis", "question_open")]
+    write_rows(tmp_path / "headless" / RELEASE, [], header)
+    with pytest.raises(ImportRejected, match=r"final_diagnosis.*question_open or question"):
+        import_release(tmp_path / "headless", store, blobs, benchmark="MRareBench")
+    assert snapshot(store) == before
+
+
+def test_the_rubric_judge_over_http(tmp_path: Path) -> None:
+    from tests.fakes.chat_server import completion, running_chat_server
+
+    hand = write_hand_release(tmp_path / "mrarebench")
+    graph = f"embedded:{tmp_path / 'graph'}"
+    runner = CliRunner()
+    with running_chat_server() as server, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MMRARE_GRAPH", graph)
+        for args in (
+            ["import", "benchmark", str(hand), "--benchmark", "MRareBench"],
+            ["import", "predictions", str(hand)],
+        ):
+            assert runner.invoke(main, args).exit_code == 0
+        # per row, by its first point: row 1 (two required, one optional) gets five lines in an odd format,
+        # row 2's call fails (a 400 is not retried: NO throughout), row 3 (one optional) one line
+        server.script = {
+            "1. [Image 1] ectopia lentis": [(200, completion("1. YES\n2. no\n3. Yes\n4. no\n5. YES"))] * 2,
+            "1. [Image 1] bronchiectasis": [(400, {"error": "refused"})] * 2,
+            "1. [Image 1] caudate atrophy": [(200, completion("yes"))] * 2,
+        }
+        args = ["mrarebench", "score", "--run", MODEL, "--judge-base-url", server.url, "--judge-model", "j-1"]
+        result = runner.invoke(main, [*args, "--format", "json"])
+        prompts = [r["messages"][-1]["content"] for r in server.requests]
+    assert result.exit_code == 0, result.output
+    reports = {r["dataset"]: r for r in json.loads(result.stdout)}
+    gold = reports["MRareBench_EvidenceVerif"]["reference"]
+    # row 1: required [1, 0], optional [1], contradicted [0, 1]; row 2: required [0], contradicted [0]
+    assert gold["required_recall"] == pytest.approx(0.25) and gold["optional_recall"] == 1.0
+    assert gold["required_contradiction_rate"] == pytest.approx(0.25) and gold["n_judged_required"] == 2
+    assert reports["MRareBench_EvidenceVerif"]["by_task_type"] == {
+        "multi-image": {"n": 1, "required_recall": 0.5},
+        "single-image": {"n": 1, "required_recall": 0.0},
+    }
+    # each prompt numbers the points and asks for 2 x required + optional lines
+    first = next(p for p in prompts if "ectopia lentis" in p)
+    assert "Required points (2):\n1. [Image 1] ectopia lentis\n2. [Image 2] aortic root dilatation" in first
+    assert "exactly 5 lines" in first and "Marfan syndrome" in first
+    assert len(prompts) == 6  # three rows under each of two conditions
