@@ -6,11 +6,18 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
 from graph.settings import open_store
+
+if TYPE_CHECKING:
+    from core.mrarebench import EvidencePrediction
+    from graph.store import GraphStore
+    from scoring.evidence_verification import EvidenceReport
+    from scoring.openai_judge import OpenAISettings
 
 
 @click.group("mrarebench")
@@ -27,16 +34,28 @@ def prediction_source(command: Callable) -> Callable:
     command = click.option(
         "--release",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="With files: the release's diagnosis_opened.tsv.",
+        help="With files: their release file (T1 diagnosis_opened.tsv, T2 evidence_verification_opened_FULL609.tsv).",
     )(command)
     return click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))(command)
 
 
-def check_source(paths: tuple[Path, ...], release: Path | None, runs: tuple[str, ...]) -> None:
+def check_source(paths: tuple[Path, ...], release: Path | None, runs: tuple[str, ...]) -> bool:
+    """Whether the files given are T2's (evidence verification); every name is checked before any
+    work, and one command reads one track's files (each track has its own release file)."""
+    from importers.mrarebench import split_file_name
+
     if paths and runs:
         raise click.UsageError("give prediction files or --run, not both")
     if paths and release is None:
         raise click.UsageError("prediction files need their --release")
+    try:
+        datasets = {split_file_name(p)[1] for p in paths}
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    evidence = {d in EVIDENCE_CONDITIONS for d in datasets}
+    if len(evidence) > 1:
+        raise click.UsageError("give T1 and T2 files in separate commands: each track has its own --release")
+    return evidence == {True}
 
 
 @mrarebench.command("score")
@@ -65,45 +84,50 @@ def score(
     concurrency: int,
     fmt: str,
 ) -> None:
-    """Score <model>_MRareBench_Diagnosis[_FD|_TO] prediction files, or without files the MRareBench
-    runs in the graph: the reference's deterministic keys (T1: recall@k, MRR, MR, hit and parse-fail
-    rates, with the ontology-grounded numbers beside them; T2: evidence recall, groundedness, image
-    attribution), and with judges their keys."""
+    """Score prediction files with their release (<model>_MRareBench_Diagnosis[_FD|_TO], or T2's
+    <model>_MRareBench_EvidenceVerif[_TO|_NoDx]), or without files the MRareBench runs in the graph:
+    the reference's deterministic keys (T1: recall@k, MRR, MR, hit and parse-fail rates, with the
+    ontology-grounded numbers beside them; T2: evidence recall, groundedness, image attribution), and
+    with judges their keys."""
     import os
 
     from importers.mrarebench import read_predictions, read_release, split_file_name
     from scoring.differential_eval import evaluate
     from scoring.grounded_match import OntologyMatcher
-    from scoring.openai_judge import OpenAISettings
+    from scoring.openai_judge import OpenAISettings as Settings
 
     if bool(judge_base_url) != bool(judge_model or rare_judge_model):
         raise click.UsageError("a judge needs --judge-base-url and its model (--judge-model, --rare-judge-model)")
 
-    def settings(model: str | None) -> OpenAISettings | None:
+    def settings(model: str | None) -> Settings | None:
         if not (judge_base_url and model):
             return None
-        return OpenAISettings(judge_base_url, model, os.environ.get(api_key_env, ""), concurrency=concurrency)
+        return Settings(judge_base_url, model, os.environ.get(api_key_env, ""), concurrency=concurrency)
 
     judge, rare_judge = settings(judge_model), settings(rare_judge_model)
-    check_source(paths, release, runs)
+    evidence_files = check_source(paths, release, runs)
+    files: list = []
+    evidence: list[EvidenceReport] = []
     with open_store() as store:
-        if paths:
-            names = {p: split_file_name(p) for p in paths}  # every name is checked before any work
+        if evidence_files:
+            evidence = _evidence_file_reports(paths, release, judge)  # type: ignore[arg-type]
+        elif paths:
             gold = read_release(release)  # type: ignore[arg-type]
-            files = [(*names[p], read_predictions(p, gold)) for p in paths]
+            files = [(*split_file_name(p), read_predictions(p, gold)) for p in paths]
         else:
             from scoring.condition_runs import differential_runs
             from scoring.report import resolve_runs
 
             files = [(r.model, r.dataset, r.predictions) for r in differential_runs(store, resolve_runs(store, runs))]
         matcher = None
-        if grounded:
+        if grounded and files:
             if store.count_nodes("Disease"):
                 matcher = OntologyMatcher(store)
             else:
                 click.echo("(no Orphanet in the graph: grounded matching left out; mmrare import orphanet)", err=True)
         reports = [evaluate(*found, matcher, judge, rare_judge) for found in files]
-        evidence = [] if paths else _evidence_reports(store, runs, judge)
+        if not paths:
+            evidence = _evidence_reports(store, runs, judge)
     if not reports and not evidence:
         raise click.UsageError("no MRareBench run in the graph (mmrare import predictions FILES)")
     if fmt == "json":
@@ -136,18 +160,34 @@ def score(
                 )
 
 
-def _evidence_reports(store, runs: tuple[str, ...], judge) -> list:  # type: ignore[no-untyped-def]
-    """T2 runs of the graph scored, with the judge's rubric when a judge is given."""
-    from scoring.condition_runs import evidence_runs
+def _evidence_scored(
+    model: str, dataset: str, predictions: list[EvidencePrediction], judge: OpenAISettings | None
+) -> EvidenceReport:
+    """One T2 file's rows scored, with the judge's rubric when a judge is given."""
     from scoring.evidence_judge import judge_evidence
     from scoring.evidence_verification import evaluate_evidence
+
+    verdicts = judge_evidence(predictions, judge) if judge is not None else None
+    return evaluate_evidence(model, dataset, predictions, verdicts)
+
+
+def _evidence_reports(store: GraphStore, runs: tuple[str, ...], judge: OpenAISettings | None) -> list[EvidenceReport]:
+    from scoring.condition_runs import evidence_runs
     from scoring.report import resolve_runs
 
-    out = []
-    for r in evidence_runs(store, resolve_runs(store, runs)):
-        verdicts = judge_evidence(r.predictions, judge) if judge is not None else None
-        out.append(evaluate_evidence(r.model, r.dataset, r.predictions, verdicts))
-    return out
+    return [
+        _evidence_scored(r.model, r.dataset, r.predictions, judge)
+        for r in evidence_runs(store, resolve_runs(store, runs))
+    ]
+
+
+def _evidence_file_reports(
+    paths: tuple[Path, ...], release: Path, judge: OpenAISettings | None
+) -> list[EvidenceReport]:
+    from importers.mrarebench import read_evidence_predictions, read_evidence_release, split_file_name
+
+    gold = read_evidence_release(release)
+    return [_evidence_scored(*split_file_name(p), read_evidence_predictions(p, gold), judge) for p in paths]
 
 
 @mrarebench.command("compare")
@@ -187,7 +227,7 @@ def compare(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--metric") from exc
 
-    check_source(paths, release, runs)
+    evidence_files = check_source(paths, release, runs)
     if not paths:
         from scoring.condition_runs import graph_contrasts
         from scoring.report import resolve_runs
@@ -197,21 +237,37 @@ def compare(
             found = graph_contrasts(store, resolve_runs(store, runs), metric, by, code, resamples)
         _print_contrasts(found, metric, fmt)
         return
-    from importers.mrarebench import read_predictions, read_release, split_file_name
+    from importers.mrarebench import (
+        read_evidence_predictions,
+        read_evidence_release,
+        read_predictions,
+        read_release,
+        split_file_name,
+    )
+    from scoring.conditions import evidence_values
     from scoring.differential_eval import answer_codes, evaluate
+    from scoring.evidence_verification import evaluate_evidence
     from scoring.grounded_match import OntologyMatcher
+    from scoring.ranked_differential import gold_set
 
     assert release is not None
-    names = {p: split_file_name(p) for p in paths}  # every name is checked before any work
-    gold = read_release(release)
-    reports = [evaluate(*names[p], read_predictions(p, gold)) for p in paths]
+    if evidence_files:
+        golds = read_evidence_release(release)
+        found_files = [evaluate_evidence(*split_file_name(p), read_evidence_predictions(p, golds)) for p in paths]
+        values, named = (
+            evidence_values(found_files, metric),
+            {i: (g.orpha_code, [g.diagnosis]) for i, g in golds.items()},
+        )
+    else:
+        gold = read_release(release)
+        values = ranked_values([evaluate(*split_file_name(p), read_predictions(p, gold)) for p in paths], metric)
+        named = {i: (g.orpha_code, gold_set(g.answer, g.aliases)) for i, g in gold.items()}
     with open_store() as store:
         matcher = OntologyMatcher(store)
-        codes = {index: answer_codes(g, matcher) for index, g in gold.items()}
+        codes = {index: answer_codes(code, names, matcher) for index, (code, names) in named.items()}
         strata = {} if by == "none" else item_strata(store, codes, by)
         keep = under_class(store, codes, known_class(store, orpha_code(under, "--under"), "--under")) if under else None
-    clusters = {index: g.case for index, g in gold.items()}
-    values = ranked_values(reports, metric)
+    clusters = {index: g.case for index, g in (golds if evidence_files else gold).items()}
     found = condition_contrasts(values, strata, clusters, keep or (lambda index: True), resamples)
     _print_contrasts(found, metric, fmt)
 

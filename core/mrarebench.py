@@ -106,6 +106,7 @@ class EvidenceGold:
     supporting: frozenset[int] = frozenset()
     task_type: str = ""
     case: str = ""
+    orpha_code: int | None = None  # the release's orpha_code, when it gives one
 
     @property
     def required(self) -> list[str]:
@@ -124,4 +125,4 @@ class EvidenceGold:
 class EvidencePrediction:
     index: str
     reply: str
-    gold: EvidenceGold
+    gold: EvidenceGold | None  # None: the release has no such row (counted, scored with nothing)

@@ -58,7 +58,10 @@ def evaluate(
         reference |= rare_candidate_metrics(lists, judge_rare_candidates(lists, rare_judge))
     if matcher is None:
         return DifferentialReport(model, dataset, reference, rows=tuple(rows))
-    grounded_rows = [matcher.ground(r.ranked, answer_codes(g, matcher)) for r, g in zip(rows, golds, strict=True)]
+    grounded_rows = [
+        matcher.ground(r.ranked, answer_codes(g.orpha_code, gold_set(g.answer, g.aliases), matcher))
+        for r, g in zip(rows, golds, strict=True)
+    ]
     return DifferentialReport(
         model,
         dataset,
@@ -69,11 +72,11 @@ def evaluate(
     )
 
 
-def answer_codes(gold: DifferentialGold, matcher: OntologyMatcher) -> frozenset[int]:
-    """The release's ORPHAcode, else the answer (then each alias) aligned by name."""
-    if gold.orpha_code is not None:
-        return frozenset({gold.orpha_code})
-    for text in gold_set(gold.answer, gold.aliases):
+def answer_codes(code: int | None, names: Sequence[str], matcher: OntologyMatcher) -> frozenset[int]:
+    """The release's ORPHAcode, else the first of the names (the answer, then each alias) that aligns."""
+    if code is not None:
+        return frozenset({code})
+    for text in names:
         code, _ = matcher.align(text)
         if code is not None:
             return frozenset({code})

@@ -41,10 +41,12 @@ def rubric_prompt(reply: str, diagnosis: str, rationale: str, required: Sequence
 
 
 def judge_evidence(predictions: Sequence[EvidencePrediction], settings: OpenAISettings) -> list[RubricVerdict]:
-    """One judge call per row, in order."""
+    """One judge call per row with a release row, in order."""
 
     def one(p: EvidencePrediction) -> RubricVerdict:
         gold = p.gold
+        if gold is None:
+            return RubricVerdict((), "JUDGE_SKIP: no release row")
         n = 2 * len(gold.required) + len(gold.optional)
         prompt = rubric_prompt(p.reply, gold.diagnosis, gold.rationale, gold.required, gold.optional)
         reply, error = chat(client, settings, prompt)

@@ -272,6 +272,9 @@ def evaluate_evidence(
     everywhere: dict[str, list[float]] = {}  # coverage and the like: items with images
     distractor: dict[str, list[float]] = {}  # selection: items with images beside the decisive ones
     for p in predictions:
+        if p.gold is None:  # no release row: counted in n_total, scored with nothing
+            rows.append({"index": p.index})
+            continue
         det, attribution = row_metrics(p.reply, p.gold, sim)
         has_distractors = bool(p.gold.decisive) and p.gold.n_images > len(p.gold.decisive)
         for key, value in attribution.items():
@@ -293,6 +296,8 @@ def evaluate_evidence(
             values[key] = mean
     by_layer: dict[str, list[float]] = {}
     for p, row in zip(predictions, rows, strict=True):
+        if p.gold is None:
+            continue
         for layer, best in zip(p.gold.required_layers, row["det_required_maxsims"], strict=False):
             by_layer.setdefault(layer, []).append(best)
     for layer, sims in sorted(by_layer.items()):
@@ -331,6 +336,8 @@ def rubric_metrics(
     layer_hits: dict[str, list[int]] = {}
     by_task_type: dict[str, list[float]] = {}
     for p, verdict, row in zip(predictions, verdicts, rows, strict=True):
+        if p.gold is None:
+            continue
         n_req, n_opt = len(p.gold.required), len(p.gold.optional)
         answers = list(verdict.answers)
         req, opt, con = answers[:n_req], answers[n_req : n_req + n_opt], answers[n_req + n_opt : 2 * n_req + n_opt]

@@ -86,7 +86,7 @@ def ranked_reference(rows: Sequence[ReferenceRow]) -> dict[str, float]:
 
 def evidence_reference(rows: Sequence[ReferenceRow]) -> dict[str, float]:
     """MRareBench T2's deterministic keys over evidence-verification rows, in their order."""
-    predictions = [EvidencePrediction(str(r.row), r.prediction, r.evidence) for r in rows if r.evidence is not None]
+    predictions = [EvidencePrediction(str(r.row), r.prediction, r.evidence) for r in rows]
     return evaluate_evidence(rows[0].model, rows[0].dataset_name, predictions).reference
 
 

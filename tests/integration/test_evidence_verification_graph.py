@@ -218,3 +218,32 @@ def test_the_rubric_judge_over_http(tmp_path: Path) -> None:
     assert "Required points (2):\n1. [Image 1] ectopia lentis\n2. [Image 2] aortic root dilatation" in first
     assert "exactly 5 lines" in first and "Marfan syndrome" in first
     assert len(prompts) == 6  # three rows under each of two conditions
+
+
+def test_files_and_graph_give_the_same_numbers(tmp_path: Path) -> None:
+    hand = write_hand_release(tmp_path / "mrarebench")
+    runner = CliRunner()
+    files = sorted(str(p) for p in hand.glob(f"{MODEL}_*.tsv"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MMRARE_GRAPH", f"embedded:{tmp_path / 'graph'}")
+        from_files = runner.invoke(
+            main, ["mrarebench", "score", *files, "--release", str(hand / RELEASE), "--format", "json"]
+        )
+        for args in (
+            ["import", "benchmark", str(hand), "--benchmark", "MRareBench"],
+            ["import", "predictions", str(hand)],
+        ):
+            assert runner.invoke(main, args).exit_code == 0
+        from_graph = runner.invoke(main, ["mrarebench", "score", "--format", "json"])
+        compare = ["mrarebench", "compare", *files, "--release", str(hand / RELEASE), "--by", "none"]
+        compared = runner.invoke(main, [*compare, "--metric", "det_required_recall@0.5", "--format", "json"])
+        t1_file = tmp_path / "Other_MRareBench_Diagnosis.tsv"
+        t1_file.write_text("index\tprediction\n1\tx\n")
+        mixed = runner.invoke(main, ["mrarebench", "score", files[0], str(t1_file), "--release", str(hand / RELEASE)])
+    assert from_files.exit_code == 0 and from_graph.exit_code == 0, from_files.output + from_graph.output
+    by_file = {r["dataset"]: r["reference"] for r in json.loads(from_files.stdout)}
+    by_graph = {r["dataset"]: r["reference"] for r in json.loads(from_graph.stdout)}
+    assert by_file == by_graph and by_file["MRareBench_EvidenceVerif"]["det_required_recall@0.5"] == 1.0
+    (gain,) = [c for c in json.loads(compared.stdout) if c["stratum"] == ALL]
+    assert gain["comparison"]["difference"] == pytest.approx(0.75)
+    assert mixed.exit_code == 2 and "separate commands" in mixed.output
