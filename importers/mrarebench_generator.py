@@ -218,7 +218,7 @@ def generate_evidence(
 ) -> Path:
     """Write a SYNTHETIC T2 release and one prediction file per model and input condition under `out`;
     returns the release TSV. `evidence_manifest.json` holds, per model, condition and row, which of
-    the row's points the reply states word for word."""
+    the row's points the reply states word for word (verbatim) and which by half their words (partial)."""
     rng, pool = _start(store, seed, conditions, STATE_CHANCE)
     rows = []
     release = out / EVIDENCE_RELEASE
@@ -250,19 +250,29 @@ def generate_evidence(
                     json.dumps(images),
                 ]
             )
-    manifest: dict[str, dict[str, dict[str, list[int]]]] = {}
+    manifest: dict[str, dict[str, dict[str, dict[str, list[int]]]]] = {}
     for model in models:
         for condition in conditions:
-            stated: dict[str, list[int]] = {}
+            stated: dict[str, dict[str, list[int]]] = {}
             with open(out / f"{model}_{condition}.tsv", "w", encoding="utf-8", newline="") as fh:
                 writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
                 writer.writerow(["index", "prediction"])
                 for index, points in enumerate(rows, start=1):
-                    said = [k for k in range(len(points)) if rng.random() < STATE_CHANCE[condition]]
-                    stated[str(index)] = said
-                    lines = [f"{points[k]['image']}: {points[k]['point']}." for k in said]
+                    said: dict[str, list[int]] = {"verbatim": [], "partial": []}
+                    lines = []
+                    for k, p in enumerate(points):
+                        if rng.random() >= STATE_CHANCE[condition]:
+                            continue
+                        words = p["point"].split()
+                        if rng.random() < 0.6:
+                            said["verbatim"].append(k)
+                            lines.append(f"{p['image']}: {p['point']}.")
+                        else:  # half the words, so the similarity lands between the thresholds
+                            said["partial"].append(k)
+                            lines.append(f"{p['image']}: {' '.join(words[: max(1, len(words) // 2)])} is seen.")
                     if condition.endswith("_TO"):
                         lines.append("Image 7: a nodular opacity that no image shows.")
+                    stated[str(index)] = said
                     writer.writerow([index, "\n".join(lines) or "No visible finding can be described."])
             manifest.setdefault(model, {})[condition] = stated
     (out / "evidence_manifest.json").write_text(json.dumps(manifest, indent=1))

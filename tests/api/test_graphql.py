@@ -288,3 +288,28 @@ def test_items_of_one_benchmark_and_its_reference_keys(served: Served, tmp_path:
     assert leakage["difference"] == pytest.approx(1 / 6) and leakage["ciLow"] <= leakage["difference"]
     wrong = gql(served, '{ conditionContrasts(by: "colour") { n } }')
     assert "strata are by head, prevalence or none, not 'colour'" in wrong["errors"][0]["message"]
+
+
+def test_evidence_verification_items_and_contrasts(served: Served, tmp_path: Path) -> None:
+    from core.blobs import FolderBlobStore
+    from importers.benchmark.loader import import_release
+    from importers.predictions import import_prediction_files
+    from tests.integration.test_evidence_verification_graph import MODEL, write_hand_release
+
+    hand = write_hand_release(tmp_path / "mrarebench")
+    import_release(hand, served.store, FolderBlobStore(tmp_path / "blobs"), benchmark="MRareBench")
+    import_prediction_files([hand], served.store)
+    page = gql(served, '{ items(benchmark: "MRareBench", track: "evidence", first: 5) { totalCount } }')
+    assert page["data"]["items"]["totalCount"] == 3
+    # the gold rationale is answer key like any answer
+    denied = gql(served, '{ item(id: "evidence:1") { answer } }', served.evaluator)
+    assert denied["errors"][0]["message"] == "the maintainer role is required to read the answer key"
+    query = 'query($m: String!) { conditionContrasts(by: "none", metric: $m) { model measures n difference } }'
+    (gain,) = gql(served, query, m="det_required_recall@0.5")["data"]["conditionContrasts"]
+    assert (gain["model"], gain["n"]) == (MODEL, 2) and gain["measures"] == "the diagnosis's gain (gold - NoDx)"
+    assert gain["difference"] == pytest.approx(0.75)  # worked by hand in that module
+    wrong = gql(served, query, m="__import__('os')")
+    assert "unknown item metric" in wrong["errors"][0]["message"]
+    scores = gql(served, '{ referenceScores(benchmark: "MRareBench") { dataset metrics { key value } } }')
+    gold = next(r for r in scores["data"]["referenceScores"] if r["dataset"] == "MRareBench_EvidenceVerif")
+    assert {m["key"]: m["value"] for m in gold["metrics"]}["det_required_recall@0.5"] == 1.0

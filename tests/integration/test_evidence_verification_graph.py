@@ -247,3 +247,36 @@ def test_files_and_graph_give_the_same_numbers(tmp_path: Path) -> None:
     (gain,) = [c for c in json.loads(compared.stdout) if c["stratum"] == ALL]
     assert gain["comparison"]["difference"] == pytest.approx(0.75)
     assert mixed.exit_code == 2 and "separate commands" in mixed.output
+
+
+def test_a_generated_release_scores_as_its_manifest_says(store: GraphStore, tmp_path: Path) -> None:
+    from core.mrarebench import EVIDENCE_CONDITIONS
+    from importers.mrarebench_generator import generate_evidence
+    from scoring.condition_runs import evidence_runs
+    from scoring.evidence_verification import evaluate_evidence
+
+    with_orphanet(store)
+    out = tmp_path / "generated"
+    generate_evidence(store, out, 12, ("Gen-A",), 5, tuple(EVIDENCE_CONDITIONS))
+    import_release(out, store, FolderBlobStore(tmp_path / "blobs"), benchmark="MRareBench")
+    import_prediction_files([out], store)
+    manifest = json.loads((out / "evidence_manifest.json").read_text())["Gen-A"]
+    recall = {}
+    for run in evidence_runs(store, []):
+        report = evaluate_evidence(run.model, run.dataset, run.predictions)
+        recall[run.dataset] = report.reference["det_required_recall@0.5"]
+        for p, row in zip(run.predictions, report.rows, strict=True):
+            assert p.gold is not None
+            said = manifest[run.dataset][p.index.split(":")[1]]
+            required = [k for k, point in enumerate(p.gold.points) if point.required]
+            # a required point stated word for word has a sentence with its very terms: cosine 1
+            for position, k in enumerate(required):
+                if k in said["verbatim"]:
+                    assert row["det_required_maxsims"][position] == pytest.approx(1.0)
+    assert set(recall) == set(EVIDENCE_CONDITIONS)
+    # the generator states points less often without the diagnosis, and least without the images
+    assert (
+        recall["MRareBench_EvidenceVerif"]
+        > recall["MRareBench_EvidenceVerif_NoDx"]
+        > recall["MRareBench_EvidenceVerif_TO"]
+    )
