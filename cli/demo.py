@@ -1,7 +1,8 @@
 """`mmrare serve --demo`: on an empty graph, load the bundled real Orphanet subset (package data,
 CC BY 4.0, see cli/demo_data/ATTRIBUTION.md), a generated sample benchmark, three baseline runs
-scored with the offline judges, a leakage audit, and a generated MRareBench T1 sample with two
-ranked-list models under its three input conditions, so every page and query has something to show."""
+scored with the offline judges, a leakage audit, and a generated MRareBench sample (T1 with two
+ranked-list models, T2 with two describing models, each under its three input conditions), so every
+page and query has something to show."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from pathlib import Path
 
 from audit import audit_and_store
 from core.blobs import BlobStore
-from core.mrarebench import CONDITIONS
+from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
 from graph.model import NodeRef
 from graph.store import GraphStore
 from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
-from importers.mrarebench_generator import generate_mrarebench
+from importers.mrarebench_generator import generate_evidence, generate_mrarebench
 from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
 from importers.predictions import ModelInfo, PredictionSource, import_prediction_files, import_prediction_sources
@@ -87,11 +88,17 @@ def load_demo(store: GraphStore, blobs: BlobStore, out: Path, echo: Callable[[st
     echo(f"demo: leakage audit, {len(result.findings)} findings")
     mrarebench = out / "demo-mrarebench"
     generate_mrarebench(store, mrarebench, DEMO_DIFFERENTIALS, DEMO_RANKERS, seed=7, conditions=tuple(CONDITIONS))
+    generate_evidence(store, mrarebench, DEMO_EVIDENCE, DEMO_DESCRIBERS, seed=7, conditions=tuple(EVIDENCE_CONDITIONS))
     import_release(mrarebench, store, blobs, benchmark="MRareBench")
     runs = import_prediction_files([mrarebench], store)
-    echo(f"demo: a generated (synthetic) MRareBench T1 sample of {DEMO_DIFFERENTIALS} items, {len(runs)} runs")
+    echo(
+        f"demo: a generated (synthetic) MRareBench sample of {DEMO_DIFFERENTIALS} T1 and {DEMO_EVIDENCE} T2 items, "
+        f"{len(runs)} runs"
+    )
     return True
 
 
 DEMO_DIFFERENTIALS = 60
 DEMO_RANKERS = ("synthetic-ranker-a", "synthetic-ranker-b")
+DEMO_EVIDENCE = 30
+DEMO_DESCRIBERS = ("synthetic-describer-a", "synthetic-describer-b")

@@ -245,6 +245,17 @@ def test_condition_comparisons(page: object, site: dict) -> None:
     page.wait_for_function("document.querySelectorAll('#cond-table tbody tr').length === 4")
     strata = page.locator("#cond-table tbody tr td:nth-of-type(2)").all_inner_texts()
     assert set(strata) == {"all items"}  # two models x two comparisons, no strata
+    # a T2 metric compares the describing models' runs: gold - NoDx and gold - TO
+    page.select_option("#cond-metric", "det_required_recall@0.5")
+    page.wait_for_function("[...document.querySelectorAll('main h3')].some(h => h.textContent.includes('NoDx'))")
+    assert page.locator("main h3").all_inner_texts() == [
+        "the diagnosis's gain (gold - NoDx)",
+        "value of the images (gold - TO)",
+    ]
+    expected = graph_contrasts(site["store"], [], "det_required_recall@0.5", "none", None, 500)
+    shown = [row.split("\t") for row in page.locator("#cond-table tbody tr").all_inner_texts()]
+    assert [cells[:4] for cells in shown] == [[c.model, c.measures, c.stratum, str(c.comparison.n)] for c in expected]
+    assert {cells[0] for cells in shown} == {"synthetic-describer-a", "synthetic-describer-b"}
 
 
 def test_leakage_view_and_paths(page: object, site: dict) -> None:
