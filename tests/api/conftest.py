@@ -16,7 +16,8 @@ from api.service import GraphService
 from audit import LeakageAudit, store_audit
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
-from graph.store import GraphStore
+from graph.model import NODES, RELS
+from graph.store import GraphStore, RelRow
 from importers.benchmark.loader import import_release
 from importers.predictions import ModelInfo, import_predictions
 from scoring.offline_judges import OfflineJudge
@@ -69,14 +70,33 @@ def _copy_of(snapshot: Path, store: EmbeddedStore) -> EmbeddedStore:
     return EmbeddedStore(store.path)
 
 
+def _written_into(snapshot: Path, store: GraphStore) -> GraphStore:
+    """The snapshot's nodes and relationships written into an empty store in one transaction, through
+    the store protocol's own writes (what the importers produced, without running them again)."""
+    source = EmbeddedStore(snapshot)
+    try:
+        with store.transaction() as tx:
+            for label in NODES:
+                tx.upsert_nodes(label, [n.props for n in source.select(label)])
+            for rel_type, spec in RELS.items():
+                starts = [n.ref for label in spec.sources for n in source.select(label)]
+                found = source.neighbours(starts, rel_type)
+                tx.upsert_rels(rel_type, [RelRow(n.start, n.node, n.rel_props, n.rid) for n in found])
+    finally:
+        source.close()
+    return store
+
+
 @pytest.fixture
-def served(store: GraphStore, release: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Served:
+def served(store: GraphStore, tmp_path: Path, request: pytest.FixtureRequest) -> Served:
+    # the loaded graph is built once; each test gets its own copy (its writes stay its own) and reads the
+    # blob folder, which no test writes: the file copied for the embedded store, written into Neo4j
+    snapshot, blob_folder, run_id = request.getfixturevalue("served_graph")
+    blobs = FolderBlobStore(blob_folder)
     if isinstance(store, EmbeddedStore) and store.path is not None:
-        snapshot, blob_folder, run_id = request.getfixturevalue("served_graph")
-        store, blobs = _copy_of(snapshot, store), FolderBlobStore(blob_folder)
-    else:  # Neo4j: one database, cleared for each test, so loaded each time
-        blobs = FolderBlobStore(tmp_path / "blobs")
-        run_id = _load(store, release, blobs, tmp_path)
+        store = _copy_of(snapshot, store)
+    else:  # Neo4j: one database, cleared for each test
+        store = _written_into(snapshot, store)
     keys = KeyStore(tmp_path / "keys.json")
     service = GraphService(store, blobs)
     client = TestClient(create_app(service, keys, tmp_path / "thumbs"), raise_server_exceptions=False)
