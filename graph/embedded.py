@@ -49,23 +49,6 @@ def _marks(n: int) -> str:
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-def _dump(props: Props) -> str:
-    if not props:
-        return "{}"
-    return _encode({k: v for k, v in props.items() if v is not None})
-
-
-def _merged(old: Props, new: Props) -> Props:
-    """Upsert semantics: new values replace old ones; a None removes the property."""
-    out = dict(old)
-    for name, value in new.items():
-        if value is None:
-            out.pop(name, None)
-        else:
-            out[name] = value
-    return out
-
-
 class _EmbeddedTx(WriteTx):
     """Buffers writes; the store applies them all at commit, or none."""
 
@@ -269,26 +252,12 @@ class EmbeddedStore(GraphStore):
             db.execute(sql.BUMP_GENERATION)
 
     def _write_nodes(self, db: sqlite3.Connection, label: str, rows: list[tuple[Key, Props]]) -> set[str]:
-        merged: dict[str, tuple[Key, Props]] = {}
-        for key, props in rows:  # later rows of one batch build on earlier ones
+        patches: dict[str, tuple[Key, Props]] = {}
+        for key, props in rows:  # later rows of one batch build on earlier ones; a None stays, to remove
             uid = NodeRef(label, key).uid
-            merged[uid] = (key, _merged(merged[uid][1], props) if uid in merged else props)
-        uids = list(merged)
-        for chunk in _chunks(uids):
-            found = dict(db.execute(f"SELECT uid, props FROM node WHERE uid IN ({_marks(len(chunk))})", chunk))
-            db.executemany(
-                sql.UPSERT_NODE,
-                [
-                    (
-                        uid,
-                        label,
-                        merged[uid][0],
-                        _dump(_merged(json.loads(found[uid]), merged[uid][1]) if uid in found else merged[uid][1]),
-                    )
-                    for uid in chunk
-                ],
-            )
-        return set(uids)
+            patches[uid] = (key, {**patches[uid][1], **props} if uid in patches else props)
+        db.executemany(sql.UPSERT_NODE, [(uid, label, key, _encode(props)) for uid, (key, props) in patches.items()])
+        return set(patches)
 
     def _write_rels(self, db: sqlite3.Connection, rel_type: str, rows: list[RelRow], written: set[str]) -> None:
         ends = [u for u in dict.fromkeys(u for r in rows for u in (r.src.uid, r.dst.uid)) if u not in written]
@@ -296,21 +265,11 @@ class EmbeddedStore(GraphStore):
         missing = next((u for u in ends if u not in present), None)
         if missing is not None:
             raise MissingEndpointError(f"relationship {rel_type}: endpoint {missing} does not exist")
-        merged: dict[tuple[str, str, str], Props] = {}
+        patches: dict[tuple[str, str, str], Props] = {}
         for r in rows:
             edge = (r.src.uid, r.dst.uid, r.rid)
-            merged[edge] = _merged(merged[edge], r.props) if edge in merged else r.props
-        with_props = [e for e, p in merged.items() if p]
-        found: dict[tuple[str, str, str], Props] = {}
-        for chunk in _chunks(list(dict.fromkeys(e[0] for e in with_props))):
-            query = f"SELECT src, dst, rid, props FROM rel WHERE type = ? AND src IN ({_marks(len(chunk))})"
-            for src, dst, rid, props in db.execute(query, [rel_type, *chunk]):
-                if (src, dst, rid) in merged:
-                    found[(src, dst, rid)] = json.loads(props)
-        db.executemany(
-            sql.UPSERT_REL,
-            [(rel_type, s, d, rid, _dump(_merged(found.get((s, d, rid), {}), p))) for (s, d, rid), p in merged.items()],
-        )
+            patches[edge] = {**patches[edge], **r.props} if edge in patches else r.props
+        db.executemany(sql.UPSERT_REL, [(rel_type, s, d, rid, _encode(p)) for (s, d, rid), p in patches.items()])
 
     def _remove_nodes(self, db: sqlite3.Connection, refs: list[NodeRef]) -> None:
         for chunk in _chunks([r.uid for r in refs]):

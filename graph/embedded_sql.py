@@ -27,13 +27,16 @@ SCHEMA = (
 GENERATION = "SELECT value FROM meta WHERE name = 'generation'"
 BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE name = 'generation'"
 
+# Upserts merge in SQLite: the row's properties are a JSON merge patch (RFC 7396, json_patch): a value
+# replaces the stored one, a null removes it, and a new row keeps the non-null values. No stored
+# properties are read back into Python to merge.
 UPSERT_NODE = (
-    "INSERT INTO node (uid, label, key, props) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (uid) DO UPDATE SET props = excluded.props"
+    "INSERT INTO node (uid, label, key, props) VALUES (?1, ?2, ?3, json_patch('{}', ?4)) "
+    "ON CONFLICT (uid) DO UPDATE SET props = json_patch(node.props, ?4)"
 )
 UPSERT_REL = (
-    "INSERT INTO rel (type, src, dst, rid, props) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (src, type, dst, rid) DO UPDATE SET props = excluded.props"
+    "INSERT INTO rel (type, src, dst, rid, props) VALUES (?1, ?2, ?3, ?4, json_patch('{}', ?5)) "
+    "ON CONFLICT (src, type, dst, rid) DO UPDATE SET props = json_patch(rel.props, ?5)"
 )
 
 PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

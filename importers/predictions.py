@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.bulk import in_bulk
 from core.items import item_id as make_item_id
 from core.items import track_of
 from core.tracks import BLANK_TEXT, DATASET_TRACKS, is_blank
@@ -357,6 +358,7 @@ def write_runs(
     return summaries
 
 
+@in_bulk
 def import_prediction_files(
     paths: list[Path],
     store: GraphStore,

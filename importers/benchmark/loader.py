@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core.blobs import BlobStore
+from core.bulk import in_bulk
 from core.matching import Alignment, NameIndex, align_by_name
 from core.orphanet import parse_codes
 from core.progress import Progress, no_progress
@@ -121,6 +122,7 @@ def group_cases(items: list[ParsedItem]) -> dict[str, tuple[list[ParsedItem], li
     return cases
 
 
+@in_bulk
 def import_release(
     root: Path,
     store: GraphStore,

@@ -6,6 +6,7 @@ import gzip
 from collections.abc import Iterable
 from pathlib import Path
 
+from core.bulk import in_bulk
 from importers.orphanet.facts import OrphanetFacts
 from importers.orphanet.hpo import read_hpoa, read_obo
 from importers.orphanet.ordo import read_ordo
@@ -72,6 +73,7 @@ def expand(paths: Iterable[Path]) -> dict[str, list[Path]]:
     return by_kind
 
 
+@in_bulk
 def read_all(paths: Iterable[Path]) -> tuple[OrphanetFacts, list[Path]]:
     """One facts object from every file, so a mixed import is checked and written as one."""
     by_kind = expand(paths)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from core.bulk import in_bulk
 from core.orphanet import PREVALENCE_CLASSES
 from core.progress import Progress, no_progress
 from graph.model import NodeRef, compound_key
@@ -92,6 +93,7 @@ def check(facts: OrphanetFacts, store: GraphStore) -> None:
             )
 
 
+@in_bulk
 def load(
     facts: OrphanetFacts,
     store: GraphStore,

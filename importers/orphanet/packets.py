@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.bulk import in_bulk
 from core.orphanet import normalise_prevalence_class, parse_orpha_code
 from importers.orphanet.facts import GROUP_OF_TYPE, GeneFact, OrphanetFacts, PrevalenceFact, parse_val_moy
 
@@ -75,6 +76,7 @@ def _decode(path: Path, record: str, text: str) -> RawPacket:
         return RawPacket(path, record, error=f"not valid JSON: {exc.msg} at {where}")
 
 
+@in_bulk
 def read_packets(paths: list[Path], facts: OrphanetFacts | None = None) -> OrphanetFacts:
     facts = facts or OrphanetFacts(source="orphapacket")
     labels_of_parents: dict[int, tuple[str, str]] = {}

@@ -48,6 +48,24 @@ def test_upsert_is_idempotent_and_merges_properties(store: GraphStore) -> None:
     assert store.get(D(558)).props == {"orphaCode": 558, "name": "Marfan syndrome", "group": "Disorder"}
 
 
+def test_a_none_later_in_one_batch_removes_what_is_stored(store: GraphStore) -> None:
+    load_dag(store)
+    store.upsert_nodes("Disease", [{"orphaCode": 558, "name": "Marfan syndrome", "synonyms": ["MFS"]}])
+    with store.transaction() as tx:
+        # one batch: the second row of 558 takes back the synonyms stored before and the group just given
+        tx.upsert_nodes(
+            "Disease",
+            [{"orphaCode": 558, "group": "Disorder"}, {"orphaCode": 558, "synonyms": None, "group": None, "x": 1.5}],
+        )
+        tx.upsert_rels("ANSWER_IS", [RelRow(NodeRef("Item", "diagnosis:1"), D(101), {"method": None, "score": 1e-05})])
+    assert store.get(D(558)).props == {"orphaCode": 558, "name": "Marfan syndrome", "x": 1.5}
+    [answer] = store.neighbours([NodeRef("Item", "diagnosis:1")], "ANSWER_IS")
+    assert answer.rel_props == {"score": 1e-05}  # 'method' removed, the new value exact
+    # a new node keeps only its non-null values
+    store.upsert_nodes("Disease", [{"orphaCode": 4242, "name": "Novel", "group": None, "label": 'é\u2028"x'}])
+    assert store.get(D(4242)).props == {"orphaCode": 4242, "name": "Novel", "label": 'é\u2028"x'}
+
+
 def test_relationship_properties_merge(store: GraphStore) -> None:
     load_dag(store)
     store.upsert_rels("ANSWER_IS", [RelRow(NodeRef("Item", "diagnosis:1"), D(101), {"confidence": 1.0})])
