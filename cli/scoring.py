@@ -271,10 +271,17 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
         + (f" ({judge_origin(judge)})" if judge else "")
     )
     for r in results:
-        values = ", ".join(f"{k}={v!r}" if k != "n_total" else f"n_total={int(v)}" for k, v in r.values.items())
+        cells = [f"{k}={v!r}" if k != "n_total" else f"n_total={int(v)}" for k, v in r.values.items()]
         extra = f"; {r.dropped_without_image} dropped without an image cell" if r.dropped_without_image else ""
         errors = f"; {r.judge_errors} judge error(s) scored 0" if r.judge_errors else ""
-        click.echo(f"  {r.model:<28} {r.label:<12} {values}{extra}{errors}")
+        # a long key list (MRareBench T2 has some eighty) goes four to a line under its model
+        lines = [", ".join(cells[k : k + 4]) for k in range(0, len(cells), 4)] if len(cells) > 12 else cells[:0]
+        lines = lines or [", ".join(cells)]
+        click.echo(f"  {r.model:<28} {r.label:<12} {lines[0]}{extra if len(lines) == 1 else ''}{errors}")
+        for line in lines[1:]:
+            click.echo(f"  {'':<28} {'':<12} {line}")
+        if len(lines) > 1 and extra:
+            click.echo(f"  {'':<28} {'':<12} {extra.removeprefix('; ')}")
 
 
 @click.command("compare")
