@@ -64,6 +64,7 @@ class EvidencePoint:
     text: str  # as the rubric shows it: "[Image 2] point" when the point names its image
     required: bool
     layer: str
+    finding: str = ""  # the point's own words, without its image label
 
 
 def evidence_points(values: list[Any]) -> tuple[EvidencePoint, ...]:
@@ -80,7 +81,7 @@ def evidence_points(values: list[Any]) -> tuple[EvidencePoint, ...]:
         image = str(entry.get("image", "") or "").strip()
         required = str(entry.get("credit", "") or "").strip().lower() == "required"
         layer = evidence_layer(entry.get("category"))
-        out.append(EvidencePoint(f"[{image}] {text}" if image else text, required, layer))
+        out.append(EvidencePoint(f"[{image}] {text}" if image else text, required, layer, text))
     return tuple(out)
 
 

@@ -251,6 +251,7 @@ EVIDENCE = Track(
         ("case_id", "sourceCase"),
         ("pmcid", "pmcid"),
     ),
+    leak_terms=("requiredFindings",),  # the required points' own words (set by the reader)
     question_columns=("question_open", "question"),
     answer_columns=("gold_rationale", "gold_answer_open"),
     needs_image_path=False,

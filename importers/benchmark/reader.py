@@ -193,6 +193,9 @@ def _row(
             problems.add(file, where, column, f"not ORPHA codes: {', '.join(map(repr, bad))}")
     if "evidencePoints" in props:
         _check_points(file, where, props["evidencePoints"], problems)
+        # what a good answer must say, for the audit: a context that already says it leaks it
+        points = evidence_points(read_list_cell(props["evidencePoints"]).values)
+        props["requiredFindings"] = [p.finding for p in points if p.required]
     if track.name == "crossmodal":
         # the reference lowercases the relation and scores any value; an unexpected one is a warning
         props["relationType"] = props["relationType"].lower()

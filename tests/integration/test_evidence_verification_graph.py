@@ -83,7 +83,9 @@ def hand_rows() -> list[list[object]]:
     for index, diagnosis, code, points, n_images, decisive in HAND_ROWS:
         drawn = random.Random(1000 + index)
         images = [base64.b64encode(draw_image(drawn, 40)).decode() for _ in range(n_images)]
-        context = f"Established diagnosis: {diagnosis}. SYNTHETIC case {index}."
+        # row 2's context already states its required finding: text-only solvable, an answer-text leak
+        seen = " CT shows bronchiectasis." if index == 2 else ""
+        context = f"Established diagnosis: {diagnosis}. SYNTHETIC case {index}.{seen}"
         question = "Which visible findings support the established diagnosis?"
         rationale = " ".join(f"{p['image']} shows {p['point']}." for p in points)
         supporting = json.dumps(list(range(1, n_images + 1)))
@@ -128,10 +130,14 @@ def test_the_release_is_aligned_by_code_or_by_the_given_diagnosis(evidence: Grap
         "MRareBench_EvidenceVerif",
         "MRareBench_EvidenceVerif_NoDx",
     }
-    # the diagnosis is given by design: naming it in the context is not a leak
+    # the diagnosis is given by design: naming it in the context is not a leak; stating a required
+    # finding is (row 2), and an optional one is not (row 3's 'caudate atrophy' is nowhere on the question side)
+    assert item.props["requiredFindings"] == ["ectopia lentis", "aortic root dilatation"]
     result = audit_and_store(evidence, select_tracks(("evidence",), "MRareBench"))
     assert result.audited == ["evidence:1", "evidence:2", "evidence:3"]
     assert not [f for f in result.findings if f.kind == "direct-name"]
+    leaks = [(f.item_id, f.kind) for f in result.findings if f.kind == "answer-text"]
+    assert leaks == [("evidence:2", "answer-text")]
 
 
 def test_reference_keys_worked_by_hand(evidence: GraphStore) -> None:

@@ -22,9 +22,9 @@ def test_points_skip_non_objects_and_blank_text_and_credit_is_case_blind() -> No
         ]
     )
     assert points == (
-        EvidencePoint("[Image 1] ectopia lentis", True, "macro_pattern"),
-        EvidencePoint("aortic root dilatation", False, "cross_image_integration"),
-        EvidencePoint("7", False, "other"),
+        EvidencePoint("[Image 1] ectopia lentis", True, "macro_pattern", "ectopia lentis"),
+        EvidencePoint("aortic root dilatation", False, "cross_image_integration", "aortic root dilatation"),
+        EvidencePoint("7", False, "other", "7"),
     )
 
 
