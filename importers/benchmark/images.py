@@ -18,6 +18,7 @@ import math
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 
@@ -120,19 +121,21 @@ def _check_size(width: int, height: int, limits: ImageLimits) -> None:
         raise ImageRejected(f"decompression bomb: {width}x{height} is over {limits.max_pixels:,} pixels")
 
 
-_COS = [[math.cos(math.pi * (2 * x + 1) * u / 64) for x in range(32)] for u in range(8)]
+# the 8 lowest DCT-II frequencies over 32 samples, one row per frequency
+_COS = np.array([[math.cos(math.pi * (2 * x + 1) * u / 64) for x in range(32)] for u in range(8)])
 
 
 def perceptual_hash(img: Image.Image) -> int:
     """64-bit DCT hash; bit i set when DCT coefficient i of the 8x8 low band exceeds their median."""
     img.draft("L", (64, 64))  # JPEG only: decode at 1/2..1/8 scale; a no-op for other formats
     small = img.convert("L").resize((32, 32), Image.Resampling.BILINEAR)
-    pixels = list(small.tobytes())  # mode L: one byte per pixel
-    rows = [pixels[i * 32 : (i + 1) * 32] for i in range(32)]
-    # separable 2-D DCT-II, only the 8 lowest frequencies in each direction
-    along_x = [[sum(c * p for c, p in zip(_COS[u], row, strict=True)) for u in range(8)] for row in rows]
-    coeffs = [sum(_COS[v][y] * along_x[y][u] for y in range(32)) for v in range(8) for u in range(8)]
-    median = sorted(coeffs)[32]
+    pixels = np.frombuffer(small.tobytes(), dtype=np.uint8).reshape(32, 32).astype(float)
+    # separable 2-D DCT-II, only the 8 lowest frequencies in each direction: coefficient v * 8 + u
+    coeffs = (_COS @ (pixels @ _COS.T)).ravel()
+    # a flat image's coefficients are float noise (about 1e-13) whose signs depend on the order of the
+    # sums: rounded, they are 0 and set no bit, whatever did the arithmetic
+    coeffs = np.round(coeffs, 6)
+    median = np.sort(coeffs)[32]
     return sum(1 << i for i, c in enumerate(coeffs) if c > median)
 
 

@@ -108,3 +108,20 @@ def test_blob_store_is_content_addressed(tmp_path: Path) -> None:
     assert [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()] == [f"{sha[:2]}/{sha}"]
     with pytest.raises(ValueError, match="not a sha256"):
         blobs.get("../../etc/passwd")
+
+
+def test_perceptual_hash_of_steps_and_flat_images_worked_by_hand() -> None:
+    from importers.benchmark.images import perceptual_hash
+
+    # a white left half: the mean (bit 0) and the odd horizontal frequencies that are positive on the
+    # left, u = 1 and u = 5 (bits 1 and 5); every vertical frequency is 0, so the median is 0
+    left = Image.new("L", (64, 64), 0)
+    left.paste(255, (0, 0, 32, 64))
+    assert perceptual_hash(left) == 1 + 2**1 + 2**5
+    # a white top half: the same along v (bits 8 and 40)
+    top = Image.new("L", (64, 64), 0)
+    top.paste(255, (0, 0, 64, 32))
+    assert perceptual_hash(top) == 1 + 2**8 + 2**40
+    # a flat image has only its mean: its other coefficients are float noise, which sets no bit
+    assert {perceptual_hash(Image.new("L", (40, 40), c)) for c in range(5, 256, 25)} == {1}
+    assert perceptual_hash(Image.new("L", (40, 40), 0)) == 0
