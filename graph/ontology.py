@@ -23,18 +23,45 @@ def head_codes(store: GraphStore) -> set[int]:
     return {int(c) for c in heads | (roots - with_parents - {RARE_DISORDERS})}
 
 
-def heads_of(store: GraphStore, codes: Iterable[int]) -> dict[int, list[int]]:
-    """The heads each disease descends from (itself included when it is a head), sorted."""
+def heads_of(store: GraphStore, nodes: Iterable[NodeRef]) -> dict[int, list[int]]:
+    """The heads each disease descends from (itself included when it is a head), sorted. The parent
+    links are read in one question and walked here, each disease's answer built from its parents'
+    (the classification is a DAG); should a cycle appear, the store's own closure answers instead."""
+    refs = list(nodes)
     heads = head_codes(store)
-    closure = store.closure_each([disease(c) for c in codes], "SUBCLASS_OF", Direction.OUT, include_self=True)
-    return {ref.key: sorted(a.key for a in reached if a.key in heads) for ref, reached in closure.items()}
+    parents: dict[int, list[int]] = {int(r.key): [] for r in refs}
+    for n in store.neighbours(refs, "SUBCLASS_OF", Direction.OUT):
+        parents[int(n.start.key)].append(int(n.node.key))
+    above: dict[int, frozenset[int]] = {}
+    for start in parents:
+        stack, entered = [start], set()
+        while stack:  # depth first without recursion: a disease is done once all its parents are
+            code = stack[-1]
+            if code in above:
+                stack.pop()
+                continue
+            pending = [p for p in parents.get(code, []) if p not in above]
+            if pending and code in entered:
+                return _heads_by_closure(store, refs, heads)  # a parent still open: a cycle
+            if pending:
+                entered.add(code)
+                stack += pending
+                continue
+            above[code] = (frozenset({code}) & heads).union(*(above[p] for p in parents.get(code, [])))
+            stack.pop()
+    return {int(r.key): sorted(above[int(r.key)]) for r in refs}
+
+
+def _heads_by_closure(store: GraphStore, refs: list[NodeRef], heads: set[int]) -> dict[int, list[int]]:
+    closure = store.closure_each(refs, "SUBCLASS_OF", Direction.OUT, include_self=True)
+    return {int(ref.key): sorted(int(a.key) for a in reached if a.key in heads) for ref, reached in closure.items()}
 
 
 def refresh_heads(store: GraphStore) -> int:
     """Recompute the `heads` property of every disease; writes only the ones that changed."""
     nodes = store.select("Disease")
     current = {n.ref.key: n.props.get("heads", []) for n in nodes}
-    fresh = heads_of(store, current)
+    fresh = heads_of(store, [n.ref for n in nodes])
     changed = [{"orphaCode": c, "heads": h} for c, h in fresh.items() if h != current.get(c)]
     if changed:
         store.upsert_nodes("Disease", changed)

@@ -66,6 +66,23 @@ def test_a_none_later_in_one_batch_removes_what_is_stored(store: GraphStore) -> 
     assert store.get(D(4242)).props == {"orphaCode": 4242, "name": "Novel", "label": 'é\u2028"x'}
 
 
+def test_heads_walk_the_dag_and_a_cycle_falls_back_to_the_closure(store: GraphStore) -> None:
+    from graph.ontology import heads_of
+
+    load_dag(store)
+    store.upsert_nodes("Disease", [{"orphaCode": 320716, "name": "Rare disorders"}])
+    store.upsert_rels("SUBCLASS_OF", [RelRow(D(1), D(320716)), RelRow(D(2), D(320716))])
+    codes = (1, 2, 10, 11, 100, 101, 1000, 320716)
+    expected = {1: [1], 2: [2], 10: [1], 11: [1, 2], 100: [1, 2], 101: [1, 2], 1000: [1, 2], 320716: []}
+    assert heads_of(store, [D(c) for c in codes]) == expected
+    # 8 and 7 each under the other, 8 also under head 2: both reach head 2, whichever is walked first
+    store.upsert_nodes("Disease", [{"orphaCode": 7, "name": "loop a"}, {"orphaCode": 8, "name": "loop b"}])
+    store.upsert_rels("SUBCLASS_OF", [RelRow(D(7), D(8)), RelRow(D(8), D(7)), RelRow(D(8), D(2))])
+    for order in ((7, 8), (8, 7)):
+        found = heads_of(store, [D(c) for c in (*order, *codes)])
+        assert found == {**expected, 7: [2], 8: [2]}
+
+
 def test_relationship_properties_merge(store: GraphStore) -> None:
     load_dag(store)
     store.upsert_rels("ANSWER_IS", [RelRow(NodeRef("Item", "diagnosis:1"), D(101), {"confidence": 1.0})])
