@@ -286,3 +286,21 @@ def test_a_generated_release_scores_as_its_manifest_says(store: GraphStore, tmp_
         > recall["MRareBench_EvidenceVerif_NoDx"]
         > recall["MRareBench_EvidenceVerif_TO"]
     )
+
+
+def test_an_export_of_t2_is_its_release(evidence: GraphStore, tmp_path: Path) -> None:
+    from graph.subsets import ItemFilter, select_items
+    from importers.benchmark.export import export_items
+
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    items = select_items(evidence, ItemFilter(tracks=("evidence",)))
+    assert export_items(evidence, items, blobs, tmp_path / "out") == {"evidence": 3}
+    with open(tmp_path / "out" / RELEASE, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    assert [r["question_open"][:20] for r in rows] == ["Which visible findin"] * 3
+    assert json.loads(rows[0]["acceptable_evidence_points"])[0]["point"] == "ectopia lentis"
+    assert rows[0]["orpha_code"] == "ORPHA:558" and rows[0]["gold_rationale"].startswith("Image 1 shows")
+    # importing the export again changes nothing
+    before = snapshot(evidence)
+    import_release(tmp_path / "out", evidence, blobs, benchmark="MRareBench")
+    assert snapshot(evidence) == before
