@@ -16,6 +16,7 @@ from core.tracks import TRACK_BY_NAME
 from graph.model import Node, NodeRef
 from graph.store import GraphStore
 from scoring.conditions import (
+    ITEM_METRICS,
     ConditionContrast,
     ConditionValues,
     check_metric,
@@ -125,9 +126,13 @@ def condition_runs(store: GraphStore, run_ids: Sequence[str], metric: str = "rr"
     """Every MRareBench run among `run_ids` (all runs when none) whose track has the metric, as item
     values of it, rows in file order."""
     check_metric(metric)
-    ranked = [evaluate(r.model, r.dataset, r.predictions) for r in differential_runs(store, run_ids)]
-    evidence = [evaluate_evidence(r.model, r.dataset, r.predictions) for r in evidence_runs(store, run_ids)]
-    files = ranked_values(ranked, metric) + evidence_values(evidence, metric)
+    # only the runs of the track the metric belongs to are scored (T2's similarities cost seconds)
+    if metric in ITEM_METRICS:
+        ranked = [evaluate(r.model, r.dataset, r.predictions) for r in differential_runs(store, run_ids)]
+        files = ranked_values(ranked, metric)
+    else:
+        evidence = [evaluate_evidence(r.model, r.dataset, r.predictions) for r in evidence_runs(store, run_ids)]
+        files = evidence_values(evidence, metric)
     items = sorted({i for f in files for i in f.values})
     refs = [NodeRef("Item", i) for i in items]
     codes: dict[str, set[int]] = {i: set() for i in items}
