@@ -12,6 +12,7 @@ scored with nothing (as the reference does).
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 from core.mrarebench import (
@@ -71,18 +72,24 @@ def _text(value: object) -> str:
     return "nan" if is_blank(value) else str(value)
 
 
-def read_predictions(path: Path, release: dict[str, DifferentialGold]) -> list[DifferentialPrediction]:
-    """The file's rows, in order, each with its gold; a row the reader cannot take names its row."""
-    out = []
+def _prediction_rows(path: Path) -> Iterator[tuple[str, str, dict[str, object]]]:
+    """(index, prediction, record) of each row of a prediction file, in order, as the reference reads
+    them; a row the reader cannot take names its row."""
     for n, record in read_rows(PredictionSource.from_path(path)):
         if "__error__" in record:
             raise ValueError(f"{path}, row {n}: {record['__error__']}")
         if "prediction" not in record:
             raise ValueError(f"{path}, row {n}, field prediction: missing (the reference requires the column)")
-        index = _text(record.get("index"))
+        yield _text(record.get("index")), _text(record["prediction"]), record
+
+
+def read_predictions(path: Path, release: dict[str, DifferentialGold]) -> list[DifferentialPrediction]:
+    """The file's rows, in order, each with its gold."""
+    out = []
+    for index, reply, record in _prediction_rows(path):
         own_aliases = "" if is_blank(record.get("answer_aliases")) else record.get("answer_aliases")
         gold = release.get(index) or DifferentialGold(index, _text(record.get("answer")), own_aliases, None)
-        out.append(DifferentialPrediction(index, _text(record["prediction"]), gold))
+        out.append(DifferentialPrediction(index, reply, gold))
     return out
 
 
@@ -120,12 +127,4 @@ def read_evidence_release(path: Path) -> dict[str, EvidenceGold]:
 
 def read_evidence_predictions(path: Path, release: dict[str, EvidenceGold]) -> list[EvidencePrediction]:
     """The file's rows, in order, each with its release row (None when the release has none)."""
-    out = []
-    for n, record in read_rows(PredictionSource.from_path(path)):
-        if "__error__" in record:
-            raise ValueError(f"{path}, row {n}: {record['__error__']}")
-        if "prediction" not in record:
-            raise ValueError(f"{path}, row {n}, field prediction: missing (the reference requires the column)")
-        index = _text(record.get("index"))
-        out.append(EvidencePrediction(index, _text(record["prediction"]), release.get(index)))
-    return out
+    return [EvidencePrediction(index, reply, release.get(index)) for index, reply, _ in _prediction_rows(path)]

@@ -145,11 +145,14 @@ def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str
     """The predictions of the given runs (all runs when none) with what the reference reads of each."""
     runs = named_runs(store, run_ids)
     prop = None if judge is None else score_property(judge)
+    by_run = {str(run.ref.key): run_predictions(store, str(run.ref.key)) for run in runs}
+    # T2 items' gold once for all runs (the runs of its three conditions answer the same items)
+    evidence = [item for pairs in by_run.values() for _, item in pairs if TRACK_BY_NAME[item["track"]].evidence_rubric]
+    golds = evidence_golds(store, list({item["itemId"]: item for item in evidence}.values()))
     rows = []
     for run in runs:
-        pairs = run_predictions(store, str(run.ref.key))
+        pairs = by_run[str(run.ref.key)]
         errors = _judge_errors(store, [p["predictionId"] for p, _ in pairs], judge) if judge else set()
-        golds = evidence_golds(store, [item for _, item in pairs if TRACK_BY_NAME[item["track"]].evidence_rubric])
         for p, item in pairs:
             rows.append(
                 ReferenceRow(

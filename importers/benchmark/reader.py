@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.blobs import BlobStore
-from core.mrarebench import evidence_points
+from core.mrarebench import EvidencePoint, evidence_points
 from core.orphanet import parse_codes
 from core.progress import Progress, no_progress
 from core.tracks import (
@@ -192,9 +192,8 @@ def _row(
             column = next(c for c, p in (*track.texts, *track.optional_texts) if p == "releaseOrpha")
             problems.add(file, where, column, f"not ORPHA codes: {', '.join(map(repr, bad))}")
     if "evidencePoints" in props:
-        _check_points(file, where, props["evidencePoints"], problems)
+        points = _checked_points(file, where, props["evidencePoints"], problems)
         # what a good answer must say, for the audit: a context that already says it leaks it
-        points = evidence_points(read_list_cell(props["evidencePoints"]).values)
         props["requiredFindings"] = [p.finding for p in points if p.required]
     if track.name == "crossmodal":
         # the reference lowercases the relation and scores any value; an unexpected one is a warning
@@ -226,9 +225,10 @@ def _row(
     return ParsedItem(track.name, index, row_number, props, images)
 
 
-def _check_points(file: str, where: str, cell: str, problems: ProblemLog) -> None:
+def _checked_points(file: str, where: str, cell: str, problems: ProblemLog) -> tuple[EvidencePoint, ...]:
     """acceptable_evidence_points: the reference reads it as a list and scores its object entries;
-    anything it would skip is a warning, a row left with no point an error (nothing to score)."""
+    anything it would skip is a warning, a row left with no point an error (nothing to score). The
+    points read are returned."""
     values = read_list_cell(cell).values
     skipped = [k for k, v in enumerate(values) if not isinstance(v, dict) or not str(v.get("point", "") or "").strip()]
     if skipped:
@@ -238,8 +238,10 @@ def _check_points(file: str, where: str, cell: str, problems: ProblemLog) -> Non
             "acceptable_evidence_points",
             f"entries {skipped} are not points with text (skipped, as the reference does)",
         )
-    if not evidence_points(values):
+    points = evidence_points(values)
+    if not points:
         problems.add(file, where, "acceptable_evidence_points", "no evidence point (a JSON list of {point, credit})")
+    return points
 
 
 def _images(
