@@ -323,6 +323,11 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and value in PANDAS_MISSING
 
 
+def reference_text(value: object) -> str:
+    """A cell as the reference's str() of a pandas value sees it: a missing one is the text "nan"."""
+    return BLANK_TEXT if is_blank(value) else str(value)
+
+
 def names_disease(item: Mapping[str, Any]) -> bool:
     """Whether an item's answer is a disease (a diagnosis or a differential), from its properties."""
     track = TRACK_BY_NAME.get(str(item.get("track")))

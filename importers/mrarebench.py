@@ -25,7 +25,7 @@ from core.mrarebench import (
     evidence_points,
     image_numbers,
 )
-from core.tracks import is_blank, read_list_cell
+from core.tracks import is_blank, read_list_cell, reference_text
 from importers.predictions import PredictionSource, name_dataset, read_rows
 
 
@@ -52,7 +52,7 @@ def read_release(path: Path) -> dict[str, DifferentialGold]:
             index = row["index"] if "index" in row else str(n)
             code = _orpha_code(path, n, row)
             # blank cells as pandas reads them: an answer becomes the text "nan", aliases none
-            answer, aliases = _text(row["answer"]), row.get("answer_aliases")
+            answer, aliases = reference_text(row["answer"]), row.get("answer_aliases")
             case = (row.get("case_id") or row.get("pmcid") or "").strip() or index
             out.setdefault(index, DifferentialGold(index, answer, "" if is_blank(aliases) else aliases, code, case))
         return out
@@ -67,11 +67,6 @@ def _orpha_code(path: Path, n: int, row: dict[str, str]) -> int | None:
     return int(text) if text else None
 
 
-def _text(value: object) -> str:
-    """A cell as the reference's str() of a pandas value sees it."""
-    return "nan" if is_blank(value) else str(value)
-
-
 def _prediction_rows(path: Path) -> Iterator[tuple[str, str, dict[str, object]]]:
     """(index, prediction, record) of each row of a prediction file, in order, as the reference reads
     them; a row the reader cannot take names its row."""
@@ -80,7 +75,7 @@ def _prediction_rows(path: Path) -> Iterator[tuple[str, str, dict[str, object]]]
             raise ValueError(f"{path}, row {n}: {record['__error__']}")
         if "prediction" not in record:
             raise ValueError(f"{path}, row {n}, field prediction: missing (the reference requires the column)")
-        yield _text(record.get("index")), _text(record["prediction"]), record
+        yield reference_text(record.get("index")), reference_text(record["prediction"]), record
 
 
 def read_predictions(path: Path, release: dict[str, DifferentialGold]) -> list[DifferentialPrediction]:
@@ -88,7 +83,7 @@ def read_predictions(path: Path, release: dict[str, DifferentialGold]) -> list[D
     out = []
     for index, reply, record in _prediction_rows(path):
         own_aliases = "" if is_blank(record.get("answer_aliases")) else record.get("answer_aliases")
-        gold = release.get(index) or DifferentialGold(index, _text(record.get("answer")), own_aliases, None)
+        gold = release.get(index) or DifferentialGold(index, reference_text(record.get("answer")), own_aliases, None)
         out.append(DifferentialPrediction(index, reply, gold))
     return out
 
@@ -111,8 +106,8 @@ def read_evidence_release(path: Path) -> dict[str, EvidenceGold]:
             images = images or [x for x in read_list_cell(row.get("image_path")).values if x]
             gold = EvidenceGold(
                 index,
-                _text(row["final_diagnosis"]) if "final_diagnosis" in row else "",
-                _text(row[rationale_column]) if rationale_column else "",
+                reference_text(row["final_diagnosis"]) if "final_diagnosis" in row else "",
+                reference_text(row[rationale_column]) if rationale_column else "",
                 evidence_points(read_list_cell(row["acceptable_evidence_points"]).values),
                 len(images),
                 image_numbers(row.get("decisive_image_ids")),

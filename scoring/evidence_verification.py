@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from core.mrarebench import EvidenceGold, EvidencePrediction, evidence_points, image_numbers
-from core.tracks import BLANK_TEXT, is_blank, read_list_cell
+from core.tracks import read_list_cell, reference_text
 from scoring import tfidf
 
 Similarity = Callable[[Sequence[str], Sequence[str]], list[list[float]]]
@@ -67,17 +67,12 @@ _LABELLED_IMAGE = re.compile(r"(?im)^\s*[\*\-#>\s]*image\s*#?\s*(\d+)\s*\*{0,2}\
 _YES_NO = re.compile(r"\b(yes|no)\b")
 
 
-def _as_reference_reads(value: object) -> str:
-    """A text cell as the reference's str() of a pandas value sees it: a blank one is "nan"."""
-    return BLANK_TEXT if is_blank(value) or not str(value).strip() else str(value)
-
-
 def gold_of_item(item: Mapping[str, Any], case: str) -> EvidenceGold:
     """A T2 item's gold, from its properties, as the reference reads its release row."""
     return EvidenceGold(
         item["itemId"],
-        _as_reference_reads(item.get("finalDiagnosis")),
-        _as_reference_reads(item.get("answer")),
+        reference_text(item.get("finalDiagnosis")),
+        reference_text(item.get("answer")),
         evidence_points(read_list_cell(item.get("evidencePoints")).values),
         int(item.get("nImages") or 0),
         image_numbers(item.get("decisiveImages")),

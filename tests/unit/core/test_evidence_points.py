@@ -41,3 +41,11 @@ def test_image_numbers_from_any_spelling() -> None:
     assert image_numbers("1;3") == {1, 3}
     assert image_numbers("Image 1, Image 12") == {1, 12}
     assert image_numbers("nan") == frozenset() and image_numbers(" [] ") == frozenset() and image_numbers(None) == set()
+
+
+def test_cells_read_as_the_reference_reads_them() -> None:
+    from core.tracks import reference_text
+
+    # pandas' missing-value tokens become NaN, which str() makes "nan"; white space is text to pandas
+    assert reference_text(None) == reference_text("") == reference_text("NA") == reference_text(float("nan")) == "nan"
+    assert reference_text("   ") == "   " and reference_text(7) == "7"
