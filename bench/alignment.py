@@ -16,11 +16,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
-from bench.common import paper_orphanet
+from bench.common import orphanet_store
 from core.matching import Alignment, NameIndex, align_by_name, normalise_name
 from graph.embedded import EmbeddedStore
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
 
 ROMANS = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X", 11: "XI"}
 ARABIC = {v: k for k, v in ROMANS.items()}
@@ -177,10 +175,7 @@ def main() -> None:
         "--baseline-every", type=int, default=3, help="the previous approach takes ~0.1 s a name: every k-th variant"
     )
     args = parser.parse_args()
-    store = EmbeddedStore(None)
-    orphanet = paper_orphanet()
-    facts, sources = read_all([orphanet])
-    load(facts, store, sources)
+    store, orphanet = orphanet_store()
     index = NameIndex.from_store(store)
     cases = variants(store, args.per_kind, args.seed)
     print(f"{len(cases)} variants (seed {args.seed}) of {orphanet.name} names ({len(index.names):,} names indexed)")

@@ -25,6 +25,18 @@ def paper_orphanet() -> Path:
     return SHARED_PACKETS if SHARED_PACKETS.exists() else FIXTURES
 
 
+def orphanet_store() -> tuple[EmbeddedStore, Path]:
+    """An in-memory embedded store holding `paper_orphanet()`, and where that came from."""
+    from importers.orphanet.detect import read_all
+    from importers.orphanet.loader import load
+
+    orphanet = paper_orphanet()
+    store = EmbeddedStore(None)
+    facts, files = read_all([orphanet])
+    load(facts, store, files)
+    return store, orphanet
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     result = fn()

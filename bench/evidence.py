@@ -13,15 +13,12 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from bench.common import paper_orphanet, timed
+from bench.common import orphanet_store, timed
 from core.blobs import FolderBlobStore
 from core.mrarebench import EVIDENCE_CONDITIONS
-from graph.embedded import EmbeddedStore
 from importers.benchmark.loader import import_release
 from importers.mrarebench import read_evidence_predictions, read_evidence_release, split_file_name
 from importers.mrarebench_generator import generate_evidence
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
 from importers.predictions import import_prediction_files
 from scoring.condition_runs import evidence_runs, graph_contrasts
 from scoring.conditions import ALL
@@ -33,10 +30,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=608)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    orphanet = paper_orphanet()
-    store = EmbeddedStore(None)
-    facts, files = read_all([orphanet])
-    load(facts, store, files)
+    store, orphanet = orphanet_store()
     models = ("Model-A", "Model-B")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)

@@ -22,13 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.common import paper_orphanet
+from bench.common import orphanet_store
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
 from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
 from importers.predictions import import_prediction_files
 from scoring.judges import JudgeRequest, Verdict
 from scoring.openai_judge import OpenAIJudge, OpenAISettings
@@ -61,10 +59,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1756)
     parser.add_argument("--out", type=Path, default=Path("fidelity-items.csv"))
     args = parser.parse_args()
-    store = EmbeddedStore(None)
-    orphanet = paper_orphanet()
-    facts, sources = read_all([orphanet])
-    load(facts, store, sources)
+    store, orphanet = orphanet_store()
     rng = random.Random(5)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

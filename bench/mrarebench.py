@@ -14,14 +14,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from bench.common import paper_orphanet, timed
+from bench.common import orphanet_store, timed
 from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
 from importers.benchmark.loader import import_release
 from importers.mrarebench import read_predictions, read_release, split_file_name
 from importers.mrarebench_generator import generate_mrarebench
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
 from importers.predictions import import_prediction_files
 from scoring.condition_runs import differential_runs
 from scoring.differential_eval import evaluate
@@ -33,10 +30,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1756)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    orphanet = paper_orphanet()
-    store = EmbeddedStore(None)
-    facts, files = read_all([orphanet])
-    load(facts, store, files)
+    store, orphanet = orphanet_store()
     models = ("Model-A", "Model-B")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)

@@ -18,13 +18,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.common import paper_orphanet
+from bench.common import orphanet_store
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
 from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
 from scoring.report import ScoreRow, collect_rows, stratify
 from scoring.token_f1 import best_token_f1, normalise
 
@@ -80,10 +78,7 @@ def main() -> None:
     parser.add_argument("--resamples", type=int, default=1000)
     parser.add_argument("--baseline-resamples", type=int, default=20)
     args = parser.parse_args()
-    store = EmbeddedStore(None)
-    orphanet = paper_orphanet()
-    facts, files = read_all([orphanet])
-    load(facts, store, files)
+    store, orphanet = orphanet_store()
     with tempfile.TemporaryDirectory() as tmp:
         generate_release(store, Path(tmp), args.items, seed=2, image_size=32)
         import_release(Path(tmp), store, FolderBlobStore(Path(tmp) / "blobs"))
