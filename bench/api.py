@@ -2,6 +2,9 @@
 sustained request rate under a bounded loopback load (4 client threads for a few seconds). Neo4j is
 cleared first! Goals at paper scale (--items 1756): p95 <= 20 ms embedded, <= 50 ms Neo4j.
 
+Then, in this process, the page executed with the executor's short paths and the way graphql-core
+executes every field (api/gql/execution.py), alternately: the CPU time of each and their ratio.
+
 The server is `mmrare serve` in its own process, as deployed; `--in-process` serves the app from a
 thread of the bench instead (the earlier way, where the clients share the server's interpreter).
 
@@ -111,6 +114,7 @@ def main() -> None:
             keys = KeyStore(blobs.root.parent / "api_keys.json")
             with serving(store, blobs, keys, Path(tmp) / f"thumbs-{name}", args.in_process) as base:
                 measure(name, f"{base}/graphql", args)
+            compare_execution(name, store, blobs)
             store.close()
 
 
@@ -146,6 +150,34 @@ def measure(name: str, url: str, args: argparse.Namespace) -> None:
         f"{name:>9} ({where}): 50-item page p50 {1000 * statistics.median(latencies):.1f} ms, "
         f"p95 {1000 * q[94]:.1f} ms ({args.requests} sequential requests); {sum(done) / args.seconds:.0f} "
         f"requests/s with {args.threads} client threads for {args.seconds:.0f} s"
+    )
+
+
+def compare_execution(name: str, store: GraphStore, blobs: FolderBlobStore, rounds: int = 100) -> None:
+    """The page's CPU time in this process with the short paths and without them, alternately."""
+    import asyncio
+
+    from api.app import build_schema
+    from api.auth import PUBLIC
+    from api.gql import Context
+
+    service = GraphService(store, blobs, ReleasePolicy("open"))
+    schemas = {"short paths": build_schema(), "graphql-core's path": build_schema(short_paths=False)}
+    times: dict[str, list[float]] = {k: [] for k in schemas}
+    with asyncio.Runner() as runner:
+        for k in range(rounds + 5):
+            for label, schema in schemas.items():
+                start = time.process_time()
+                result = runner.run(
+                    schema.execute(PAGE, variable_values={"after": None}, context_value=Context(service, PUBLIC))
+                )
+                if k >= 5:  # the first rounds warm the caches
+                    times[label].append(time.process_time() - start)
+                assert not result.errors, result.errors
+    short, full = (statistics.median(v) for v in times.values())
+    print(
+        f"{name:>9} (in this process): the page's execution {1000 * short:.1f} ms CPU with the short paths, "
+        f"{1000 * full:.1f} ms the way graphql-core executes every field (ratio {full / short:.2f})"
     )
 
 

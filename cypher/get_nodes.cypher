@@ -1,4 +1,6 @@
 // Properties of nodes by uid (missing ones are simply absent).
+// USING INDEX SEEK: a plan made while the graph was empty (after a clear) scanned the whole index for
+// each row once the graph filled up (an Orphanet import took 84 s instead of 11 s); the hint keeps the seek.
 UNWIND $uids AS u
-MATCH (n:Node {uid: u})
+MATCH (n:Node {uid: u}) USING INDEX SEEK n:Node(uid)
 RETURN u AS uid, properties(n) AS props

@@ -142,8 +142,8 @@ class Neo4jStore(GraphStore):
                     end = NodeRef(label, node_props[node_spec(label).key])
                     links[rel_type].append(Neighbour(start, rel_type, rid, end, rel_props))
                     linked[end] = node_props
-        for found in links.values():
-            found.sort(key=lambda n: (n.start, n.node, n.rid))
+        for found in links.values():  # tuples of plain values sort in C, as NodeRef's own order would
+            found.sort(key=lambda n: (n.start.label, n.start.key, n.node.label, n.node.key, n.rid))
         return ItemPage(items, record["total"], links, linked)
 
     def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:

@@ -11,8 +11,8 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from api.auth import Principal
-from api.service import GraphService, Page
-from graph.model import Direction, NodeRef
+from api.service import GraphService
+from graph.model import Direction
 
 
 class Context(BaseContext):
@@ -20,9 +20,6 @@ class Context(BaseContext):
         super().__init__()
         self.service, self.principal = service, principal
         self._loaders: dict[tuple, DataLoader] = {}
-        # what a page brought, read without awaiting: (label, key, rel) -> links, NodeRef -> properties
-        self.known_links: dict[tuple[str, Any, str], list] = {}
-        self.known_nodes: dict[NodeRef, dict] = {}
 
     def loader(self, key: tuple, batch: Callable[[list], list]) -> DataLoader:
         """One dataloader per kind of lookup and request: a page of items costs one store call per kind."""
@@ -33,17 +30,6 @@ class Context(BaseContext):
 
             self._loaders[key] = DataLoader(load_fn=load)
         return self._loaders[key]
-
-    def prime_page(self, page: Page) -> None:
-        """What a page already brought (images, cases and the links to them), for the item resolvers to
-        read without a store call or an await."""
-        for key in (p["itemId"] for p in page.nodes):
-            for rel_type in page.links:
-                self.known_links[("Item", key, rel_type)] = []
-        for rel_type, found in page.links.items():
-            for n in found:
-                self.known_links[("Item", n.start.key, rel_type)].append(n)
-        self.known_nodes.update(page.linked)
 
     def node(self, label: str, key: Any) -> Awaitable[dict | None]:
         return self.loader(("node", label), lambda ks: self.service.nodes(label, ks)).load(key)

@@ -22,6 +22,7 @@ from api.gql.types import (
     Run,
     SubmissionQuota,
     finite_or_none,
+    page_items,
 )
 from api.service import MAX_PAGE
 from core.tracks import select_tracks
@@ -84,9 +85,10 @@ class Query:
             leak_free=leak_free,
             aligned=aligned,
         )
-        page = ctx(info).service.items(ctx(info).principal, f, first, offset_after(after))
-        ctx(info).prime_page(page)
-        edges = [ItemEdge(cursor=cursor_at(page.offset + k), node=Item.of(p)) for k, p in enumerate(page.nodes)]
+        c = ctx(info)
+        page = c.service.items(c.principal, f, first, offset_after(after))
+        nodes = page_items(page, c.service.policy.hides_answers_from(c.principal))
+        edges = [ItemEdge(cursor=cursor_at(page.offset + k), node=node) for k, node in enumerate(nodes)]
         return ItemConnection(
             edges=edges, page_info=page_info(page.offset, len(edges), page.total), total_count=page.total
         )

@@ -3,13 +3,19 @@ role (maintainer only: answers, aliases, rubrics, alignments, findings, judge pr
 
 from __future__ import annotations
 
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
 import strawberry
 from strawberry.types import Info
 
 from api.gql.context import answer_key, bounded, ctx, maintainer_only, nodes_of
 from core.tracks import TRACK_BY_NAME
-from graph.model import Direction, NodeRef
+from graph.model import Direction, Neighbour
 from scoring.judges import judge_origin
+
+if TYPE_CHECKING:
+    from api.service import Page
 
 
 @strawberry.type
@@ -284,9 +290,14 @@ class JudgeScore:
 @strawberry.type
 class Item:
     """The item's own text fields are plain, filled once (`Item.of`): a page shows fifty items, and
-    resolver calls add up; what depends on the caller (leak status, answer key) stays a resolver."""
+    resolver calls add up; what depends on the caller (leak status, answer key) stays a resolver.
+
+    `known` holds resolver fields' values that whoever made the item already worked out (a page
+    knows its items' images, case and leak status at once): the resolver answers from it, and the
+    executor (api/gql/execution.py) takes it without calling the resolver at all."""
 
     props: strawberry.Private[dict]
+    known: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict, kw_only=True)
     id: str
     track: str
     benchmark: str = strawberry.field(description="The benchmark the item belongs to (MMRareBench or MRareBench).")
@@ -297,10 +308,11 @@ class Item:
     modalities: list[str]
 
     @classmethod
-    def of(cls, props: dict) -> Item:
+    def of(cls, props: dict, known: dict[str, Any] | None = None) -> Item:
         track = TRACK_BY_NAME[props["track"]]
         return cls(
             props=props,
+            known=known or {},
             id=props["itemId"],
             track=props["track"],
             benchmark=track.benchmark,
@@ -313,9 +325,9 @@ class Item:
 
     @strawberry.field(description="The leakage audit's verdict (hidden on a held-out release but for maintainers).")
     def leak_free(self, info: Info) -> bool | None:
-        if ctx(info).service.policy.hides_answers_from(ctx(info).principal):
-            return None
-        return self.props.get("leakFree")
+        if "leak_free" in self.known:
+            return self.known["leak_free"]
+        return leak_status(self.props, ctx(info).service.policy.hides_answers_from(ctx(info).principal))
 
     @strawberry.field(description="Maintainer only.")
     def answer(self, info: Info) -> str:
@@ -332,13 +344,12 @@ class Item:
         props = TRACK_BY_NAME[p["track"]].rubric_props
         return [f"must not: {x}" if prop == "mustNot" else x for prop in props for x in p.get(prop, [])]
 
-    # images and case: answered at once from what the item's page brought (no coroutine per item);
-    # otherwise through the dataloaders. A resolver may return a value or an awaitable.
+    # images and case: what the item's page brought, else through the dataloaders (a resolver may
+    # return a value or an awaitable)
     @strawberry.field
     def images(self, info: Info) -> list[ItemImage]:
-        known = _known(info, self.props["itemId"], "SHOWS", "Image")
-        if known is not None:
-            return _item_images(*known)
+        if "images" in self.known:
+            return self.known["images"]
         return self._images_later(info)  # type: ignore[return-value]
 
     async def _images_later(self, info: Info) -> list[ItemImage]:
@@ -348,10 +359,8 @@ class Item:
 
     @strawberry.field
     def case(self, info: Info) -> Case | None:
-        known = _known(info, self.props["itemId"], "ABOUT", "Case")
-        if known is not None:
-            links, found = known
-            return _case(links, found.get(links[0].node.key) if links else None)
+        if "case" in self.known:
+            return self.known["case"]
         return self._case_later(info)  # type: ignore[return-value]
 
     async def _case_later(self, info: Info) -> Case | None:
@@ -523,14 +532,33 @@ class SubmissionQuota:
     remaining: int
 
 
-def _known(info: Info, item_id: str, rel: str, label: str) -> tuple[list, dict] | None:
-    """The item's links of one type and their end nodes, when its page brought them all."""
-    c = ctx(info)
-    links = c.known_links.get(("Item", item_id, rel))
-    if links is None:
-        return None
-    found = {n.node.key: c.known_nodes.get(NodeRef(label, n.node.key)) for n in links}
-    return (links, found) if all(v is not None for v in found.values()) else None
+def page_items(page: Page, hides_answers: bool) -> list[Item]:
+    """A page's items, with what the page brought already worked out: the images and case (where
+    the page holds every node they lead to) and the leak status as this caller may see it."""
+    by_item: dict[tuple[str, str], list[Neighbour]] = {}
+    for rel_type, found in page.links.items():
+        for n in found:
+            by_item.setdefault((n.start.key, rel_type), []).append(n)
+    nodes = {(ref.label, ref.key): props for ref, props in page.linked.items()}
+    items = []
+    for props in page.nodes:
+        key = props["itemId"]
+        known: dict[str, Any] = {"leak_free": leak_status(props, hides_answers)}
+        shows = by_item.get((key, "SHOWS"), [])
+        images = {n.node.key: nodes.get(("Image", n.node.key)) for n in shows}
+        if "SHOWS" in page.links and all(v is not None for v in images.values()):
+            known["images"] = _item_images(shows, images)
+        about = by_item.get((key, "ABOUT"), [])
+        case = nodes.get(("Case", about[0].node.key)) if about else None
+        if "ABOUT" in page.links and (not about or case is not None):
+            known["case"] = _case(about, case)
+        items.append(Item.of(props, known))
+    return items
+
+
+def leak_status(props: dict, hides_answers: bool) -> bool | None:
+    """The audit's verdict on an item, or None where the caller may not see it."""
+    return None if hides_answers else props.get("leakFree")
 
 
 def _item_images(links: list, found: dict) -> list[ItemImage]:
