@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.mrarebench import EvidenceGold, EvidencePrediction
-from core.tracks import BLANK_TEXT, TRACK_BY_NAME
+from core.tracks import TRACK_BY_NAME, reference_text
 from graph.model import NodeRef
 from graph.store import GraphStore
 from scoring.condition_runs import evidence_golds
@@ -161,7 +161,7 @@ def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str
                     int(p.get("row", item.get("index", 0))),  # older imports: the item's index order
                     item["track"],
                     p["text"],
-                    item.get("answer") or BLANK_TEXT,
+                    reference_text(item.get("answer")),  # pandas reads "NA", "None" and the like as NaN
                     tuple(item.get("aliases", [])),
                     item.get("hasImageCell", True),  # items imported before the flag existed had image cells
                     None if prop is None or prop not in p else float(p[prop]),

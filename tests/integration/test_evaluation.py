@@ -223,3 +223,31 @@ def test_bad_prediction_files_write_nothing(
         match=r"no <model>_<dataset>\.xlsx|tsv|json|csv file in this folder \(datasets: MMRarebench_Diagnosis",
     ):
         import_prediction_files([empty], store)
+
+
+def test_a_gold_answer_pandas_reads_as_missing_is_nan(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    """The reference reads the answer column with pandas, so a gold "NA" or "None" is NaN, whose str()
+    is "nan": worked by hand, "na" against it scores 0 (it scored 1 against "NA" read as text) and
+    "none given" 0 (2/3 against "None")."""
+    copy = tmp_path / "release"
+    shutil.copytree(release, copy)
+    diagnosis = read_tsv(copy / TRACK_FILES["diagnosis"])
+    diagnosis[0]["answer"], diagnosis[1]["answer"] = "NA", "None"
+    with open(copy / TRACK_FILES["diagnosis"], "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(diagnosis[0]), delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(diagnosis)
+    with_orphanet(store)
+    import_release(copy, store, FolderBlobStore(tmp_path / "blobs"))
+    answers = ["na", "none given"] + [r["answer"] for r in diagnosis[2:]]
+    predictions = tmp_path / "out" / f"{QWEN}_MMRarebench_Diagnosis.tsv"
+    predictions.parent.mkdir()
+    write_predictions(predictions, [(int(r["index"]), a) for r, a in zip(diagnosis, answers, strict=True)])
+    import_prediction_files([predictions], store)
+
+    rows = collect_reference_rows(store, [], None)
+    gold = {row.prediction: row.answer for row in rows}
+    assert gold["na"] == gold["none given"] == "nan"
+    nd = len(diagnosis)
+    (result,) = reference_scores(rows, None)
+    assert result.values == {"diagnosis_f1": pytest.approx(100 * (nd - 2) / nd), "n_total": nd}
