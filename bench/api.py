@@ -14,6 +14,7 @@ thread of the bench instead (the earlier way, where the clients share the server
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import socket
 import statistics
@@ -28,8 +29,9 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from api.app import create_app
-from api.auth import KeyStore
+from api.app import build_schema, create_app
+from api.auth import PUBLIC, KeyStore
+from api.gql import Context
 from api.policy import ReleasePolicy
 from api.service import GraphService
 from bench.common import served_stores
@@ -155,12 +157,6 @@ def measure(name: str, url: str, args: argparse.Namespace) -> None:
 
 def compare_execution(name: str, store: GraphStore, blobs: FolderBlobStore, rounds: int = 100) -> None:
     """The page's CPU time in this process with the short paths and without them, alternately."""
-    import asyncio
-
-    from api.app import build_schema
-    from api.auth import PUBLIC
-    from api.gql import Context
-
     service = GraphService(store, blobs, ReleasePolicy("open"))
     schemas = {"short paths": build_schema(), "graphql-core's path": build_schema(short_paths=False)}
     times: dict[str, list[float]] = {k: [] for k in schemas}

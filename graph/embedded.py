@@ -28,7 +28,7 @@ from typing import Any
 
 from graph import embedded_sql as sql
 from graph.errors import MissingEndpointError, StoreUnavailableError
-from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec
+from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
 from graph.store import PAGE_IMAGE_PROPS, PAGE_LINKS, GraphStore, ItemPage, RelRow, Where, WriteTx, order_value
 from graph.subsets import ItemFilter
 
@@ -449,8 +449,8 @@ class EmbeddedStore(GraphStore):
                     if is_image:
                         props = {p: v for p, v in zip(PAGE_IMAGE_PROPS, props, strict=True) if v is not None}
                     linked[_ref_of(uid)] = props
-        for found in links.values():  # tuples of plain values sort in C, as NodeRef's own order would
-            found.sort(key=lambda n: (n.start.label, n.start.key, n.node.label, n.node.key, n.rid))
+        for found in links.values():
+            found.sort(key=link_order)
         return ItemPage(items, total, links, linked)
 
     def disease_search(

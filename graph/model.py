@@ -111,6 +111,12 @@ class Neighbour:
     rel_props: Props
 
 
+def link_order(n: Neighbour) -> tuple[Any, ...]:
+    """The order of links: by start, then end (NodeRef's own order), then rid, as a tuple of plain
+    values, which sorts in C rather than through NodeRef's comparison methods."""
+    return (n.start.label, n.start.key, n.node.label, n.node.key, n.rid)
+
+
 @dataclass(frozen=True)
 class Path:
     """A path as alternating node refs and relationship types (len(nodes) == len(rels) + 1)."""

@@ -11,7 +11,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from graph.cypher import statement
 from graph.errors import MissingEndpointError, StoreUnavailableError
-from graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec
+from graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
 from graph.questions import PredictionFacts
 from graph.store import PAGE_LINKS, GraphStore, ItemPage, RelRow, Where, WriteTx
 from graph.subsets import ItemFilter
@@ -142,8 +142,8 @@ class Neo4jStore(GraphStore):
                     end = NodeRef(label, node_props[node_spec(label).key])
                     links[rel_type].append(Neighbour(start, rel_type, rid, end, rel_props))
                     linked[end] = node_props
-        for found in links.values():  # tuples of plain values sort in C, as NodeRef's own order would
-            found.sort(key=lambda n: (n.start.label, n.start.key, n.node.label, n.node.key, n.rid))
+        for found in links.values():
+            found.sort(key=link_order)
         return ItemPage(items, record["total"], links, linked)
 
     def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:

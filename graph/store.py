@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from graph.errors import InvalidRowError
-from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, node_spec, rel_spec
+from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec, rel_spec
 
 Op = Literal["eq", "in", "gte", "lte", "has", "exists"]
 OPS: tuple[str, ...] = ("eq", "in", "gte", "lte", "has", "exists")
@@ -262,7 +262,7 @@ class GraphStore(ABC):
         if not refs:
             return []
         found = self._neighbours(list(dict.fromkeys(refs)), rel_type, Direction(direction))
-        return sorted(found, key=lambda n: (n.start, n.node, n.rid))
+        return sorted(found, key=link_order)
 
     def closure(
         self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT, include_self: bool = False

@@ -37,7 +37,6 @@ from graphql import (
     GraphQLInt,
     GraphQLLeafType,
     GraphQLObjectType,
-    GraphQLOutputType,
     GraphQLString,
     Undefined,
     is_leaf_type,
@@ -55,20 +54,25 @@ class NotPlain(Exception):
 
 
 @dataclass(frozen=True)
-class ScalarField:
-    """A field of a scalar or list-of-scalars type read without a resolver: the attribute (or the
-    key in `known`), and how to serialize the value."""
+class ReadField:
+    """A field read without its resolver: from the source's attribute, or from its `known`."""
 
     attribute: str
     known: bool
-    leaf: GraphQLLeafType
-    non_null: bool
-    is_list: bool
-    items_non_null: bool
 
     def read(self, source: Any) -> Any:
         """The value the field resolves to on source (KeyError or AttributeError: not at hand)."""
         return source.known[self.attribute] if self.known else getattr(source, self.attribute)
+
+
+@dataclass(frozen=True)
+class ScalarField(ReadField):
+    """A field of a scalar or list-of-scalars type, and how to serialize its value."""
+
+    leaf: GraphQLLeafType
+    non_null: bool
+    is_list: bool
+    items_non_null: bool
 
     def complete(self, value: Any) -> Any:
         """The value as graphql-core completes it; NotPlain where that takes more than serializing."""
@@ -92,17 +96,12 @@ class ScalarField:
 
 
 @dataclass(frozen=True)
-class OtherField:
-    """Any other field read without a resolver: the attribute (or the key in `known`), the field's
-    type, and the object type when it is one (its sub-selection is executed at once)."""
+class OtherField(ReadField):
+    """Any other field: its definition, and the object type when it is one (its sub-selection is
+    executed at once)."""
 
-    attribute: str
-    known: bool
-    field_type: GraphQLOutputType
+    field: GraphQLField
     object_type: GraphQLObjectType | None
-
-    def read(self, source: Any) -> Any:
-        return source.known[self.attribute] if self.known else getattr(source, self.attribute)
 
 
 def short_path(field: GraphQLField) -> ScalarField | OtherField | None:
@@ -131,7 +130,7 @@ def short_path(field: GraphQLField) -> ScalarField | OtherField | None:
         if is_leaf_type(item):
             return ScalarField(name, known, item, non_null, True, items_non_null)
     simple_object = is_object_type(kind) and kind.is_type_of is None  # type: ignore[union-attr]
-    return OtherField(name, known, field.type, kind if simple_object else None)  # type: ignore[arg-type]
+    return OtherField(name, known, field, kind if simple_object else None)  # type: ignore[arg-type]
 
 
 def serialized(leaf: GraphQLLeafType, value: Any) -> Any:
@@ -238,13 +237,12 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     plan.object_type, field_details_list, path, value, position_context
                 )
             else:
-                field = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
-                info = self.build_resolve_info(field, [d.node for d in field_details_list], parent_type, path)
+                info = self.build_resolve_info(plan.field, [d.node for d in field_details_list], parent_type, path)
                 completed = self.complete_value(
-                    plan.field_type, field_details_list, info, path, value, position_context
+                    plan.field.type, field_details_list, info, path, value, position_context
                 )
         except Exception as raw_error:
-            self.handle_field_error(raw_error, plan.field_type, field_details_list, path)
+            self.handle_field_error(raw_error, plan.field.type, field_details_list, path)
             return None
         if not self.is_awaitable(completed):
             return completed
@@ -253,7 +251,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             try:
                 return await completed
             except Exception as raw_error:
-                self.handle_field_error(raw_error, plan.field_type, field_details_list, path)
+                self.handle_field_error(raw_error, plan.field.type, field_details_list, path)
                 return None
 
         return await_completed()

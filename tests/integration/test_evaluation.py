@@ -46,6 +46,14 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
+def write_tsv(path: Path, rows: list[dict[str, str]]) -> None:
+    """A release file written back as the generator writes it (read_tsv's rows, edited)."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def write_predictions(path: Path, rows: list[tuple[int, str | None]]) -> None:
     """As VLMEvalKit writes them: xlsx (sheet 1), tsv (every cell quoted) or json (list of records)."""
     if path.suffix == ".xlsx":
@@ -78,10 +86,7 @@ def evaluated(store: GraphStore, release: Path, tmp_path: Path) -> tuple[GraphSt
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(base64.b64decode(b64))
     first["image"] = ""
-    with open(copy / TRACK_FILES["examination"], "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(exam[0]), delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(exam)
+    write_tsv(copy / TRACK_FILES["examination"], exam)
     with_orphanet(store)
     import_release(copy, store, FolderBlobStore(tmp_path / "blobs"))
     rows = {t: read_tsv(copy / f) for t, f in TRACK_FILES.items()}
@@ -233,10 +238,7 @@ def test_a_gold_answer_pandas_reads_as_missing_is_nan(store: GraphStore, release
     shutil.copytree(release, copy)
     diagnosis = read_tsv(copy / TRACK_FILES["diagnosis"])
     diagnosis[0]["answer"], diagnosis[1]["answer"] = "NA", "None"
-    with open(copy / TRACK_FILES["diagnosis"], "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(diagnosis[0]), delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(diagnosis)
+    write_tsv(copy / TRACK_FILES["diagnosis"], diagnosis)
     with_orphanet(store)
     import_release(copy, store, FolderBlobStore(tmp_path / "blobs"))
     answers = ["na", "none given"] + [r["answer"] for r in diagnosis[2:]]
