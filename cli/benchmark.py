@@ -46,6 +46,12 @@ def import_benchmark(root: Path, skip_invalid: bool, benchmark: str) -> None:
         click.echo(f"warning: {line}", err=True)
     if len(summary.warnings) > 20:
         click.echo(f"warning: ... and {len(summary.warnings) - 20} more", err=True)
+    if summary.dropped_without_image:
+        click.echo(
+            f"note: {summary.dropped_without_image} row(s) have neither an image cell nor an image_path and were "
+            "dropped, as the reference's loader drops them (a prediction for one is kept on its run, unmatched)",
+            err=True,
+        )
     if summary.without_image_cell:
         click.echo(
             f"note: {summary.without_image_cell} item(s) have no image cell and were read from image_path "

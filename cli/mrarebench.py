@@ -12,6 +12,7 @@ import click
 
 from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
 from graph.settings import open_store
+from importers.problems import ProblemLog
 
 if TYPE_CHECKING:
     from core.mrarebench import EvidencePrediction
@@ -108,12 +109,13 @@ def score(
     evidence_files = check_source(paths, release, runs)
     files: list = []
     evidence: list[EvidenceReport] = []
+    notes = ProblemLog()
     with open_store() as store:
         if evidence_files:
-            evidence = _evidence_file_reports(paths, release, judge)  # type: ignore[arg-type]
+            evidence = _evidence_file_reports(paths, release, judge, notes)  # type: ignore[arg-type]
         elif paths:
-            gold = read_release(release)  # type: ignore[arg-type]
-            files = [(*split_file_name(p), read_predictions(p, gold)) for p in paths]
+            gold = read_release(release, notes)  # type: ignore[arg-type]
+            files = [(*split_file_name(p), read_predictions(p, gold, notes)) for p in paths]
         else:
             from scoring.condition_runs import differential_runs
             from scoring.report import resolve_runs
@@ -128,6 +130,7 @@ def score(
         reports = [evaluate(*found, matcher, judge, rare_judge) for found in files]
         if not paths:
             evidence = _evidence_reports(store, runs, judge)
+    show_notes(notes)
     if not reports and not evidence:
         raise click.UsageError("no MRareBench run in the graph (mmrare import predictions FILES)")
     if fmt == "json":
@@ -135,10 +138,14 @@ def score(
         click.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "rows"} for r in found], indent=1))
         return
     for e in evidence:
-        click.echo(f"{e.model}  {e.dataset}  ({EVIDENCE_CONDITIONS[e.dataset]}; similarity: {e.backend})")
+        click.echo(f"{e.model}  {e.dataset}  ({EVIDENCE_CONDITIONS[e.dataset]})")
         keys = list(e.reference.items())
         for start in range(0, len(keys), 4):
             click.echo("  " + "  ".join(f"{k} {_number(v)}" for k, v in keys[start : start + 4]))
+        if e.empty_vocabulary:
+            from scoring.evidence_verification import EMPTY_VOCABULARY_NOTE
+
+            click.echo(f"  {EMPTY_VOCABULARY_NOTE.format(n=e.empty_vocabulary)}")
         for title, groups in (("by task type", e.by_task_type), ("by evidence layer", e.by_layer)):
             if groups:
                 click.echo(
@@ -158,6 +165,15 @@ def score(
                     f"{said if d.reference_rank else 'no hit'}, ORPHAcode "
                     f"{f'rank {d.grounded_rank}' if d.grounded_rank else 'no hit'}"
                 )
+
+
+def show_notes(notes: ProblemLog, shown: int = 20) -> None:
+    """What reading the files noticed (rows the reference drops, scores apart, or reads loosely), on
+    stderr: the first few and a count."""
+    for w in notes.warnings[:shown]:
+        click.echo(f"warning: {w}", err=True)
+    if len(notes.warnings) > shown:
+        click.echo(f"warning: ... and {len(notes.warnings) - shown} more", err=True)
 
 
 def _evidence_scored(
@@ -182,12 +198,12 @@ def _evidence_reports(store: GraphStore, runs: tuple[str, ...], judge: OpenAISet
 
 
 def _evidence_file_reports(
-    paths: tuple[Path, ...], release: Path, judge: OpenAISettings | None
+    paths: tuple[Path, ...], release: Path, judge: OpenAISettings | None, notes: ProblemLog
 ) -> list[EvidenceReport]:
     from importers.mrarebench import read_evidence_predictions, read_evidence_release, split_file_name
 
-    gold = read_evidence_release(release)
-    return [_evidence_scored(*split_file_name(p), read_evidence_predictions(p, gold), judge) for p in paths]
+    gold = read_evidence_release(release, notes)
+    return [_evidence_scored(*split_file_name(p), read_evidence_predictions(p, gold, notes), judge) for p in paths]
 
 
 @mrarebench.command("compare")
@@ -251,17 +267,21 @@ def compare(
     from scoring.ranked_differential import gold_set
 
     assert release is not None
+    notes = ProblemLog()
     if evidence_files:
-        golds = read_evidence_release(release)
-        found_files = [evaluate_evidence(*split_file_name(p), read_evidence_predictions(p, golds)) for p in paths]
+        golds = read_evidence_release(release, notes)
+        found_files = [
+            evaluate_evidence(*split_file_name(p), read_evidence_predictions(p, golds, notes)) for p in paths
+        ]
         values, named = (
             evidence_values(found_files, metric),
-            {i: (g.orpha_code, [g.diagnosis]) for i, g in golds.items()},
+            {i: (g.orpha_codes, [g.diagnosis]) for i, g in golds.items()},
         )
     else:
-        gold = read_release(release)
-        values = ranked_values([evaluate(*split_file_name(p), read_predictions(p, gold)) for p in paths], metric)
-        named = {i: (g.orpha_code, gold_set(g.answer, g.aliases)) for i, g in gold.items()}
+        gold = read_release(release, notes)
+        values = ranked_values([evaluate(*split_file_name(p), read_predictions(p, gold, notes)) for p in paths], metric)
+        named = {i: (g.orpha_codes, gold_set(g.answer, g.aliases)) for i, g in gold.items()}
+    show_notes(notes)
     with open_store() as store:
         matcher = OntologyMatcher(store)
         codes = {index: answer_codes(code, names, matcher) for index, (code, names) in named.items()}
@@ -318,5 +338,5 @@ def generate(out: Path, items: int, models: str, seed: int, conditions: tuple[st
     click.echo(f"wrote {' and '.join(map(str, releases))} and {written} prediction file(s) under {out}")
 
 
-def _number(value: float) -> str:
-    return str(value) if isinstance(value, int) else f"{value:.4f}"
+def _number(value: float | str | None) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)

@@ -48,10 +48,15 @@ def import_predictions(
         # the dataset where it says more than the track: MRareBench's input condition
         conditions = [summary.dataset] if summary.dataset and conditions_of(summary.dataset) else []
         what = ", ".join([*summary.tracks, *conditions])
+        apart = f"; {summary.extra_rows} row(s) kept apart (see the warnings)" if summary.extra_rows else ""
         click.echo(
             f"{summary.run_id}: {summary.predictions} predictions of {summary.model} "
-            f"({what}) from {Path(summary.file).name}; {state}{blank}"
+            f"({what}) from {Path(summary.file).name}; {state}{blank}{apart}"
         )
+        for line in summary.warnings[:20]:
+            click.echo(f"warning: {line}", err=True)
+        if len(summary.warnings) > 20:
+            click.echo(f"warning: ... and {len(summary.warnings) - 20} more", err=True)
 
 
 def conditions_of(dataset: str) -> bool:
@@ -262,6 +267,9 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
                 **r.values,
                 "dropped_without_image": r.dropped_without_image,
                 "judge_errors": r.judge_errors,
+                "rows_apart": r.apart,
+                "rows_apart_not_judged": r.apart_not_judged,
+                "empty_vocabulary": r.empty_vocabulary,
             }
         click.echo(json.dumps({"judge": judge, "judge_origin": judge_origin(judge), "results": out}, indent=1))
         return
@@ -272,7 +280,14 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
     )
     for r in results:
         cells = [f"{k}={v!r}" if k != "n_total" else f"n_total={int(v)}" for k, v in r.values.items()]
-        extra = f"; {r.dropped_without_image} dropped without an image cell" if r.dropped_without_image else ""
+        notes = [f"{r.dropped_without_image} dropped without an image cell"] if r.dropped_without_image else []
+        if r.apart:
+            notes.append(f"{r.apart} row(s) of an unknown or repeated index included, as the reference scores them")
+        if r.apart_not_judged:
+            notes.append(f"{r.apart_not_judged} such row(s) left out: no judge scores them")
+        if r.empty_vocabulary:
+            notes.append(f"{r.empty_vocabulary} row(s) all stop words (the reference stops there; scored 0 here)")
+        extra = "".join(f"; {n}" for n in notes)
         errors = f"; {r.judge_errors} judge error(s) scored 0" if r.judge_errors else ""
         # a long key list (MRareBench T2 has some eighty) goes four to a line under its model
         lines = [", ".join(cells[k : k + 4]) for k in range(0, len(cells), 4)] if len(cells) > 12 else cells[:0]

@@ -19,7 +19,7 @@ class DifferentialGold:
     index: str
     answer: str
     aliases: object  # the raw answer_aliases cell
-    orpha_code: int | None
+    orpha_codes: tuple[int, ...]  # the release's ORPHA_code cell (several codes are several; none: align by name)
     case: str = ""  # the case the row comes from (case_id or pmcid column), for clustered intervals
 
 
@@ -107,7 +107,7 @@ class EvidenceGold:
     supporting: frozenset[int] = frozenset()
     task_type: str = ""
     case: str = ""
-    orpha_code: int | None = None  # the release's orpha_code, when it gives one
+    orpha_codes: tuple[int, ...] = ()  # the release's orpha_code cell, when it gives codes
 
     @property
     def required(self) -> list[str]:

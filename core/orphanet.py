@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from core.pandas_cells import PANDAS_MISSING
+
 RARE_DISORDERS = 320716  # "Rare disorders": its children are the classification heads
 
 # Orphanet prevalence classes, most to least frequent, then the two non-classes.
@@ -19,7 +21,11 @@ PREVALENCE_CLASSES = (
     "Not yet documented",
 )
 
-_CODE = re.compile(r"^(?:ORPHA:?|Orphanet[_:]|http://www\.orpha\.net/ORDO/Orphanet_)?(\d+)$", re.IGNORECASE)
+# A code with or without its prefix, in any case, with spaces after the prefix ("ORPHA: 558"), and as
+# pandas writes an integer column that has a blank ("558.0").
+_CODE = re.compile(
+    r"^(?:ORPHA\s*:?\s*|Orphanet[_:]\s*|http://www\.orpha\.net/ORDO/Orphanet_)?(\d+)(?:\.0+)?$", re.IGNORECASE
+)
 
 
 # Orphanet's phenotype frequency classes and the share of patients each stands for (the middle of
@@ -66,11 +72,12 @@ CODE_SEPARATORS = re.compile(r"[;,|]")
 
 
 def parse_codes(text: str | None) -> tuple[list[int], list[str]]:
-    """'ORPHA:558; 586', '558|586', 'Orphanet_558' -> codes, and the parts that are not codes."""
+    """'ORPHA:558; 586', '558|586', '558, 586', 'Orphanet_558', '558.0' -> codes, and the parts that
+    are not codes. A part pandas reads as missing ('NA', 'N/A', 'null', ...) means no code."""
     codes, bad = [], []
     for part in CODE_SEPARATORS.split(text or ""):
         part = part.strip()
-        if not part:
+        if part in PANDAS_MISSING:
             continue
         code = parse_orpha_code(part)
         if code is None:

@@ -9,12 +9,12 @@ docs/scoring.md), and each list column says what its entries must be.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
+from core.pandas_cells import PANDAS_MISSING
 
 
 class CellError(ValueError):
@@ -116,17 +116,6 @@ class Track:
     def rubric_props(self) -> tuple[str, ...]:
         """The Item list properties that make up the answer key beyond the answer and its aliases."""
         return tuple(c.prop for c in self.lists if c.prop != "aliases")
-
-
-# Cells pandas reads as missing (its default na_values): the reference sees NaN and gives [].
-PANDAS_MISSING = frozenset(
-    {"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA"}
-    | {"NULL", "NaN", "None", "n/a", "nan", "null"}
-)
-
-
-# What the reference evaluator makes of a blank cell: pandas reads NaN, and str() of it is "nan".
-BLANK_TEXT = "nan"
 
 
 @dataclass(frozen=True)
@@ -312,20 +301,6 @@ def parse_image_cell(text: str | None) -> list[str]:
 def list_cell(values: list[Any]) -> str:
     """The release's way of writing a list cell (JSON), for export."""
     return json.dumps(values, ensure_ascii=False)
-
-
-def is_blank(value: object) -> bool:
-    """A cell the reference's pandas reads as missing."""
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return isinstance(value, str) and value in PANDAS_MISSING
-
-
-def reference_text(value: object) -> str:
-    """A cell as the reference's str() of a pandas value sees it: a missing one is the text "nan"."""
-    return BLANK_TEXT if is_blank(value) else str(value)
 
 
 def names_disease(item: Mapping[str, Any]) -> bool:

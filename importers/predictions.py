@@ -8,8 +8,13 @@ files; other files in it (scores, judge outputs) are passed over. JSONL lines ar
 {"item": "diagnosis:12", "prediction": "..."} (or an index with a given track).
 
 A blank prediction cell is kept as the text `nan`, which is what the reference evaluator reads and
-scores (pandas reads the cell as missing and `str()` makes it "nan"); each one is counted. A run's
-id is the model and the file's sha256, so re-importing the same file changes nothing.
+scores (pandas reads the cell as missing and `str()` makes it "nan"); each one is counted. A run is
+one model, one dataset (the input condition, or the track) and one file: its id is the three, so
+re-importing the same file changes nothing, and the same bytes under two datasets are two runs.
+
+Rows the reference scores but that answer no item of ours (an index the release does not have, or a
+repeated index) are kept on the run (`extraRows`) with a warning naming the row: `report --reference`
+scores them as the reference does, and item-level reports leave them out.
 """
 
 from __future__ import annotations
@@ -22,14 +27,15 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from core.bulk import in_bulk
 from core.items import item_id as make_item_id
 from core.items import track_of
-from core.tracks import BLANK_TEXT, DATASET_TRACKS, is_blank
+from core.pandas_cells import BLANK_TEXT, is_blank, reference_text
+from core.tracks import DATASET_TRACKS
 from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, RelRow
 from importers.problems import ProblemLog
@@ -85,6 +91,8 @@ class RunSummary:
     blank: int = 0  # blank prediction cells, kept as "nan"
     file: str = ""
     dataset: str | None = None  # the VLMEvalKit dataset the file name gives
+    extra_rows: int = 0  # rows kept apart: an unknown or repeated index (scored only by report --reference)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,10 +235,22 @@ class CheckedRun:
     blank: int
     sha256: str
     dataset: str | None = None  # the VLMEvalKit dataset the file name gives (MRareBench: the input condition)
+    extra_rows: tuple[dict[str, object], ...] = ()  # rows of an unknown or repeated index, in file order
+    rows: dict[str, int] = field(default_factory=dict)  # item id -> its row in the file (from 1)
+    track: str | None = None  # the track given or named by the file, if any
+
+    @property
+    def answers(self) -> str:
+        """What the file answers: its dataset (the input condition), else its track(s)."""
+        if self.dataset or self.track:
+            return self.dataset or str(self.track)
+        tracks = {track_of(i) for i in self.predictions} | {track_of(str(r["itemId"])) for r in self.extra_rows}
+        return "+".join(sorted(tracks))
 
     @property
     def run_id(self) -> str:
-        return compound_key(self.model.name, self.sha256[:16])
+        # one model, one dataset, one file: identical bytes answering two datasets are two runs
+        return compound_key(self.model.name, self.answers, self.sha256[:16])
 
 
 def check_predictions(
@@ -245,6 +265,9 @@ def check_predictions(
     track = track or name_parts(source.name)[1]
     predictions: dict[str, str] = {}
     first_row: dict[str, str] = {}
+    position: dict[str, int] = {}  # item id -> its row in the file
+    own_answer: dict[str, dict[str, object]] = {}  # item id -> its row (the answer columns, if any)
+    extra: list[dict[str, object]] = []
     blank = 0
     for n, row in read_rows(source):
         where = f"line {n}" if source.suffix == ".jsonl" else f"row {n}"
@@ -271,26 +294,45 @@ def check_predictions(
         if "prediction" not in row:
             problems.add(source.label, where, "prediction", "no prediction column or key")
             continue
-        if item_id in first_row:
-            problems.add(source.label, where, "index", f"duplicate {item_id}, first in {first_row[item_id]}")
-            continue
-        first_row[item_id] = where
         value = row["prediction"]
-        if is_blank(value):
-            blank += 1
-            predictions[item_id] = BLANK_TEXT
-        else:
-            predictions[item_id] = str(value)
+        blank += is_blank(value)
+        text = BLANK_TEXT if is_blank(value) else str(value)
+        if item_id in first_row:
+            problems.warn(source.label, where, "index", f"{item_id} repeats {first_row[item_id]}: {KEPT_APART}")
+            extra.append(_extra_row(n, item_id, text, row))
+            continue
+        first_row[item_id], position[item_id], predictions[item_id] = where, n, text
+        own_answer[item_id] = row
     known = set(store.get_many("Item", list(first_row)))
     for item_id, where in first_row.items():
         if item_id not in known:
             column = "item" if source.suffix == ".jsonl" else "index"
-            problems.add(source.label, where, column, f"unknown item {item_id}")
-            predictions.pop(item_id, None)
+            problems.warn(source.label, where, column, f"no item {item_id} in the graph: {KEPT_APART}")
+            extra.append(_extra_row(position[item_id], item_id, predictions.pop(item_id), own_answer[item_id]))
     dataset = name_dataset(source.name)[1]
     if dataset is not None and DATASET_TRACKS[dataset] != track:
         dataset = None  # the track was given and is not the name's: the name says nothing of the condition
-    return CheckedRun(source, model, predictions, blank, hashlib.sha256(source.data).hexdigest(), dataset)
+    extra.sort(key=lambda r: int(r["row"]))  # type: ignore[call-overload]
+    sha = hashlib.sha256(source.data).hexdigest()
+    return CheckedRun(source, model, predictions, blank, sha, dataset, tuple(extra), position, track)
+
+
+# what happens to a row that answers no item of ours, or repeats one
+KEPT_APART = (
+    "kept on the run and scored by report --reference as the reference scores it (its own answer column where "
+    "its index is unknown); left out of item-level reports"
+)
+
+
+def _extra_row(n: int, item_id: str, text: str, row: dict[str, object]) -> dict[str, object]:
+    """A row kept apart, with what the reference would read of it: its own answer columns, where the
+    file has them (the reference falls back on them for an index its release lacks)."""
+    extra: dict[str, object] = {"row": n, "itemId": item_id, "text": text}
+    if "answer" in row:
+        extra["answer"] = reference_text(row["answer"])
+    if not is_blank(row.get("answer_aliases")):
+        extra["aliases"] = str(row["answer_aliases"])
+    return extra
 
 
 def write_runs(
@@ -318,6 +360,8 @@ def write_runs(
             }
             if c.dataset is not None:
                 run["dataset"] = c.dataset
+            if c.extra_rows:
+                run["extraRows"] = json.dumps(list(c.extra_rows), ensure_ascii=False)
             if run_id not in existing:
                 run["createdAt"] = now
                 if owner:
@@ -333,9 +377,10 @@ def write_runs(
             tx.upsert_nodes("Run", [run])
             tx.upsert_rels("OF_MODEL", [RelRow(NodeRef("Run", run_id), NodeRef("Model", c.model.name))])
             # `row` keeps the file's order: the reference sums scores in that order, to the last digit
+            # `row`, the place in the file, orders these and the rows kept apart together
             rows = [
-                {"predictionId": compound_key(run_id, i), "runId": run_id, "itemId": i, "text": t, "row": k}
-                for k, (i, t) in enumerate(c.predictions.items())
+                {"predictionId": compound_key(run_id, i), "runId": run_id, "itemId": i, "text": t, "row": c.rows[i]}
+                for i, t in c.predictions.items()
             ]
             tx.upsert_nodes("Prediction", rows)
             refs = [NodeRef("Prediction", r["predictionId"]) for r in rows]
@@ -353,6 +398,7 @@ def write_runs(
                     c.blank,
                     c.source.label,
                     c.dataset,
+                    len(c.extra_rows),
                 )
             )
     return summaries
@@ -388,7 +434,8 @@ def import_prediction_sources(
     checked = [check_predictions(s, store, problems, model, track) for s in sources]
     if not skip_invalid:
         problems.raise_if_any()
-    return write_runs(store, checked, owner, may_describe_models)
+    summaries = write_runs(store, checked, owner, may_describe_models)
+    return [replace(s, warnings=tuple(str(w) for w in problems.warnings if w.file == s.file)) for s in summaries]
 
 
 def import_predictions(

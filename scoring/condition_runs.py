@@ -85,9 +85,8 @@ def differential_runs(store: GraphStore, run_ids: Sequence[str]) -> list[Differe
 
 
 def _gold(item: dict) -> DifferentialGold:
-    codes = parse_codes(item.get("releaseOrpha"))[0]
-    code = codes[0] if len(codes) == 1 else None
-    return DifferentialGold(item["itemId"], item.get("answer", ""), list(item.get("aliases", [])), code)
+    codes = tuple(parse_codes(item.get("releaseOrpha"))[0])
+    return DifferentialGold(item["itemId"], item.get("answer", ""), list(item.get("aliases", [])), codes)
 
 
 def evidence_runs(store: GraphStore, run_ids: Sequence[str]) -> list[EvidenceRun]:

@@ -59,7 +59,7 @@ def evaluate(
     if matcher is None:
         return DifferentialReport(model, dataset, reference, rows=tuple(rows))
     grounded_rows = [
-        matcher.ground(r.ranked, answer_codes(g.orpha_code, gold_set(g.answer, g.aliases), matcher))
+        matcher.ground(r.ranked, answer_codes(g.orpha_codes, gold_set(g.answer, g.aliases), matcher))
         for r, g in zip(rows, golds, strict=True)
     ]
     return DifferentialReport(
@@ -72,10 +72,10 @@ def evaluate(
     )
 
 
-def answer_codes(code: int | None, names: Sequence[str], matcher: OntologyMatcher) -> frozenset[int]:
-    """The release's ORPHAcode, else the first of the names (the answer, then each alias) that aligns."""
-    if code is not None:
-        return frozenset({code})
+def answer_codes(codes: Sequence[int], names: Sequence[str], matcher: OntologyMatcher) -> frozenset[int]:
+    """The release's ORPHAcodes, else the first of the names (the answer, then each alias) that aligns."""
+    if codes:
+        return frozenset(codes)
     for text in names:
         code, _ = matcher.align(text)
         if code is not None:

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from core.mrarebench import EvidenceGold, EvidencePrediction, evidence_points, image_numbers
-from core.tracks import read_list_cell, reference_text
+from core.pandas_cells import reference_text
+from core.tracks import read_list_cell
 from scoring import tfidf
 
 Similarity = Callable[[Sequence[str], Sequence[str]], list[list[float]]]
@@ -208,7 +209,16 @@ def hierarchical_score(hits: Sequence[int], layers: Sequence[str]) -> dict[str, 
 def row_metrics(reply: str, gold: EvidenceGold, sim: Similarity = tfidf.similarity) -> tuple[dict, dict]:
     """Every deterministic metric of one reply: the open-ended ones (with the hierarchical recall),
     and the image-attribution ones apart."""
-    out = open_metrics(reply, gold.required, gold.optional, gold.rationale, sim)
+    stopped = []
+
+    def watched(left: Sequence[str], right: Sequence[str]) -> list[list[float]]:
+        # where scikit-learn stops the reference's evaluate(), we score 0 and count the row
+        if tfidf.empty_vocabulary(left, right):
+            stopped.append(True)
+        return sim(left, right)
+
+    out = open_metrics(reply, gold.required, gold.optional, gold.rationale, watched)
+    out["empty_vocabulary"] = bool(stopped)
     maxsims = out["det_required_maxsims"]
     if maxsims and len(maxsims) == len(gold.required_layers):
         hits = [1 if s >= HEADLINE_TAU else 0 for s in maxsims]
@@ -238,15 +248,23 @@ class RubricVerdict:
     reply: str  # the judge's text, or the error
 
 
+EMPTY_VOCABULARY_NOTE = (
+    "{n} row(s) had a similarity call whose texts are all stop words: scikit-learn raises there and the "
+    "reference's evaluate() stops; those similarities score 0 here"
+)
+
+
 @dataclass(frozen=True)
 class EvidenceReport:
     model: str
     dataset: str
-    reference: dict[str, float]  # the reference's scalar keys
-    backend: str = tfidf.BACKEND
+    reference: dict[str, Any]  # the reference's keys: numbers, and det_backend (the similarity's name)
     by_task_type: dict[str, dict[str, float]] = field(default_factory=dict)  # with a judge
     by_layer: dict[str, dict[str, float]] = field(default_factory=dict)  # with a judge
     rows: tuple[dict[str, Any], ...] = field(default=(), repr=False)  # per prediction row, in file order
+    # rows where every text of a similarity call is stop words: scikit-learn raises there and the
+    # reference's evaluate() stops; we score those similarities 0 and say how many rows had one
+    empty_vocabulary: int = 0
 
 
 def _mean_of(rows: Sequence[Mapping[str, Any]], key: str) -> float | None:
@@ -279,7 +297,9 @@ def evaluate_evidence(
             elif key != "det_n_ref_images":
                 everywhere.setdefault(key, []).append(float(value))
         rows.append({"index": p.index, **det, **attribution, "det_has_distractors": int(has_distractors)})
-    values: dict[str, float] = {"n_total": len(predictions)}
+    values: dict[str, Any] = {"n_total": len(predictions)}
+    if predictions:  # the reference names the similarity of the first row it scored (None without one)
+        values["det_backend"] = tfidf.BACKEND if any(p.gold is not None for p in predictions) else None
     keys = ["det_required_meanmaxsim", "det_optional_meanmaxsim", "det_mean_sent_groundedness"]
     keys.append("det_image_grounded_meanmaxsim")
     for tau in TAUS:
@@ -310,10 +330,11 @@ def evaluate_evidence(
         values["det_hierarchical_required_recall_drop"] = (
             values.get(f"det_required_recall@{HEADLINE_TAU}", 0.0) - values["det_hierarchical_required_recall"]
         )
+    stopped = sum(1 for r in rows if r.get("empty_vocabulary"))
     if verdicts is None:
-        return EvidenceReport(model, dataset, values, rows=tuple(rows))
+        return EvidenceReport(model, dataset, values, rows=tuple(rows), empty_vocabulary=stopped)
     judged, by_task_type, by_judged_layer = rubric_metrics(predictions, verdicts, rows)
-    return EvidenceReport(model, dataset, values | judged, tfidf.BACKEND, by_task_type, by_judged_layer, tuple(rows))
+    return EvidenceReport(model, dataset, values | judged, by_task_type, by_judged_layer, tuple(rows), stopped)
 
 
 def rubric_metrics(

@@ -18,18 +18,21 @@ mrarebench score --judge-model`.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from core.items import track_of
 from core.mrarebench import EvidenceGold, EvidencePrediction
-from core.tracks import TRACK_BY_NAME, reference_text
+from core.pandas_cells import reference_text
+from core.tracks import TRACK_BY_NAME, read_list_cell
 from graph.model import NodeRef
 from graph.store import GraphStore
 from scoring.condition_runs import evidence_golds
-from scoring.evidence_verification import evaluate_evidence
+from scoring.evidence_verification import EvidenceReport, evaluate_evidence
 from scoring.ranked_differential import gold_set, ranked_metrics, score_reply
 from scoring.service import named_runs, run_predictions, score_property
 from scoring.token_f1 import best_token_f1
@@ -49,6 +52,7 @@ class ReferenceRow:
     judge_error: bool = False
     dataset: str = ""  # the VLMEvalKit dataset of the run; blank: the track's first
     evidence: EvidenceGold | None = None  # a T2 row's gold
+    apart: bool = False  # a row kept apart at import (an unknown or repeated index); no judge scores it
 
     @property
     def dataset_name(self) -> str:
@@ -65,6 +69,9 @@ class ReferenceScores:
     judge_errors: int = 0
     runs: tuple[str, ...] = field(default=())
     dataset: str = ""
+    apart: int = 0  # rows kept apart at import (unknown or repeated index) that these values include
+    apart_not_judged: int = 0  # such rows left out because a judge's keys were asked for (none judges them)
+    empty_vocabulary: int = 0  # T2 rows where scikit-learn would have stopped (scored 0 here)
 
     @property
     def label(self) -> str:
@@ -84,10 +91,10 @@ def ranked_reference(rows: Sequence[ReferenceRow]) -> dict[str, float]:
     return ranked_metrics([s.first_hit for s in scored], [s.parse_failed for s in scored])
 
 
-def evidence_reference(rows: Sequence[ReferenceRow]) -> dict[str, float]:
+def evidence_reference(rows: Sequence[ReferenceRow]) -> EvidenceReport:
     """MRareBench T2's deterministic keys over evidence-verification rows, in their order."""
     predictions = [EvidencePrediction(str(r.row), r.prediction, r.evidence) for r in rows]
-    return evaluate_evidence(rows[0].model, rows[0].dataset_name, predictions).reference
+    return evaluate_evidence(rows[0].model, rows[0].dataset_name, predictions)
 
 
 def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[ReferenceScores]:
@@ -99,12 +106,21 @@ def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[Re
     out = []
     for (model, track, dataset), members in sorted(groups.items()):
         runs = tuple(sorted({r.run_id for r in members}))
+        apart = sum(r.apart for r in members)
         if TRACK_BY_NAME[track].ranked_list:
-            out.append(ReferenceScores(model, track, ranked_reference(members), 0, None, 0, runs, dataset))
+            values = ranked_reference(members)
+            out.append(ReferenceScores(model, track, values, 0, None, 0, runs, dataset, apart))
             continue
         if TRACK_BY_NAME[track].evidence_rubric:
-            out.append(ReferenceScores(model, track, evidence_reference(members), 0, None, 0, runs, dataset))
+            report = evidence_reference(members)
+            out.append(
+                ReferenceScores(
+                    model, track, report.reference, 0, None, 0, runs, dataset, apart, 0, report.empty_vocabulary
+                )
+            )
             continue
+        not_judged = [r for r in members if r.apart] if judge is not None else []
+        members = [r for r in members if not (judge is not None and r.apart)]
         scored = [r for r in members if r.has_image_cell]
         values: dict[str, float] = {}
         if judge is not None:
@@ -134,43 +150,98 @@ def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[Re
                 len(members) - len(scored),
                 judge,
                 sum(r.judge_error for r in scored),
-                tuple(sorted({r.run_id for r in members})),
+                runs,
                 dataset,
+                apart - len(not_judged),
+                len(not_judged),
             )
         )
     return out
 
 
 def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str | None) -> list[ReferenceRow]:
-    """The predictions of the given runs (all runs when none) with what the reference reads of each."""
+    """The predictions of the given runs (all runs when none) with what the reference reads of each,
+    and each run's rows kept apart at import (an unknown or repeated index), which it scores too."""
     runs = named_runs(store, run_ids)
     prop = None if judge is None else score_property(judge)
     by_run = {str(run.ref.key): run_predictions(store, str(run.ref.key)) for run in runs}
+    extra = {str(run.ref.key): json.loads(run.props.get("extraRows") or "[]") for run in runs}
+    known = store.get_many("Item", {str(r["itemId"]) for rows in extra.values() for r in rows})
     # T2 items' gold once for all runs (the runs of its three conditions answer the same items)
-    evidence = [item for pairs in by_run.values() for _, item in pairs if TRACK_BY_NAME[item["track"]].evidence_rubric]
+    items = [item for pairs in by_run.values() for _, item in pairs] + list(known.values())
+    evidence = [item for item in items if TRACK_BY_NAME[item["track"]].evidence_rubric]
     golds = evidence_golds(store, list({item["itemId"]: item for item in evidence}.values()))
     rows = []
     for run in runs:
-        pairs = by_run[str(run.ref.key)]
+        run_id, model, dataset = str(run.ref.key), run.props["model"], run.props.get("dataset", "")
+        pairs = by_run[run_id]
         errors = _judge_errors(store, [p["predictionId"] for p, _ in pairs], judge) if judge else set()
         for p, item in pairs:
+            score = None if prop is None or prop not in p else float(p[prop])
+            row = int(p.get("row", item.get("index", 0)))  # older imports: the item's index order
+            rows.append(
+                _row_of_item(model, run_id, row, p["text"], item, golds, dataset, score, p["predictionId"] in errors)
+            )
+        for r in extra[run_id]:
+            item = known.get(str(r["itemId"]))
+            if item is not None:  # a repeated index: the reference scores the row again
+                again = _row_of_item(model, run_id, int(r["row"]), str(r["text"]), item, golds, dataset, None)
+                rows.append(replace(again, apart=True))
+                continue
+            # an index the release lacks: the reference reads the row's own answer columns ('' without
+            # one), except T2, which scores such a row with nothing
+            aliases = read_list_cell(r.get("aliases")).values
+            own = tuple(str(a) for a in aliases if str(a).strip())
+            track = track_of(str(r["itemId"]))
+            answer = str(r.get("answer", ""))
             rows.append(
                 ReferenceRow(
-                    run.props["model"],
-                    str(run.ref.key),
-                    int(p.get("row", item.get("index", 0))),  # older imports: the item's index order
-                    item["track"],
-                    p["text"],
-                    reference_text(item.get("answer")),  # pandas reads "NA", "None" and the like as NaN
-                    tuple(item.get("aliases", [])),
-                    item.get("hasImageCell", True),  # items imported before the flag existed had image cells
-                    None if prop is None or prop not in p else float(p[prop]),
-                    p["predictionId"] in errors,
-                    run.props.get("dataset", ""),
-                    golds.get(item["itemId"]),
+                    model,
+                    run_id,
+                    int(r["row"]),
+                    track,
+                    str(r["text"]),
+                    answer,
+                    own,
+                    True,
+                    None,
+                    False,
+                    dataset,
+                    None,
+                    True,
                 )
             )
     return rows
+
+
+def _row_of_item(
+    model: str,
+    run_id: str,
+    row: int,
+    text: str,
+    item: dict,
+    golds: dict[str, EvidenceGold],
+    dataset: str,
+    score: float | None,
+    error: bool = False,
+) -> ReferenceRow:
+    """What the reference reads of a prediction of one of our items. A T2 item without an image cell
+    is a row the reference's loader dropped: it scores the prediction with nothing."""
+    has_image_cell = item.get("hasImageCell", True)  # items imported before the flag existed had image cells
+    return ReferenceRow(
+        model,
+        run_id,
+        row,
+        item["track"],
+        text,
+        reference_text(item.get("answer")),  # pandas reads "NA", "None" and the like as NaN
+        tuple(item.get("aliases", [])),
+        has_image_cell,
+        score,
+        error,
+        dataset,
+        golds.get(item["itemId"]) if has_image_cell else None,
+    )
 
 
 def _judge_errors(store: GraphStore, prediction_ids: list[str], judge: str) -> set[str]:

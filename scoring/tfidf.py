@@ -62,6 +62,13 @@ def _unit_weights(counts: Counter[str], idf: dict[str, float]) -> dict[str, floa
     return {t: w / length for t, w in weights.items()} if length else {}
 
 
+def empty_vocabulary(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether scikit-learn would stop on this call with "empty vocabulary": both sides given, some
+    text not blank, and no text with a term (only stop words and one-letter tokens)."""
+    texts = [str(t) for t in [*a, *b]]
+    return bool(a) and bool(b) and any(t.strip() for t in texts) and not any(terms(t) for t in texts)
+
+
 def similarity(a: Sequence[str], b: Sequence[str]) -> list[list[float]]:
     """The cosine of every text of `a` with every text of `b` (rows: a), fitted on a and b together."""
     if not a or not b:

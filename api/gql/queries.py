@@ -192,11 +192,17 @@ class Query:
                 dataset=r.dataset,
                 runs=list(r.runs),
                 metrics=[
-                    ReferenceMetric(key=k, value=finite_or_none(v)) for k, v in r.values.items() if k != "n_total"
+                    ReferenceMetric(key=k, value=finite_or_none(v))
+                    for k, v in r.values.items()
+                    if k not in ("n_total", "det_backend")
                 ],
                 n_total=int(r.values["n_total"]),
+                det_backend=r.values.get("det_backend"),
                 dropped_without_image=r.dropped_without_image,
                 judge_errors=r.judge_errors,
+                rows_apart=r.apart,
+                rows_apart_not_judged=r.apart_not_judged,
+                empty_vocabulary=r.empty_vocabulary,
             )
             for r in ctx(info).service.reference_scores(ctx(info).principal, runs or [], judge, tracks)
         ]

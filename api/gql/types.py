@@ -502,8 +502,21 @@ class ReferenceResult:
     runs: list[str]
     metrics: list[ReferenceMetric]
     n_total: int
+    det_backend: str | None = strawberry.field(
+        default=None,
+        description="MRareBench T2: the similarity the keys were computed with, as the reference names it.",
+    )
     dropped_without_image: int
     judge_errors: int
+    rows_apart: int = strawberry.field(
+        default=0, description="Rows of an unknown or repeated index, kept apart at import and scored here."
+    )
+    rows_apart_not_judged: int = strawberry.field(
+        default=0, description="Such rows left out because a judge was asked for (no judge scores them)."
+    )
+    empty_vocabulary: int = strawberry.field(
+        default=0, description="MRareBench T2 rows whose similarity texts were all stop words (the reference stops)."
+    )
 
 
 @strawberry.type

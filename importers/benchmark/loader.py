@@ -21,7 +21,7 @@ from graph.model import Direction, NodeRef
 from graph.store import GraphStore, RelRow
 from importers.benchmark.entities import EntityMatcher
 from importers.benchmark.images import DEFAULT_LIMITS, ImageLimits, hex64
-from importers.benchmark.reader import ItemImage, ParsedItem, read_track
+from importers.benchmark.reader import DROPPED_WITHOUT_IMAGE, ItemImage, ParsedItem, read_track
 from importers.problems import ProblemLog
 
 
@@ -39,6 +39,7 @@ class BenchmarkSummary:
     rejected: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # cells read by a fallback, columns outside the format
     without_image_cell: int = 0  # items read from image_path: the reference drops such rows
+    dropped_without_image: int = 0  # rows with no image at all, dropped as the reference drops them
 
 
 def read_release(
@@ -142,6 +143,7 @@ def import_release(
         rejected=[str(p) for p in problems.problems],
         warnings=[str(w) for w in problems.warnings],
         without_image_cell=sum(1 for i in items if not i.props["hasImageCell"]),
+        dropped_without_image=sum(1 for w in problems.warnings if w.message == DROPPED_WITHOUT_IMAGE),
     )
     progress("grouping cases", 1, 4)
     cases = group_cases(items)

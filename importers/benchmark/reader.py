@@ -18,9 +18,9 @@ from typing import Any
 from core.blobs import BlobStore
 from core.mrarebench import EvidencePoint, evidence_points
 from core.orphanet import parse_codes
+from core.pandas_cells import is_blank
 from core.progress import Progress, no_progress
 from core.tracks import (
-    PANDAS_MISSING,
     RELATION_TYPES,
     CellError,
     Track,
@@ -40,6 +40,8 @@ from importers.benchmark.images import (
 from importers.problems import ProblemLog
 
 csv.field_size_limit(sys.maxsize)  # a cell holds several base64 images
+
+DROPPED_WITHOUT_IMAGE = "no image cell and no image_path: dropped, as the reference's loader drops it"
 
 # Words in a figure label or image path that tell the imaging modality.
 MODALITY_WORDS = {
@@ -188,9 +190,9 @@ def _row(
             props[prop] = row[column].strip()
     if "releaseOrpha" in props:
         _, bad = parse_codes(props["releaseOrpha"])
-        if bad:
+        if bad:  # the reference never reads this cell: a warning, and the item is aligned by name
             column = next(c for c, p in (*track.texts, *track.optional_texts) if p == "releaseOrpha")
-            problems.add(file, where, column, f"not ORPHA codes: {', '.join(map(repr, bad))}")
+            problems.warn(file, where, column, f"not ORPHA codes: {', '.join(map(repr, bad))} (aligned by name)")
     if "evidencePoints" in props:
         points = _checked_points(file, where, props["evidencePoints"], problems)
         # what a good answer must say, for the audit: a context that already says it leaks it
@@ -216,10 +218,14 @@ def _row(
         paths = []
     props["imagePaths"] = paths
     # The reference drops rows whose image cell is empty; reading image_path instead is our extension.
-    props["hasImageCell"] = bool((row["image"] or "").strip()) and row["image"] not in PANDAS_MISSING
+    props["hasImageCell"] = not is_blank(row["image"]) and bool(row["image"].strip())
+    if not props["hasImageCell"] and not paths:
+        # nothing to show a model, and a row the reference's loader drops: dropped here too, and counted
+        problems.warn(file, where, "image", DROPPED_WITHOUT_IMAGE)
+        return None
     images = _images(path, where, row, paths, mapping, blobs, problems, limits)
     if not images and len(problems.problems) == before:
-        problems.add(file, where, "image", "no image: both image and image_path are empty")
+        problems.add(file, where, "image", "no image could be read")
     if len(problems.problems) > before:
         return None
     return ParsedItem(track.name, index, row_number, props, images)
@@ -239,8 +245,10 @@ def _checked_points(file: str, where: str, cell: str, problems: ProblemLog) -> t
             f"entries {skipped} are not points with text (skipped, as the reference does)",
         )
     points = evidence_points(values)
-    if not points:
-        problems.add(file, where, "acceptable_evidence_points", "no evidence point (a JSON list of {point, credit})")
+    if not points:  # the reference scores such a row with no point
+        problems.warn(
+            file, where, "acceptable_evidence_points", "no evidence point: scored with none, as the reference does"
+        )
     return points
 
 

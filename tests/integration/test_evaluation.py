@@ -210,15 +210,15 @@ def test_bad_prediction_files_write_nothing(
 ) -> None:
     store, rows, outputs = evaluated
     before = store.stats()
-    twice = tmp_path / "bad" / f"{QWEN}_MMRarebench_Treatment.tsv"
-    twice.parent.mkdir()
+    bad = tmp_path / "bad" / f"{QWEN}_MMRarebench_Treatment.tsv"
+    bad.parent.mkdir()
     index = int(rows["treatment"][0]["index"])
-    write_predictions(twice, [(index, "first"), (index, "second")])
+    bad.write_text(f"index\tprediction\n{index}\tfirst\nseven\tsecond\n")
     with pytest.raises(ImportRejected) as rejected:
-        import_prediction_files([outputs, twice], store)  # eight good files and one bad: nothing is written
+        import_prediction_files([outputs, bad], store)  # eight good files and one bad: nothing is written
     (problem,) = rejected.value.problems
-    assert (problem.file, problem.record, problem.field) == (str(twice), "row 2", "index")
-    assert f"duplicate treatment:{index}, first in row 1" in problem.message
+    assert (problem.file, problem.record, problem.field) == (str(bad), "row 2", "index")
+    assert "cannot tell the item from 'seven'" in problem.message
     assert store.stats() == before
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -171,12 +171,12 @@ def test_gold_minus_withheld_diagnosis_from_the_graph(evidence: GraphStore) -> N
 def test_a_bad_release_is_refused_whole(store: GraphStore, tmp_path: Path) -> None:
     blobs = FolderBlobStore(tmp_path / "blobs")
     rows = hand_rows()
-    rows[1][6] = "[]"  # row 2: no evidence point
+    rows[1][10] = json.dumps(["not base64 at all!"])  # row 2: an image that cannot be read
     write_rows(tmp_path / "bad" / RELEASE, rows)
     before = snapshot(store)
     with pytest.raises(ImportRejected) as raised:
         import_release(tmp_path / "bad", store, blobs, benchmark="MRareBench")
-    assert "row 2 (index 2)" in str(raised.value) and "acceptable_evidence_points" in str(raised.value)
+    assert "row 2 (index 2): image[0]" in str(raised.value)
     assert snapshot(store) == before
     # a header without the diagnosis, or without any question column, names what is missing
     header = [c for c in HEADER if c not in ("final_diagnosis", "question_open")]

@@ -89,6 +89,7 @@ def test_folder_import_and_reference_report(graph: Path) -> None:
     n = len(rows)
     assert result["judge"] is None
     expected = {"diagnosis_f1": 100 * (n - 1) / n, "n_total": n, "dropped_without_image": 0, "judge_errors": 0}
+    expected |= {"rows_apart": 0, "rows_apart_not_judged": 0, "empty_vocabulary": 0}
     assert result["results"] == {"Qwen2.5-VL-7B-Instruct": {"diagnosis": expected}}
     missing = runner.invoke(main, ["report", "--reference", "--judge", "ontology"])
     assert missing.exit_code == 2 and "have no ontology score; run `mmrare score` first" in missing.output

@@ -44,7 +44,7 @@ def test_image_numbers_from_any_spelling() -> None:
 
 
 def test_cells_read_as_the_reference_reads_them() -> None:
-    from core.tracks import reference_text
+    from core.pandas_cells import reference_text
 
     # pandas' missing-value tokens become NaN, which str() makes "nan"; white space is text to pandas
     assert reference_text(None) == reference_text("") == reference_text("NA") == reference_text(float("nan")) == "nan"

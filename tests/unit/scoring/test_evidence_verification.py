@@ -112,7 +112,7 @@ def test_deterministic_keys_of_one_row_worked_by_hand() -> None:
     # the attribution keys above, over the one row; it has a distractor image (3 images, 2 decisive)
     assert values["det_image_coverage"] == pytest.approx(1 / 3) and values["n_image_attribution_scored"] == 1
     assert values["det_image_select_recall"] == 0.5 and values["n_image_select_scored_distractor_subset"] == 1
-    assert values["n_total"] == 1 and report.backend == "tfidf"
+    assert values["n_total"] == 1 and values["det_backend"] == "tfidf"
     assert "required_recall" not in values  # no judge, no rubric keys
 
 
