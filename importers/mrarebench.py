@@ -57,9 +57,9 @@ def _release_rows(path: Path, required: str, notes: ProblemLog | None) -> Iterat
     dropped = []
     for n, (index, row) in enumerate(zip(indexes, rows, strict=True)):
         if "image" in columns and is_blank(row["image"]):
-            dropped.append(n + 2)
+            dropped.append(n + 1)
             continue
-        yield n + 2, index, row
+        yield n + 1, index, row
     if dropped and notes is not None:
         shown = ", ".join(map(str, dropped[:10])) + (" ..." if len(dropped) > 10 else "")
         notes.warn(
