@@ -27,7 +27,8 @@ from scoring.conditions import ALL, ConditionContrast
 from scoring.judge_choice import make_judge
 from scoring.judges import OFFLINE_JUDGES
 from scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
-from scoring.report import Report, child_classes, collect_rows, resolve_runs, stratify
+from scoring.report import Report, child_classes, collect_rows, stratify
+from scoring.run_choice import resolve_runs
 from scoring.service import ScoreSummary, score_run
 
 MAX_PAGE = 100
@@ -104,7 +105,9 @@ class GraphService:
 
     def _visible_runs(self, who: Principal, runs: Sequence[str]) -> list[str]:
         owned = [r["runId"] for r in self.runs(who.name)] if who.name else []
-        return self.policy.report_runs(who, resolve_runs(self.store, runs), owned)
+        # a model, or no name, stands for its reported runs; on a held-out release, among the caller's own
+        among = owned if self.policy.hides_answers_from(who) else None
+        return self.policy.report_runs(who, resolve_runs(self.store, runs, among), owned)
 
     def report(
         self,

@@ -118,7 +118,7 @@ def score(
             files = [(*split_file_name(p), read_predictions(p, gold, notes)) for p in paths]
         else:
             from scoring.condition_runs import differential_runs
-            from scoring.report import resolve_runs
+            from scoring.run_choice import resolve_runs
 
             files = [(r.model, r.dataset, r.predictions) for r in differential_runs(store, resolve_runs(store, runs))]
         matcher = None
@@ -189,7 +189,7 @@ def _evidence_scored(
 
 def _evidence_reports(store: GraphStore, runs: tuple[str, ...], judge: OpenAISettings | None) -> list[EvidenceReport]:
     from scoring.condition_runs import evidence_runs
-    from scoring.report import resolve_runs
+    from scoring.run_choice import resolve_runs
 
     return [
         _evidence_scored(r.model, r.dataset, r.predictions, judge)
@@ -246,7 +246,7 @@ def compare(
     evidence_files = check_source(paths, release, runs)
     if not paths:
         from scoring.condition_runs import graph_contrasts
-        from scoring.report import resolve_runs
+        from scoring.run_choice import resolve_runs
 
         with open_store() as store:
             code = known_class(store, orpha_code(under, "--under"), "--under") if under else None

@@ -67,21 +67,65 @@ def conditions_of(dataset: str) -> bool:
     return track is not None and TRACK_BY_NAME[track].has_conditions
 
 
-@click.command("runs")
+@click.group("runs", invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def runs(fmt: str) -> None:
-    """List the runs in the graph."""
+@click.pass_context
+def runs(ctx: click.Context, fmt: str) -> None:
+    """List the runs in the graph, and which one is reported per model and dataset (`runs use` chooses,
+    else the newest)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from scoring.run_choice import evaluation_of, reported_runs
+
     with open_store() as store:
         found = [run.props for run in store.select("Run", order_by="createdAt")]
+    reported = set(reported_runs(found).values())
+    for p in found:
+        p["reported"] = p["runId"] in reported
     if fmt == "json":
         click.echo(json.dumps(found, indent=1))
         return
     for p in found:
+        model, dataset = evaluation_of(p)
+        why = ("reported (chosen)" if p.get("chosen") else "reported (newest)") if p["reported"] else "not reported"
         click.echo(
-            f"{p['runId']}  model={p['model']}  tracks={','.join(p.get('tracks', []))}  "
-            + (f"dataset={p['dataset']}  " if p.get("dataset") and conditions_of(p["dataset"]) else "")
-            + f"file={p.get('sourceFile')}  created={p.get('createdAt')}"
+            f"{p['runId']}  model={model}  dataset={dataset}  file={p.get('sourceFile')}  "
+            f"created={p.get('createdAt')}  {why}"
         )
+
+
+@runs.command("use")
+@click.argument("run_id")
+def runs_use(run_id: str) -> None:
+    """Report RUN for its model and dataset (instead of the newest run)."""
+    from scoring.run_choice import use_run
+
+    with open_store() as store:
+        try:
+            replaced = use_run(store, run_id)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+    click.echo(
+        f"{run_id} is now the run reported for its model and dataset"
+        + (f" (instead of {', '.join(replaced)})" if replaced else "")
+    )
+
+
+@runs.command("delete")
+@click.argument("run_id")
+@click.option("--yes", is_flag=True, help="Do not ask.")
+def runs_delete(run_id: str, yes: bool) -> None:
+    """Delete RUN with its predictions and their judgements."""
+    from scoring.run_choice import delete_run
+
+    if not yes:
+        click.confirm(f"Delete run {run_id} with its predictions and judgements?", abort=True)
+    with open_store() as store:
+        try:
+            predictions, judgements = delete_run(store, run_id)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+    click.echo(f"deleted {run_id}: {predictions} prediction(s), {judgements} judgement(s)")
 
 
 @click.command("score")
@@ -207,7 +251,8 @@ def report(
     if reference:
         reference_report(runs, ref_judge, fmt, tracks)
         return
-    from scoring.report import child_classes, collect_rows, report_csv, resolve_runs, stratify
+    from scoring.report import child_classes, collect_rows, report_csv, stratify
+    from scoring.run_choice import resolve_runs
 
     code = orpha_code(under, "--under") if under is not None else None
     with open_store() as store:
@@ -251,11 +296,16 @@ def report(
             f"  {model}: micro {result.micro[model]:.2f} [{low:.2f}, {high:.2f}] over {result.items[model]} items, "
             f"macro over {result.by} {result.macro[model]:.2f} ({len(result.runs[model])} run(s) pooled)"
         )
+    if not runs:
+        click.echo(
+            "runs: per model and dataset the run chosen with `mmrare runs use`, else the newest: "
+            + "; ".join(f"{m}: {', '.join(r)}" for m, r in sorted(result.runs.items()))
+        )
 
 
 def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks: tuple[str, ...] = ()) -> None:
     from scoring.reference import collect_reference_rows, reference_scores
-    from scoring.report import resolve_runs
+    from scoring.run_choice import resolve_runs
 
     with open_store() as store:
         rows = collect_reference_rows(store, resolve_runs(store, runs), judge)
@@ -309,7 +359,8 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
 def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int, fmt: str) -> None:
     """Paired comparison of two models (or runs) on the items both answered (bootstrap CI, permutation
     p-value). A model name pools its runs."""
-    from scoring.report import check_one_run_per_item, collect_rows, resolve_runs
+    from scoring.report import check_one_run_per_item, collect_rows
+    from scoring.run_choice import resolve_runs
     from scoring.stats import paired_comparison
 
     with open_store() as store:

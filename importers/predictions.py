@@ -263,6 +263,7 @@ def check_predictions(
     """Read one file; every problem goes to `problems`."""
     model = model_for(source.name, source.label, model)
     track = track or name_parts(source.name)[1]
+    before = len(problems.problems)
     predictions: dict[str, str] = {}
     first_row: dict[str, str] = {}
     position: dict[str, int] = {}  # item id -> its row in the file
@@ -313,6 +314,9 @@ def check_predictions(
     if dataset is not None and DATASET_TRACKS[dataset] != track:
         dataset = None  # the track was given and is not the name's: the name says nothing of the condition
     extra.sort(key=lambda r: int(r["row"]))  # type: ignore[call-overload]
+    if not predictions and len(problems.problems) == before:
+        first = f" (the first: {extra[0]['itemId']})" if extra else ""
+        problems.add(source.label, "file", "(rows)", f"no row answers an item in the graph{first}")
     sha = hashlib.sha256(source.data).hexdigest()
     return CheckedRun(source, model, predictions, blank, sha, dataset, tuple(extra), position, track)
 
@@ -345,7 +349,7 @@ def write_runs(
     summaries = []
     existing = store.get_many("Run", [c.run_id for c in checked])
     models = store.get_many("Model", list({c.model.name for c in checked}))
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="microseconds")  # orders re-runs: the newest is reported
     with store.transaction() as tx:
         for c in checked:
             run_id = c.run_id

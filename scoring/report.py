@@ -57,20 +57,6 @@ class Report:
     items: dict[str, int] = field(default_factory=dict)  # per model, the items under micro
 
 
-def resolve_runs(store: GraphStore, names: Sequence[str]) -> list[str]:
-    """Run ids from names that are run ids or model names (a model stands for all of its runs)."""
-    out: list[str] = []
-    for name in names:
-        if store.get(NodeRef("Run", name)) is not None:
-            out.append(name)
-            continue
-        runs = [str(n.node.key) for n in store.neighbours([NodeRef("Model", name)], "OF_MODEL", Direction.IN)]
-        if not runs:
-            raise ValueError(f"{name!r} is neither a run nor a model with runs (see `mmrare runs`)")
-        out += sorted(runs)
-    return list(dict.fromkeys(out))
-
-
 def check_one_run_per_item(rows: Sequence[ScoreRow]) -> None:
     """A model's runs are pooled; two runs of one model answering one item (a re-run) would count
     it twice, so the caller must choose runs explicitly."""

@@ -39,7 +39,10 @@ def test_run_upload(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
     assert ok.status_code == 200 and ok.json()["predictions"] == 1 and ok.json()["created"]
     bad = {"file": ("bad.jsonl", b'{"item": "diagnosis:999", "prediction": "x"}\n', "text/plain")}
     rejected = served.client.post("/runs", files=bad, data={"model": "m"}, headers={"X-API-Key": served.evaluator})
-    assert rejected.status_code == 422 and "unknown item diagnosis:999" in rejected.text
+    assert (
+        rejected.status_code == 422
+        and "no row answers an item in the graph (the first: diagnosis:999)" in rejected.text
+    )
     monkeypatch.setattr("api.app.MAX_UPLOAD", 10)
     big = served.client.post("/runs", files=files, data={"model": "m"}, headers={"X-API-Key": served.evaluator})
     assert big.status_code == 413

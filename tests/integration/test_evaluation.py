@@ -25,7 +25,8 @@ from importers.problems import ImportRejected
 from scoring.offline_judges import RubricListJudge
 from scoring.openai_judge import OpenAIJudge, OpenAISettings
 from scoring.reference import collect_reference_rows, reference_scores
-from scoring.report import collect_rows, resolve_runs, stratify
+from scoring.report import collect_rows, stratify
+from scoring.run_choice import resolve_runs
 from scoring.service import score_run
 from tests.conftest import with_orphanet
 from tests.fakes.chat_server import completion, running_chat_server

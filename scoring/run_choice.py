@@ -1,0 +1,90 @@
+"""Which runs a report stands on. A model is evaluated once per dataset (a track, or MRareBench's input
+condition); re-running it is routine, so a model or an empty request stands for one run per model and
+dataset: the run chosen with `mmrare runs use`, else the newest. A run named by its id is taken as it
+is. Deleting a run takes its predictions and their judgements with it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from graph.model import Direction, NodeRef
+from graph.store import GraphStore
+
+
+def evaluation_of(run: Mapping[str, Any]) -> tuple[str, str]:
+    """(model, dataset) of a run: what one of its re-runs would replace."""
+    return str(run["model"]), str(run.get("dataset") or "+".join(run.get("tracks") or []))
+
+
+def _newest_first(run: Mapping[str, Any]) -> tuple[bool, str, str]:
+    # a chosen run first, then the newest import (ties broken by run id, for a stable answer)
+    return (not run.get("chosen"), _inverted(str(run.get("createdAt") or "")), _inverted(str(run["runId"])))
+
+
+def _inverted(text: str) -> str:
+    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+
+
+def reported_runs(runs: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
+    """Pure: per (model, dataset), the run reported: the chosen one, else the newest."""
+    by_evaluation: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+    for run in runs:
+        by_evaluation[evaluation_of(run)].append(run)
+    return {key: str(min(members, key=_newest_first)["runId"]) for key, members in sorted(by_evaluation.items())}
+
+
+def resolve_runs(store: GraphStore, names: Sequence[str], among: Collection[str] | None = None) -> list[str]:
+    """Run ids from names that are run ids (taken as named) or model names (the model's reported run
+    per dataset); no name means every model's reported runs. `among` limits what a model or no name
+    stands for (an evaluator's own runs)."""
+    runs = [n.props for n in store.select("Run")]
+    if among is not None:
+        runs = [r for r in runs if r["runId"] in among]
+    chosen = reported_runs(runs)
+    if not names:
+        return list(chosen.values())
+    out: list[str] = []
+    for name in names:
+        if store.get(NodeRef("Run", name)) is not None:
+            out.append(name)
+            continue
+        of_model = [run_id for (model, _), run_id in chosen.items() if model == name]
+        if not of_model:
+            raise ValueError(f"{name!r} is neither a run nor a model with runs (see `mmrare runs`)")
+        out += of_model
+    return list(dict.fromkeys(out))
+
+
+def use_run(store: GraphStore, run_id: str) -> list[str]:
+    """Make a run the one reported for its model and dataset; the runs it replaces are returned."""
+    run = store.get(NodeRef("Run", run_id))
+    if run is None:
+        raise ValueError(f"no run {run_id!r} (see `mmrare runs`)")
+    key = evaluation_of(run.props)
+    siblings = [n.props for n in store.select("Run") if evaluation_of(n.props) == key and n.props["runId"] != run_id]
+    with store.transaction() as tx:
+        tx.upsert_nodes("Run", [{"runId": run_id, "chosen": True}])
+        # None removes the property (both stores): no sibling stays chosen
+        tx.upsert_nodes("Run", [{"runId": r["runId"], "chosen": None} for r in siblings])
+    return sorted(r["runId"] for r in siblings)
+
+
+def delete_run(store: GraphStore, run_id: str) -> tuple[int, int]:
+    """A run with its predictions and their judgements: (predictions, judgements) deleted. A
+    judgement shared with a prediction of another run (the judge cache) stays."""
+    if store.get(NodeRef("Run", run_id)) is None:
+        raise ValueError(f"no run {run_id!r} (see `mmrare runs`)")
+    predictions = [n.node for n in store.neighbours([NodeRef("Run", run_id)], "IN_RUN", Direction.IN)]
+    judged = store.neighbours(predictions, "JUDGED")
+    mine = {n.node for n in judged}
+    others = {n.start for n in store.neighbours(list(mine), "JUDGED", Direction.IN)} - set(predictions)
+    shared = {n.node for n in store.neighbours(list(others), "JUDGED")} if others else set()
+    judgements = sorted(mine - shared, key=str)
+    with store.transaction() as tx:
+        tx.delete_nodes(judgements)
+        tx.delete_nodes(predictions)
+        tx.delete_nodes([NodeRef("Run", run_id)])
+    return len(predictions), len(judgements)
