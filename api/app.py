@@ -50,6 +50,7 @@ from importers.benchmark.export import release_files
 from importers.predictions import SUFFIXES, ModelInfo, PredictionSource, check_display_text
 from importers.problems import ImportRejected
 from scoring.report import report_csv
+from scoring.stats import RESAMPLES
 
 MAX_UPLOAD = 50 * 1024 * 1024
 MAX_GRAPHQL_BODY = 2 * 1024 * 1024
@@ -230,7 +231,7 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         metric: str = "score_offline",
         run: Annotated[list[str] | None, Query()] = None,
         leak_free: bool = False,
-        resamples: Annotated[int, Query(ge=10, le=5000)] = 1000,
+        resamples: Annotated[int, Query(ge=10, le=5000)] = RESAMPLES,
     ) -> Response:
         try:
             result = service.report(who, run or [], by, metric, None, leak_free, resamples)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,15 @@ def chosen_tracks(tracks: tuple[str, ...], benchmark: str | None) -> tuple[str, 
         return select_tracks(tracks, benchmark)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--track") from exc
+
+
+def interval(low: float, high: float, spec: str) -> str:
+    """An interval as text, or what stands in its place below the cases an interval needs."""
+    from scoring.stats import MIN_CASES
+
+    if math.isnan(low) or math.isnan(high):
+        return f"[no interval: under {MIN_CASES} cases]"
+    return f"[{low:{spec}}, {high:{spec}}]"
 
 
 def orpha_code(text: str, option: str) -> int:

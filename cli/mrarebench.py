@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cli.common import interval
 from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
 from graph.settings import open_store
 from importers.problems import ProblemLog
+from scoring.stats import RESAMPLES
 
 if TYPE_CHECKING:
     from core.mrarebench import EvidencePrediction
@@ -217,7 +219,7 @@ def _evidence_file_reports(
 )
 @click.option("--by", "by", type=click.Choice(["head", "prevalence", "none"]), default="head", show_default=True)
 @click.option("--under", help="Only items whose answer is this Orphanet class or below it (ORPHA:98006).")
-@click.option("--resamples", default=1000, show_default=True)
+@click.option("--resamples", default=RESAMPLES, show_default=True, help="Bootstrap resamples (one default everywhere).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def compare(
     paths: tuple[Path, ...],
@@ -305,7 +307,7 @@ def _print_contrasts(found: list, metric: str, fmt: str) -> None:
         p = c.comparison
         click.echo(
             f"{c.model:<24} {c.measures:<38} {c.stratum[:40]:<40} n={p.n:<5} {metric} {p.mean_a:.4f} -> "
-            f"{p.mean_b:.4f}  difference {p.difference:+.4f} [{p.ci_low:+.4f}, {p.ci_high:+.4f}]  p={p.p_value:.3f}"
+            f"{p.mean_b:.4f}  difference {p.difference:+.4f} {interval(p.ci_low, p.ci_high, '+.4f')}  p={p.p_value:.3f}"
         )
 
 

@@ -9,10 +9,19 @@ from pathlib import Path
 
 import click
 
-from cli.common import TRACK_CHOICE, benchmark_option, chosen_tracks, known_class, orpha_code, progress_on_stderr
+from cli.common import (
+    TRACK_CHOICE,
+    benchmark_option,
+    chosen_tracks,
+    interval,
+    known_class,
+    orpha_code,
+    progress_on_stderr,
+)
 from graph.settings import open_store
 from scoring.judge_choice import JUDGES
 from scoring.judges import judge_origin
+from scoring.stats import RESAMPLES
 
 
 @click.command("predictions")
@@ -222,7 +231,7 @@ def metric_name(metric: str) -> str:
 @click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE, help="Only items of this track (repeatable).")
 @benchmark_option
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
-@click.option("--resamples", default=1000, show_default=True)
+@click.option("--resamples", default=RESAMPLES, show_default=True, help="Bootstrap resamples (one default everywhere).")
 @click.option("--seed", default=20260425, show_default=True)
 @click.option(
     "--reference",
@@ -288,12 +297,12 @@ def report(
     for line in result.lines:
         click.echo(
             f"  {line.model:<{model_width}}  {line.group:<{group_width}}  {line.n:>5}  {line.mean:6.2f}  "
-            f"[{line.ci_low:6.2f}, {line.ci_high:6.2f}]"
+            f"{interval(line.ci_low, line.ci_high, '6.2f')}"
         )
     for model in sorted(result.micro, key=lambda m: -result.micro[m]):  # ranked, best first
-        low, high = result.micro_ci[model]
+        ci = interval(*result.micro_ci[model], ".2f")
         click.echo(
-            f"  {model}: micro {result.micro[model]:.2f} [{low:.2f}, {high:.2f}] over {result.items[model]} items, "
+            f"  {model}: micro {result.micro[model]:.2f} {ci} over {result.items[model]} items, "
             f"macro over {result.by} {result.macro[model]:.2f} ({len(result.runs[model])} run(s) pooled)"
         )
     if not runs:
@@ -353,7 +362,7 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
 @click.argument("run_a", metavar="A")
 @click.argument("run_b", metavar="B")
 @click.option("--metric", default="offline", show_default=True)
-@click.option("--resamples", default=10000, show_default=True)
+@click.option("--resamples", default=RESAMPLES, show_default=True, help="Bootstrap resamples (one default everywhere).")
 @click.option("--seed", default=20260425, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int, fmt: str) -> None:
@@ -381,5 +390,5 @@ def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int, fmt:
     click.echo(
         f"{name} on {c.n} items both answered: {run_a} {100 * c.mean_a:.2f}, {run_b} "
         f"{100 * c.mean_b:.2f}; difference {100 * c.difference:+.2f} "
-        f"[{100 * c.ci_low:+.2f}, {100 * c.ci_high:+.2f}], p = {c.p_value:.4f}"
+        f"{interval(100 * c.ci_low, 100 * c.ci_high, '+.2f')}, p = {c.p_value:.4f}"
     )

@@ -207,7 +207,7 @@ TRACKS: tuple[Track, ...] = (
             ListColumn("must_not", "mustNot", text_entries),
         ),
         question_side_context=False,
-        covered=("keyTests", "redFlags"),
+        covered=("keyTests",),  # red flags are differentials to rule out, not tests the answer must order
         leak_terms=("keyTests",),
         datasets=("MMRarebench_Examination",),
     ),

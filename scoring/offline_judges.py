@@ -3,10 +3,16 @@
 Ontology judge (three YES/NO dimensions, scored by the same rule as an LLM judge's reply):
   exact    - the prediction aligns to a gold ORPHAcode, or equals the answer or an alias;
   category - a disease it aligns to shares an Orphanet head with the gold disease;
-  specific - it aligns to a Disorder or a Subtype of disorder (not a group or a vague term).
-Rubric lists: each must-include entry (treatment), key finding (cross-modal), key test and red flag
-(examination) is covered when at least 60% of its tokens appear in the prediction; each must-not
-entry is violated when all of its tokens do. Score = checks passed / checks made.
+  specific - it aligns to a Disorder or a Subtype of disorder (not a group or a vague term) in the
+             gold's category: a specific but wrong disease elsewhere earns nothing.
+Rubric lists: each must-include entry (treatment), key finding (cross-modal) and key test
+(examination) is covered when the prediction holds its content words (stop words aside), with one
+word in five allowed missing, so "CTLA4 gene sequencing" never covers "MC2R gene sequencing"; a
+cross-modal answer also states its relation (any word form: "complements" states complement). Each
+must-not entry is violated when all of its content words appear. Score = (entries covered - entries
+violated) / entries to cover, at least 0: a non-answer covers nothing and scores 0, and avoiding
+what must not be said earns nothing by itself. Red flags (examination) are differentials to rule
+out, not what the answer must list: they are shown in the verdict, not scored.
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ from core.tracks import TRACK_BY_NAME, TRACKS
 from graph.model import NodeRef
 from graph.store import GraphStore
 from scoring.judges import JudgeConfig, JudgeRequest, Verdict, verdict_from_reply
+from scoring.tfidf import STOP_WORDS
 from scoring.token_f1 import exact_match, tokens
 
-COVERAGE = 0.6
+MISSING_PER_WORDS = 5  # an entry of n content words is covered with at most n // 5 of them missing
 
 
 class OntologyJudge:
@@ -57,7 +64,8 @@ class OntologyJudge:
             gold_heads = {h for c in gold for h in props.get(c, {}).get("heads", [])}
             pred_heads = {h for c in predicted for h in props.get(c, {}).get("heads", [])}
             category = exact or bool(gold_heads & pred_heads)
-            specific = any(props.get(c, {}).get("group") in ("Disorder", "Subtype of disorder") for c in predicted)
+            entity = any(props.get(c, {}).get("group") in ("Disorder", "Subtype of disorder") for c in predicted)
+            specific = category and entity
             reply = "\n".join(f"{n}. {'YES' if v else 'NO'}" for n, v in enumerate((exact, category, specific), 1))
             verdict = verdict_from_reply("diagnosis", self.prompt_for(r), reply)
             verdict.metadata.update({"predicted": sorted(predicted), "gold": sorted(gold)})
@@ -65,21 +73,34 @@ class OntologyJudge:
         return out
 
 
-def _covered(phrase: str, predicted: set[str]) -> bool:
-    words = tokens(phrase)
-    return bool(words) and sum(w in predicted for w in words) / len(words) >= COVERAGE
+def content_words(text: str) -> list[str]:
+    """The words that carry an entry's meaning: its tokens without English stop words (all of them
+    when every token is one)."""
+    words = tokens(text)
+    return [w for w in words if w not in STOP_WORDS] or words
 
 
-def _violated(phrase: str, predicted: set[str]) -> bool:
-    words = tokens(phrase)
+def covered(phrase: str, predicted: set[str]) -> bool:
+    words = content_words(phrase)
+    return bool(words) and sum(w not in predicted for w in words) <= len(words) // MISSING_PER_WORDS
+
+
+def violated(phrase: str, predicted: set[str]) -> bool:
+    words = content_words(phrase)
     return bool(words) and all(w in predicted for w in words)
+
+
+def states_relation(relation: str, predicted: set[str]) -> bool:
+    """The relation (confirm, complement, contrast) in any word form: a token starting with it."""
+    stem = relation.strip().lower()
+    return bool(stem) and any(w.startswith(stem) for w in predicted)
 
 
 class RubricListJudge:
     tracks = ("treatment", "crossmodal", "examination")
 
     def __init__(self) -> None:
-        self.config = JudgeConfig("rubric-lists", "coverage-v1", (("coverage", COVERAGE),))
+        self.config = JudgeConfig("rubric-lists", "coverage-v2", (("missing_per_words", MISSING_PER_WORDS),))
 
     def prompt_for(self, request: JudgeRequest) -> str:
         item = request.item
@@ -95,13 +116,16 @@ class RubricListJudge:
             predicted = set(tokens(r.prediction))
             item = r.item
             must = [entry for prop in TRACK_BY_NAME[r.track].covered for entry in item.get(prop, [])]
-            checks = [(f"covers {m!r}", _covered(m, predicted)) for m in must]
-            checks += [(f"avoids {m!r}", not _violated(m, predicted)) for m in item.get("mustNot", [])]
+            checks = [(f"covers {m!r}", covered(m, predicted)) for m in must]
             if r.track == "crossmodal" and item.get("relationType"):
-                checks.append((f"states relation {item['relationType']!r}", item["relationType"] in predicted))
-            dims = [int(ok) for _, ok in checks]
-            score = sum(dims) / len(dims) if dims else 0.0
-            reply = "\n".join(f"{name}: {'met' if ok else 'not met'}" for name, ok in checks)
+                relation = item["relationType"]
+                checks.append((f"states relation {relation!r}", states_relation(relation, predicted)))
+            penalties = [(f"avoids {m!r}", not violated(m, predicted)) for m in item.get("mustNot", [])]
+            shown = [(f"mentions red flag {m!r}", covered(m, predicted)) for m in item.get("redFlags", [])]
+            hits = sum(ok for _, ok in checks) - sum(not ok for _, ok in penalties)
+            score = max(0, hits) / len(checks) if checks else 0.0
+            dims = [int(ok) for _, ok in (*checks, *penalties)]
+            reply = "\n".join(f"{name}: {'met' if ok else 'not met'}" for name, ok in (*checks, *penalties, *shown))
             out.append(Verdict(score, dims, reply, self.prompt_for(r)))
         return out
 

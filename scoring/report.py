@@ -5,6 +5,7 @@ bootstrap intervals. Rows are gathered from the store once; the statistics are p
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -215,6 +216,10 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _number(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.4f}"
+
+
 def report_csv(report: Report) -> str:
     """The report as CSV (one row per run and group), for `mmrare report --format csv` and the REST export."""
     import csv
@@ -231,8 +236,8 @@ def report_csv(report: Report) -> str:
                 spreadsheet_safe(line.group),
                 line.n,
                 f"{line.mean:.4f}",
-                f"{line.ci_low:.4f}",
-                f"{line.ci_high:.4f}",
+                _number(line.ci_low),  # blank: fewer cases than an interval needs
+                _number(line.ci_high),
             ]
         )
     return out.getvalue()

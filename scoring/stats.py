@@ -13,6 +13,9 @@ import numpy as np
 
 RESAMPLES = 1000
 SEED = 20260425
+# Below this many cases a bootstrap interval says nothing (one case gives [x, x], which reads as
+# certainty): every surface shows no interval instead.
+MIN_CASES = 5
 
 
 def mean(values: Sequence[float]) -> float:
@@ -33,12 +36,20 @@ def _cluster_sums(values: Sequence[float], clusters: Sequence[str]) -> tuple[np.
 
 
 def bootstrap_ci(
-    values: Sequence[float], clusters: Sequence[str], resamples: int = RESAMPLES, seed: int = SEED, level: float = 0.95
+    values: Sequence[float],
+    clusters: Sequence[str],
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+    level: float = 0.95,
+    min_cases: int = MIN_CASES,
 ) -> tuple[float, float]:
-    """Percentile interval of the item mean, resampling clusters (cases) with replacement."""
+    """Percentile interval of the item mean, resampling clusters (cases) with replacement; none (NaN)
+    from fewer than `min_cases` clusters."""
     if len(values) == 0:
         return float("nan"), float("nan")
     sums, counts = _cluster_sums(values, clusters)
+    if len(sums) < min_cases:
+        return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(sums), size=(resamples, len(sums)))
     means = sums[draws].sum(axis=1) / counts[draws].sum(axis=1)

@@ -28,6 +28,7 @@ from api.service import MAX_PAGE
 from core.tracks import select_tracks
 from graph.subsets import ItemFilter
 from scoring.judges import judge_origin
+from scoring.stats import RESAMPLES
 
 
 @strawberry.type
@@ -136,7 +137,7 @@ class Query:
         metric: str = "score_offline",
         under: int | None = None,
         leak_free: bool = False,
-        resamples: int = 1000,
+        resamples: int = RESAMPLES,
         track: str | None = None,
     ) -> ReportResult:
         who = ctx(info).principal
@@ -154,8 +155,8 @@ class Query:
                     group=r.group,
                     n=r.n,
                     mean=r.mean,
-                    ci_low=r.ci_low,
-                    ci_high=r.ci_high,
+                    ci_low=finite_or_none(r.ci_low),
+                    ci_high=finite_or_none(r.ci_high),
                 )
                 for r in result.lines
             ],
@@ -220,7 +221,7 @@ class Query:
         metric: str = "rr",
         by: str = "head",
         under: int | None = None,
-        resamples: int = 1000,
+        resamples: int = RESAMPLES,
     ) -> list[ConditionContrast]:
         found = ctx(info).service.condition_contrasts(
             ctx(info).principal, runs or [], metric, by, under, min(resamples, 5000)

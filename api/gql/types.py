@@ -447,8 +447,8 @@ class ReportRow:
     group: str
     n: int
     mean: float
-    ci_low: float
-    ci_high: float
+    ci_low: float | None = strawberry.field(description="95% interval over cases; null below MIN_CASES (5) cases.")
+    ci_high: float | None = None
 
 
 @strawberry.type
@@ -484,7 +484,7 @@ class ConditionContrast:
     mean_b: float
     difference: float = strawberry.field(description="mean_b - mean_a")
     ci_low: float | None
-    ci_high: float | None
+    ci_high: float | None = None
     p_value: float | None
 
 

@@ -22,6 +22,11 @@ async function gql(query, variables = {}) {
 }
 
 const fmt = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(1));
+// An interval, or a marked gap where too few cases make one (the server sends null below 5 cases).
+const ci = (lo, hi, f = fmt) =>
+  lo === null || lo === undefined || hi === null || hi === undefined
+    ? `<span class="ci" title="fewer than 5 cases: no interval">(no CI, &lt;5 cases)</span>`
+    : `<span class="ci">[${f(lo)}, ${f(hi)}]</span>`;
 
 // Charts: plotly.js from the installed plotly package (served at /assets/plotly), themed from the CSS.
 const VIRIDIS = "Viridis"; // perceptually uniform and colour-blind safe
@@ -40,7 +45,7 @@ function plot(target, traces, layout) {
 
 async function report(by, metric, extra = {}) {
   const data = await gql(`query($by: String!, $metric: String!, $under: Int, $leakFree: Boolean!, $track: String) {
-    report(by: $by, metric: $metric, under: $under, leakFree: $leakFree, track: $track, resamples: 500) {
+    report(by: $by, metric: $metric, under: $under, leakFree: $leakFree, track: $track) {
       judgeOrigin rows { model runs group n mean ciLow ciHigh }
       means { model runs n micro microCiLow microCiHigh macro family domain params } } }`,
     { by, metric, under: extra.under ?? null, leakFree: extra.leakFree ?? false, track: extra.track || null });
@@ -80,7 +85,7 @@ function table(title, rep, { heat = false, summary = null } = {}) {
     for (const group of groups) {
       const r = cell.get(`${model}\u0000${group}`);
       if (!r) { html += "<td>–</td>"; continue; }
-      html += `<td class="num cell" title="n=${r.n}">${fmt(r.mean)} <span class="ci">[${fmt(r.ciLow)}, ${fmt(r.ciHigh)}]</span></td>`;
+      html += `<td class="num cell" title="n=${r.n}">${fmt(r.mean)} ${ci(r.ciLow, r.ciHigh)}</td>`;
     }
     if (summary) {
       const m = means.get(model);
@@ -119,7 +124,7 @@ function boardBody(rows, columns) {
     if (c.key === "model") return `<th scope="row" title="${esc(row.model)}">${esc(row.model)}</th>`;
     const r = row.cells[c.key];
     if (r !== undefined) {
-      return r ? `<td class="num cell" title="n=${r.n ?? row.n}">${fmt(r.mean)} <span class="ci">[${fmt(r.ciLow)}, ${fmt(r.ciHigh)}]</span></td>` : "<td>–</td>";
+      return r ? `<td class="num cell" title="n=${r.n ?? row.n}">${fmt(r.mean)} ${ci(r.ciLow, r.ciHigh)}</td>` : "<td>–</td>";
     }
     return `<td${c.num ? ' class="num"' : ""}>${esc(row[c.key] ?? "–")}</td>`;
   }).join("") + "</tr>").join("");
@@ -229,7 +234,7 @@ const pages = {
       }));
       const hover = groups.map((g) => models.map((m) => {
         const r = cell.get(`${m}\u0000${g}`);
-        return r ? `${m}<br>${g}<br>${fmt(r.mean)} [${fmt(r.ciLow)}, ${fmt(r.ciHigh)}], n=${r.n}` : `${m}<br>${g}<br>no items`;
+        return r ? `${m}<br>${g}<br>${fmt(r.mean)} ${r.ciLow === null ? "(no CI, <5 cases)" : `[${fmt(r.ciLow)}, ${fmt(r.ciHigh)}]`}, n=${r.n}` : `${m}<br>${g}<br>no items`;
       }));
       // on a phone, long group names are shortened on the axis (the hover and the table keep them whole)
       const room = body.clientWidth < 600 ? 22 : 80;
@@ -287,7 +292,8 @@ const pages = {
       if (off.length) {
         traces.push({ x: off, y: off.map((g) => r(g).mean), xaxis: "x2", mode: "markers", name: `${m} (unordered)`, legendgroup: m, showlegend: false,
           marker: { color: colour, size: 9, symbol: k % 6 },
-          error_y: { type: "data", symmetric: false, array: off.map((g) => r(g).ciHigh - r(g).mean), arrayminus: off.map((g) => r(g).mean - r(g).ciLow), color: colour },
+          error_y: { type: "data", symmetric: false, array: off.map((g) => (r(g).ciHigh === null ? 0 : r(g).ciHigh - r(g).mean)),
+            arrayminus: off.map((g) => (r(g).ciLow === null ? 0 : r(g).mean - r(g).ciLow)), color: colour },
           customdata: off.map((g) => r(g).n), hovertemplate: `${esc(m)}<br>%{x}: %{y:.1f}, n=%{customdata}<extra></extra>` });
       }
     });
@@ -323,7 +329,7 @@ const pages = {
     const draw = async () => {
       const body = document.getElementById("cond-body");
       const mine = ++latest;
-      const data = await gql(`query($by: String!, $metric: String!) { conditionContrasts(by: $by, metric: $metric, resamples: 500) {
+      const data = await gql(`query($by: String!, $metric: String!) { conditionContrasts(by: $by, metric: $metric) {
         model measures stratum n meanA meanB difference ciLow ciHigh pValue } }`, { by: state.by, metric: state.metric });
       if (mine !== latest || !document.body.contains(body)) return; // superseded, or the page was left
       const rows = data.conditionContrasts;
@@ -344,7 +350,7 @@ const pages = {
       for (const r of rows) {
         html += `<tr><th scope="row">${esc(r.model)}</th><td>${esc(r.measures)}</td><td>${esc(r.stratum)}</td><td class="num">${r.n}</td>` +
           `<td class="num">${three(r.meanA)}</td><td class="num">${three(r.meanB)}</td><td class="num">${r.difference >= 0 ? "+" : ""}${three(r.difference)}</td>` +
-          `<td class="num ci">[${three(r.ciLow)}, ${three(r.ciHigh)}]</td><td class="num">${three(r.pValue)}</td></tr>`;
+          `<td class="num">${ci(r.ciLow, r.ciHigh, three)}</td><td class="num">${three(r.pValue)}</td></tr>`;
       }
       body.innerHTML = html + "</tbody></table></div>";
       const models = [...new Set(rows.map((r) => r.model))];

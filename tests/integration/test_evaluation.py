@@ -26,7 +26,7 @@ from scoring.offline_judges import RubricListJudge
 from scoring.openai_judge import OpenAIJudge, OpenAISettings
 from scoring.reference import collect_reference_rows, reference_scores
 from scoring.report import collect_rows, stratify
-from scoring.run_choice import resolve_runs
+from scoring.run_choice import resolve_runs, use_run
 from scoring.service import score_run
 from tests.conftest import with_orphanet
 from tests.fakes.chat_server import completion, running_chat_server
@@ -184,26 +184,31 @@ def test_vlmevalkit_folder_pools_and_matches_the_reference(
     assert by_track.macro[QWEN] == pytest.approx(100 * (1.0 + 4 / 6 + 0.75 + 10 / 16) / 4)
 
 
-def test_a_rerun_must_be_chosen_explicitly(
+def test_a_rerun_is_reported_newest_first_or_as_chosen(
     evaluated: tuple[GraphStore, dict[str, list[dict]], Path], tmp_path: Path
 ) -> None:
     store, rows, outputs = evaluated
-    import_prediction_files([outputs], store)
+    first = {s.tracks[0]: s.run_id for s in import_prediction_files([outputs], store) if s.model == QWEN}
     rerun = tmp_path / "rerun" / f"{QWEN}_MMRarebench_Diagnosis.tsv"
     rerun.parent.mkdir()
     write_predictions(rerun, [(int(r["index"]), "a second try") for r in rows["diagnosis"]])
     (second,) = import_prediction_files([rerun], store)
     for run in store.select("Run"):  # token F1 comes with any scoring
         score_run(store, str(run.ref.key), RubricListJudge())
+    # every run at once would count the diagnosis items twice, and says so
     with pytest.raises(ValueError, match=r"several runs answering the same items \(Qwen2.5-VL-7B-Instruct: "):
         stratify(collect_rows(store), "model", "tokenF1", resamples=10)
-    chosen = [r for r in resolve_runs(store, [QWEN]) if r != second.run_id]
-    assert len(chosen) == 4
-    first_try = stratify(collect_rows(store, chosen), "model", "tokenF1", resamples=10)
+    # the model stands for its newest run per dataset: the re-run, and the three other tracks
+    reported = resolve_runs(store, [QWEN])
+    assert len(reported) == 4 and second.run_id in reported and first["diagnosis"] not in reported
     nd = len(rows["diagnosis"])
-    assert first_try.micro[QWEN] == pytest.approx(100 * (nd - 1) / nd)  # gold answers but one blank
-    second_try = stratify(collect_rows(store, [second.run_id]), "model", "tokenF1", resamples=10)
-    assert second_try.micro[QWEN] == 0.0
+    second_try = stratify(collect_rows(store, reported), "track", "tokenF1", resamples=10)
+    assert [line.mean for line in second_try.lines if line.model == QWEN and line.group == "diagnosis"] == [0.0]
+    # choosing the first diagnosis run puts it back
+    use_run(store, first["diagnosis"])
+    first_try = stratify(collect_rows(store, resolve_runs(store, [QWEN])), "track", "tokenF1", resamples=10)
+    diagnosis = [line.mean for line in first_try.lines if line.model == QWEN and line.group == "diagnosis"]
+    assert diagnosis == [pytest.approx(100 * (nd - 1) / nd)]  # gold answers but one blank
 
 
 def test_bad_prediction_files_write_nothing(

@@ -51,7 +51,7 @@ def test_ontology_judge_dimensions_and_scores() -> None:
         ([1, 1, 1], 1.0),  # exact, category, specific: (3 + 1 + 1) / 5
         ([1, 1, 1], 1.0),  # the alias
         ([0, 1, 1], 0.2),  # a sibling under the same head: (1 + 1) / 10
-        ([0, 0, 1], 0.1),  # another head
+        ([0, 0, 0], 0.0),  # a specific disorder under another head: wrong, and earns nothing
         ([0, 1, 0], 0.1),  # a group, not a specific disorder
         ([0, 0, 0], 0.0),
         ([0, 0, 0], 0.0),
@@ -72,8 +72,27 @@ def test_rubric_lists() -> None:
             )
         ]
     )
-    # 'betablocker' vs 'beta blocker': covered needs 60% of [betablocker, therapy] -> 1 of 2 = 50%: not covered
-    assert v.dims == [1, 0, 0, 1] and v.score == 0.5
+    # 'betablocker' vs 'beta blocker': [betablocker, therapy] may miss 2 // 5 = 0 words: not covered;
+    # 'contact sports' is avoided, which earns nothing by itself: 1 covered of 3, no violation
+    assert v.dims == [1, 0, 0, 1] and v.score == 1 / 3
+    # a non-answer covers nothing and avoids everything: 0 (it earned 1 of 4 checks before)
+    [idk] = judge.judge_many([JudgeRequest("treatment:0", "treatment", item, "I am not sure.")])
+    assert idk.score == 0.0
+    # one word of two missing is too many ('CTLA4 gene sequencing' against 'MC2R gene sequencing',
+    # content words [mc2r, gene, sequencing]: one missing of three, none allowed)
+    gene = {"mustInclude": ["MC2R gene sequencing"]}
+    [other] = judge.judge_many([JudgeRequest("treatment:1", "treatment", gene, "CTLA4 gene sequencing")])
+    [same] = judge.judge_many([JudgeRequest("treatment:1", "treatment", gene, "Sequencing of the MC2R gene.")])
+    assert (other.score, same.score) == (0.0, 1.0)
+    # five content words ("and" is a stop word) may miss one: "hydroxyurea" absent, the other four present
+    long = {"mustInclude": ["hydroxyurea and regular blood transfusion therapy"], "mustNot": ["aspirin"]}
+    [four] = judge.judge_many([JudgeRequest("treatment:2", "treatment", long, "Regular blood transfusion therapy.")])
+    assert four.score == 1.0
+    # saying what must not be said takes one entry back: (1 - 1) / 1, never below 0
+    [bad] = judge.judge_many(
+        [JudgeRequest("treatment:2", "treatment", long, "Transfusion therapy, regular blood; aspirin")]
+    )
+    assert bad.dims == [1, 0] and bad.score == 0.0
     [w] = judge.judge_many(
         [
             JudgeRequest(
@@ -85,6 +104,21 @@ def test_rubric_lists() -> None:
         ]
     )
     assert w.dims == [1, 1] and w.score == 1.0
+    # the relation in another word form counts ('complements' states complement); 'confirm' is absent
+    request = JudgeRequest(
+        "crossmodal:1",
+        "crossmodal",
+        {"goldenMainline": ["Figure 1 shows a dilated aortic root"], "relationType": "complement"},
+        "Figure 2 complements figure 1, which shows a dilated aortic root.",
+    )
+    [x] = judge.judge_many([request])
+    assert x.dims == [1, 1] and x.score == 1.0
+    [y] = judge.judge_many([JudgeRequest("crossmodal:1", "crossmodal", request.item, "Figure 2 contrasts with it.")])
+    assert y.dims == [0, 0] and y.score == 0.0
+    # examination: key tests are scored; red flags are shown in the verdict, not scored
+    exam = {"keyTests": ["brain MRI", "skeletal survey"], "redFlags": ["Alexander disease"], "mustNot": []}
+    [z] = judge.judge_many([JudgeRequest("examination:0", "examination", exam, "Order a brain MRI.")])
+    assert z.dims == [1, 0] and z.score == 0.5 and "mentions red flag 'Alexander disease': not met" in z.reply
 
 
 def test_prompts_hold_everything_the_verdict_depends_on() -> None:
