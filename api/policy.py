@@ -96,15 +96,27 @@ class ReleasePolicy:
             )
 
     def trim_report(self, who: Principal, report: Report) -> Report:
-        """Drops groups under the minimum size; macro means over what is left."""
+        """Drops groups under the minimum size, and every other mean over fewer items (a model's micro,
+        the mean over the items all models answered); macro means over what is left."""
         if not self.hides_answers_from(who):
             return report
+        nan, gap = float("nan"), (float("nan"), float("nan"))
         lines = [line for line in report.lines if line.n >= self.min_group]
         macro = {}
         for model in report.macro:
             means = [line.mean for line in lines if line.model == model]
-            macro[model] = sum(means) / len(means) if means else float("nan")
-        return replace(report, lines=lines, macro=macro)
+            macro[model] = sum(means) / len(means) if means else nan
+        small = {model for model, n in report.items.items() if n < self.min_group}
+        few_common = report.common_items < self.min_group
+        return replace(
+            report,
+            lines=lines,
+            macro=macro,
+            micro={m: nan if m in small else v for m, v in report.micro.items()},
+            micro_ci={m: gap if m in small else v for m, v in report.micro_ci.items()},
+            common_micro={m: nan if few_common else v for m, v in report.common_micro.items()},
+            common_micro_ci={m: gap if few_common else v for m, v in report.common_micro_ci.items()},
+        )
 
     def quota(self, who: Principal, created: Sequence[str], now: datetime | None = None) -> Quota | None:
         """Submissions of the last 24 hours (ISO times of the caller's runs); None for maintainers."""

@@ -281,6 +281,10 @@ def report(
                     "items": result.items,
                     "macro": result.macro,
                     "runs": result.runs,
+                    "commonItems": result.common_items,
+                    "commonMicro": result.common_micro,
+                    "commonMicroCi": result.common_micro_ci,
+                    "complete": result.complete,
                     "lines": [asdict(line) for line in result.lines],
                 },
                 indent=1,
@@ -299,11 +303,24 @@ def report(
             f"  {line.model:<{model_width}}  {line.group:<{group_width}}  {line.n:>5}  {line.mean:6.2f}  "
             f"{interval(line.ci_low, line.ci_high, '6.2f')}"
         )
-    for model in sorted(result.micro, key=lambda m: -result.micro[m]):  # ranked, best first
+    # ranked, best first, on the items every model answered: a model with fewer items is not compared
+    # with another on different questions
+    for model in sorted(result.micro, key=lambda m: (-result.common_micro[m], m)):
         ci = interval(*result.micro_ci[model], ".2f")
         click.echo(
             f"  {model}: micro {result.micro[model]:.2f} {ci} over {result.items[model]} items, "
             f"macro over {result.by} {result.macro[model]:.2f} ({len(result.runs[model])} run(s) pooled)"
+            + ("" if result.complete[model] else "  [incomplete]")
+        )
+    if not result.same_items:
+        click.echo(
+            f"warning: the models answered different items; ranked by the mean over the {result.common_items} "
+            "item(s) every model answered: "
+            + "; ".join(
+                f"{m} {result.common_micro[m]:.2f} {interval(*result.common_micro_ci[m], '.2f')}"
+                for m in sorted(result.micro, key=lambda m: (-result.common_micro[m], m))
+            ),
+            err=True,
         )
     if not runs:
         click.echo(
@@ -382,6 +399,12 @@ def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int, fmt:
     b = {r.item_id: r.metrics[name] for r in rows_b if name in r.metrics}
     if not set(a) & set(b):
         raise ValueError(f"{run_a} and {run_b} share no item scored by {name}: nothing to compare")
+    if set(a) != set(b):
+        click.echo(
+            f"warning: {run_a} answered {len(a)} item(s), {run_b} {len(b)}: compared on the "
+            f"{len(set(a) & set(b))} both answered",
+            err=True,
+        )
     clusters = {r.item_id: r.case_id for r in [*rows_a, *rows_b]}
     c = paired_comparison(a, b, clusters, resamples, seed)
     if fmt == "json":

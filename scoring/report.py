@@ -56,6 +56,20 @@ class Report:
     runs: dict[str, tuple[str, ...]]  # per model, the runs pooled
     micro_ci: dict[str, tuple[float, float]] = field(default_factory=dict)  # per model, cases resampled, x 100
     items: dict[str, int] = field(default_factory=dict)  # per model, the items under micro
+    # Ranking fairly: per model, the mean over the items every model of the report answered
+    common_micro: dict[str, float] = field(default_factory=dict)
+    common_micro_ci: dict[str, tuple[float, float]] = field(default_factory=dict)
+    common_items: int = 0
+    any_items: int = 0  # the items some model of the report answered
+
+    @property
+    def complete(self) -> dict[str, bool]:
+        """Per model, whether it answered every item some model of the report answered."""
+        return {model: n == self.any_items for model, n in self.items.items()}
+
+    @property
+    def same_items(self) -> bool:
+        return all(self.complete.values())
 
 
 def check_one_run_per_item(rows: Sequence[ScoreRow]) -> None:
@@ -199,7 +213,17 @@ def stratify(
         macro[model] = 100 * macro_mean(groups)
     runs = {model: tuple(sorted({r.run_id for r in rs})) for model, rs in per_model.items()}
     items = {model: len(rs) for model, rs in per_model.items()}
-    return Report(by, metric, lines, micro, macro, runs, micro_ci, items)
+    answered = [{r.item_id for r in rs} for rs in per_model.values()]
+    common, union = (set.intersection(*answered), set.union(*answered)) if answered else (set(), set())
+    common_micro, common_ci = {}, {}
+    for model, rs in per_model.items():
+        shared = [r for r in rs if r.item_id in common]
+        common_micro[model] = 100 * mean([r.metrics[metric] for r in shared])
+        low, high = bootstrap_ci([r.metrics[metric] for r in shared], [r.case_id for r in shared], resamples, seed)
+        common_ci[model] = (100 * low, 100 * high)
+    return Report(
+        by, metric, lines, micro, macro, runs, micro_ci, items, common_micro, common_ci, len(common), len(union)
+    )
 
 
 def child_classes(store: GraphStore, code: int) -> dict[int, str]:

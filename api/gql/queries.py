@@ -172,9 +172,14 @@ class Query:
                     family=(meta[model] or {}).get("family"),
                     domain=(meta[model] or {}).get("domain"),
                     params=(meta[model] or {}).get("params"),
+                    common_micro=finite_or_none(result.common_micro[model]),
+                    common_micro_ci_low=finite_or_none(result.common_micro_ci[model][0]),
+                    common_micro_ci_high=finite_or_none(result.common_micro_ci[model][1]),
+                    complete=result.complete[model],
                 )
                 for model in models
             ],
+            common_items=result.common_items,
         )
 
     @strawberry.field(

@@ -463,6 +463,14 @@ class ModelMeans:
     family: str | None = None  # the model's metadata, as imported
     domain: str | None = None
     params: str | None = None
+    common_micro: float | None = strawberry.field(
+        default=None, description="The mean over the items every model of the report answered (x100): rank by this."
+    )
+    common_micro_ci_low: float | None = None
+    common_micro_ci_high: float | None = None
+    complete: bool = strawberry.field(
+        default=True, description="Whether the model answered every item some model of the report answered."
+    )
 
 
 @strawberry.type
@@ -472,6 +480,7 @@ class ReportResult:
     judge_origin: str
     rows: list[ReportRow]
     means: list[ModelMeans]
+    common_items: int = strawberry.field(default=0, description="The items every model of the report answered.")
 
 
 @strawberry.type(description="One model's items under two MRareBench input conditions, paired.")

@@ -17,9 +17,18 @@ async function gql(query, variables = {}) {
   const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
   const body = await response.json();
   if (!response.ok && !body.data) throw new Error(body.detail || response.statusText);
-  if (body.errors && !body.data) throw new Error(body.errors.map((e) => e.message).join("; "));
+  // a refused or invalid argument is an error to show, never a page drawn from partial data
+  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join("; "));
   return body.data;
 }
+
+// Who is looking, read once per view: the views ask only for what this caller may see.
+let viewer = { role: "public", releaseMode: "open" };
+const heldOut = () => viewer.releaseMode === "held-out" && viewer.role !== "maintainer";
+// A plain statement of what a view leaves out for this caller, and why (never a red error).
+const withheld = (what, why) => `<p class="withheld" role="note"><strong>Withheld:</strong> ${esc(what)}: ${esc(why)}.</p>`;
+const OWNERS_ONLY = "scores of a held-out release are shown to their owners only; enter your evaluator key above to see your runs";
+const ANSWER_DERIVED = "on a held-out release it is derived from the hidden answers (maintainers only)";
 
 const fmt = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(1));
 // An interval, or a marked gap where too few cases make one (the server sends null below 5 cases).
@@ -46,8 +55,9 @@ function plot(target, traces, layout) {
 async function report(by, metric, extra = {}) {
   const data = await gql(`query($by: String!, $metric: String!, $under: Int, $leakFree: Boolean!, $track: String) {
     report(by: $by, metric: $metric, under: $under, leakFree: $leakFree, track: $track) {
-      judgeOrigin rows { model runs group n mean ciLow ciHigh }
-      means { model runs n micro microCiLow microCiHigh macro family domain params } } }`,
+      judgeOrigin commonItems rows { model runs group n mean ciLow ciHigh }
+      means { model runs n micro microCiLow microCiHigh macro family domain params
+        commonMicro commonMicroCiLow commonMicroCiHigh complete } } }`,
     { by, metric, under: extra.under ?? null, leakFree: extra.leakFree ?? false, track: extra.track || null });
   return data.report;
 }
@@ -96,20 +106,26 @@ function table(title, rep, { heat = false, summary = null } = {}) {
   return html + "</tbody></table>";
 }
 
-// A ranked, sortable leaderboard: one row per model (its track runs pooled), micro with its interval.
+// A ranked, sortable leaderboard: one row per model (its track runs pooled). Ranked on the items every
+// model answered ("common"), so a model with two tracks is never ranked against one with four on other
+// questions; its own micro (all its items) beside it, and a model missing items marked incomplete.
+// Sorting by a track's column ranks by that track.
 const BOARD_COLUMNS = [
   { key: "rank", label: "Rank", num: true }, { key: "model", label: "Model" }, { key: "family", label: "Family" },
   { key: "domain", label: "Domain" }, { key: "params", label: "Params" },
   ...TRACKS.map((t) => ({ key: t, label: t, num: true, track: true })),
-  { key: "micro", label: "micro", num: true }, { key: "n", label: "n", num: true },
+  { key: "common", label: "common items", num: true }, { key: "micro", label: "micro (own items)", num: true },
+  { key: "n", label: "n", num: true }, { key: "complete", label: "complete" },
 ];
 
 function boardRows(rep) {
   const { cell } = pivot(rep.rows);
-  const ranked = [...rep.means].sort((a, b) => (b.micro ?? -1) - (a.micro ?? -1) || a.model.localeCompare(b.model));
+  const ranked = [...rep.means].sort((a, b) => (b.commonMicro ?? -1) - (a.commonMicro ?? -1) || a.model.localeCompare(b.model));
   return ranked.map((m, k) => {
-    const row = { rank: k + 1, model: m.model, family: m.family, domain: m.domain, params: m.params, n: m.n,
-      micro: m.micro, cells: { micro: m.micro === null ? null : { mean: m.micro, ciLow: m.microCiLow, ciHigh: m.microCiHigh } } };
+    const row = { rank: k + 1, model: m.model, family: m.family, domain: m.domain, complete: m.complete ? "yes" : "incomplete",
+      params: m.params, n: m.n, micro: m.micro, common: m.commonMicro,
+      cells: { micro: m.micro === null ? null : { mean: m.micro, ciLow: m.microCiLow, ciHigh: m.microCiHigh },
+        common: m.commonMicro === null ? null : { mean: m.commonMicro, ciLow: m.commonMicroCiLow, ciHigh: m.commonMicroCiHigh, n: rep.commonItems } } };
     for (const t of TRACKS) {
       const r = cell.get(`${m.model}\u0000${t}`);
       row[t] = r ? r.mean : null;
@@ -180,31 +196,47 @@ async function downloadCsv(metric, leakFree) {
 
 const pages = {
   async leaderboard(stale) {
+    if (heldOut() && viewer.role === "public") {
+      page.innerHTML = `<h2>Leaderboard</h2>${withheld("every score", OWNERS_ONLY)}`;
+      return;
+    }
     const [judge, f1, clean] = await Promise.all([
-      report("track", "score_offline"), report("track", "tokenF1"), report("track", "score_offline", { leakFree: true }),
+      report("track", "score_offline"), report("track", "tokenF1"),
+      heldOut() ? null : report("track", "score_offline", { leakFree: true }),
     ]);
     if (stale()) return;
-    page.innerHTML = "<h2>Leaderboard</h2><p>Ranked by micro, the mean over all of a model's items (its track runs " +
-      "pooled). Means x100 with 95% intervals (bootstrap over cases). Select a column heading to sort by it.</p>" +
+    page.innerHTML = "<h2>Leaderboard</h2><p>Ranked on the items every ranked model answered (<em>common items</em>, " +
+      `n=${judge.commonItems} for the judge score), so no model is ranked on other questions than another; ` +
+      "<em>micro</em> is the mean over all of a model's own items (its track runs pooled), and a model missing items " +
+      "is marked incomplete. Means x100 with 95% intervals (bootstrap over cases). Select a column heading to sort " +
+      "by it (a track's column ranks by that track).</p>" +
       `<p class="note">Judge: ${esc(judge.judgeOrigin)}</p>` +
       board("judge", "Judge score (offline judges: ours, not the reference's)", judge, "score_offline") +
       board("f1", "Token F1 (diagnosis)", f1, "tokenF1") +
-      board("clean", "Judge score on the leak-free subset", clean, "score_offline", true);
+      (clean ? board("clean", "Judge score on the leak-free subset", clean, "score_offline", true)
+        : `<h2>Judge score on the leak-free subset</h2>${withheld("the leak-free subset", ANSWER_DERIVED)}`) +
+      (heldOut() ? withheld("other evaluators' runs, and means over fewer items than the release's minimum group",
+        "this release is held out: you see your own runs") : "");
     page.querySelectorAll("button.sort").forEach((b) => b.addEventListener("click", () => sortBoard(b.dataset.board, b.dataset.key)));
     page.querySelectorAll("button.csv").forEach((b) => b.addEventListener("click", () =>
       downloadCsv(b.dataset.metric, b.dataset.leakFree).catch((e) => { b.insertAdjacentHTML("afterend", `<p class="error">${esc(e.message)}</p>`); })));
   },
 
   async heatmap() {
+    if (heldOut() && viewer.role === "public") {
+      page.innerHTML = `<h2>Heatmaps</h2>${withheld("every score", OWNERS_ONLY)}`;
+      return;
+    }
     const state = JSON.parse(sessionStorage.getItem("heat") || '{"by":"head","mean":"micro","track":"","showN":true}');
+    if (heldOut() && state.by === "class") state.by = "head";
     page.innerHTML = `<h2>Heatmaps</h2><div class="controls">
       <label>Rows by <select id="heat-by"><option value="head">Orphanet head</option>
-        <option value="prevalence">Prevalence class</option><option value="class">Children of a class</option></select></label>
+        <option value="prevalence">Prevalence class</option>${heldOut() ? "" : '<option value="class">Children of a class</option>'}</select></label>
       <label>Track <select id="heat-track"><option value="">all tracks</option>${TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
       <label>Summary <select id="heat-mean"><option value="micro">micro (items)</option><option value="macro">macro (groups)</option></select></label>
       <label class="inline"><input type="checkbox" id="heat-n"> n in cells</label>
-      <label>Class (type to search) <input id="heat-search" autocomplete="off" value="${esc(state.label || "")}"></label>
-      </div><ul class="suggestions" id="heat-suggest"></ul><div id="heat-body">Loading…</div>`;
+      ${heldOut() ? "" : `<label>Class (type to search) <input id="heat-search" autocomplete="off" value="${esc(state.label || "")}"></label>`}
+      </div>${heldOut() ? withheld("slicing under a class", ANSWER_DERIVED) : ""}<ul class="suggestions" id="heat-suggest"></ul><div id="heat-body">Loading…</div>`;
     const by = document.getElementById("heat-by"), mean = document.getElementById("heat-mean");
     const track = document.getElementById("heat-track"), showN = document.getElementById("heat-n");
     by.value = state.by; mean.value = state.mean; track.value = state.track || ""; showN.checked = state.showN !== false;
@@ -252,7 +284,7 @@ const pages = {
     mean.addEventListener("change", () => { state.mean = mean.value; save(); draw(); });
     showN.addEventListener("change", () => { state.showN = showN.checked; save(); draw(); });
     const search = document.getElementById("heat-search"), suggest = document.getElementById("heat-suggest");
-    search.addEventListener("input", async () => {
+    search?.addEventListener("input", async () => {
       if (search.value.length < 2) { suggest.innerHTML = ""; return; }
       const data = await gql("query($s: String!) { diseases(search: $s, limit: 8) { orphaCode name group } }", { s: search.value });
       suggest.innerHTML = data.diseases.map((d) =>
@@ -266,6 +298,10 @@ const pages = {
   },
 
   async rarity(stale) {
+    if (heldOut() && viewer.role === "public") {
+      page.innerHTML = `<h2>Rarity curve</h2>${withheld("every score", OWNERS_ONLY)}`;
+      return;
+    }
     const rep = await report("prevalence", "score_offline");
     if (stale()) return;
     const { models, groups, cell } = pivot(rep.rows);
@@ -308,6 +344,10 @@ const pages = {
   },
 
   async conditions() {
+    if (heldOut() && viewer.role === "public") {
+      page.innerHTML = `<h2>Input conditions (MRareBench)</h2>${withheld("every comparison", OWNERS_ONLY)}`;
+      return;
+    }
     const state = JSON.parse(sessionStorage.getItem("conditions") || '{"by":"head","metric":"rr"}');
     page.innerHTML = `<h2>Input conditions (MRareBench)</h2><p>One model's items under two input conditions, paired item by item. ` +
       `T1 (ranked differentials): findings disclosed minus baseline measures textual leakage; baseline minus text only measures what the images add. ` +
@@ -386,6 +426,10 @@ const pages = {
   },
 
   async leakage(stale) {
+    if (heldOut()) {
+      page.innerHTML = `<h2>Leakage summary</h2>${withheld("the leakage summary and its findings", ANSWER_DERIVED)}`;
+      return;
+    }
     const data = await gql("{ role leakageSummary { track items flagged leakFree kinds { kind items } } }");
     if (stale()) return;
     const kinds = data.leakageSummary.length ? data.leakageSummary[0].kinds.map((k) => k.kind) : [];
@@ -445,36 +489,41 @@ const pages = {
     const state = JSON.parse(sessionStorage.getItem("items") || '{"track":"","leak":"","minImages":""}');
     page.innerHTML = `<h2>Item browser</h2><form class="controls" id="item-filter">
       <label>Track <select name="track"><option value="">all</option>${ALL_TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
-      <label>Under ORPHAcode <input name="under" inputmode="numeric" size="8" value="${esc(state.under || "")}"></label>
-      <label>Leakage <select name="leak"><option value="">any</option><option value="true">leak-free</option><option value="false">flagged</option></select></label>
+      ${heldOut() ? "" : `<label>Under ORPHAcode <input name="under" inputmode="numeric" size="8" value="${esc(state.under || "")}"></label>
+      <label>Leakage <select name="leak"><option value="">any</option><option value="true">leak-free</option><option value="false">flagged</option></select></label>`}
       <label>Min images <input name="minImages" inputmode="numeric" size="4" value="${esc(state.minImages || "")}"></label>
-      <button type="submit">Apply</button></form><div id="item-list">Loading…</div>`;
+      <button type="submit">Apply</button></form>${heldOut() ? withheld("filters under a class and by leakage status", ANSWER_DERIVED) : ""}<div id="item-list">Loading…</div>`;
     const form = document.getElementById("item-filter");
-    form.track.value = state.track; form.leak.value = state.leak;
+    if (heldOut()) Object.assign(state, { under: "", leak: "" });
+    form.track.value = state.track;
+    if (form.leak) form.leak.value = state.leak;
     let cursors = [null]; // the cursor each visited page started after; the last is the page shown
     let latest = 0; // requests superseded by a newer one are dropped when they answer
     form.addEventListener("submit", (e) => {
       e.preventDefault();
-      Object.assign(state, { track: form.track.value, under: form.under.value.trim(), leak: form.leak.value, minImages: form.minImages.value.trim() });
+      Object.assign(state, { track: form.track.value, under: form.under?.value.trim() ?? "", leak: form.leak?.value ?? "", minImages: form.minImages.value.trim() });
       sessionStorage.setItem("items", JSON.stringify(state));
       cursors = [null];
       list();
     });
     const whole = (text) => text === "" || /^\d+$/.test(text);
-    const list = async () => {
+    // an ORPHAcode as the CLI takes it: 558, ORPHA:558, orpha: 558
+    const code = (text) => (text.match(/^(?:orpha\s*:?\s*)?(\d+)$/i) || [])[1];
+    const list = () => listPage().catch((e) => {
+      document.getElementById("item-list").innerHTML = `<p class="error" id="item-error">${esc(e.message)}</p>`;
+    });
+    const listPage = async () => {
       const target = document.getElementById("item-list");
-      const bad = !whole(state.under || "") ? `“${state.under}” is not an ORPHAcode: give its digits, e.g. 558.`
+      const bad = state.under && !code(state.under) ? `“${state.under}” is not an ORPHAcode: give it as 558 or ORPHA:558.`
         : !whole(state.minImages || "") ? `“${state.minImages}” is not a number of images.` : "";
       if (bad) { target.innerHTML = `<p class="error" id="item-error">${esc(bad)}</p>`; return; }
       const mine = ++latest;
-      const role = (await gql("{ role }")).role;
-      if (stale()) return;
-      const key = role === "maintainer" ? "answer predictions { runId text scores { judge score } judgements { judge score dims } }" : "";
+      const key = viewer.role === "maintainer" ? "answer predictions { runId text scores { judge score } judgements { judge score dims } }" : "";
       const data = await gql(`query($track: String, $under: Int, $leak: Boolean, $min: Int, $after: String) {
         items(first: 20, after: $after, track: $track, under: $under, leakFree: $leak, minImages: $min) { totalCount
           pageInfo { hasNextPage endCursor } edges { node {
           id track question leakFree nImages images { order label image { thumbUrl url width height } } ${key} } } } }`,
-        { track: state.track || null, under: state.under ? Number(state.under) : null, after: cursors[cursors.length - 1],
+        { track: state.track || null, under: state.under ? Number(code(state.under)) : null, after: cursors[cursors.length - 1],
           leak: state.leak === "" ? null : state.leak === "true", min: state.minImages ? Number(state.minImages) : null });
       if (mine !== latest || !document.body.contains(target)) return; // superseded, or the page was left
       const items = data.items.edges.map((e) => e.node);
@@ -514,6 +563,9 @@ async function route() {
   page.innerHTML = "Loading…";
   delete page.dataset.loaded;
   try {
+    const who = await gql("{ role releaseMode }");
+    if (stale()) return;
+    viewer = { role: who.role, releaseMode: who.releaseMode };
     await render(stale);
   } catch (error) {
     if (!stale()) page.innerHTML = `<p class="error">Could not load this page: ${esc(error.message)}</p>`;

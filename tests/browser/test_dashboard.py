@@ -4,6 +4,7 @@ test-artifacts/screenshots. Skipped without Chromium or Playwright, except in CI
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import socket
@@ -16,10 +17,12 @@ import pytest
 
 from api.app import create_app
 from api.auth import KeyStore
+from api.policy import ReleasePolicy
 from api.service import GraphService
 from cli.demo import load_demo
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
+from scoring.stats import RESAMPLES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -49,22 +52,24 @@ def _need_browser() -> None:
         pytest.skip(f"browser tests skipped: no {missing}")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+def serving(tmp: Path, policy: ReleasePolicy | None = None) -> Iterator[dict]:
+    """The demo served on a free port with a maintainer and an evaluator key; the evaluator owns the
+    runs of one model (phenotype-ranker)."""
     _need_browser()
     import uvicorn
 
-    tmp = tmp_path_factory.mktemp("site")
     store, blobs = EmbeddedStore(None), FolderBlobStore(tmp / "blobs")
     load_demo(store, blobs, tmp, echo=lambda _: None)
     keys = KeyStore(tmp / "keys.json")
-    maintainer = keys.create("m", "maintainer")
+    maintainer, evaluator = keys.create("m", "maintainer"), keys.create("e", "evaluator")
+    owned = [n.ref.key for n in store.select("Run") if n.props["model"] == OWNED_MODEL]
+    store.upsert_nodes("Run", [{"runId": r, "owner": "e"} for r in owned])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(GraphService(store, blobs), keys, tmp / "thumbs"),
+            create_app(GraphService(store, blobs, policy), keys, tmp / "thumbs"),
             host="127.0.0.1",
             port=port,
             log_level="warning",
@@ -73,8 +78,21 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
-    yield {"url": f"http://127.0.0.1:{port}/", "maintainer": maintainer, "store": store}
+    yield {"url": f"http://127.0.0.1:{port}/", "maintainer": maintainer, "evaluator": evaluator, "store": store}
     server.should_exit = True
+
+
+OWNED_MODEL = "phenotype-ranker"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    yield from serving(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="module")
+def held_out_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    yield from serving(tmp_path_factory.mktemp("held"), ReleasePolicy("held-out", min_group=5))
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +151,25 @@ def test_leaderboard(page: object, site: dict) -> None:
     headers = judge.locator("thead th").all_inner_texts()
     assert headers[:5] == ["Rank", "Model", "Family", "Domain", "Params"]
     assert judge.locator("thead th").first.get_attribute("aria-sort") == "ascending"
-    assert headers[5:] == ["diagnosis", "treatment", "crossmodal", "examination", "micro", "n"]
-    micro = [float(t.split()[0]) for t in judge.locator("tbody tr td.cell:last-of-type").all_inner_texts()]
-    assert micro == sorted(micro, reverse=True)  # ranked, best first
+    assert headers[5:] == [
+        "diagnosis",
+        "treatment",
+        "crossmodal",
+        "examination",
+        "common items",
+        "micro (own items)",
+        "n",
+        "complete",
+    ]
+    # ranked, best first, on the items every model answered: two of the demo's models answer diagnosis
+    # only, so all three are ranked on its 17 items, and those two are marked incomplete
+    common = [float(t.split()[0]) for t in judge.locator("tbody tr td.cell:nth-last-of-type(4)").all_inner_texts()]
+    assert common == sorted(common, reverse=True) and len(common) == 3
+    names = judge.locator("tbody th").all_inner_texts()
+    complete = dict(zip(names, judge.locator("tbody tr td:last-child").all_inner_texts(), strict=True))
+    assert complete == {"noisy-oracle": "yes", "category-only": "incomplete", "phenotype-ranker": "incomplete"}
+    assert "n=17 for the judge score" in page.locator("main p").first.inner_text()
+    assert "Ranked on the items every ranked model answered" in page.locator("main").inner_text()
     cell = judge.locator("tbody td.cell").first.inner_text()
     assert "[" in cell and "]" in cell  # mean with its interval, micro's too
     first = judge.locator("tbody tr").first.locator("td")  # rank, then the model's family and domain
@@ -230,16 +264,20 @@ def test_condition_comparisons(page: object, site: dict) -> None:
     ticks = page.locator("#cond-chart-0 .ytick text").evaluate_all("els => els.map(e => e.textContent)")
     assert ticks[0] == "all items"  # the overall difference first, then each head
     assert page.locator("#cond-chart-0 .errorbar").count() > 0  # an interval per point
-    # the table shows what the service computes, row by row, at the dashboard's 500 resamples
-    expected = graph_contrasts(site["store"], [], "rr", "head", None, 500)
+    # the table shows what the service computes, row by row, at the one default number of resamples
+    expected = graph_contrasts(site["store"], [], "rr", "head", None, RESAMPLES)
     shown = [row.split("\t") for row in page.locator("#cond-table tbody tr").all_inner_texts()]
     assert len(shown) == len(expected)
     for cells, c in zip(shown, expected, strict=True):
         p = c.comparison
         assert cells[:4] == [c.model, c.measures, c.stratum, str(p.n)]
+        assert abs(float(cells[6]) - p.difference) <= 0.0005 + 1e-12
+        if math.isnan(p.ci_low):  # a stratum of fewer than five cases has no interval, and says so
+            assert cells[7] == "(no CI, <5 cases)"
+            continue
         low, high = (float(x) for x in cells[7].strip("[]").split(","))
         # three decimals (JavaScript rounds a half away from zero, Python to even: compare as numbers)
-        for text, value in ((cells[6], p.difference), (low, p.ci_low), (high, p.ci_high)):
+        for text, value in ((low, p.ci_low), (high, p.ci_high)):
             assert abs(float(text) - value) <= 0.0005 + 1e-12
     page.select_option("#cond-by", "none")
     page.wait_for_function("document.querySelectorAll('#cond-table tbody tr').length === 4")
@@ -252,7 +290,7 @@ def test_condition_comparisons(page: object, site: dict) -> None:
         "the diagnosis's gain (gold - NoDx)",
         "value of the images (gold - TO)",
     ]
-    expected = graph_contrasts(site["store"], [], "det_required_recall@0.5", "none", None, 500)
+    expected = graph_contrasts(site["store"], [], "det_required_recall@0.5", "none", None, RESAMPLES)
     shown = [row.split("\t") for row in page.locator("#cond-table tbody tr").all_inner_texts()]
     assert [cells[:4] for cells in shown] == [[c.model, c.measures, c.stratum, str(c.comparison.n)] for c in expected]
     assert {cells[0] for cells in shown} == {"synthetic-describer-a", "synthetic-describer-b"}
@@ -450,3 +488,26 @@ def test_offline_judges_are_labelled_as_ours(page: object, site: dict) -> None:
             page.wait_for_selector("#heat-body .note")
         notes = " ".join(page.locator("main .note").all_inner_texts())
         assert "ours (offline, not the reference's judge" in notes, name
+
+
+VIEWS = ["leaderboard", "heatmap", "rarity", "conditions", "leakage", "items"]
+
+
+def test_a_held_out_release_shows_each_caller_what_it_may_see(page: object, held_out_site: dict) -> None:
+    # the public: every view loads, asks for nothing it would be refused, and says what is withheld
+    for view in VIEWS:
+        open_page(page, held_out_site, view)
+        assert page.locator("main .error").count() == 0, view
+        assert page.locator("main .withheld").count() >= 1, view
+    shot(page, "held-out-public-leaderboard")
+    # an evaluator: its own scored runs load, the leak-free board and others' runs are said to be withheld
+    open_page(page, held_out_site, "leaderboard", held_out_site["evaluator"])
+    shot(page, "held-out-evaluator-leaderboard")
+    assert page.locator("main .error").count() == 0
+    judge = page.locator("main table").first
+    assert [t.split(" (")[0] for t in judge.locator("tbody th").all_inner_texts()] == [OWNED_MODEL]
+    notes = page.locator("main .withheld").all_inner_texts()
+    assert any("leak-free subset" in n for n in notes) and any("your own runs" in n for n in notes)
+    for view in VIEWS[1:]:
+        open_page(page, held_out_site, view, held_out_site["evaluator"])
+        assert page.locator("main .error").count() == 0, view

@@ -1,0 +1,46 @@
+"""Stratified reports on hand-built rows: models that answered different items are ranked on the items
+all of them answered, and marked incomplete."""
+
+from __future__ import annotations
+
+import math
+
+from scoring.report import ScoreRow, stratify
+
+
+def row(model: str, item: str, score: float) -> ScoreRow:
+    track = item.split(":")[0]
+    return ScoreRow(
+        f"{model}|{track}",
+        model,
+        "general",
+        item,
+        track,
+        f"case:{item}",
+        (),
+        (),
+        frozenset(),
+        "Unknown",
+        (),
+        1,
+        None,
+        {"m": score},
+    )
+
+
+# two diagnosis items answered right, two treatment items answered wrong; "Half" has only diagnosis
+FULL = [row("Full", i, s) for i, s in (("diagnosis:1", 1), ("diagnosis:2", 1), ("treatment:1", 0), ("treatment:2", 0))]
+HALF = [row("Half", i, 1) for i in ("diagnosis:1", "diagnosis:2")]
+
+
+def test_models_are_ranked_on_the_items_all_answered() -> None:
+    report = stratify([*FULL, *HALF], "track", "m", resamples=20)
+    # by its own items Half (100) would rank above Full (50) with identical answers
+    assert report.micro == {"Full": 50.0, "Half": 100.0}
+    # on the two items both answered they tie
+    assert report.common_items == 2 and report.common_micro == {"Full": 100.0, "Half": 100.0}
+    assert report.complete == {"Full": True, "Half": False} and not report.same_items
+    # two cases: too few for an interval
+    assert all(math.isnan(v) for v in report.common_micro_ci["Half"])
+    same = stratify(FULL, "track", "m", resamples=20)
+    assert same.same_items and same.common_micro == same.micro == {"Full": 50.0}
