@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import Annotated
 
+import anyio
 import orjson
 import strawberry
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
@@ -39,7 +40,7 @@ from api.docs import LOCAL_ONLY, add_offline_docs, graphiql_page
 from api.gql import Context, Mutation
 from api.gql import Query as GraphQuery
 from api.gql.cost import CostLimiter
-from api.gql.execution import PlainFieldsExecutionContext
+from api.gql.execution import DeadlineExecutionContext, PlainFieldsExecutionContext
 from api.limits import BodyLimit, ThreadedSchema
 from api.policy import QuotaExceeded, policy_from_env
 from api.service import GraphService
@@ -57,6 +58,17 @@ MAX_GRAPHQL_BODY = 2 * 1024 * 1024
 MAX_OTHER_BODY = 64 * 1024
 THUMB = 256
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+# An error body names the first problems and counts the rest: never megabytes of them.
+MAX_PROBLEMS_SHOWN = 20
+MAX_ERROR_TEXT = 2_000
+
+
+def bounded_problems(problems: list) -> list[str]:
+    shown = [str(p)[:MAX_ERROR_TEXT] for p in problems[:MAX_PROBLEMS_SHOWN]]
+    more = len(problems) - len(shown)
+    return shown + ([f"... and {more} more problem(s) ({len(problems)} in all)"] if more else [])
+
+
 # Errors whose message is meant for the caller; anything else is masked as "Unexpected error." An
 # unavailable store is let through the mask so the router can answer 503 (with a message of its own).
 EXPECTED = (PermissionError, ValueError, LookupError, StoreUnavailableError)
@@ -79,7 +91,7 @@ def build_schema(short_paths: bool = True) -> strawberry.Schema:
     return ThreadedSchema(
         query=GraphQuery,
         mutation=Mutation,
-        execution_context_class=PlainFieldsExecutionContext if short_paths else None,
+        execution_context_class=PlainFieldsExecutionContext if short_paths else DeadlineExecutionContext,
         extensions=[
             CostLimiter,
             lambda: AddValidationRules(limits),
@@ -207,13 +219,18 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         source = PredictionSource(name, data, f"upload {name}")  # parsed from memory; no user text becomes a path
         try:
             info = ModelInfo(model, domain=domain) if model else None
-            summary, quota = service.import_run(who, source, info, track)
+            # parsed and written in a worker, within the queries' time limit: the event loop (and
+            # /health) never waits on a large or hostile file
+            with anyio.fail_after(ThreadedSchema.time_limit):
+                summary, quota = await anyio.to_thread.run_sync(service.import_run, who, source, info, track)
+        except TimeoutError as exc:
+            raise HTTPException(status_code=408, detail="reading the file took too long; nothing was written") from exc
         except QuotaExceeded as exc:
             raise HTTPException(status_code=429, detail=str(exc)) from exc
         except ImportRejected as exc:
-            raise HTTPException(status_code=422, detail=[str(p) for p in exc.problems]) from exc
+            raise HTTPException(status_code=422, detail=bounded_problems(exc.problems)) from exc
         except ValueError as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from exc
+            raise HTTPException(status_code=422, detail=str(exc)[:MAX_ERROR_TEXT]) from exc
         return {
             "runId": summary.run_id,
             "model": summary.model,

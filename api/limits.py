@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -60,19 +61,26 @@ class BodyLimit:
             await _too_large(send, cap)
             return
         seen = 0
-        started = False
+        started = over = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > cap:
+                    over = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
+            # a route whose body parser caught the cut-off (a multipart form answers 400) answers 413
             nonlocal started
+            if over:
+                if not started and message["type"] == "http.response.start":
+                    started = True
+                    await _too_large(send, cap)
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
@@ -95,13 +103,29 @@ async def _too_large(send: Send, cap: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class OverTime(GraphQLError):
+    """Raised inside a worker whose operation has passed its deadline: the work stops there."""
+
+
+def check_deadline() -> None:
+    """Stop the operation running on this thread once its time is up (the executor calls this for
+    every object it completes, so an abandoned query stops burning CPU within one object)."""
+    deadline = getattr(_threads, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise OverTime("the query ran over its time limit and was stopped; ask for less")
+
+
 class ThreadedSchema(strawberry.Schema):
-    """Executes each operation off the server's event loop, within `time_limit` seconds."""
+    """Executes each operation off the server's event loop, within `time_limit` seconds; past it
+    the answer is an error at once and the worker stops at its next object (`check_deadline`)."""
 
     time_limit = 20.0
 
     async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        deadline = time.monotonic() + self.time_limit
+
         def run() -> ExecutionResult:
+            _threads.deadline = deadline
             found: list[ExecutionResult] = []
 
             async def execute() -> None:
@@ -109,7 +133,10 @@ class ThreadedSchema(strawberry.Schema):
                 # result with repr(), which costs as much as the response is large
                 found.append(await strawberry.Schema.execute(self, *args, **kwargs))
 
-            _thread_runner().run(execute())
+            try:
+                _thread_runner().run(execute())
+            finally:
+                _threads.deadline = None
             return found[0]
 
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from api.auth import Principal
@@ -17,6 +17,7 @@ from audit import audit_and_store
 from audit.model import KINDS, SEVERITIES, leakage_summary
 from core.blobs import BlobStore
 from core.items import natural_key, track_of
+from core.orphanet import PREVALENCE_CLASSES, normalise_prevalence_class
 from core.tracks import TRACK_BY_NAME
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
@@ -74,8 +75,30 @@ class GraphService:
         if not 0 < first <= MAX_PAGE:
             raise ValueError(f"first must be between 1 and {MAX_PAGE}")
         self.policy.check_item_filter(who, f)
+        f = self.checked_filter(f)
         page = self.store.item_page_linked(f, offset, first)  # one statement on Neo4j
         return Page([n.props for n in page.items], page.total, offset, page.links, page.linked)
+
+    def checked_filter(self, f: ItemFilter) -> ItemFilter:
+        """A filter whose every value means something: a class that is not in the graph, or a
+        prevalence class that does not exist, is an error (never an empty or unfiltered page);
+        prevalence classes are taken however they are spaced, as the CLI takes them."""
+        self.check_classes(f.under)
+        classes = []
+        for raw in f.prevalence_classes:
+            found = normalise_prevalence_class(raw)
+            if found is None:
+                raise ValueError(
+                    f"{raw!r} is not a prevalence class; use one of {', '.join(repr(c) for c in PREVALENCE_CLASSES)}"
+                )
+            classes.append(found)
+        return replace(f, prevalence_classes=tuple(classes))
+
+    def check_classes(self, codes: Sequence[int]) -> None:
+        known = self.store.get_many("Disease", list(codes))
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ValueError(f"ORPHA:{unknown[0]} is not in the graph (diseases(search:) finds a class by name)")
 
     def findings(
         self, who: Principal, track: str | None, kind: str | None, severity: str | None, first: int, offset: int
@@ -121,6 +144,7 @@ class GraphService:
         track: str | None = None,
     ) -> Report:
         self.policy.check_report(who, by, under, leak_free)
+        self.check_classes([under] if under else [])
         if track is not None and track not in TRACK_BY_NAME:
             raise ValueError(f"unknown track {track!r}; known: {', '.join(TRACK_BY_NAME)}")
         chosen = self._visible_runs(who, runs)
@@ -142,6 +166,7 @@ class GraphService:
         if by not in ("head", "prevalence", "none"):
             raise ValueError(f"strata are by head, prevalence or none, not {by!r}")
         self.policy.check_report(who, "all" if by == "none" else by, under, False)
+        self.check_classes([under] if under else [])
         found = graph_contrasts(self.store, self._visible_runs(who, runs), metric, by, under, resamples)
         if self.policy.hides_answers_from(who):
             found = [c for c in found if c.stratum == ALL or c.comparison.n >= self.policy.min_group]

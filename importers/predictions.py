@@ -164,8 +164,7 @@ def read_rows(source: PredictionSource) -> Iterator[tuple[int, dict[str, object]
         yield 0, {"__error__": f"not UTF-8 text (byte {exc.start})"}
         return
     if suffix in (".tsv", ".csv"):
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if suffix == ".tsv" else ",")
-        yield from enumerate(reader, start=1)
+        yield from _delimited_rows(text, "\t" if suffix == ".tsv" else ",")
     elif suffix == ".json":  # VLMEvalKit's json: a list of records (NaN for a blank cell)
         try:
             records = json.loads(text)
@@ -188,10 +187,51 @@ def read_rows(source: PredictionSource) -> Iterator[tuple[int, dict[str, object]
                 yield n, record
 
 
+_SWALLOWED_ROW = re.compile(r"\n[^\n]*\t")
+
+
+def _delimited_rows(text: str, delimiter: str) -> Iterator[tuple[int, dict[str, object]]]:
+    """Rows of a TSV or CSV (blank lines skipped, as pandas skips them): a row of another field count
+    than the header, or a quote left open (it would swallow every row after it), is an error naming
+    its row, never rows silently lost."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    n = 0
+    while True:
+        line = reader.line_num + 1  # where the next record starts
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            where = f"the row starting on line {line}" if header else "the header"
+            yield n + 1, {"__error__": f"{where} cannot be read: {exc} (a stray quote?)"}
+            return
+        if not values:
+            continue
+        if header is None:
+            header = values
+            continue
+        n += 1
+        if len(values) != len(header):
+            yield n, {"__error__": f"{len(values)} fields where the header has {len(header)} (a stray tab or quote?)"}
+            continue
+        if delimiter == "\t" and any(_SWALLOWED_ROW.search(v) for v in values):
+            # a quote opened in one row and closed rows later: the rows between became one cell
+            yield n, {"__error__": f"a quoted cell runs over lines that hold tabs, from line {line} (a stray quote?)"}
+            continue
+        yield n, dict(zip(header, values, strict=True))
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict[str, object]]]:
+    from xml.etree.ElementTree import ParseError
     from zipfile import BadZipFile, ZipFile
 
     from openpyxl import load_workbook
+
+    # what a broken or hostile workbook raises while it is opened or read: entity expansion (the
+    # "billion laughs") stops expat with a ParseError, defusedxml with a ValueError
+    unreadable = (BadZipFile, KeyError, OSError, ValueError, ParseError, TypeError, IndexError)
 
     try:
         # an xlsx is a zip: its sizes are checked before anything is inflated (zip bombs)
@@ -201,14 +241,17 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict[str, object]]]:
             yield 0, {"__error__": f"the workbook inflates to {inflated:,} bytes, over {MAX_XLSX_INFLATED:,}"}
             return
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+    except unreadable as exc:
         yield 0, {"__error__": f"not an xlsx workbook ({exc.__class__.__name__})"}
         return
+    n = 0
     try:
         rows = book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)  # sheet 1, as VLMEvalKit writes
         header = [str(h) if h is not None else "" for h in next(rows, [])]
         for n, values in enumerate(rows, start=1):
             yield n, dict(zip(header, values, strict=False))
+    except unreadable as exc:
+        yield n + 1, {"__error__": f"the worksheet cannot be read ({exc.__class__.__name__})"}
     finally:
         book.close()
 

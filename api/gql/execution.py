@@ -48,6 +48,8 @@ from graphql.type.scalars import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from api.limits import check_deadline
+
 
 class NotPlain(Exception):
     """This value needs graphql-core's full treatment (which raises the located error, if any)."""
@@ -166,7 +168,22 @@ class FieldSetPlan:
     others: dict[str, Any]
 
 
-class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+class DeadlineExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, stopping at the next object once the operation's time is up."""
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Any,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        check_deadline()
+        return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+
+
+class PlainFieldsExecutionContext(DeadlineExecutionContext):
     """Strawberry's execution context, with the short paths of the module's doc."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -186,6 +203,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         if not self._short:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        check_deadline()
         plan = self._field_set_plan(parent_type, grouped_field_set)
         scalars: dict[str, Any] = {}
         others = plan.others

@@ -314,3 +314,18 @@ def test_evidence_verification_items_and_contrasts(served: Served, tmp_path: Pat
     scores = gql(served, '{ referenceScores(benchmark: "MRareBench") { dataset metrics { key value } } }')
     gold = next(r for r in scores["data"]["referenceScores"] if r["dataset"] == "MRareBench_EvidenceVerif")
     assert {m["key"]: m["value"] for m in gold["metrics"]}["det_required_recall@0.5"] == 1.0
+
+
+def test_filters_never_fail_silently(served: Served) -> None:
+    # a prevalence class that does not exist is an error naming the classes, never an empty page
+    bogus = gql(served, '{ items(first: 5, prevalenceClass: "bogus") { totalCount } }')
+    assert bogus["data"] is None and "'bogus' is not a prevalence class; use one of '>1 / 1000'" in str(bogus["errors"])
+    # the spellings the CLI takes: however spaced, the same class
+    spaced = gql(served, '{ items(first: 5, prevalenceClass: "1-9 / 100 000") { totalCount } }')["data"]["items"]
+    squeezed = gql(served, '{ items(first: 5, prevalenceClass: "1-9/100000") { totalCount } }')["data"]["items"]
+    assert spaced["totalCount"] == squeezed["totalCount"] > 0
+    # a class that is not in the graph is an error, in items and in reports, never an unfiltered page
+    unknown = gql(served, "{ items(first: 5, under: 99999999) { totalCount } }")
+    assert unknown["data"] is None and "ORPHA:99999999 is not in the graph" in str(unknown["errors"])
+    report = gql(served, '{ report(by: "track", under: 99999999) { by } }', served.maintainer)
+    assert "ORPHA:99999999 is not in the graph" in str(report["errors"])

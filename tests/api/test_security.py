@@ -136,6 +136,61 @@ def test_a_costly_nested_query_is_refused_before_it_runs(served: Served) -> None
     assert "not a cursor" in message(gql(served, f'{{ items(first: 2, after: "{cursor}") {{ totalCount }} }}'))
 
 
+def test_page_sizes_in_variable_defaults_count(served: Served) -> None:
+    # the attack: a 1.5 KB public query whose page sizes hide in variable defaults returned 43.9 MB
+    hidden = (
+        "query($n: Int = 1000, $m: Int = 1000) { diseases(limit: $n) { descendants(limit: $m) "
+        "{ ancestors { name } } } }"
+    )
+    assert "query too costly" in message(gql(served, hidden))
+    # a value the caller gives wins over the default, as the executor coerces it
+    small = gql(served, hidden, n=2, m=2)
+    assert "errors" not in small and isinstance(small["data"]["diseases"], list)
+
+
+def test_fragments_spreading_twice_are_refused_in_linear_time(served: Served) -> None:
+    # the attack: 22 fragments, each spreading the next twice (2^22 expansions), ran past 20 s
+    depth = 30
+    spreads = " ".join(f"fragment F{k} on Disease {{ name ...F{k + 1} ...F{k + 1} }}" for k in range(depth))
+    query = f"{{ diseases(limit: 1) {{ ...F0 }} }} {spreads} fragment F{depth} on Disease {{ name }}"
+    started = time.perf_counter()
+    result = gql(served, query)
+    assert "query too costly" in message(result)
+    assert time.perf_counter() - started < 2
+    many = " ".join(f"fragment G{k} on Disease {{ name }}" for k in range(60))
+    spread = " ".join(f"...G{k}" for k in range(60))
+    assert "too many fragments: 60, over 50" in message(gql(served, f"{{ diseases(limit: 1) {{ {spread} }} }} {many}"))
+
+
+def test_a_stopped_query_stops_working(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the time limit the answer is an error at once, and the worker stops at its next object:
+    the executor completes no object once the error has been answered."""
+    from api.gql import execution
+    from api.limits import ThreadedSchema
+
+    completed = []
+    original = execution.DeadlineExecutionContext.execute_fields
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        completed.append(time.monotonic())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(execution.DeadlineExecutionContext, "execute_fields", counting)
+    monkeypatch.setattr(ThreadedSchema, "time_limit", 0.2)
+    slow = execution.DeadlineExecutionContext.execute_fields
+
+    def dawdling(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(0.01)  # every object takes a while: thousands of them run far past the limit
+        return slow(self, *args, **kwargs)
+
+    monkeypatch.setattr(execution.DeadlineExecutionContext, "execute_fields", dawdling)
+    result = gql(served, "{ diseases(limit: 100) { name ancestors { name } } }")  # some 300 objects, 3 s
+    answered = time.monotonic()
+    assert "ran over" in message(result)
+    time.sleep(0.3)
+    assert not [t for t in completed if t > answered + 0.05]  # nothing more was worked on
+
+
 def test_no_user_text_becomes_a_path(served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     before = {p for p in tmp_path.rglob("*")}
@@ -291,3 +346,94 @@ def test_neo4j_gone_gives_a_quick_503_and_recovery(neo4j_store: GraphStore, tmp_
     finally:
         store.driver = alive
         store.close()
+
+
+def test_a_chunked_upload_over_the_cap_is_413(served: Served) -> None:
+    def chunks():  # a multipart body with no Content-Length, far over the upload cap
+        yield b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.jsonl"\r\n\r\n'
+        for _ in range(60):
+            yield b"y" * (2**20)
+
+    headers = {"Content-Type": "multipart/form-data; boundary=x", "X-API-Key": served.evaluator}
+    assert served.client.post("/runs", content=chunks(), headers=headers).status_code == 413
+
+
+def upload(client: TestClient, key: str, name: str, body: bytes) -> object:
+    return client.post("/runs", files={"file": (name, body)}, data={"model": "m"}, headers={"X-API-Key": key})
+
+
+def test_an_upload_is_read_off_the_event_loop(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the attack: one slow (or hostile) file froze /health for 11-13 s while it was parsed on the loop
+    original = served.service.import_run
+
+    def slow_import(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(1.5)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(served.service, "import_run", slow_import)
+    body = b'{"item": "diagnosis:0", "prediction": "x"}\n'
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(upload, served.client, served.evaluator, "a.jsonl", body)
+        time.sleep(0.3)
+        started = time.perf_counter()
+        assert served.client.get("/health").status_code == 200
+        assert time.perf_counter() - started < 0.5  # answered while the upload was being read
+        assert pending.result().status_code == 200
+
+
+def test_malformed_delimited_uploads_name_the_row(served: Served) -> None:
+    stray = b'index\tprediction\n0\t"an open quote\n1\tswallowed\n2\tswallowed too\n'
+    response = upload(served.client, served.evaluator, "m_MMRarebench_Diagnosis.tsv", stray)
+    assert response.status_code == 422 and "row starting on line 2 cannot be read" in response.text
+    closed_badly = b'index\tprediction\n0\t"opened\n1\tclosed" later\n2\tok\n'
+    response = upload(served.client, served.evaluator, "m_MMRarebench_Diagnosis.tsv", closed_badly)
+    assert response.status_code == 422 and "row starting on line 2 cannot be read" in response.text
+    closed_later = b'index\tprediction\n0\t"opened\n1\tclosed"\n2\tok\n'  # rows 0 and 1 would be one cell
+    response = upload(served.client, served.evaluator, "m_MMRarebench_Diagnosis.tsv", closed_later)
+    assert response.status_code == 422 and "runs over lines that hold tabs, from line 2" in response.text
+    ragged = b"index\tprediction\n0\tok\textra\n1\n"
+    response = upload(served.client, served.evaluator, "m_MMRarebench_Diagnosis.tsv", ragged)
+    assert response.status_code == 422
+    assert "row 1: JSON: 3 fields where the header has 2" in response.text
+    assert "row 2: JSON: 1 fields where the header has 2" in response.text
+
+
+def test_empty_uploads_are_refused_and_cost_nothing(held_out: tuple) -> None:
+    client, keys = held_out
+    for body in (b"", b"index\tprediction\n"):
+        for _ in range(3):  # more than the day's two submissions
+            response = upload(client, keys["eve"], "m_MMRarebench_Diagnosis.tsv", body)
+            assert response.status_code == 422 and "no row answers an item" in response.text
+    good = b'{"item": "diagnosis:0", "prediction": "x"}\n'
+    assert upload(client, keys["eve"], "a.jsonl", good).status_code == 200  # the quota is untouched
+
+
+def test_an_xlsx_with_entity_expansion_is_a_clean_4xx(served: Served) -> None:
+    book = Workbook()
+    book.active.append(["index", "prediction"])
+    book.active.append([0, "x"])
+    raw = io.BytesIO()
+    book.save(raw)
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            f'<!ENTITY lol{k} "{("&lol" + str(k - 1) + ";") * 10 if k else "&lol;" * 10}">'.encode() for k in range(9)
+        )
+        + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+        + b'<c r="A1" t="inlineStr"><is><t>&lol8;</t></is></c></row></sheetData></worksheet>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = laughs if item.filename == "xl/worksheets/sheet1.xml" else src.read(item.filename)
+            dst.writestr(item, data)
+    response = upload(served.client, served.evaluator, "m_MMRarebench_Diagnosis.xlsx", out.getvalue())
+    assert response.status_code == 422, response.text
+
+
+def test_error_bodies_are_bounded(served: Served) -> None:
+    rows = "".join(f"seven{k}\tx\n" for k in range(5000)).encode()
+    response = upload(served.client, served.evaluator, "m_MMRarebench_Diagnosis.tsv", b"index\tprediction\n" + rows)
+    assert response.status_code == 422 and len(response.content) < 10_000
+    detail = response.json()["detail"]
+    assert len(detail) == 21 and detail[-1] == "... and 4980 more problem(s) (5000 in all)"
