@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.bulk import in_bulk
+from core.display_names import clean_name, lookalike_key
 from core.items import item_id as make_item_id
 from core.items import track_of
 from core.pandas_cells import BLANK_TEXT, is_blank, reference_text
@@ -59,6 +60,7 @@ class ModelInfo:
     params: str | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "name", clean_name(self.name))  # one spelling: NFKC, trimmed
         for label, value in (("model name", self.name), ("family", self.family), ("params", self.params)):
             if value is not None:
                 check_display_text(value, label)
@@ -401,7 +403,6 @@ def write_runs(
                 "runId": run_id,
                 "model": c.model.name,
                 "sourceSha256": c.sha256,
-                "sourceFile": c.source.name,
                 "tracks": tracks,
                 "blankPredictions": c.blank,
             }
@@ -409,8 +410,9 @@ def write_runs(
                 run["dataset"] = c.dataset
             if c.extra_rows:
                 run["extraRows"] = json.dumps(list(c.extra_rows), ensure_ascii=False)
-            if run_id not in existing:
+            if run_id not in existing:  # a run's file and time are its first upload's
                 run["createdAt"] = now
+                run["sourceFile"] = c.source.name
                 if owner:
                     run["owner"] = owner
             model_row = {"name": c.model.name, "family": c.model.family, "domain": c.model.domain}
@@ -481,8 +483,24 @@ def import_prediction_sources(
     checked = [check_predictions(s, store, problems, model, track) for s in sources]
     if not skip_invalid:
         problems.raise_if_any()
+    check_model_names(store, [c.model.name for c in checked], None if may_describe_models else owner)
     summaries = write_runs(store, checked, owner, may_describe_models)
     return [replace(s, warnings=tuple(str(w) for w in problems.warnings if w.file == s.file)) for s in summaries]
+
+
+def check_model_names(store: GraphStore, names: list[str], submitter: str | None) -> None:
+    """A model name that reads the same as another model's (a Cyrillic letter, another dash) is
+    refused; so is a submitter's run under a model that someone else brought (its reports would pool
+    the submitter's answers). `submitter` is None for maintainers and the CLI."""
+    existing = {n.props["name"]: n.props for n in store.select("Model")}
+    by_look = {lookalike_key(name): name for name in existing}
+    for name in dict.fromkeys(names):
+        twin = by_look.get(lookalike_key(name))
+        if twin is not None and twin != name:
+            raise ValueError(f"the model name {name!r} reads the same as the model {twin!r}: use that name or another")
+        known = existing.get(name)
+        if submitter is not None and known is not None and known.get("owner") != submitter:
+            raise ValueError(f"the model {name!r} belongs to another submitter: submit under a name of your own")
 
 
 def import_predictions(

@@ -277,10 +277,11 @@ def test_control_and_bidi_characters_are_refused_in_model_names(served: Served, 
     assert upload.status_code == 422 and "control or formatting character" in upload.text
 
 
-def test_a_model_description_belongs_to_its_first_uploader(served: Served) -> None:
+def test_a_model_belongs_to_its_first_uploader(served: Served) -> None:
     content = json.dumps({"item": "diagnosis:1", "prediction": "x"}) + "\n"
     query = 'mutation($c: String!) { importPredictions(model: "base", content: $c, domain: "medical") { runId } }'
-    assert "errors" not in gql(served, query, served.evaluator, c=content)
+    # the maintainer's model: an evaluator may neither pool runs into it nor describe it
+    assert "belongs to another submitter" in message(gql(served, query, served.evaluator, c=content))
     assert served.store.get_many("Model", ["base"])["base"]["domain"] == "general"  # the maintainer's stays
     mine = 'mutation($c: String!) { importPredictions(model: "eves", content: $c, domain: "medical") { runId } }'
     gql(served, mine, served.evaluator, c=content)
@@ -437,3 +438,36 @@ def test_error_bodies_are_bounded(served: Served) -> None:
     assert response.status_code == 422 and len(response.content) < 10_000
     detail = response.json()["detail"]
     assert len(detail) == 21 and detail[-1] == "... and 4980 more problem(s) (5000 in all)"
+
+
+LOOKALIKES = [
+    "Own\u0435r-7B",  # a Cyrillic e
+    "\uff2f\uff57\uff4e\uff45\uff52-7B",  # full-width letters: NFKC makes them the same name, so it is the owner's
+    "Owner-7B\u00a0",  # a trailing no-break space: trimmed to the same name
+    "Owner\u20107B",  # U+2010 for the hyphen
+]
+
+
+def test_model_names_belong_to_their_submitter(held_out: tuple) -> None:
+    client, keys = held_out
+    body = b'{"item": "diagnosis:0", "prediction": "x"}\n'
+    mine = client.post(
+        "/runs", files={"file": ("a.jsonl", body)}, data={"model": "Owner-7B"}, headers={"X-API-Key": keys["eve"]}
+    )
+    assert mine.status_code == 200
+    # another evaluator cannot pool answers into eve's model, even sending eve's exact bytes
+    theirs = client.post(
+        "/runs", files={"file": ("b.jsonl", body)}, data={"model": "Owner-7B"}, headers={"X-API-Key": keys["mallory"]}
+    )
+    assert theirs.status_code == 422 and "belongs to another submitter" in theirs.text
+    for name in LOOKALIKES:
+        response = client.post(
+            "/runs", files={"file": ("c.jsonl", body)}, data={"model": name}, headers={"X-API-Key": keys["mallory"]}
+        )
+        assert response.status_code == 422, name
+        assert (
+            "belongs to another submitter" in response.text or "reads the same as the model 'Owner-7B'" in response.text
+        )
+    # eve's run is still eve's, with its first file name
+    runs = ask(client, "{ runs(mine: true) { runId sourceFile } }", keys["eve"])["data"]["runs"]
+    assert [r["sourceFile"] for r in runs] == ["a.jsonl"]
