@@ -24,7 +24,7 @@ from graph.store import GraphStore, Where
 from graph.subsets import ItemFilter
 from importers.predictions import ModelInfo, PredictionSource, RunSummary, import_prediction_sources
 from scoring.condition_runs import graph_contrasts
-from scoring.conditions import ALL, ConditionContrast
+from scoring.conditions import ConditionContrast
 from scoring.judge_choice import make_judge
 from scoring.judges import OFFLINE_JUDGES
 from scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
@@ -156,7 +156,10 @@ class GraphService:
         self, who: Principal, runs: Sequence[str], judge: str | None, tracks: Sequence[str] = ()
     ) -> list[ReferenceScores]:
         rows = collect_reference_rows(self.store, self._visible_runs(who, runs), judge)
-        return reference_scores([r for r in rows if not tracks or r.track in tracks], judge)
+        found = reference_scores([r for r in rows if not tracks or r.track in tracks], judge)
+        if self.policy.hides_answers_from(who):  # a mean over a few items is their answers (MR is one rank)
+            found = [r for r in found if r.values.get("n_total", 0) >= self.policy.min_group]
+        return found
 
     def condition_contrasts(
         self, who: Principal, runs: Sequence[str], metric: str, by: str, under: int | None, resamples: int
@@ -169,7 +172,7 @@ class GraphService:
         self.check_classes([under] if under else [])
         found = graph_contrasts(self.store, self._visible_runs(who, runs), metric, by, under, resamples)
         if self.policy.hides_answers_from(who):
-            found = [c for c in found if c.stratum == ALL or c.comparison.n >= self.policy.min_group]
+            found = [c for c in found if c.comparison.n >= self.policy.min_group]
         return found
 
     def leakage_summary(self, who: Principal) -> dict[str, dict[str, int]]:
@@ -196,12 +199,19 @@ class GraphService:
             (summary,) = import_prediction_sources(
                 [source], self.store, model, track, owner=who.name, may_describe_models=who.is_maintainer
             )
+            if summary.created and self.policy.hides_answers_from(who):
+                # scored once, here, by the offline judge: scoring again at will would be a free oracle
+                score_run(self.store, summary.run_id, make_judge(OFFLINE_JUDGES[0], self.store))
             return summary, self.quota(who)
 
     def run(self, run_id: str) -> dict | None:
         return self.store.get_many("Run", [run_id]).get(run_id)
 
-    def score(self, run_id: str, judge: str) -> ScoreSummary:
+    def score(self, who: Principal, run_id: str, judge: str) -> ScoreSummary:
+        if self.policy.hides_answers_from(who):
+            raise PermissionError(
+                "on a held-out release a run is scored once, when it is submitted (by the offline judge)"
+            )
         if judge not in OFFLINE_JUDGES:
             raise ValueError(f"the API runs the offline judges ({', '.join(OFFLINE_JUDGES)}); use the CLI for openai")
         with self.write_lock:

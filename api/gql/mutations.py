@@ -30,7 +30,7 @@ class Mutation:
             raise LookupError(f"no run {run_id!r}")
         if not principal.is_maintainer and run.get("owner") != principal.name:
             raise PermissionError("evaluators may score only their own runs")
-        s = ctx(info).service.score(run_id, judge)
+        s = ctx(info).service.score(principal, run_id, judge)
         return ScoreResult(run_id=s.run_id, judge=s.judge, judged=s.judged, cached=s.cached, errors=s.errors)
 
     @strawberry.mutation(description="Import predictions given as JSONL text (needs an API key).")

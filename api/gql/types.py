@@ -247,6 +247,11 @@ class Judgement:
         return self.props.get("reply", "")
 
 
+def per_item_scores(info: Info) -> None:
+    """On a held-out release one prediction's score is an answer oracle: maintainers only."""
+    ctx(info).service.policy.check_answer_derived(ctx(info).principal, "a prediction's own score or judgement")
+
+
 @strawberry.type
 class Prediction:
     props: strawberry.Private[dict]
@@ -263,20 +268,23 @@ class Prediction:
     def text(self) -> str:
         return self.props.get("text", "")
 
-    @strawberry.field
-    def token_f1(self) -> float | None:
+    @strawberry.field(description="Not on a held-out release (maintainers aside): one item's score reveals its answer.")
+    def token_f1(self, info: Info) -> float | None:
+        per_item_scores(info)
         return self.props.get("tokenF1")
 
-    @strawberry.field
-    def scores(self) -> list[JudgeScore]:
+    @strawberry.field(description="Not on a held-out release (maintainers aside): one item's score reveals its answer.")
+    def scores(self, info: Info) -> list[JudgeScore]:
+        per_item_scores(info)
         return [
             JudgeScore(judge=k.removeprefix("score_"), score=v)
             for k, v in sorted(self.props.items())
             if k.startswith("score_")
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Not on a held-out release (maintainers aside): one item's score reveals its answer.")
     async def judgements(self, info: Info) -> list[Judgement]:
+        per_item_scores(info)
         links = await ctx(info).links("Prediction", self.props["predictionId"], "JUDGED")
         return [Judgement(props=p) for p in await nodes_of(info, "Judgement", [n.node.key for n in links])]
 

@@ -91,7 +91,9 @@ def test_held_out_scores_only_for_their_owner_in_big_groups(held_out: tuple, ser
     assert upload.status_code == 200, upload.text
     run = upload.json()["runId"]
     assert upload.json()["submissions"] == {"limit": 2, "remaining": 1}
-    assert ask(client, "mutation($r: String!) { scoreRun(runId: $r) { judged } }", keys["eve"], r=run)["data"]
+    # scored once at submission; scoring again (another judge, at will) is refused
+    again = ask(client, "mutation($r: String!) { scoreRun(runId: $r) { judged } }", keys["eve"], r=run)
+    assert "scored once, when it is submitted" in message(again)
     report = ask(client, '{ report(by: "track", metric: "tokenF1") { rows { group n } means { model } } }', keys["eve"])
     rows = report["data"]["report"]["rows"]
     assert rows == [{"group": "diagnosis", "n": 11}]  # treatment's 2 items are under the minimum group of 3
@@ -471,3 +473,41 @@ def test_model_names_belong_to_their_submitter(held_out: tuple) -> None:
     # eve's run is still eve's, with its first file name
     runs = ask(client, "{ runs(mine: true) { runId sourceFile } }", keys["eve"])["data"]["runs"]
     assert [r["sourceFile"] for r in runs] == ["a.jsonl"]
+
+
+def test_the_answer_oracle_is_closed(held_out: tuple, served: Served) -> None:
+    """The probe's method: guess candidate diagnoses for held-out items, submit runs that test them,
+    and read back whatever tells which guess was right. Every per-item signal is refused; what is
+    left is a mean over at least the minimum group per run, and the day's quota bounds the runs."""
+    client, keys = held_out
+    items = [n.props for n in served.store.select("Item") if n.props["track"] == "diagnosis"]
+    # run k answers every item with its k-th candidate: the true answer for k == 0 on even items
+    candidates = [[i["answer"] if n % 2 == 0 else "Noonan syndrome", "Cystic fibrosis"] for n, i in enumerate(items)]
+    runs = []
+    for k in range(2):
+        body = "".join(
+            json.dumps({"item": i["itemId"], "prediction": c[k]}) + "\n" for i, c in zip(items, candidates, strict=True)
+        )
+        response = upload(client, keys["mallory"], f"probe{k}.jsonl", body.encode())
+        assert response.status_code == 200, response.text
+        runs.append(response.json()["runId"])
+    third = upload(client, keys["mallory"], "probe2.jsonl", b'{"item": "diagnosis:0", "prediction": "x"}\n')
+    assert third.status_code == 429  # the day's quota is spent
+    # per item: no score, no F1, no judgement, even of the prober's own predictions
+    per_item = ask(
+        client,
+        '{ items(first: 50, track: "diagnosis") { edges { node { predictions { text scores { score } } } } } }',
+        keys["mallory"],
+    )
+    assert "a prediction's own score or judgement is derived from the answers" in message(per_item)
+    for field in ("tokenF1", "judgements { score }"):
+        query = f'{{ items(first: 5, track: "diagnosis") {{ edges {{ node {{ predictions {{ {field} }} }} }} }} }}'
+        assert "derived from the answers" in message(ask(client, query, keys["mallory"]))
+    assert "scored once" in message(
+        ask(client, "mutation($r: String!) { scoreRun(runId: $r) { judged } }", keys["mallory"], r=runs[0])
+    )
+    # what remains: one mean per run and group, each over at least the minimum group (3 here)
+    report = ask(client, '{ report(by: "track") { rows { n } means { n micro } } }', keys["mallory"])["data"]["report"]
+    assert all(r["n"] >= 3 for r in report["rows"]) and all(m["n"] >= 3 for m in report["means"])
+    references = ask(client, "{ referenceScores { nTotal } }", keys["mallory"])["data"]["referenceScores"]
+    assert all(r["nTotal"] >= 3 for r in references)
