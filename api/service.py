@@ -44,6 +44,9 @@ class Page:
     linked: dict[NodeRef, dict[str, Any]] = field(default_factory=dict)  # their images and cases
 
 
+MAX_RUNS_NAMED = 1_000
+
+
 class GraphService:
     def __init__(self, store: GraphStore, blobs: BlobStore, policy: ReleasePolicy | None = None) -> None:
         self.store, self.blobs = store, blobs
@@ -127,6 +130,11 @@ class GraphService:
         return [r for r in runs if owner is None or r.get("owner") == owner]
 
     def _visible_runs(self, who: Principal, runs: Sequence[str]) -> list[str]:
+        # refused before any work: a caller who may see no score, and a list no report needs
+        if self.policy.hides_answers_from(who) and who.name is None:
+            self.policy.report_runs(who, [], [])  # raises: scores are their owners' only
+        if len(runs) > MAX_RUNS_NAMED:
+            raise ValueError(f"{len(runs):,} runs named; a report takes at most {MAX_RUNS_NAMED:,}")
         owned = [r["runId"] for r in self.runs(who.name)] if who.name else []
         # a model, or no name, stands for its reported runs; on a held-out release, among the caller's own
         among = owned if self.policy.hides_answers_from(who) else None

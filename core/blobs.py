@@ -1,7 +1,8 @@
 """Content-addressed blob storage for image bytes (the graph keeps only metadata and the sha256).
 
 `BlobStore` is the interface; `FolderBlobStore` keeps `<root>/ab/<sha256>`. An S3-compatible store
-can implement the same three methods.
+can implement the same methods. `AddedBlobs` remembers what one import added, so an import that is
+refused takes its blobs back and leaves the store as it found it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ class BlobStore(Protocol):
     def get(self, sha256: str) -> bytes: ...
 
     def has(self, sha256: str) -> bool: ...
+
+    def delete(self, sha256: str) -> None: ...
 
     def ready(self) -> bool:
         """Whether blobs can be read and written now (for the health check)."""
@@ -63,3 +66,38 @@ class FolderBlobStore:
 
     def has(self, sha256: str) -> bool:
         return self.path(sha256).exists()
+
+    def delete(self, sha256: str) -> None:
+        self.path(sha256).unlink(missing_ok=True)
+
+
+class AddedBlobs:
+    """A blob store that writes through and remembers the blobs it added (not those already there)."""
+
+    def __init__(self, inner: BlobStore) -> None:
+        self.inner = inner
+        self.added: list[str] = []
+
+    def put(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        if not self.inner.has(sha):
+            self.added.append(sha)
+        return self.inner.put(data)
+
+    def get(self, sha256: str) -> bytes:
+        return self.inner.get(sha256)
+
+    def has(self, sha256: str) -> bool:
+        return self.inner.has(sha256)
+
+    def delete(self, sha256: str) -> None:
+        self.inner.delete(sha256)
+
+    def ready(self) -> bool:
+        return self.inner.ready()
+
+    def take_back(self) -> None:
+        """Remove every blob this store added."""
+        for sha in self.added:
+            self.inner.delete(sha)
+        self.added = []

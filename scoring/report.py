@@ -167,12 +167,26 @@ def group_keys(by: str, children: dict[int, str] | None = None) -> Callable[[Sco
 
 def _order(by: str, group: str) -> tuple:
     if "," in by:
-        return tuple(_order(b.strip(), g) for b, g in zip(by.split(","), group.split(" / "), strict=False))
+        return tuple(_order(b, g) for b, g in zip(*_parts(by, group), strict=True))
     if by == "prevalence":
         return (PREVALENCE_CLASSES.index(group) if group in PREVALENCE_CLASSES else len(PREVALENCE_CLASSES), group)
-    if by == "images":
+    if by == "images" and group.isdigit():
         return (int(group), group)
     return (0, group)
+
+
+def _parts(by: str, group: str) -> tuple[list[str], list[str]]:
+    """The groupings of a combined `by` and the group each gave: a prevalence class holds " / " itself
+    ("1-9 / 100 000"), so it is taken whole where it stands."""
+    names = [b.strip() for b in by.split(",")]
+    groups, rest = [], group
+    for k, name in enumerate(names):
+        last = k == len(names) - 1
+        whole = next((c for c in PREVALENCE_CLASSES if rest == c or rest.startswith(c + " / ")), None)
+        part = whole if name == "prevalence" and whole else rest if last else rest.split(" / ", 1)[0]
+        groups.append(part)
+        rest = rest[len(part) + 3 :]
+    return names, groups
 
 
 def stratify(

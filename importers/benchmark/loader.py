@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.blobs import BlobStore
+from core.blobs import AddedBlobs, BlobStore
 from core.bulk import in_bulk
 from core.matching import Alignment, NameIndex, align_by_name
 from core.orphanet import parse_codes
@@ -133,7 +133,26 @@ def import_release(
     progress: Progress = no_progress,
     benchmark: str = "MMRareBench",
 ) -> BenchmarkSummary:
-    """One benchmark's release folder (MMRareBench's four tracks, or MRareBench's two) into the graph."""
+    """One benchmark's release folder (MMRareBench's four tracks, or MRareBench's two) into the graph.
+    An import that fails writes nothing: not to the graph, and not to the blob store either (the
+    images it added are taken back)."""
+    added = AddedBlobs(blobs)
+    try:
+        return _import_release(root, store, added, skip_invalid, limits, progress, benchmark)
+    except BaseException:
+        added.take_back()
+        raise
+
+
+def _import_release(
+    root: Path,
+    store: GraphStore,
+    blobs: BlobStore,
+    skip_invalid: bool,
+    limits: ImageLimits,
+    progress: Progress,
+    benchmark: str,
+) -> BenchmarkSummary:
     tracks = benchmark_tracks(benchmark)
     problems = ProblemLog()
     items = read_release(root, blobs, problems, limits, progress, tracks)

@@ -112,9 +112,14 @@ def read_track(
     """The track's items, row by row; progress is reported in bytes of the file read."""
     path = root / track.file
     size = path.stat().st_size
-    with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
+    # utf-8-sig: a byte-order mark is read as one, not as part of the first column's name
+    with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t")
-        header = reader.fieldnames or []
+        try:
+            header = reader.fieldnames or []
+        except UnicodeDecodeError as exc:
+            problems.add(str(path), "header", "(encoding)", _not_utf8(exc))
+            return
         missing = track.missing_columns(header)
         if missing:
             problems.add(str(path), "header", ", ".join(missing), "missing column(s)")
@@ -124,7 +129,16 @@ def read_track(
         if extra:
             problems.warn(str(path), "header", ", ".join(extra), "column(s) outside the format, kept on each item")
         seen: dict[int, int] = {}
-        for row_number, row in enumerate(reader, start=1):
+        rows = enumerate(reader, start=1)
+        row_number = 0
+        while True:
+            try:
+                row_number, row = next(rows)
+            except StopIteration:
+                break
+            except UnicodeDecodeError as exc:
+                problems.add(str(path), f"row {row_number + 1}", "(encoding)", _not_utf8(exc))
+                return
             progress(f"reading {track.name}", raw.tell(), size)
             if None in row or any(v is None for v in row.values()):
                 count = len(header) + len(row.get(None, [])) - sum(v is None for v in row.values())  # type: ignore
@@ -138,6 +152,10 @@ def read_track(
             item = _row(path, track, row_number, row, blobs, problems, limits, seen, extra, chosen)
             if item is not None:
                 yield item
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    return f"not UTF-8 (byte 0x{exc.object[exc.start]:02x} cannot be read; Latin-1?): save the file as UTF-8"
 
 
 def _row(
@@ -175,6 +193,9 @@ def _row(
     }
     if not props["question"].strip():
         problems.add(file, where, chosen[0], "empty question")
+    for column, value in row.items():
+        if value and "\x00" in value:  # a NUL is no text a model is shown; it is a broken file
+            problems.add(file, where, column, "holds a NUL character")
     for column in track.lists:
         cell = read_list_cell(row[column.column])
         if cell.fallback:

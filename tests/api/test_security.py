@@ -511,3 +511,18 @@ def test_the_answer_oracle_is_closed(held_out: tuple, served: Served) -> None:
     assert all(r["n"] >= 3 for r in report["rows"]) and all(m["n"] >= 3 for m in report["means"])
     references = ask(client, "{ referenceScores { nTotal } }", keys["mallory"])["data"]["referenceScores"]
     assert all(r["nTotal"] >= 3 for r in references)
+
+
+def test_a_report_naming_many_runs_is_refused_before_work(held_out: tuple, served: Served) -> None:
+    client, _ = held_out
+    many = [f"run-{k}" for k in range(50_000)]
+    query = "query($r: [String!]) { report(runs: $r) { rows { n } } }"
+    started = time.perf_counter()
+    assert "owners only" in message(ask(client, query, r=many))  # the public, held out: refused first
+    assert time.perf_counter() - started < 1.0
+    started = time.perf_counter()
+    assert "50,000 runs named; a report takes at most 1,000" in message(gql(served, query, r=many))
+    assert time.perf_counter() - started < 1.0
+    # the grouping that crashed on a prevalence class's own " / "
+    crossed = gql(served, '{ report(by: "prevalence,images") { rows { group } } }', served.maintainer)
+    assert "errors" not in crossed and crossed["data"]["report"]["rows"]

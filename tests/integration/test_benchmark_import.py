@@ -447,3 +447,33 @@ def test_an_item_page_is_the_same_from_one_query_as_from_the_primitives(
         shown = {n.start.key for n in linked.links["SHOWS"]}
         assert shown == {n.ref.key for n in linked.items if n.props.get("nImages")}  # every image-bearing item
         assert {ref.label for ref in linked.linked} <= {"Image", "Case"}
+
+
+def test_encodings_nul_bytes_and_blobs_of_a_refused_import(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    with_orphanet(store)
+    diagnosis = next(t for t in TRACKS if t.name == "diagnosis").file
+    # a UTF-8 byte-order mark is read as one, not as part of the index column's name
+    bom = tmp_path / "bom"
+    shutil.copytree(release, bom)
+    (bom / diagnosis).write_bytes(b"\xef\xbb\xbf" + (bom / diagnosis).read_bytes())
+    assert import_release(bom, store, FolderBlobStore(tmp_path / "bom-blobs")).items["diagnosis"] > 0
+    store.clear()
+    with_orphanet(store)
+    # a Latin-1 file names the file and the row it cannot read
+    latin = edit(
+        release, tmp_path / "latin", "diagnosis", lambda r: [{**r[0], "question": "Quelle maladie? é"}, *r[1:]]
+    )
+    path = latin / diagnosis
+    path.write_bytes(path.read_bytes().decode("utf-8").encode("latin-1"))
+    with pytest.raises(ImportRejected, match=rf"{path}: row 1: \(encoding\): not UTF-8 \(byte 0xe9"):
+        import_release(latin, store, FolderBlobStore(tmp_path / "latin-blobs"))
+    # a NUL byte in a question is refused, naming row and field
+    nul = edit(
+        release, tmp_path / "nul", "diagnosis", lambda r: [r[0], {**r[1], "question": "Which\x00 disease?"}, *r[2:]]
+    )
+    with pytest.raises(ImportRejected, match=r"row 2 \(index \d+\): question: holds a NUL character"):
+        import_release(nul, store, FolderBlobStore(tmp_path / "nul-blobs"))
+    # a refused import leaves no image behind in the blob store (the release's images were new there)
+    blobs = tmp_path / "nul-blobs"
+    assert not blobs.exists() or not [p for p in blobs.rglob("*") if p.is_file()]
+    assert store.count_nodes("Item") == 0

@@ -8,7 +8,7 @@ import math
 from scoring.report import ScoreRow, stratify
 
 
-def row(model: str, item: str, score: float) -> ScoreRow:
+def row(model: str, item: str, score: float, prevalence: str = "Unknown", images: int = 1) -> ScoreRow:
     track = item.split(":")[0]
     return ScoreRow(
         f"{model}|{track}",
@@ -20,9 +20,9 @@ def row(model: str, item: str, score: float) -> ScoreRow:
         (),
         (),
         frozenset(),
-        "Unknown",
+        prevalence,
         (),
-        1,
+        images,
         None,
         {"m": score},
     )
@@ -44,3 +44,14 @@ def test_models_are_ranked_on_the_items_all_answered() -> None:
     assert all(math.isnan(v) for v in report.common_micro_ci["Half"])
     same = stratify(FULL, "track", "m", resamples=20)
     assert same.same_items and same.common_micro == same.micro == {"Full": 50.0}
+
+
+def test_combined_groupings_order_prevalence_classes_whole() -> None:
+    # a prevalence class holds " / " itself: "prevalence,images" crashed reading "10 000" as a count
+    rows = [
+        row("A", "diagnosis:1", 1, "1-9 / 100 000", 10),
+        row("A", "diagnosis:2", 0, "1-9 / 100 000", 3),
+        row("A", "diagnosis:3", 1, "1-5 / 10 000", 3),
+    ]
+    report = stratify(rows, "prevalence,images", "m", resamples=20)
+    assert [line.group for line in report.lines] == ["1-5 / 10 000 / 3", "1-9 / 100 000 / 3", "1-9 / 100 000 / 10"]
