@@ -43,9 +43,10 @@ from api.gql.cost import CostLimiter
 from api.gql.execution import DeadlineExecutionContext, PlainFieldsExecutionContext
 from api.limits import BodyLimit, ThreadedSchema
 from api.policy import QuotaExceeded, policy_from_env
-from api.service import GraphService
+from api.service import SERVER_WRITE_WAIT, GraphService
 from core.tracks import select_tracks
-from graph.errors import StoreUnavailableError
+from graph.embedded import EmbeddedStore
+from graph.errors import StoreBusyError, StoreUnavailableError
 from graph.subsets import ItemFilter, select_items
 from importers.benchmark.export import release_files
 from importers.predictions import SUFFIXES, ModelInfo, PredictionSource, check_display_text
@@ -119,6 +120,12 @@ class GraphRouter(GraphQLRouter):
             return json.dumps(data, separators=(",", ":")).encode()
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if any(isinstance(e.original_error, StoreBusyError) for e in result.errors or ()):
+            raise HTTPException(
+                status_code=503,
+                detail="another write holds the graph store; try again shortly",
+                headers={"Retry-After": str(StoreBusyError.retry_after)},
+            )
         if any(isinstance(e.original_error, StoreUnavailableError) for e in result.errors or ()):
             raise HTTPException(status_code=503, detail="the graph store is unavailable; see /health")
         return await super().process_result(request, result)
@@ -280,6 +287,12 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
 
     @app.exception_handler(StoreUnavailableError)
     async def unavailable(request: Request, exc: StoreUnavailableError) -> JSONResponse:
+        if isinstance(exc, StoreBusyError):  # a writer holds the store: worth trying again soon
+            return JSONResponse(
+                {"detail": "another write holds the graph store; try again shortly"},
+                status_code=503,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
         return JSONResponse({"detail": "the graph store is unavailable; see /health"}, status_code=503)
 
     @app.exception_handler(Exception)
@@ -294,7 +307,10 @@ def app_from_env() -> FastAPI:
     from core.settings import blob_store, data_dir
     from graph.settings import open_store
 
-    service = GraphService(open_store(), blob_store(), policy_from_env())
+    store = open_store()
+    if isinstance(store, EmbeddedStore):
+        store.write_wait = SERVER_WRITE_WAIT  # behind a CLI import, a write answers 503, not a long wait
+    service = GraphService(store, blob_store(), policy_from_env())
     app = create_app(service, KeyStore(data_dir() / "api_keys.json"), data_dir() / "thumbs")
     # Everything made so far (modules, the schema, the app) lives as long as the server: kept out
     # of the collector's full passes, which otherwise walk it all while a request waits.

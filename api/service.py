@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,6 +20,7 @@ from core.blobs import BlobStore
 from core.items import natural_key, track_of
 from core.orphanet import PREVALENCE_CLASSES, normalise_prevalence_class
 from core.tracks import TRACK_BY_NAME
+from graph.errors import StoreBusyError
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
 from graph.subsets import ItemFilter
@@ -47,11 +49,24 @@ class Page:
 MAX_RUNS_NAMED = 1_000
 
 
+SERVER_WRITE_WAIT = 5.0  # seconds a server write waits for another writer before answering 503
+
+
 class GraphService:
     def __init__(self, store: GraphStore, blobs: BlobStore, policy: ReleasePolicy | None = None) -> None:
         self.store, self.blobs = store, blobs
         self.policy = policy or ReleasePolicy()
         self.write_lock = threading.Lock()  # one writer at a time (the embedded store is one file)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One writer at a time; a write that cannot start within SERVER_WRITE_WAIT is StoreBusyError."""
+        if not self.write_lock.acquire(timeout=SERVER_WRITE_WAIT):
+            raise StoreBusyError("another write is under way; try again shortly")
+        try:
+            yield
+        finally:
+            self.write_lock.release()
 
     # -- lookups in batches (dataloaders) -------------------------------------------------------
     def nodes(self, label: str, keys: Sequence[Any]) -> list[dict[str, Any] | None]:
@@ -198,7 +213,7 @@ class GraphService:
         self, who: Principal, source: PredictionSource, model: ModelInfo | None, track: str | None
     ) -> tuple[RunSummary, Quota | None]:
         """One submission; an evaluator's count against the quota (an unchanged re-upload is free)."""
-        with self.write_lock:
+        with self.writing():
             quota = self.quota(who)
             if quota is not None and quota.remaining == 0:
                 raise QuotaExceeded(
@@ -222,9 +237,9 @@ class GraphService:
             )
         if judge not in OFFLINE_JUDGES:
             raise ValueError(f"the API runs the offline judges ({', '.join(OFFLINE_JUDGES)}); use the CLI for openai")
-        with self.write_lock:
+        with self.writing():
             return score_run(self.store, run_id, make_judge(judge, self.store))
 
     def audit(self, tracks: Sequence[str]) -> int:
-        with self.write_lock:
+        with self.writing():
             return len(audit_and_store(self.store, tracks).findings)

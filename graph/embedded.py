@@ -27,7 +27,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from graph import embedded_sql as sql
-from graph.errors import MissingEndpointError, StoreUnavailableError
+from graph.errors import MissingEndpointError, StoreBusyError, StoreUnavailableError
 from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
 from graph.store import PAGE_IMAGE_PROPS, PAGE_LINKS, GraphStore, ItemPage, RelRow, Where, WriteTx, order_value
 from graph.subsets import ItemFilter
@@ -129,8 +129,9 @@ def _acyclic_closures(
 class EmbeddedStore(GraphStore):
     name = "embedded"
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, write_wait: float = WRITE_LOCK_WAIT) -> None:
         self.path = FsPath(path) if path is not None else None
+        self.write_wait = write_wait  # a server waits a few seconds, then answers 503; the CLI waits long
         # a file store gives each thread its own connection (WAL readers run side by side); the
         # in-memory store has one connection, used by one thread at a time
         self.lock = threading.RLock()
@@ -171,7 +172,7 @@ class EmbeddedStore(GraphStore):
         db = getattr(self._local, "db", None)
         if db is None:
             try:
-                db = sqlite3.connect(self.path, timeout=WRITE_LOCK_WAIT, isolation_level=None, check_same_thread=False)
+                db = sqlite3.connect(self.path, timeout=self.write_wait, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")  # a commit that returned survives a crash of the machine too
                 db.execute("PRAGMA cache_size=-65536")  # 64 MB of pages: a large import rewrites few of them twice
@@ -185,8 +186,8 @@ class EmbeddedStore(GraphStore):
             yield db
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreUnavailableError(
-                    f"another process has been writing {self.path} for over {WRITE_LOCK_WAIT:g} s; "
+                raise StoreBusyError(
+                    f"another process has been writing {self.path} for over {self.write_wait:g} s; "
                     "try again when it is done"
                 ) from exc
             raise

@@ -15,3 +15,10 @@ class MissingEndpointError(GraphError):
 
 class StoreUnavailableError(GraphError):
     """The configured store cannot be reached or opened."""
+
+
+class StoreBusyError(StoreUnavailableError):
+    """Another writer holds the store past the wait allowed: try again shortly (a server answers 503
+    with Retry-After)."""
+
+    retry_after = 5

@@ -124,3 +124,53 @@ def test_a_killed_uploader_leaves_every_run_with_its_owner(served: Served, tmp_p
         assert (
             sorted(p.name for p in Path(served.store.path).parent.iterdir() if not p.name.startswith("graph.db")) == []
         )
+
+
+def test_a_write_behind_a_held_lock_answers_503_and_reads_go_on(served_graph: tuple, tmp_path: Path) -> None:
+    """The attack: a CLI import holding the graph's write lock froze every server request behind one
+    upload. Now the upload answers 503 with Retry-After after the server's short wait, and reads
+    (GraphQL, /health) answer meanwhile."""
+    import shutil
+    import sqlite3
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.auth import KeyStore
+    from api.service import GraphService
+    from core.blobs import FolderBlobStore
+
+    snapshot, blobs, _ = served_graph
+    path = tmp_path / "graph.db"
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{snapshot}{suffix}").exists():
+            shutil.copyfile(f"{snapshot}{suffix}", f"{path}{suffix}")
+    store = EmbeddedStore(path, write_wait=0.5)
+    keys = KeyStore(tmp_path / "keys.json")
+    client = TestClient(create_app(GraphService(store, FolderBlobStore(blobs)), keys, tmp_path / "t"))
+    key = keys.create("eve", "evaluator")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # what a CLI import holds while it writes
+    released = threading.Timer(4.0, holder.rollback)
+    released.start()
+    try:
+        started = time.perf_counter()
+        body = b'{"item": "diagnosis:0", "prediction": "x"}\n'
+        response = client.post(
+            "/runs", files={"file": ("a.jsonl", body)}, data={"model": "m"}, headers={"X-API-Key": key}
+        )
+        waited = time.perf_counter() - started
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5", response.text
+        assert waited < 3.0  # the server's short wait, not the CLI's two minutes
+        started = time.perf_counter()
+        assert client.get("/health").status_code == 200
+        read = client.post("/graphql", json={"query": "{ items(first: 3) { totalCount } }"}).json()
+        assert read["data"]["items"]["totalCount"] == 40 and time.perf_counter() - started < 1.0
+    finally:
+        released.join()
+        holder.close()
+    # once the lock is free the same upload goes through
+    response = client.post("/runs", files={"file": ("a.jsonl", body)}, data={"model": "m"}, headers={"X-API-Key": key})
+    assert response.status_code == 200
+    store.close()
