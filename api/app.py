@@ -51,7 +51,7 @@ from graph.subsets import ItemFilter, select_items
 from importers.benchmark.export import release_files
 from importers.predictions import SUFFIXES, ModelInfo, PredictionSource, check_display_text
 from importers.problems import ImportRejected
-from scoring.report import report_csv
+from scoring.report import leaderboard_csv, report_csv
 from scoring.stats import RESAMPLES
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -264,6 +264,23 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
         except (ValueError, LookupError) as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
         return Response(report_csv(result), media_type="text/csv")
+
+    @app.get("/exports/leaderboard.csv", response_class=StreamingResponse)
+    def export_leaderboard(
+        who: Annotated[Principal, Depends(principal)],
+        metric: str = "score_offline",
+        leak_free: bool = False,
+    ) -> Response:
+        """The leaderboard the dashboard shows: rank, the mean over common items with its interval, each
+        model's own micro, its tracks' means and its description."""
+        try:
+            result = service.report(who, [], "track", metric, None, leak_free, RESAMPLES)
+        except PermissionError as exc:
+            raise HTTPException(status_code=403, detail=str(exc)) from exc
+        except (ValueError, LookupError) as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from exc
+        described = dict(zip(result.micro, service.nodes("Model", list(result.micro)), strict=True))
+        return Response(leaderboard_csv(result, described), media_type="text/csv")
 
     @app.get("/exports/benchmark.zip")
     def benchmark_zip(

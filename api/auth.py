@@ -55,12 +55,27 @@ class KeyStore:
         if any(entry["name"] == name for entry in keys.values()):
             raise ValueError(f"a key named {name!r} exists already: key names are unique (they own runs)")
         keys[_digest(key)] = {"name": name, "role": role}
+        self._save(keys)
+        return key
+
+    def _save(self, keys: dict[str, dict[str, str]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".keys-")
         with os.fdopen(fd, "w") as fh:
             json.dump(keys, fh, indent=1)
         os.replace(tmp, self.path)
-        return key
+
+    def entries(self) -> list[dict[str, str]]:
+        """Every key's name and role (the keys themselves are not kept, only their hashes)."""
+        return sorted(self._load().values(), key=lambda e: e["name"])
+
+    def revoke(self, name: str) -> None:
+        """The named key stops working at once; its runs stay, owned by that name."""
+        keys = self._load()
+        kept = {digest: entry for digest, entry in keys.items() if entry["name"] != name}
+        if len(kept) == len(keys):
+            raise ValueError(f"no key named {name!r} (see `mmrare apikey list`)")
+        self._save(kept)
 
     def authenticate(self, key: str | None) -> Principal | None:
         """The key's principal; None for a key that is not known (no key at all is PUBLIC)."""

@@ -55,6 +55,7 @@ def _register() -> None:
         benchmark.export,
         leakage.audit,
         scoring.runs,
+        scoring.models,
         scoring.score,
         scoring.report,
         scoring.compare,

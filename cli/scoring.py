@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +23,9 @@ from graph.settings import open_store
 from scoring.judge_choice import JUDGES
 from scoring.judges import judge_origin
 from scoring.stats import RESAMPLES
+
+if TYPE_CHECKING:
+    from scoring.service import ScoreSummary
 
 
 @click.command("predictions")
@@ -137,8 +141,51 @@ def runs_delete(run_id: str, yes: bool) -> None:
     click.echo(f"deleted {run_id}: {predictions} prediction(s), {judgements} judgement(s)")
 
 
+@click.group("models", invoke_without_command=True)
+@click.pass_context
+def models(ctx: click.Context) -> None:
+    """The models in the graph, with their family, domain and size (`models describe` sets them)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with open_store() as store:
+        for m in store.select("Model", order_by="name"):
+            p = m.props
+            click.echo(
+                f"{p['name']}  family={p.get('family') or '-'}  domain={p.get('domain') or '-'}  "
+                f"params={p.get('params') or '-'}"
+            )
+
+
+@models.command("describe")
+@click.argument("name")
+@click.option("--family", help="Model family, e.g. Qwen2.5-VL.")
+@click.option("--domain", type=click.Choice(["general", "medical"]))
+@click.option("--params", help="Parameter count, e.g. 7B.")
+def models_describe(name: str, family: str | None, domain: str | None, params: str | None) -> None:
+    """Set a model's family, domain or size after its runs were imported (reports group by domain)."""
+    from importers.predictions import ModelInfo
+
+    if family is None and domain is None and params is None:
+        raise click.UsageError("give --family, --domain or --params")
+    try:
+        info = ModelInfo(name, family, domain, params)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    with open_store() as store:
+        if not store.get_many("Model", [info.name]):
+            raise click.UsageError(f"no model {info.name!r} (see `mmrare models`)")
+        row = {"name": info.name, "family": info.family, "domain": info.domain, "params": info.params}
+        store.upsert_nodes("Model", [{k: v for k, v in row.items() if v is not None}])
+        described = store.get_many("Model", [info.name])[info.name]
+    click.echo(
+        f"{info.name}: family={described.get('family') or '-'}  domain={described.get('domain') or '-'}  "
+        f"params={described.get('params') or '-'}"
+    )
+
+
 @click.command("score")
-@click.argument("run_id")
+@click.argument("names", nargs=-1, metavar="RUN_OR_MODEL...")
+@click.option("--all", "every", is_flag=True, help="Score every run in the graph.")
 @click.option("--judge", "judge_name", type=click.Choice(JUDGES), default="offline", show_default=True)
 @click.option("--base-url", help="openai: the chat-completions base URL, e.g. http://127.0.0.1:8000/v1")
 @click.option("--judge-model", help="openai: the judge model name.")
@@ -151,7 +198,8 @@ def runs_delete(run_id: str, yes: bool) -> None:
 @click.option("--concurrency", default=4, show_default=True)
 @click.option("--images", is_flag=True, help="openai: send the item's images (multimodal judge).")
 def score(
-    run_id: str,
+    names: tuple[str, ...],
+    every: bool,
     judge_name: str,
     base_url: str | None,
     judge_model: str | None,
@@ -159,12 +207,16 @@ def score(
     concurrency: int,
     images: bool,
 ) -> None:
-    """Score a run's stored predictions (token F1 and a judge); judgements are cached."""
+    """Score runs' stored predictions (token F1 and a judge): run ids, model names (each of the model's
+    runs) or --all; judgements are cached, so scoring again asks the judge nothing new."""
     from core.settings import blob_store
     from scoring.judge_choice import make_judge
     from scoring.openai_judge import OpenAISettings
+    from scoring.run_choice import every_run
     from scoring.service import score_run
 
+    if bool(names) == every:
+        raise click.UsageError("name the runs or models to score, or give --all")
     openai = None
     if base_url and judge_model:
         key = os.environ.get(api_key_env, "")
@@ -172,9 +224,18 @@ def score(
     elif judge_name == "openai":
         raise click.UsageError("--judge openai needs --base-url and --judge-model")
     with open_store() as store:
+        try:
+            run_ids = every_run(store, names)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
         judge = make_judge(judge_name, store, openai)
-        with progress_on_stderr() as progress:
-            summary = score_run(store, run_id, judge, blob_store() if images else None, progress)
+        for run_id in run_ids:
+            with progress_on_stderr() as progress:
+                summary = score_run(store, run_id, judge, blob_store() if images else None, progress)
+            _print_scored(run_id, summary)
+
+
+def _print_scored(run_id: str, summary: ScoreSummary) -> None:
     click.echo(
         f"{run_id} with {summary.judge} [{judge_origin(summary.judge)}] (config {summary.config_hash}): "
         f"{summary.predictions} predictions, "

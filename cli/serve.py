@@ -76,3 +76,27 @@ def apikey_create(name: str, role: str) -> None:
     from core.settings import data_dir
 
     click.echo(KeyStore(data_dir() / "api_keys.json").create(name, role))
+
+
+@apikey.command("list")
+def apikey_list() -> None:
+    """The keys' names and roles (a key itself is shown once, when made)."""
+    from api.auth import KeyStore
+    from core.settings import data_dir
+
+    for entry in KeyStore(data_dir() / "api_keys.json").entries():
+        click.echo(f"{entry['name']}  {entry['role']}")
+
+
+@apikey.command("revoke")
+@click.argument("name")
+def apikey_revoke(name: str) -> None:
+    """Stop the key named NAME from working (its runs stay)."""
+    from api.auth import KeyStore
+    from core.settings import data_dir
+
+    try:
+        KeyStore(data_dir() / "api_keys.json").revoke(name)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"revoked the key {name!r}")

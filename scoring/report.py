@@ -258,6 +258,46 @@ def _number(value: float) -> str:
     return "" if math.isnan(value) else f"{value:.4f}"
 
 
+def leaderboard_csv(report: Report, described: dict[str, dict]) -> str:
+    """The leaderboard as the dashboard shows it: one row per model, ranked on the items every model
+    answered, with that mean and its interval, the model's own micro, its groups' means and its
+    description (`described`: model name to family, domain and params)."""
+    import csv
+    import io
+
+    groups = list(dict.fromkeys(line.group for line in report.lines))
+    cell = {(line.model, line.group): line.mean for line in report.lines}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["rank", "model", "family", "domain", "params", "common_mean", "common_ci_low", "common_ci_high",
+         "common_n", "micro", "micro_ci_low", "micro_ci_high", "n", "complete", *groups]
+    )  # fmt: skip
+    ranked = sorted(report.micro, key=lambda m: (-_or_low(report.common_micro[m]), m))
+    for rank, model in enumerate(ranked, start=1):
+        about = described.get(model) or {}
+        writer.writerow(
+            [
+                rank,
+                spreadsheet_safe(model),
+                *(spreadsheet_safe(str(about.get(k) or "")) for k in ("family", "domain", "params")),
+                _number(report.common_micro[model]),
+                *(_number(v) for v in report.common_micro_ci[model]),
+                report.common_items,
+                _number(report.micro[model]),
+                *(_number(v) for v in report.micro_ci[model]),
+                report.items[model],
+                "yes" if report.complete[model] else "no",
+                *(_number(cell[(model, g)]) if (model, g) in cell else "" for g in groups),
+            ]
+        )
+    return out.getvalue()
+
+
+def _or_low(value: float) -> float:
+    return -1.0 if math.isnan(value) else value
+
+
 def report_csv(report: Report) -> str:
     """The report as CSV (one row per run and group), for `mmrare report --format csv` and the REST export."""
     import csv

@@ -58,6 +58,24 @@ def resolve_runs(store: GraphStore, names: Sequence[str], among: Collection[str]
     return list(dict.fromkeys(out))
 
 
+def every_run(store: GraphStore, names: Sequence[str]) -> list[str]:
+    """Run ids from names that are run ids or model names, a model standing for all of its runs (to
+    score them, not to report them); no name means every run."""
+    runs = [n.props for n in store.select("Run")]
+    if not names:
+        return sorted(str(r["runId"]) for r in runs)
+    out: list[str] = []
+    for name in names:
+        if any(r["runId"] == name for r in runs):
+            out.append(name)
+            continue
+        of_model = sorted(str(r["runId"]) for r in runs if r["model"] == name)
+        if not of_model:
+            raise ValueError(f"{name!r} is neither a run nor a model with runs (see `mmrare runs`)")
+        out += of_model
+    return list(dict.fromkeys(out))
+
+
 def use_run(store: GraphStore, run_id: str) -> list[str]:
     """Make a run the one reported for its model and dataset; the runs it replaces are returned."""
     run = store.get(NodeRef("Run", run_id))

@@ -184,11 +184,11 @@ async function downloadCsv(metric, leakFree) {
   const headers = {};
   const key = localStorage.getItem("mmrare-key");
   if (key) headers["X-API-Key"] = key;
-  const response = await fetch(`/exports/report.csv?by=track&metric=${encodeURIComponent(metric)}&leak_free=${leakFree}`, { headers });
+  const response = await fetch(`/exports/leaderboard.csv?metric=${encodeURIComponent(metric)}&leak_free=${leakFree}`, { headers });
   if (!response.ok) throw new Error(`the CSV export answered ${response.status}`);
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
-  link.download = `report-${metric}${leakFree === "true" ? "-leak-free" : ""}.csv`;
+  link.download = `leaderboard-${metric}${leakFree === "true" ? "-leak-free" : ""}.csv`;
   document.body.appendChild(link);
   link.click();
   link.remove();

@@ -4,6 +4,8 @@ test-artifacts/screenshots. Skipped without Chromium or Playwright, except in CI
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import os
 import shutil
@@ -182,9 +184,21 @@ def test_leaderboard(page: object, site: dict) -> None:
     assert judge.locator("thead th").nth(1).get_attribute("aria-sort") == "descending"
     with page.expect_download() as download:
         page.locator("button.csv").first.click()
-    lines = Path(download.value.path()).read_text().splitlines()
-    assert lines[0] == "model,runs,group,n,mean,ci_low,ci_high"
-    assert {line.split(",")[0] for line in lines[1:]} == MODELS
+    # the CSV is the leaderboard: rank, model, description, the common mean with its interval, ...
+    lines = list(csv.reader(io.StringIO(Path(download.value.path()).read_text())))
+    assert lines[0][:9] == [
+        "rank",
+        "model",
+        "family",
+        "domain",
+        "params",
+        "common_mean",
+        "common_ci_low",
+        "common_ci_high",
+        "common_n",
+    ]
+    assert [row[1] for row in lines[1:]] == names  # in the board's ranked order
+    assert [row[0] for row in lines[1:]] == ["1", "2", "3"] and {row[13] for row in lines[1:]} == {"yes", "no"}
 
 
 TITLE = "document.querySelector('#heat-body h2')?.textContent"

@@ -65,7 +65,7 @@ def test_import_score_report_compare(graph: Path) -> None:
     assert compared.exit_code == 0
     assert f"on {len(rows)} items both answered" in compared.output and "difference +100.00" in compared.output
     unknown = runner.invoke(main, ["score", "nope"])
-    assert unknown.exit_code == 2 and "no run 'nope'" in unknown.output
+    assert unknown.exit_code == 2 and "'nope' is neither a run nor a model" in unknown.output
     bad_by = runner.invoke(main, ["report", "--by", "colour"])
     assert bad_by.exit_code == 2 and "unknown grouping 'colour'" in bad_by.output
 
@@ -124,3 +124,27 @@ def test_listing_formats_and_refusals(graph: Path) -> None:
     assert wrong.exit_code == 2 and "'1-9 / 100 000'" in wrong.output
     unknown = runner.invoke(main, ["report", "--by", "class", "--under", "999999"])
     assert unknown.exit_code == 2 and "ORPHA:999999 is not in the graph" in unknown.output
+
+
+def test_score_several_runs_and_describe_models(graph: Path) -> None:
+    runner = CliRunner()
+    rows = diagnosis_rows(graph)
+    for name in ("One", "Two"):
+        path = graph / f"{name}_MMRarebench_Diagnosis.tsv"
+        path.write_text("index\tprediction\n" + "".join(f"{r['index']}\t{r['answer']}\n" for r in rows))
+        assert runner.invoke(main, ["import", "predictions", str(path)]).exit_code == 0
+    refused = runner.invoke(main, ["score"])
+    assert refused.exit_code == 2 and "name the runs or models to score, or give --all" in refused.output
+    by_model = runner.invoke(main, ["score", "One"])  # a model's name scores each of its runs
+    assert by_model.exit_code == 0 and by_model.output.startswith("One|MMRarebench_Diagnosis|")
+    everything = runner.invoke(main, ["score", "--all"])
+    # One's judgements are cached, and Two's identical answers share them (the cache is by prompt)
+    assert everything.exit_code == 0 and everything.output.count(f"0 judged, {len(rows)} from cache") == 2
+    assert "Two|MMRarebench_Diagnosis|" in everything.output
+    unknown = runner.invoke(main, ["score", "Nobody"])
+    assert unknown.exit_code == 2 and "'Nobody' is neither a run nor a model" in unknown.output
+    described = runner.invoke(main, ["models", "describe", "One", "--family", "Qwen2.5-VL", "--domain", "medical"])
+    assert described.output == "One: family=Qwen2.5-VL  domain=medical  params=-\n"
+    assert "One  family=Qwen2.5-VL  domain=medical  params=-" in runner.invoke(main, ["models"]).output
+    missing = runner.invoke(main, ["models", "describe", "Three", "--params", "7B"])
+    assert missing.exit_code == 2 and "no model 'Three'" in missing.output

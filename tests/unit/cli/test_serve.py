@@ -34,3 +34,17 @@ def test_apikey_create(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert KeyStore(tmp_path / "api_keys.json").authenticate("mmr_wrong") is None
     twice = CliRunner().invoke(main, ["apikey", "create", "alice", "--role", "maintainer"])
     assert twice.exit_code == 2 and "a key named 'alice' exists already" in twice.output
+
+
+def test_apikey_list_and_revoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MMRARE_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    alice = runner.invoke(main, ["apikey", "create", "alice", "--role", "evaluator"]).output.strip()
+    runner.invoke(main, ["apikey", "create", "bob", "--role", "maintainer"])
+    listed = runner.invoke(main, ["apikey", "list"])
+    assert listed.output.splitlines() == ["alice  evaluator", "bob  maintainer"] and "mmr_" not in listed.output
+    assert runner.invoke(main, ["apikey", "revoke", "alice"]).output == "revoked the key 'alice'\n"
+    assert KeyStore(tmp_path / "api_keys.json").authenticate(alice) is None  # refused at once
+    assert runner.invoke(main, ["apikey", "list"]).output == "bob  maintainer\n"
+    again = runner.invoke(main, ["apikey", "revoke", "alice"])
+    assert again.exit_code == 2 and "no key named 'alice'" in again.output
