@@ -138,6 +138,7 @@ class EmbeddedStore(GraphStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._adjacency: dict[str, tuple[int, _Adjacency]] = {}
+        self._below: dict[tuple[int, ...], tuple[int, str]] = {}  # classes -> (generation, uids below)
         self._memory = None
         if path is None:
             self._memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
@@ -408,11 +409,28 @@ class EmbeddedStore(GraphStore):
         cypher/item_page.cypher."""
         # SQLite takes a list as JSON text (the statement reads it with json_each)
         params = {k: json.dumps(v) if isinstance(v, list) else v for k, v in f.query_params().items()}
+        if f.under:
+            params["under"] = self._classes_below(f.under)
         params.update(offset=offset, limit=limit)
         with self._connection() as db:
             rows = db.execute(sql.ITEM_PAGE, params).fetchall()
             total = db.execute(sql.ITEM_COUNT, params).fetchone()[0]
         return [Node(NodeRef("Item", key), json.loads(props)) for key, props in rows], int(total)
+
+    def _classes_below(self, codes: tuple[int, ...]) -> str:
+        """The uids of the classes and every class below them, as JSON, from the in-memory walk; kept
+        until anyone commits, since the pages of one class ask for it again and again."""
+        with self._connection() as db:
+            generation = self._generation(db)
+        cached = self._below.get(codes)
+        if cached is None or cached[0] != generation:
+            below = self.closure([NodeRef("Disease", c) for c in codes], "SUBCLASS_OF", Direction.IN, True)
+            cached = (generation, json.dumps(sorted(ref.uid for ref in below)))
+            with self.lock:
+                if len(self._below) > 256:  # a bound: classes asked for are few, but not counted on
+                    self._below.clear()
+                self._below[codes] = cached
+        return cached[1]
 
     def item_page_linked(self, f: ItemFilter, offset: int, limit: int) -> ItemPage:
         """The page, its SHOWS and ABOUT links in one statement, and what they lead to in one more: the
