@@ -442,17 +442,35 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
 @click.option("--metric", default="offline", show_default=True)
 @click.option("--resamples", default=RESAMPLES, show_default=True, help="Bootstrap resamples (one default everywhere).")
 @click.option("--seed", default=20260425, show_default=True)
+@click.option("--track", "tracks", type=TRACK_CHOICE, multiple=True, help="Only items of this track (repeatable).")
+@click.option("--under", help="Only items whose disease is under this Orphanet class (ORPHA:98006 or 98006).")
+@click.option("--leak-free", is_flag=True, help="Only items the leakage audit found leak-free.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int, fmt: str) -> None:
-    """Paired comparison of two models (or runs) on the items both answered (bootstrap CI, permutation
-    p-value). A model name pools its runs."""
+def compare(
+    run_a: str,
+    run_b: str,
+    metric: str,
+    resamples: int,
+    seed: int,
+    tracks: tuple[str, ...],
+    under: str | None,
+    leak_free: bool,
+    fmt: str,
+) -> None:
+    """Paired comparison of two models (or runs) on the items both answered: the difference B - A of
+    their means, x100 as in `report`, with its bootstrap interval over cases and a sign-flip
+    permutation p-value. A model name stands for its reported runs, as in `report`."""
     from scoring.report import check_one_run_per_item, collect_rows
     from scoring.run_choice import resolve_runs
     from scoring.stats import paired_comparison
 
     with open_store() as store:
+        code = known_class(store, orpha_code(under, "--under"), "--under") if under else None
         runs_a, runs_b = resolve_runs(store, [run_a]), resolve_runs(store, [run_b])
-        rows_a, rows_b = collect_rows(store, runs_a), collect_rows(store, runs_b)
+        restrict = ((code,) if code else (), tracks)
+        rows_a, rows_b = collect_rows(store, runs_a, *restrict), collect_rows(store, runs_b, *restrict)
+    if leak_free:
+        rows_a, rows_b = [r for r in rows_a if r.leak_free], [r for r in rows_b if r.leak_free]
     check_one_run_per_item(rows_a)
     check_one_run_per_item(rows_b)
     name = metric_name(metric)
@@ -469,10 +487,12 @@ def compare(run_a: str, run_b: str, metric: str, resamples: int, seed: int, fmt:
     clusters = {r.item_id: r.case_id for r in [*rows_a, *rows_b]}
     c = paired_comparison(a, b, clusters, resamples, seed)
     if fmt == "json":
-        click.echo(json.dumps({"a": run_a, "b": run_b, "metric": name, **asdict(c)}, indent=1))
+        scaled = {k: 100 * v if k in ("mean_a", "mean_b", "difference", "ci_low", "ci_high") else v
+                  for k, v in asdict(c).items()}  # fmt: skip
+        click.echo(json.dumps({"a": run_a, "b": run_b, "metric": name, "scale": "x100", **scaled}, indent=1))
         return
     click.echo(
-        f"{name} on {c.n} items both answered: {run_a} {100 * c.mean_a:.2f}, {run_b} "
-        f"{100 * c.mean_b:.2f}; difference {100 * c.difference:+.2f} "
+        f"{name} (x100, as in report) on {c.n} items both answered: A {run_a} {100 * c.mean_a:.2f}, "
+        f"B {run_b} {100 * c.mean_b:.2f}; difference B - A {100 * c.difference:+.2f} "
         f"{interval(100 * c.ci_low, 100 * c.ci_high, '+.2f')}, p = {c.p_value:.4f}"
     )

@@ -196,6 +196,7 @@ class Query:
                 model=r.model,
                 track=r.track,
                 dataset=r.dataset,
+                label=r.label,
                 runs=list(r.runs),
                 metrics=[
                     ReferenceMetric(key=k, value=finite_or_none(v))

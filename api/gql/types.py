@@ -516,6 +516,7 @@ class ReferenceResult:
     model: str
     track: str
     dataset: str = strawberry.field(description="The VLMEvalKit dataset (for MRareBench, the input condition).")
+    label: str = strawberry.field(description="What the result is called: its track, or its input condition.")
     runs: list[str]
     metrics: list[ReferenceMetric]
     n_total: int

@@ -180,6 +180,24 @@ function sortBoard(id, key) {
   });
 }
 
+// The headline: the authors' evaluator's own keys (`mmrare report --reference`), per model and track
+// (per input condition for MRareBench), before any number of ours.
+function referenceTable(rows) {
+  const head = "<h2>The authors' evaluator's keys</h2><p>What VLMEvalKit's <code>evaluate()</code> returns for each " +
+    "model and track (MRareBench: input condition), without a judge: <code>diagnosis_f1</code> (x100), " +
+    "<code>substring_match</code> (0-1), MRareBench's recall and evidence keys. The boards below are ours.</p>";
+  if (!rows.length) return head + "<p>No run to show.</p>";
+  const shown = (r) => r.metrics.filter((m) => ["diagnosis_f1", "substring_match", "MRR", "recall@1",
+    "det_required_recall@0.5"].includes(m.key));
+  let html = `<div class="scroll"><table id="reference-keys"><thead><tr><th scope="col">Model</th><th scope="col">Track</th>` +
+    `<th scope="col">Keys</th><th scope="col">n_total</th></tr></thead><tbody>`;
+  for (const r of rows) {
+    const keys = shown(r).map((m) => `${esc(m.key)} ${m.value === null ? "–" : m.value.toFixed(m.key === "diagnosis_f1" ? 2 : 4)}`).join(", ");
+    html += `<tr><th scope="row">${esc(r.model)}</th><td>${esc(r.label)}</td><td>${keys || "–"}</td><td class="num">${r.nTotal}</td></tr>`;
+  }
+  return head + html + "</tbody></table></div>";
+}
+
 async function downloadCsv(metric, leakFree) {
   const headers = {};
   const key = localStorage.getItem("mmrare-key");
@@ -200,7 +218,8 @@ const pages = {
       page.innerHTML = `<h2>Leaderboard</h2>${withheld("every score", OWNERS_ONLY)}`;
       return;
     }
-    const [judge, f1, clean] = await Promise.all([
+    const [reference, judge, f1, clean] = await Promise.all([
+      gql("{ referenceScores { model label nTotal metrics { key value } } }").then((d) => d.referenceScores),
       report("track", "score_offline"), report("track", "tokenF1"),
       heldOut() ? null : report("track", "score_offline", { leakFree: true }),
     ]);
@@ -210,6 +229,7 @@ const pages = {
       "<em>micro</em> is the mean over all of a model's own items (its track runs pooled), and a model missing items " +
       "is marked incomplete. Means x100 with 95% intervals (bootstrap over cases). Select a column heading to sort " +
       "by it (a track's column ranks by that track).</p>" +
+      referenceTable(reference) +
       `<p class="note">Judge: ${esc(judge.judgeOrigin)}</p>` +
       board("judge", "Judge score (offline judges: ours, not the reference's)", judge, "score_offline") +
       board("f1", "Token F1 (diagnosis)", f1, "tokenF1") +

@@ -146,8 +146,15 @@ def test_leaderboard(page: object, site: dict) -> None:
     open_page(page, site, "leaderboard")
     shot(page, "leaderboard")
     tables = page.locator("main table")
-    assert tables.count() == 3
-    judge = tables.first
+    assert tables.count() == 4
+    # the headline first: the authors' evaluator's own keys, per model and track
+    reference = page.locator("#reference-keys")
+    assert tables.first.get_attribute("id") == "reference-keys"
+    rows = [tr.locator("th, td").all_inner_texts() for tr in reference.locator("tbody tr").all()]
+    diagnosis = {r[0]: r[2] for r in rows if r[1] == "diagnosis"}
+    assert set(diagnosis) == MODELS and all(k.startswith("diagnosis_f1 ") for k in diagnosis.values())
+    assert any(r[1] == "treatment" and r[2].startswith("substring_match ") for r in rows)
+    judge = page.locator("#board-judge")
     models = judge.locator("tbody th").all_inner_texts()
     assert set(models) == MODELS
     headers = judge.locator("thead th").all_inner_texts()
@@ -518,7 +525,7 @@ def test_a_held_out_release_shows_each_caller_what_it_may_see(page: object, held
     open_page(page, held_out_site, "leaderboard", held_out_site["evaluator"])
     shot(page, "held-out-evaluator-leaderboard")
     assert page.locator("main .error").count() == 0
-    judge = page.locator("main table").first
+    judge = page.locator("#board-judge")
     assert [t.split(" (")[0] for t in judge.locator("tbody th").all_inner_texts()] == [OWNED_MODEL]
     notes = page.locator("main .withheld").all_inner_texts()
     assert any("leak-free subset" in n for n in notes) and any("your own runs" in n for n in notes)

@@ -63,7 +63,13 @@ def test_import_score_report_compare(graph: Path) -> None:
     assert as_csv[0] == "model,runs,group,n,mean,ci_low,ci_high" and len(as_csv) == 3
     compared = runner.invoke(main, ["compare", bad_id, good_id, "--resamples", "500"])
     assert compared.exit_code == 0
-    assert f"on {len(rows)} items both answered" in compared.output and "difference +100.00" in compared.output
+    assert f"on {len(rows)} items both answered" in compared.output and "difference B - A +100.00" in compared.output
+    assert "(x100, as in report)" in compared.output
+    # the same comparison restricted: to a track, and to a class that holds none of the items
+    only = runner.invoke(main, ["compare", bad_id, good_id, "--track", "diagnosis", "--format", "json"])
+    assert json.loads(only.output)["difference"] == 100.0 and json.loads(only.output)["scale"] == "x100"
+    elsewhere = runner.invoke(main, ["compare", bad_id, good_id, "--track", "treatment"])
+    assert elsewhere.exit_code == 2 and "share no item" in elsewhere.output
     unknown = runner.invoke(main, ["score", "nope"])
     assert unknown.exit_code == 2 and "'nope' is neither a run nor a model" in unknown.output
     bad_by = runner.invoke(main, ["report", "--by", "colour"])
