@@ -116,10 +116,11 @@ def export() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["tsv", "parquet"]),
+    type=click.Choice(["tsv", "parquet", "hf"]),
     default="tsv",
     show_default=True,
-    help="tsv: the release's own files; parquet: <track>.parquet with images as bytes (needs pyarrow).",
+    help="tsv: the release's own files; parquet: <track>.parquet with images as bytes (needs pyarrow); "
+    "hf: a Hugging Face dataset folder, one config per track, with a dataset card (needs datasets).",
 )
 def export_benchmark(
     out: Path,
@@ -133,7 +134,7 @@ def export_benchmark(
     both), or to Parquet."""
     from core.settings import blob_store
     from graph.subsets import ItemFilter, select_items
-    from importers.benchmark.export import export_items, export_parquet
+    from importers.benchmark.export import export_hf, export_items, export_parquet
 
     codes = [orpha_code(text, "--under") for text in under]
     tracks = chosen_tracks(tracks, benchmark)
@@ -141,7 +142,11 @@ def export_benchmark(
         codes = [known_class(store, code, "--under") for code in codes]
         classes = tuple(prevalence_class(text) for text in prevalence)
         items = select_items(store, ItemFilter(tracks=tracks, under=tuple(codes), prevalence_classes=classes))
-        written = (export_parquet if fmt == "parquet" else export_items)(store, items, blob_store(), out)
+        writer = {"tsv": export_items, "parquet": export_parquet, "hf": export_hf}[fmt]
+        try:
+            written = writer(store, items, blob_store(), out)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
     click.echo(
         f"exported {sum(written.values())} items to {out}: "
         + (", ".join(f"{t} {n}" for t, n in written.items()) or "nothing matched")

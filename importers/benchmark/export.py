@@ -115,3 +115,77 @@ def export_parquet(store: GraphStore, items: list[Node], blobs: BlobStore, out: 
         pq.write_table(table, out / f"{track.name}.parquet")
         written[track.name] = len(rows)
     return written
+
+
+HF_LICENCE = "cc-by-4.0"  # Orphanet's data licence; the synthetic text and images are ours to give
+
+
+def export_hf(store: GraphStore, items: list[Node], blobs: BlobStore, out: Path) -> dict[str, int]:
+    """A folder that `datasets.load_dataset(out)` loads as it is (and `huggingface-cli upload` could
+    push): one config per track (`<track>/data.parquet`, written by `datasets` with its features, so
+    images load as images), each row with its item id, case and aligned ORPHAcodes, and a dataset card
+    (README.md) whose YAML names the configs, the licence and the attribution."""
+    try:
+        from datasets import Dataset, Features, Image, List, Value
+    except ImportError as exc:  # an optional extra: pip install 'mmrare-graph[hf]'
+        raise ValueError("--format hf needs the datasets package: pip install 'mmrare-graph[hf]'") from exc
+    refs = [i.ref for i in items]
+    cases = {str(n.start.key): str(n.node.key) for n in store.neighbours(refs, "ABOUT")}
+    codes: dict[str, list[int]] = {}
+    for n in store.neighbours(refs, "ANSWER_IS"):
+        codes.setdefault(str(n.start.key), []).append(int(n.node.key))
+    written: dict[str, int] = {}
+    for track, members, shows in _by_track(store, items):
+        rows = []
+        for item in members:
+            row = _row(item, shows.get(item.ref, []), blobs, track, as_text=False)
+            images = row.pop("image")
+            rows.append(
+                {
+                    "item_id": str(item.ref.key),
+                    "case_id": cases.get(str(item.ref.key), ""),
+                    "orpha_codes": sorted(codes.get(str(item.ref.key), [])),
+                    "images": [{"bytes": b, "path": None} for b in images],  # type: ignore[union-attr]
+                    **{k: v if isinstance(v, list) else str(v) for k, v in row.items()},
+                }
+            )
+        columns = list(dict.fromkeys(c for row in rows for c in row))
+        features = {
+            "item_id": Value("string"),
+            "case_id": Value("string"),
+            "orpha_codes": List(Value("int64")),
+            "images": List(Image()),
+        }
+        for column in columns:
+            if column not in features:
+                features[column] = List(Value("string")) if isinstance(rows[0].get(column), list) else Value("string")
+        data = {c: [row.get(c, [] if isinstance(features[c], List) else "") for row in rows] for c in columns}
+        (out / track.name).mkdir(parents=True, exist_ok=True)
+        Dataset.from_dict(data, features=Features(features)).to_parquet(str(out / track.name / "data.parquet"))
+        written[track.name] = len(rows)
+    (out / "README.md").write_text(_dataset_card(written), encoding="utf-8")
+    return written
+
+
+def _dataset_card(written: dict[str, int]) -> str:
+    configs = "".join(
+        f"  - config_name: {track}\n    data_files:\n      - split: test\n        path: {track}/data.parquet\n"
+        for track in written
+    )
+    counts = "".join(f"| {track} | {n} |\n" for track, n in written.items())
+    return (
+        f"---\nlicense: {HF_LICENCE}\npretty_name: MMRare graph export\nconfigs:\n{configs}---\n\n"
+        "# MMRare graph export\n\n"
+        "Items exported by `mmrare export benchmark --format hf` from an MMRare graph: one config per track "
+        "(split `test`). Every row carries its `item_id`, its `case_id` (the items of one case share images "
+        "and narrative: resample by case), the ORPHAcodes its answer is aligned to (`orpha_codes`; empty "
+        "where none), the release's own columns, and its images as images.\n\n"
+        "| config | rows |\n|---|---|\n" + counts + "\n"
+        "## How it was made\n\nThe rows are the graph's items as imported from a benchmark release (the "
+        "release's columns kept, cells read as the reference evaluator reads them) and aligned to Orphanet "
+        "(`ANSWER_IS`). An export of the synthetic demo or generator data is synthetic: its text and images "
+        "were generated, only the disease facts are real.\n\n"
+        "## Licence and attribution\n\nDisease names, codes and classification come from Orphanet "
+        "(Orphadata, INSERM), licensed CC BY 4.0: https://www.orphadata.com. A release imported from "
+        "elsewhere keeps its own licence; check it before publishing.\n"
+    )

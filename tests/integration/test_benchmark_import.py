@@ -477,3 +477,37 @@ def test_encodings_nul_bytes_and_blobs_of_a_refused_import(store: GraphStore, re
     blobs = tmp_path / "nul-blobs"
     assert not blobs.exists() or not [p for p in blobs.rglob("*") if p.is_file()]
     assert store.count_nodes("Item") == 0
+
+
+def test_hf_export_loads_as_it_is(store: GraphStore, release: Path, tmp_path: Path) -> None:
+    import os
+
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    from datasets import Image, List, load_dataset
+    from PIL import Image as PILImage
+
+    from importers.benchmark.export import export_hf
+
+    with_orphanet(store)
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    import_release(release, store, blobs)
+    out = tmp_path / "hf"
+    written = export_hf(store, store.select("Item"), blobs, out)
+    expected = {t.name: len(rows(release / t.file)) for t in TRACKS}
+    assert written == expected
+    card = (out / "README.md").read_text()
+    assert card.startswith("---\nlicense: cc-by-4.0\n") and "Orphanet" in card
+    assert all(f"config_name: {name}\n" in card for name in expected)
+    for name, n in expected.items():
+        # the folder as it is, one config per track, named in the card
+        split = load_dataset(str(out), name, split="test", cache_dir=str(tmp_path / "hf-cache"))
+        assert len(split) == n
+        assert split.features["images"] == List(Image())
+    diagnosis = load_dataset(str(out), "diagnosis", split="test", cache_dir=str(tmp_path / "hf-cache"))
+    first = rows(release / TRACKS[0].file)[0]
+    row = next(r for r in diagnosis if r["index"] == first["index"])
+    assert row["item_id"] == f"diagnosis:{first['index']}" and row["case_id"].startswith("case:")
+    aligned = sorted(int(n.node.key) for n in store.neighbours([NodeRef("Item", row["item_id"])], "ANSWER_IS"))
+    assert row["orpha_codes"] == aligned and aligned
+    assert all(isinstance(image, PILImage.Image) for image in row["images"]) and row["images"]
+    assert len(row["images"]) == len(json.loads(first["image"]))
