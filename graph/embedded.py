@@ -129,9 +129,10 @@ def _acyclic_closures(
 class EmbeddedStore(GraphStore):
     name = "embedded"
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, write_wait: float = WRITE_LOCK_WAIT) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, write_wait: float | None = None) -> None:
         self.path = FsPath(path) if path is not None else None
-        self.write_wait = write_wait  # a server waits a few seconds, then answers 503; the CLI waits long
+        # a server waits a few seconds, then answers 503; the CLI waits long
+        self.write_wait = WRITE_LOCK_WAIT if write_wait is None else write_wait
         # a file store gives each thread its own connection (WAL readers run side by side); the
         # in-memory store has one connection, used by one thread at a time
         self.lock = threading.RLock()

@@ -253,12 +253,16 @@ const pages = {
       <label>Rows by <select id="heat-by"><option value="head">Orphanet head</option>
         <option value="prevalence">Prevalence class</option>${heldOut() ? "" : '<option value="class">Children of a class</option>'}</select></label>
       <label>Track <select id="heat-track"><option value="">all tracks</option>${TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
+      <label>Metric <select id="heat-metric"><option value="score_offline">judge score (offline, ours)</option>
+        <option value="tokenF1">token F1 (diagnosis)</option></select></label>
       <label>Summary <select id="heat-mean"><option value="micro">micro (items)</option><option value="macro">macro (groups)</option></select></label>
       <label class="inline"><input type="checkbox" id="heat-n"> n in cells</label>
       ${heldOut() ? "" : `<label>Class (type to search) <input id="heat-search" autocomplete="off" value="${esc(state.label || "")}"></label>`}
       </div>${heldOut() ? withheld("slicing under a class", ANSWER_DERIVED) : ""}<ul class="suggestions" id="heat-suggest"></ul><div id="heat-body">Loading…</div>`;
     const by = document.getElementById("heat-by"), mean = document.getElementById("heat-mean");
     const track = document.getElementById("heat-track"), showN = document.getElementById("heat-n");
+    const metric = document.getElementById("heat-metric");
+    metric.value = state.metric || "score_offline";
     by.value = state.by; mean.value = state.mean; track.value = state.track || ""; showN.checked = state.showN !== false;
     const save = () => sessionStorage.setItem("heat", JSON.stringify(state));
     let latest = 0;
@@ -266,11 +270,18 @@ const pages = {
       const body = document.getElementById("heat-body");
       if (state.by === "class" && !state.under) { body.innerHTML = "<p>Search a class to slice by its children.</p>"; return; }
       const mine = ++latest;
-      const rep = await report(state.by, "score_offline", { under: state.under ?? null, track: state.track });
+      body.setAttribute("aria-busy", "true");
+      body.insertAdjacentHTML("afterbegin", '<p class="loading note">Loading…</p>');  // the old chart stays until the new one comes
+      const rep = await report(state.by, state.metric || "score_offline", { under: state.under ?? null, track: state.track });
       if (mine !== latest || !document.body.contains(body)) return; // superseded, or the page was left
+      body.removeAttribute("aria-busy");
       const where = state.track ? ` (${state.track})` : "";
-      const label = state.by === "class" ? `Judge score under ${state.label}${where}` : `Judge score by ${state.by}${where}`;
-      const { models, groups, cell } = pivot(rep.rows);
+      const name = state.metric === "tokenF1" ? "Token F1" : "Judge score";
+      const label = state.by === "class" ? `${name} under ${state.label}${where}` : `${name} by ${state.by}${where}`;
+      const { groups, cell } = pivot(rep.rows);
+      // models across in rank order (the mean over the items all of them answered), best first
+      const models = [...rep.means].sort((a, b) => (b.commonMicro ?? -1) - (a.commonMicro ?? -1) || a.model.localeCompare(b.model))
+        .map((m) => m.model).filter((m) => rep.rows.some((r) => r.model === m));
       if (!models.length) {
         body.innerHTML = `<h2>${esc(label)}</h2><p>No scored items ${state.by === "class" ? "under this class" : "yet"}.</p>`;
         return;
@@ -302,6 +313,7 @@ const pages = {
     by.addEventListener("change", () => { state.by = by.value; save(); draw(); });
     track.addEventListener("change", () => { state.track = track.value; save(); draw(); });
     mean.addEventListener("change", () => { state.mean = mean.value; save(); draw(); });
+    metric.addEventListener("change", () => { state.metric = metric.value; save(); draw(); });
     showN.addEventListener("change", () => { state.showN = showN.checked; save(); draw(); });
     const search = document.getElementById("heat-search"), suggest = document.getElementById("heat-suggest");
     search?.addEventListener("input", async () => {
@@ -389,6 +401,7 @@ const pages = {
     const draw = async () => {
       const body = document.getElementById("cond-body");
       const mine = ++latest;
+      body.insertAdjacentHTML("afterbegin", '<p class="loading note">Loading…</p>');  // until the new rows come
       const data = await gql(`query($by: String!, $metric: String!) { conditionContrasts(by: $by, metric: $metric) {
         model measures stratum n meanA meanB difference ciLow ciHigh pValue } }`, { by: state.by, metric: state.metric });
       if (mine !== latest || !document.body.contains(body)) return; // superseded, or the page was left
