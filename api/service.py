@@ -27,7 +27,7 @@ from graph.subsets import ItemFilter
 from importers.predictions import ModelInfo, PredictionSource, RunSummary, import_prediction_sources
 from scoring.condition_runs import graph_contrasts
 from scoring.conditions import ConditionContrast
-from scoring.judge_choice import make_judge
+from scoring.judge_choice import make_judge, metric_property
 from scoring.judges import OFFLINE_JUDGES
 from scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
 from scoring.report import Report, child_classes, collect_rows, stratify
@@ -168,6 +168,7 @@ class GraphService:
     ) -> Report:
         self.policy.check_report(who, by, under, leak_free)
         self.check_classes([under] if under else [])
+        metric = metric_property(metric)  # the CLI's names too: offline, token_f1, judge:ontology
         if track is not None and track not in TRACK_BY_NAME:
             raise ValueError(f"unknown track {track!r}; known: {', '.join(TRACK_BY_NAME)}")
         chosen = self._visible_runs(who, runs)

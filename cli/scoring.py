@@ -20,7 +20,7 @@ from cli.common import (
     progress_on_stderr,
 )
 from graph.settings import open_store
-from scoring.judge_choice import JUDGES
+from scoring.judge_choice import JUDGES, metric_property
 from scoring.judges import judge_origin
 from scoring.stats import RESAMPLES
 
@@ -249,21 +249,12 @@ def _print_scored(run_id: str, summary: ScoreSummary) -> None:
         click.echo(f"  ({n} {track} predictions not judged: {summary.judge} does not judge {track})")
 
 
-METRICS = ("token_f1", "exact", *JUDGES)
-
-
 def metric_name(metric: str) -> str:
-    """The Prediction property of a metric name; an unknown name is an error listing the known ones."""
-    if metric in ("token_f1", "tokenF1"):
-        return "tokenF1"
-    if metric in ("exact", "exactMatch"):
-        return "exactMatch"
-    judge = metric.removeprefix("judge:").removeprefix("score_").replace("_", "-")
-    if judge not in JUDGES:
-        raise click.BadParameter(f"{metric!r} is not a metric; use one of {', '.join(METRICS)}", param_hint="--metric")
-    from scoring.service import score_property
-
-    return score_property(judge)
+    """The Prediction property of a metric name (scoring.judge_choice.metric_property), or a usage error."""
+    try:
+        return metric_property(metric)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--metric") from exc
 
 
 @click.command("report")
@@ -338,13 +329,13 @@ def report(
                     "by": result.by,
                     "metric": result.metric,
                     "micro": result.micro,
-                    "microCi": result.micro_ci,
+                    "micro_ci": result.micro_ci,
                     "items": result.items,
                     "macro": result.macro,
                     "runs": result.runs,
-                    "commonItems": result.common_items,
-                    "commonMicro": result.common_micro,
-                    "commonMicroCi": result.common_micro_ci,
+                    "common_items": result.common_items,
+                    "common_micro": result.common_micro,
+                    "common_micro_ci": result.common_micro_ci,
                     "complete": result.complete,
                     "lines": [asdict(line) for line in result.lines],
                 },

@@ -8,6 +8,20 @@ from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
 from scoring.openai_judge import OpenAIJudge, OpenAISettings
 
 JUDGES = (*OFFLINE_JUDGES, "openai")
+METRICS = ("token_f1", "exact", *JUDGES)  # what every surface takes as a metric (the CLI, GraphQL, REST)
+
+
+def metric_property(metric: str) -> str:
+    """The Prediction property a metric name stands for, whichever spelling a surface uses: token_f1 or
+    tokenF1, exact or exactMatch, a judge as offline, judge:offline or score_offline."""
+    if metric in ("token_f1", "tokenF1"):
+        return "tokenF1"
+    if metric in ("exact", "exactMatch"):
+        return "exactMatch"
+    judge = metric.removeprefix("judge:").removeprefix("score_").replace("_", "-")
+    if judge not in JUDGES:
+        raise ValueError(f"{metric!r} is not a metric; use one of {', '.join(METRICS)}")
+    return "score_" + judge.replace("-", "_")
 
 
 def make_judge(name: str, store: GraphStore, openai: OpenAISettings | None = None) -> Judge:

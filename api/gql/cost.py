@@ -40,6 +40,7 @@ MAX_FRAGMENTS = 50
 # selections once every fragment spread is expanded: checked before validation, whose depth and alias
 # rules expand fragments themselves (exponentially for fragments that spread the next twice)
 MAX_EXPANDED = 20_000
+MAX_LIST_VARIABLE = 1_000  # entries of one list variable (runs named, ...): checked before they are coerced
 SIZE_ARGUMENTS = ("limit", "first")
 
 
@@ -167,6 +168,9 @@ class CostLimiter(SchemaExtension):
     budget = BUDGET
 
     def on_validate(self):  # type: ignore[no-untyped-def]
+        for name, value in (self.execution_context.variables or {}).items():
+            if isinstance(value, list) and len(value) > MAX_LIST_VARIABLE:
+                raise GraphQLError(f"${name} holds {len(value):,} entries; at most {MAX_LIST_VARIABLE:,}")
         if self.execution_context.graphql_document is not None:
             check_expansion(self.execution_context.graphql_document)
         yield

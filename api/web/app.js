@@ -366,11 +366,16 @@ const pages = {
       }
     });
     const narrow = document.getElementById("rarity-chart").clientWidth < 600;
+    // on a phone the classes are written short and slanted, so no label runs into the next
+    const SHORT = { ">1 / 1000": ">1/1k", "6-9 / 10 000": "6-9/10k", "1-5 / 10 000": "1-5/10k", "1-9 / 100 000": "1-9/100k",
+      "1-9 / 1 000 000": "1-9/1M", "<1 / 1 000 000": "<1/1M", "Not yet documented": "not yet doc." };
+    const ticks = (groups) => (narrow ? { tickvals: groups, ticktext: groups.map((g) => SHORT[g] || g), tickangle: -45 } : {});
     await plot("rarity-chart", traces, {
       height: narrow ? 500 : 380, legend: { orientation: "h", y: narrow ? -0.75 : -0.35 },
-      xaxis: { domain: apart.length ? [0, 0.74] : [0, 1], title: { text: "prevalence class (most frequent first)" }, categoryorder: "array", categoryarray: ordered },
+      xaxis: { domain: apart.length ? [0, 0.74] : [0, 1], title: { text: narrow ? "prevalence (most frequent first)" : "prevalence class (most frequent first)" },
+        categoryorder: "array", categoryarray: ordered, ...ticks(ordered) },
       xaxis2: { domain: [0.8, 1], anchor: "y", title: { text: narrow ? "" : "no order" }, categoryorder: "array", categoryarray: apart,
-        automargin: true },
+        automargin: true, ...ticks(apart) },
       yaxis: { title: { text: "judge score (x100)" }, range: [-2, 102] },
     });
   },

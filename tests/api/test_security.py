@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from api.app import create_app
-from api.auth import KeyStore
+from api.auth import KeyStore, Principal
 from api.policy import ReleasePolicy
 from api.service import GraphService
 from core.blobs import FolderBlobStore
@@ -517,12 +517,18 @@ def test_a_report_naming_many_runs_is_refused_before_work(held_out: tuple, serve
     client, _ = held_out
     many = [f"run-{k}" for k in range(50_000)]
     query = "query($r: [String!]) { report(runs: $r) { rows { n } } }"
+    # a list that long is refused before its entries are coerced, and a held-out release's public
+    # caller is refused before any run is looked up
     started = time.perf_counter()
-    assert "owners only" in message(ask(client, query, r=many))  # the public, held out: refused first
+    assert "$r holds 50,000 entries; at most 1,000" in message(ask(client, query, r=many))
     assert time.perf_counter() - started < 1.0
+    assert "owners only" in message(ask(client, query, r=many[:1000]))
     started = time.perf_counter()
-    assert "50,000 runs named; a report takes at most 1,000" in message(gql(served, query, r=many))
+    assert "$r holds 50,000 entries; at most 1,000" in message(gql(served, query, r=many))
     assert time.perf_counter() - started < 1.0
+    # the service refuses a list no report needs whatever the surface
+    with pytest.raises(ValueError, match="1,001 runs named; a report takes at most 1,000"):
+        served.service.report(Principal("maint", "maintainer"), many[:1001], "track", "offline", None, False, 10)
     # the grouping that crashed on a prevalence class's own " / "
     crossed = gql(served, '{ report(by: "prevalence,images") { rows { group } } }', served.maintainer)
     assert "errors" not in crossed and crossed["data"]["report"]["rows"]

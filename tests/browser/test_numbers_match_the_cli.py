@@ -122,12 +122,12 @@ def test_leaderboard_cells_equal_mmrare_report(graph: dict) -> None:
             assert cell == pytest.approx([line["mean"], line["ci_low"], line["ci_high"]], abs=0.05 + 1e-9)
             compared += 1
         for model, micro in report["micro"].items():
-            low, high = report["microCi"][model]
+            low, high = report["micro_ci"][model]
             own = _numbers(shown[(board, model)]["micro (own items)"])
             assert own == pytest.approx([micro, low, high], abs=0.05 + 1e-9)
-            low, high = report["commonMicroCi"][model]
+            low, high = report["common_micro_ci"][model]
             common = _numbers(shown[(board, model)]["common items"])
-            assert common == pytest.approx([report["commonMicro"][model], low, high], abs=0.05 + 1e-9)
+            assert common == pytest.approx([report["common_micro"][model], low, high], abs=0.05 + 1e-9)
             assert int(shown[(board, model)]["n"]) == report["items"][model]
             compared += 1
     assert compared == 2 * 4 + 2 + 2 * 1 + 2  # judge: 2 models x 4 tracks + micro; F1: diagnosis + micro
