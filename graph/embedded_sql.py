@@ -126,7 +126,10 @@ WITH RECURSIVE
   ),
   ranked AS (
     SELECT d.key, d.props,
-      (SELECT min(CASE WHEN x.low = :needle THEN 0 WHEN substr(x.low, 1, length(:needle)) = :needle THEN 1 ELSE 2 END)
+      (SELECT min(CASE WHEN x.low = :needle THEN 0
+                       WHEN substr(x.low || ' ', 1, length(:needle) + 1) = :needle || ' ' THEN 1
+                       WHEN instr(' ' || x.low || ' ', ' ' || :needle || ' ') > 0 THEN 2
+                       WHEN substr(x.low, 1, length(:needle)) = :needle THEN 3 ELSE 4 END)
        FROM (SELECT fold(v) AS low FROM (
                SELECT coalesce(json_extract(d.props, '$.name'), '') AS v
                UNION ALL SELECT value FROM json_each(d.props, '$.synonyms'))) x

@@ -93,12 +93,21 @@ def report_facts(store: GraphStore, run_ids: Sequence[str]) -> list[PredictionFa
 
 
 def search_rank(names: Sequence[str], needle: str) -> int | None:
-    """0 when a name is the needle, 1 when one starts with it, 2 when one contains it (case folded
-    by str.lower, the needle already lowered); None when none does."""
-    ranks = [
-        0 if x.lower() == needle else 1 if x.lower().startswith(needle) else 2 for x in names if needle in x.lower()
-    ]
-    return min(ranks, default=None)
+    """0 when a name is the needle, 1 when one starts with it as a whole word, 2 when it is a whole
+    word elsewhere in one, 3 when one starts with it inside a longer word, 4 when one contains it
+    (case folded by str.lower, the needle already lowered; words are separated by spaces); None when
+    none does. "neurologic" finds "Rare neurologic disease" (2) before "Neurological ..." (3)."""
+
+    def rank(low: str) -> int:
+        if low == needle:
+            return 0
+        if (low + " ").startswith(needle + " "):
+            return 1
+        if f" {needle} " in f" {low} ":
+            return 2
+        return 3 if low.startswith(needle) else 4
+
+    return min((rank(x.lower()) for x in names if needle in x.lower()), default=None)
 
 
 def disease_search(

@@ -14,10 +14,12 @@ MARFAN = "1-5 / 10 000"
 @pytest.mark.parametrize(
     ("search", "under", "prevalence", "expected"),
     [
-        # prefixes of a name or synonym first (shorter names first, then by code), then names containing it
-        ("marfan", None, None, [558, 284963, 284973, 2462, 284993, 284979, 171719]),
-        # "MFS" is a synonym of 558 exactly; MFS1 and MFS2 start with it; "Neonatal MFS" contains it
-        ("MFS", None, None, [558, 284963, 284973, 284979]),
+        # names starting with the word (shorter first, then by code), then holding it as a word ("Neonatal
+        # Marfan syndrome"), then starting with it inside a word (the synonym "Marfanoid ..." of 2462),
+        # then containing it ("Cutis laxa-Marfanoid syndrome")
+        ("marfan", None, None, [558, 284963, 284973, 284993, 284979, 2462, 171719]),
+        # "MFS" is a synonym of 558 exactly; "Neonatal MFS" holds it as a word; MFS1 and MFS2 start with it
+        ("MFS", None, None, [558, 284979, 284963, 284973]),
         ("marfan", 558, None, [558, 284963, 284973]),  # the class itself and its subtypes
         (None, 558, None, [558, 284963, 284973]),  # no text: by ORPHAcode
         ("marfan", None, MARFAN, [558]),
@@ -51,3 +53,14 @@ def test_report_facts_in_one_statement(served: Served) -> None:
     for f in marfan:  # in the fixture's classification 558 is under 284993
         assert {558, 284993} <= f.classes and f.prevalence == MARFAN
     assert served.store.report_facts(["no-such-run"]) == []
+
+
+def test_a_whole_word_outranks_a_longer_word() -> None:
+    # the class type-ahead: "neurologic" finds the head "Rare neurologic disease" before the dozens of
+    # "Neurological ..." categories that start with it inside a longer word
+    assert questions.search_rank(["Rare neurologic disease"], "neurologic") == 2
+    assert questions.search_rank(["Neurological muscular channelopathy"], "neurologic") == 3
+    assert questions.search_rank(["Neurologic disease"], "neurologic") == 1
+    assert questions.search_rank(["neurologic"], "neurologic") == 0
+    assert questions.search_rank(["Paraneurologic syndrome"], "neurologic") == 4
+    assert questions.search_rank(["Marfan syndrome"], "neurologic") is None
