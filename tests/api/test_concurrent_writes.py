@@ -132,7 +132,6 @@ def test_a_write_behind_a_held_lock_answers_503_and_reads_go_on(served_graph: tu
     (GraphQL, /health) answer meanwhile."""
     import shutil
     import sqlite3
-    import threading
 
     from fastapi.testclient import TestClient
 
@@ -152,8 +151,6 @@ def test_a_write_behind_a_held_lock_answers_503_and_reads_go_on(served_graph: tu
     key = keys.create("eve", "evaluator")
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")  # what a CLI import holds while it writes
-    released = threading.Timer(4.0, holder.rollback)
-    released.start()
     try:
         started = time.perf_counter()
         body = b'{"item": "diagnosis:0", "prediction": "x"}\n'
@@ -168,7 +165,7 @@ def test_a_write_behind_a_held_lock_answers_503_and_reads_go_on(served_graph: tu
         read = client.post("/graphql", json={"query": "{ items(first: 3) { totalCount } }"}).json()
         assert read["data"]["items"]["totalCount"] == 40 and time.perf_counter() - started < 1.0
     finally:
-        released.join()
+        holder.rollback()  # the import is done
         holder.close()
     # once the lock is free the same upload goes through
     response = client.post("/runs", files={"file": ("a.jsonl", body)}, data={"model": "m"}, headers={"X-API-Key": key})

@@ -529,6 +529,6 @@ def test_a_held_out_release_shows_each_caller_what_it_may_see(page: object, held
     assert [t.split(" (")[0] for t in judge.locator("tbody th").all_inner_texts()] == [OWNED_MODEL]
     notes = page.locator("main .withheld").all_inner_texts()
     assert any("leak-free subset" in n for n in notes) and any("your own runs" in n for n in notes)
-    for view in VIEWS[1:]:
+    for view in ("heatmap", "items"):  # the views with controls a held-out release takes away
         open_page(page, held_out_site, view, held_out_site["evaluator"])
         assert page.locator("main .error").count() == 0, view
