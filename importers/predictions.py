@@ -36,7 +36,7 @@ from core.display_names import clean_name, lookalike_key
 from core.items import item_id as make_item_id
 from core.items import track_of
 from core.pandas_cells import BLANK_TEXT, is_blank, reference_text
-from core.tracks import DATASET_TRACKS
+from core.tracks import DATASET_TRACKS, TRACK_BY_NAME
 from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, RelRow
 from importers.problems import ProblemLog
@@ -336,6 +336,10 @@ def check_predictions(
                 f"cannot tell the item from {row.get(column, row.get('index'))!r}"
                 + ("" if track else " (no track in the file name; give --track)"),
             )
+            continue
+        if track_of(item_id) not in TRACK_BY_NAME:  # no benchmark has such an item: not a row to keep apart
+            column = "item" if source.suffix == ".jsonl" else "index"
+            problems.add(source.label, where, column, f"no track {track_of(item_id)!r} in {item_id!r}")
             continue
         if "prediction" not in row:
             problems.add(source.label, where, "prediction", "no prediction column or key")

@@ -89,6 +89,11 @@ def test_unreadable_items_are_named_and_nothing_written(loaded: GraphStore, tmp_
     assert any(": row 2: index: no item diagnosis:999 in the graph: kept on the run" in w for w in kept.warnings)
     with pytest.raises(ValueError, match="cannot tell the model"):
         import_predictions(tmp_path / "x.jsonl", loaded)
+    # an item id of no track cannot be a row any evaluator scores: refused, not kept apart
+    nowhere = tmp_path / "nowhere.jsonl"
+    nowhere.write_text('{"item": "diagnosis:0", "prediction": "x"}\n{"item": "colour:1", "prediction": "y"}\n')
+    with pytest.raises(ImportRejected, match=r"line 2: item: no track 'colour' in 'colour:1'"):
+        import_predictions(nowhere, loaded, ModelInfo("M"))
 
 
 def test_score_cache_rescore_and_report(loaded: GraphStore, release: Path, tmp_path: Path) -> None:
