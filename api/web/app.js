@@ -115,14 +115,15 @@ const BOARD_COLUMNS = [
   { key: "domain", label: "Domain" }, { key: "params", label: "Params" },
   ...TRACKS.map((t) => ({ key: t, label: t, num: true, track: true })),
   { key: "common", label: "common items", num: true }, { key: "micro", label: "micro (own items)", num: true },
-  { key: "n", label: "n", num: true }, { key: "complete", label: "complete" },
+  { key: "n", label: "n", num: true }, { key: "runs", label: "runs" }, { key: "complete", label: "complete" },
 ];
 
 function boardRows(rep) {
   const { cell } = pivot(rep.rows);
   const ranked = [...rep.means].sort((a, b) => (b.commonMicro ?? -1) - (a.commonMicro ?? -1) || a.model.localeCompare(b.model));
   return ranked.map((m, k) => {
-    const row = { rank: k + 1, model: m.model, family: m.family, domain: m.domain, complete: m.complete ? "yes" : "incomplete",
+    // the runs that make the row: per dataset, the one chosen with `mmrare runs use`, else the newest
+    const row = { rank: k + 1, model: m.model, runs: m.runs.join(", "), family: m.family, domain: m.domain, complete: m.complete ? "yes" : "incomplete",
       params: m.params, n: m.n, micro: m.micro, common: m.commonMicro,
       cells: { micro: m.micro === null ? null : { mean: m.micro, ciLow: m.microCiLow, ciHigh: m.microCiHigh },
         common: m.commonMicro === null ? null : { mean: m.commonMicro, ciLow: m.commonMicroCiLow, ciHigh: m.commonMicroCiHigh, n: rep.commonItems } } };

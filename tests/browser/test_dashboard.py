@@ -168,6 +168,7 @@ def test_leaderboard(page: object, site: dict) -> None:
         "common items",
         "micro (own items)",
         "n",
+        "runs",
         "complete",
     ]
     # ranked, best first, on the items every model answered: two of the demo's models answer diagnosis
@@ -177,6 +178,9 @@ def test_leaderboard(page: object, site: dict) -> None:
     names = judge.locator("tbody th").all_inner_texts()
     complete = dict(zip(names, judge.locator("tbody tr td:last-child").all_inner_texts(), strict=True))
     assert complete == {"noisy-oracle": "yes", "category-only": "incomplete", "phenotype-ranker": "incomplete"}
+    # the runs that make each row (the demo's one run per model and dataset)
+    runs = judge.locator("tbody tr td:nth-last-child(2)").all_inner_texts()
+    assert [r.split("|")[0] for r in runs] == names and all(r.count("|") == 2 for r in runs)
     assert "n=17 for the judge score" in page.locator("main p").first.inner_text()
     assert "Ranked on the items every ranked model answered" in page.locator("main").inner_text()
     cell = judge.locator("tbody td.cell").first.inner_text()
