@@ -18,7 +18,7 @@ from audit import audit_and_store
 from audit.model import KINDS, SEVERITIES, leakage_summary
 from core.blobs import BlobStore
 from core.items import natural_key, track_of
-from core.orphanet import PREVALENCE_CLASSES, normalise_prevalence_class
+from core.orphanet import checked_prevalence_class
 from core.tracks import TRACK_BY_NAME
 from graph.errors import StoreBusyError
 from graph.model import Direction, Neighbour, NodeRef
@@ -102,15 +102,7 @@ class GraphService:
         prevalence class that does not exist, is an error (never an empty or unfiltered page);
         prevalence classes are taken however they are spaced, as the CLI takes them."""
         self.check_classes(f.under)
-        classes = []
-        for raw in f.prevalence_classes:
-            found = normalise_prevalence_class(raw)
-            if found is None:
-                raise ValueError(
-                    f"{raw!r} is not a prevalence class; use one of {', '.join(repr(c) for c in PREVALENCE_CLASSES)}"
-                )
-            classes.append(found)
-        return replace(f, prevalence_classes=tuple(classes))
+        return replace(f, prevalence_classes=tuple(checked_prevalence_class(c) for c in f.prevalence_classes))
 
     def check_classes(self, codes: Sequence[int]) -> None:
         known = self.store.get_many("Disease", list(codes))

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import click
 from tqdm import tqdm
 
-from core.orphanet import PREVALENCE_CLASSES, normalise_prevalence_class, parse_orpha_code
+from core.orphanet import checked_prevalence_class, parse_orpha_code
 from core.tracks import ALL_TRACKS, BENCHMARKS, select_tracks
 from graph.model import NodeRef
 from graph.store import GraphStore
@@ -60,13 +60,10 @@ def known_class(store: GraphStore, code: int, option: str) -> int:
 
 def prevalence_class(text: str) -> str:
     """An Orphanet prevalence class however it is spaced ('1-9/100000'); anything else lists the valid ones."""
-    found = normalise_prevalence_class(text)
-    if found is None:
-        raise click.BadParameter(
-            f"{text!r} is not a prevalence class; use one of {', '.join(repr(c) for c in PREVALENCE_CLASSES)}",
-            param_hint="--prevalence",
-        )
-    return found
+    try:
+        return checked_prevalence_class(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--prevalence") from exc
 
 
 @contextmanager

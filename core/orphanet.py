@@ -68,6 +68,16 @@ def normalise_prevalence_class(raw: str | None) -> str | None:
     return None
 
 
+def checked_prevalence_class(raw: str) -> str:
+    """The canonical class however it is spaced; anything else is an error listing the valid ones."""
+    found = normalise_prevalence_class(raw)
+    if found is None:
+        raise ValueError(
+            f"{raw!r} is not a prevalence class; use one of {', '.join(repr(c) for c in PREVALENCE_CLASSES)}"
+        )
+    return found
+
+
 CODE_SEPARATORS = re.compile(r"[;,|]")
 
 

@@ -7,7 +7,7 @@ is. Deleting a run takes its predictions and their judgements with it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from graph.model import Direction, NodeRef
@@ -19,13 +19,9 @@ def evaluation_of(run: Mapping[str, Any]) -> tuple[str, str]:
     return str(run["model"]), str(run.get("dataset") or "+".join(run.get("tracks") or []))
 
 
-def _newest_first(run: Mapping[str, Any]) -> tuple[bool, str, str]:
+def _preference(run: Mapping[str, Any]) -> tuple[bool, str, str]:
     # a chosen run first, then the newest import (ties broken by run id, for a stable answer)
-    return (not run.get("chosen"), _inverted(str(run.get("createdAt") or "")), _inverted(str(run["runId"])))
-
-
-def _inverted(text: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+    return (bool(run.get("chosen")), str(run.get("createdAt") or ""), str(run["runId"]))
 
 
 def reported_runs(runs: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
@@ -33,7 +29,7 @@ def reported_runs(runs: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], st
     by_evaluation: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
     for run in runs:
         by_evaluation[evaluation_of(run)].append(run)
-    return {key: str(min(members, key=_newest_first)["runId"]) for key, members in sorted(by_evaluation.items())}
+    return {key: str(max(members, key=_preference)["runId"]) for key, members in sorted(by_evaluation.items())}
 
 
 def resolve_runs(store: GraphStore, names: Sequence[str], among: Collection[str] | None = None) -> list[str]:
@@ -41,21 +37,11 @@ def resolve_runs(store: GraphStore, names: Sequence[str], among: Collection[str]
     per dataset); no name means every model's reported runs. `among` limits what a model or no name
     stands for (an evaluator's own runs)."""
     runs = [n.props for n in store.select("Run")]
-    if among is not None:
-        runs = [r for r in runs if r["runId"] in among]
-    chosen = reported_runs(runs)
+    standing = [r for r in runs if r["runId"] in among] if among is not None else runs
+    chosen = reported_runs(standing)
     if not names:
         return list(chosen.values())
-    out: list[str] = []
-    for name in names:
-        if store.get(NodeRef("Run", name)) is not None:
-            out.append(name)
-            continue
-        of_model = [run_id for (model, _), run_id in chosen.items() if model == name]
-        if not of_model:
-            raise ValueError(f"{name!r} is neither a run nor a model with runs (see `mmrare runs`)")
-        out += of_model
-    return list(dict.fromkeys(out))
+    return _named(runs, names, lambda model: [run_id for (m, _), run_id in chosen.items() if m == model])
 
 
 def every_run(store: GraphStore, names: Sequence[str]) -> list[str]:
@@ -64,15 +50,18 @@ def every_run(store: GraphStore, names: Sequence[str]) -> list[str]:
     runs = [n.props for n in store.select("Run")]
     if not names:
         return sorted(str(r["runId"]) for r in runs)
+    return _named(runs, names, lambda model: sorted(str(r["runId"]) for r in runs if r["model"] == model))
+
+
+def _named(runs: Sequence[Mapping[str, Any]], names: Sequence[str], of_model: Callable[[str], list[str]]) -> list[str]:
+    """Each name as a run id (taken as named) or a model name (the runs `of_model` says it stands for)."""
+    ids = {str(r["runId"]) for r in runs}
     out: list[str] = []
     for name in names:
-        if any(r["runId"] == name for r in runs):
-            out.append(name)
-            continue
-        of_model = sorted(str(r["runId"]) for r in runs if r["model"] == name)
-        if not of_model:
+        found = [name] if name in ids else of_model(name)
+        if not found:
             raise ValueError(f"{name!r} is neither a run nor a model with runs (see `mmrare runs`)")
-        out += of_model
+        out += found
     return list(dict.fromkeys(out))
 
 
