@@ -40,7 +40,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from cli import benchmark, graph, leakage, mrarebench, orphanet, scoring, serve
+    from cli import benchmark, graph, leakage, mrarebench, orphanet, phenopackets, scoring, serve
 
     main.add_command(graph.graph)
     main.add_command(graph.neo4j)
@@ -48,6 +48,7 @@ def _register() -> None:
     import_.add_command(orphanet.import_orphanet)
     import_.add_command(benchmark.import_benchmark)
     import_.add_command(scoring.import_predictions)
+    import_.add_command(phenopackets.import_phenopackets)
     for command in (
         orphanet.orphanet,
         orphanet.fetch,

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 @click.option("--params", help="Parameter count, e.g. 7B.")
 @click.option("--track", type=TRACK_CHOICE, help="Track of an index-only file whose name does not say it.")
 @click.option("--skip-invalid", is_flag=True, help="Import the known items; report the rest.")
+@click.option("--release", help="pheval.llm results: the phenopacket-store release answered (default: the only one).")
 def import_predictions(
     paths: tuple[Path, ...],
     model: str | None,
@@ -44,15 +45,21 @@ def import_predictions(
     params: str | None,
     track: str | None,
     skip_invalid: bool,
+    release: str | None,
 ) -> None:
     """VLMEvalKit outputs (files, or folders searched for <model>_<dataset>.xlsx|tsv|json|csv, the
-    datasets of MMRareBench's tracks and MRareBench's T1 conditions) or JSONL {item, prediction}. All
-    files are checked before any is written."""
+    datasets of MMRareBench's tracks and MRareBench's T1 conditions), JSONL {item, prediction}, or the
+    pheval.llm study's layout <model>/<language>/full_df_results.tsv[.gz] (one run per model and
+    language). All files are checked before any is written."""
+    from importers.pheval_results import import_study_results, is_study_layout
     from importers.predictions import ModelInfo, import_prediction_files
 
     info = ModelInfo(model, family, domain, params) if model else None
     with open_store() as store:
-        summaries = import_prediction_files(list(paths), store, info, track, skip_invalid)
+        if is_study_layout(list(paths)):
+            summaries = import_study_results(list(paths), store, model, release, skip_invalid)
+        else:
+            summaries = import_prediction_files(list(paths), store, info, track, skip_invalid)
     for summary in summaries:
         state = "new run" if summary.created else "already imported (unchanged)"
         blank = ""
@@ -60,6 +67,8 @@ def import_predictions(
             blank = f"; {summary.blank} blank prediction(s) kept as 'nan', as the reference scores them"
         # the dataset where it says more than the track: MRareBench's input condition
         conditions = [summary.dataset] if summary.dataset and conditions_of(summary.dataset) else []
+        # a benchmark's own condition (a prompt language): phenopacket-store:en
+        conditions += [summary.dataset] if summary.dataset and ":" in summary.dataset else []
         what = ", ".join([*summary.tracks, *conditions])
         apart = f"; {summary.extra_rows} row(s) kept apart (see the warnings)" if summary.extra_rows else ""
         click.echo(
@@ -382,12 +391,25 @@ def report(
 
 
 def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks: tuple[str, ...] = ()) -> None:
+    """Per track, its authors' evaluator: VLMEvalKit's keys, or the pheval.llm study's table."""
+    from cli.phenopackets import echo_study_table, study_json
+    from core.tracks import TRACK_BY_NAME
     from scoring.reference import collect_reference_rows, reference_scores
     from scoring.run_choice import resolve_runs
+    from scoring.study_table import study_rows
 
+    wanted = tracks or tuple(TRACK_BY_NAME)
+    vlmevalkit = tuple(t for t in wanted if TRACK_BY_NAME[t].reference == "VLMEvalKit")
     with open_store() as store:
-        rows = collect_reference_rows(store, resolve_runs(store, runs), judge)
-    results = reference_scores([r for r in rows if not tracks or r.track in tracks], judge)
+        run_ids = resolve_runs(store, runs)
+        study = study_rows(store, run_ids) if len(vlmevalkit) < len(wanted) else []
+        rows = collect_reference_rows(store, run_ids, judge) if vlmevalkit else []
+    if not vlmevalkit:
+        if not study:
+            raise click.UsageError("no run answers the study's track: import its results first")
+        click.echo(json.dumps(study_json(study), indent=1)) if fmt == "json" else echo_study_table(study)
+        return
+    results = reference_scores([r for r in rows if r.track in vlmevalkit], judge)
     if fmt == "json":
         out: dict[str, dict] = {}
         for r in results:
@@ -399,8 +421,13 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
                 "rows_apart_not_judged": r.apart_not_judged,
                 "empty_vocabulary": r.empty_vocabulary,
             }
-        click.echo(json.dumps({"judge": judge, "judge_origin": judge_origin(judge), "results": out}, indent=1))
+        document = {"judge": judge, "judge_origin": judge_origin(judge), "results": out}
+        if study:
+            document["study_tables"] = study_json(study)
+        click.echo(json.dumps(document, indent=1))
         return
+    if study:
+        echo_study_table(study)
     click.echo(
         "reference evaluate() keys per model and track (MRareBench: per input condition); MMRareBench rows "
         f"without an image cell are dropped, as the reference does. Judge: {judge or 'none (F1 / substring_match)'}"

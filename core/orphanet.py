@@ -95,3 +95,21 @@ def parse_codes(text: str | None) -> tuple[list[int], list[str]]:
         elif code not in codes:
             codes.append(code)
     return codes, bad
+
+
+# Orphanet's mapping relations between an ORPHAcode and an external code (OMIM), and what each means
+# for a case whose diagnosis is the external code: how far the ORPHAcode stands for that diagnosis.
+MAPPING_RELATIONS = {
+    "E": (1.0, "exact: the two concepts are equivalent"),
+    "BTNT": (0.8, "the ORPHAcode is broader: the diagnosis is one of its forms"),
+    "NTBT": (0.6, "the ORPHAcode is narrower: it covers part of the diagnosis"),
+    "ND": (0.3, "Orphanet has not qualified the mapping"),
+}
+
+
+def mapping_relation(text: Any) -> str | None:
+    """The short relation of an ORPHApacket's DisorderMappingRelation ("E (Exact mapping: ...)" ->
+    "E", "NTBT/E" kept whole); None when there is none."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return text.strip().split(" ", 1)[0]

@@ -15,6 +15,8 @@ from typing import Any
 
 from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
 from core.pandas_cells import PANDAS_MISSING
+from core.phenopackets import BENCHMARK as PHENOPACKET_BENCHMARK
+from core.phenopackets import TRACK as PHENOPACKET_TRACK
 
 
 class CellError(ValueError):
@@ -57,6 +59,9 @@ class Track:
     # to Orphanet (with the releaseOrpha code) but not audited for being named
     diagnosis_prop: str | None = None
     evidence_rubric: bool = False  # answered by a description of the evidence, scored against its points (T2)
+    # whose evaluator `report --reference` reproduces: VLMEvalKit's (the MMRareBench and MRareBench
+    # authors'), or the pheval.llm study's table (scoring/study_table.py)
+    reference: str = "VLMEvalKit"
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -249,8 +254,23 @@ EVIDENCE = Track(
     diagnosis_prop="finalDiagnosis",
     evidence_rubric=True,
 )
+# phenopacket-store: one GA4GH phenopacket per item, read by importers/phenopackets.py (not a TSV file);
+# answered by ranked disease ids, judged by the study's own files (scoring/study_table.py)
+PHENOPACKET = Track(
+    PHENOPACKET_TRACK,
+    "phenopackets/*.json",
+    question_side_context=False,
+    benchmark=PHENOPACKET_BENCHMARK,
+    names_disease=True,
+    needs_image_path=False,
+    reference="pheval.llm",
+)
 # Each benchmark's tracks; TRACKS stays MMRareBench's, the first and default benchmark.
-BENCHMARKS: dict[str, tuple[Track, ...]] = {"MMRareBench": TRACKS, "MRareBench": (DIFFERENTIAL, EVIDENCE)}
+BENCHMARKS: dict[str, tuple[Track, ...]] = {
+    "MMRareBench": TRACKS,
+    "MRareBench": (DIFFERENTIAL, EVIDENCE),
+    PHENOPACKET_BENCHMARK: (PHENOPACKET,),
+}
 ALL_TRACKS: tuple[Track, ...] = tuple(t for tracks in BENCHMARKS.values() for t in tracks)
 TRACK_BY_NAME = {t.name: t for t in ALL_TRACKS}
 DATASET_TRACKS = {dataset: t.name for t in ALL_TRACKS for dataset in t.datasets}

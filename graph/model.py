@@ -42,6 +42,8 @@ NODES: dict[str, NodeSpec] = {
         NodeSpec("Prediction", "predictionId", str),
         NodeSpec("Judgement", "judgementId", str),
         NodeSpec("LeakageFinding", "findingId", str),
+        NodeSpec("Publication", "publicationId", str),
+        NodeSpec("BenchmarkRelease", "releaseId", str),
     )
 }
 
@@ -63,6 +65,8 @@ RELS: dict[str, RelSpec] = {
         RelSpec("ANSWERS", ("Prediction",), ("Item",)),
         RelSpec("JUDGED", ("Prediction",), ("Judgement",)),
         RelSpec("HAS_FINDING", ("Item",), ("LeakageFinding",)),
+        RelSpec("HAS_FEATURE", ("Case",), ("Phenotype",)),
+        RelSpec("CITES", ("Case",), ("Publication",)),
     )
 }
 

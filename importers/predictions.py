@@ -283,6 +283,10 @@ class CheckedRun:
     extra_rows: tuple[dict[str, object], ...] = ()  # rows of an unknown or repeated index, in file order
     rows: dict[str, int] = field(default_factory=dict)  # item id -> its row in the file (from 1)
     track: str | None = None  # the track given or named by the file, if any
+    # what a benchmark's own reader knows beyond the text: per item, more Prediction properties (a ranked
+    # list, the study's judgement); and more Run properties (its input condition, the release answered)
+    prediction_props: dict[str, dict[str, object]] = field(default_factory=dict)
+    run_props: dict[str, object] = field(default_factory=dict)
 
     @property
     def answers(self) -> str:
@@ -404,6 +408,7 @@ def write_runs(
             run_id = c.run_id
             tracks = sorted({track_of(i) for i in c.predictions})
             run = {
+                **c.run_props,
                 "runId": run_id,
                 "model": c.model.name,
                 "sourceSha256": c.sha256,
@@ -432,7 +437,14 @@ def write_runs(
             # `row` keeps the file's order: the reference sums scores in that order, to the last digit
             # `row`, the place in the file, orders these and the rows kept apart together
             rows = [
-                {"predictionId": compound_key(run_id, i), "runId": run_id, "itemId": i, "text": t, "row": c.rows[i]}
+                {
+                    **c.prediction_props.get(i, {}),
+                    "predictionId": compound_key(run_id, i),
+                    "runId": run_id,
+                    "itemId": i,
+                    "text": t,
+                    "row": c.rows[i],
+                }
                 for i, t in c.predictions.items()
             ]
             tx.upsert_nodes("Prediction", rows)

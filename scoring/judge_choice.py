@@ -8,7 +8,11 @@ from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
 from scoring.openai_judge import OpenAIJudge, OpenAISettings
 
 JUDGES = (*OFFLINE_JUDGES, "openai")
-METRICS = ("token_f1", "exact", *JUDGES)  # what every surface takes as a metric (the CLI, GraphQL, REST)
+# ranked-answer metrics a benchmark's own reader stores per prediction (phenopacket-store: the study's
+# judgement of its ranked candidates), name -> Prediction property
+RANKED_METRICS = {"hit@1": "hit1", "hit@3": "hit3", "hit@10": "hit10", "rr": "rr"}
+# what every surface takes as a metric (the CLI, GraphQL, REST)
+METRICS = ("token_f1", "exact", *JUDGES, *RANKED_METRICS)
 
 
 def metric_property(metric: str) -> str:
@@ -18,6 +22,8 @@ def metric_property(metric: str) -> str:
         return "tokenF1"
     if metric in ("exact", "exactMatch"):
         return "exactMatch"
+    if metric in RANKED_METRICS or metric in RANKED_METRICS.values():
+        return RANKED_METRICS.get(metric, metric)
     judge = metric.removeprefix("judge:").removeprefix("score_").replace("_", "-")
     if judge not in JUDGES:
         raise ValueError(f"{metric!r} is not a metric; use one of {', '.join(METRICS)}")

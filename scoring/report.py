@@ -14,7 +14,12 @@ from core.orphanet import PREVALENCE_CLASSES
 from core.tracks import TRACK_BY_NAME
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore
+from scoring.judge_choice import RANKED_METRICS
 from scoring.stats import RESAMPLES, SEED, bootstrap_ci, macro_mean, mean
+
+# bands of the number of observed phenotype terms, by their upper bound
+FEATURE_BANDS = (("0-1", 1), ("2-5", 5), ("6-10", 10), ("11-20", 20), ("over 20", 10**9))
+METRIC_PROPERTIES = ("tokenF1", "exactMatch", *RANKED_METRICS.values())  # besides the judges' score_<judge>
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,15 @@ class ScoreRow:
     n_images: int
     leak_free: bool | None
     metrics: dict[str, float]
+    linear_head: str = ""  # the answer's head in Orphanet's linearisation (one per disease), "" without one
+    observed: int | None = None  # observed phenotype terms the question gives (phenopackets), None when unknown
+    cohort: str = ""  # the release's own grouping of cases (phenopacket-store's gene or syndrome folder)
+
+    @property
+    def feature_band(self) -> str:
+        if self.observed is None:
+            return "unknown"
+        return next(band for band, top in FEATURE_BANDS if self.observed <= top)
 
 
 @dataclass(frozen=True)
@@ -100,8 +114,12 @@ def collect_rows(
         missing = set(run_ids) - set(store.get_many("Run", run_ids))
         if missing:
             raise ValueError(f"unknown run(s): {', '.join(sorted(missing))}")
+    facts = store.report_facts(run_ids or ())
+    # a run answered under an input condition (a prompt language) is its model under that condition
+    conditions = {k: v.get("condition") for k, v in store.get_many("Run", {f.run_id for f in facts}).items()}
+    linear = _linear_heads(store, {c for f in facts for c in f.codes})
     rows = []
-    for f in store.report_facts(run_ids or ()):
+    for f in facts:
         if restrict_under and not f.classes & set(restrict_under):
             continue
         p, item = f.prediction, f.item
@@ -111,15 +129,18 @@ def collect_rows(
             # MRareBench's runs are one per input condition, scored by its own rules, not pooled per
             # model: `report --reference` and the condition comparisons report them
             continue
-        metrics = {k: float(v) for k, v in p.items() if k == "tokenF1" or k == "exactMatch" or k.startswith("score_")}
+        metrics = {k: float(v) for k, v in p.items() if k in METRIC_PROPERTIES or k.startswith("score_")}
+        condition = conditions.get(f.run_id)
         rows.append(
             ScoreRow(
                 f.run_id,
-                f.model,
+                f"{f.model} [{condition}]" if condition else f.model,
                 f.domain or "unknown",
                 p["itemId"],
                 item["track"],
-                f.case_id or p["itemId"],
+                # the cluster intervals resample: the item's publication where it names one (family
+                # members share it), else its case
+                item.get("cluster") or f.case_id or p["itemId"],
                 f.codes,
                 f.heads,
                 f.classes,
@@ -128,9 +149,19 @@ def collect_rows(
                 int(item.get("nImages", 0)),
                 item.get("leakFree"),
                 metrics,
+                next((linear[c] for c in f.codes if c in linear), ""),
+                int(item["nObserved"]) if "nObserved" in item else None,
+                str(item.get("cohort", "")),
             )
         )
     return rows
+
+
+def _linear_heads(store: GraphStore, codes: set[int]) -> dict[int, str]:
+    """Per ORPHAcode, the name of its head in the linearisation (where the graph has it)."""
+    heads = {c: int(p["linearHead"]) for c, p in store.get_many("Disease", codes).items() if "linearHead" in p}
+    names = {c: p.get("name", f"ORPHA:{c}") for c, p in store.get_many("Disease", set(heads.values())).items()}
+    return {int(c): names.get(h, f"ORPHA:{h}") for c, h in heads.items()}
 
 
 def group_keys(by: str, children: dict[int, str] | None = None) -> Callable[[ScoreRow], list[str]]:
@@ -138,6 +169,9 @@ def group_keys(by: str, children: dict[int, str] | None = None) -> Callable[[Sco
     simple: dict[str, Callable[[ScoreRow], list[str]]] = {
         "track": lambda r: [r.track],
         "head": lambda r: list(r.heads) or ["no head"],
+        "linearised": lambda r: [r.linear_head or "no linearised head"],
+        "features": lambda r: [r.feature_band],
+        "cohort": lambda r: [r.cohort or "no cohort"],
         "prevalence": lambda r: [r.prevalence],
         "modality": lambda r: list(r.modalities) or ["unknown"],
         "images": lambda r: [str(r.n_images)],
@@ -172,6 +206,9 @@ def _order(by: str, group: str) -> tuple:
         return (PREVALENCE_CLASSES.index(group) if group in PREVALENCE_CLASSES else len(PREVALENCE_CLASSES), group)
     if by == "images" and group.isdigit():
         return (int(group), group)
+    if by == "features":
+        bands = [band for band, _ in FEATURE_BANDS]
+        return (bands.index(group) if group in bands else len(bands), group)
     return (0, group)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from core.bulk import in_bulk
 from importers.orphanet.facts import OrphanetFacts
 from importers.orphanet.hpo import read_hpoa, read_obo
+from importers.orphanet.linearisation import is_linearisation_csv, read_linearisation
 from importers.orphanet.ordo import read_ordo
 from importers.orphanet.packets import read_packets
 from importers.orphanet.xml_products import read_xml
@@ -19,6 +20,7 @@ READERS = {
     "ordo-owl": read_ordo,
     "hpo-annotations": read_hpoa,
     "hp-obo": read_obo,
+    "linearisation-csv": read_linearisation,
 }
 SKIPPED_NAMES = {"ATTRIBUTION.md", "README.md", "SOURCES.md"}
 
@@ -41,6 +43,8 @@ def detect(path: Path) -> str:
         return "hpo-annotations"
     if name.endswith(".obo"):
         return "hp-obo"
+    if name.endswith(".csv") and is_linearisation_csv(_head(path)):
+        return "linearisation-csv"
     if name.endswith((".xml", ".owl", ".rdf")):
         head = _head(path)
         if "<JDBOR" in head:
@@ -49,7 +53,7 @@ def detect(path: Path) -> str:
             return "ordo-owl"
     raise UnknownFormat(
         f"{path}: not a recognised Orphanet file (ORPHApacket .json/.jsonl[.gz], Orphadata XML, ORDO .owl, "
-        "phenotype.hpoa, hp.obo)"
+        "phenotype.hpoa, hp.obo, the linearisation CSV)"
     )
 
 

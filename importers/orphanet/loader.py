@@ -30,7 +30,7 @@ from importers.orphanet.facts import OrphanetFacts, PrevalenceFact
 
 NUMERIC_CLASSES = PREVALENCE_CLASSES[:6]
 # Lists whose order carries no meaning; sorted so that every source gives the same property value.
-UNORDERED_LISTS = ("synonyms", "omim", "icd10", "mondo", "onset", "inheritance")
+UNORDERED_LISTS = ("synonyms", "omim", "omimRelations", "icd10", "mondo", "onset", "inheritance")
 TYPE_RANK = {"Point prevalence": 0, "Prevalence at birth": 1, "Annual incidence": 2, "Lifetime Prevalence": 3}
 
 
@@ -77,6 +77,7 @@ def check(facts: OrphanetFacts, store: GraphStore) -> None:
     """Adds a problem for every unknown code and every cycle of the classification."""
     referenced = set(facts.parents) | {p for ps in facts.parents.values() for p in ps}
     referenced |= set(facts.prevalences) | set(facts.phenotypes) | set(facts.genes)
+    _drop_unknown_linear_heads(facts, store)
     unknown = referenced - set(facts.diseases)
     if unknown:
         unknown -= set(store.get_many("Disease", sorted(unknown)))
@@ -116,7 +117,15 @@ def load(
                 row[name] = sorted(row[name])
         if code in facts.prevalences:
             row["prevalenceClass"] = headline_prevalence(facts.prevalences[code])
+        if code in facts.linear_heads:
+            row["linearHead"] = facts.linear_heads[code]
         disease_rows.append(row)
+    # the linearisation of diseases defined elsewhere (the graph): only their head changes
+    disease_rows += [
+        {"orphaCode": code, "linearHead": head}
+        for code, head in sorted(facts.linear_heads.items())
+        if code not in facts.diseases and code not in bad
+    ]
     parent_rows = [
         RelRow(NodeRef("Disease", c), NodeRef("Disease", p))
         for c, ps in sorted(facts.parents.items())
@@ -226,6 +235,19 @@ def load(
         heads_updated,
         release_key,
     )
+
+
+def _drop_unknown_linear_heads(facts: OrphanetFacts, store: GraphStore) -> None:
+    """The linearisation of another Orphanet release names some codes this graph does not hold (made
+    obsolete or new since): those rows are left out with a warning, not refused."""
+    named = set(facts.linear_heads) | set(facts.linear_heads.values())
+    unknown = named - set(facts.diseases)
+    if unknown:
+        unknown -= set(store.get_many("Disease", sorted(unknown)))
+    for code in sorted(c for c, head in facts.linear_heads.items() if c in unknown or head in unknown):
+        head = facts.linear_heads.pop(code)
+        message = f"ORPHA:{code} or its head ORPHA:{head} is not in the graph; left out"
+        facts.problems.warn(facts.source, f"ORPHA:{code}", "linearisation", message)
 
 
 def _codes_with_problems(facts: OrphanetFacts) -> set[int]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.bulk import in_bulk
-from core.orphanet import normalise_prevalence_class, parse_orpha_code
+from core.orphanet import mapping_relation, normalise_prevalence_class, parse_orpha_code
 from importers.orphanet.facts import GROUP_OF_TYPE, GeneFact, OrphanetFacts, PrevalenceFact, parse_val_moy
 
 
@@ -130,10 +130,17 @@ def _packet(
     for section in as_list(p.get("TextSection")):
         if isinstance(section, dict) and section.get("TextSectionType") == "Definition":
             definition = section.get("Contents")
-    omim = [
-        ref.get("Reference")
+    omim_refs = [
+        ref
         for ref in unwrap(p.get("ExternalReferences"), "ExternalReference")
         if ref.get("Source") == "OMIM" and ref.get("Reference")
+    ]
+    omim = [ref["Reference"] for ref in omim_refs]
+    # "608001:E": the OMIM id with Orphanet's mapping relation (E, NTBT, BTNT, ...), where the packet gives one
+    omim_relations = [
+        f"{ref['Reference']}:{mapping_relation(ref.get('DisorderMappingRelation'))}"
+        for ref in omim_refs
+        if mapping_relation(ref.get("DisorderMappingRelation"))
     ]
     facts.disease(
         code,
@@ -144,6 +151,7 @@ def _packet(
         group=GROUP_OF_TYPE.get(disorder_type or ""),
         definition=definition,
         omim=omim,
+        omimRelations=omim_relations,
         onset=[o.get("value") for o in unwrap(p.get("AverageAgeOfOnsets"), "AverageAgeOfOnset") if o.get("value")],
         inheritance=[
             t.get("value") for t in unwrap(p.get("TypeOfInheritances"), "TypeOfInheritance") if t.get("value")

@@ -1,0 +1,73 @@
+"""`mmrare import phenopackets`, and the study's table printed by `mmrare report --reference`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.common import progress_on_stderr
+from core.phenopackets import BENCHMARK, LANGUAGES
+from graph.settings import open_store
+from scoring.study_table import OUTCOMES, StudyRow
+
+
+@click.command("phenopackets")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--release", help="The release's version (default: from phenopacket-store_<version>.zip).")
+@click.option("--benchmark", default=BENCHMARK, show_default=True, help="The benchmark the packets make up.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid packets; report the rest.")
+def import_phenopackets(paths: tuple[Path, ...], release: str | None, benchmark: str, skip_invalid: bool) -> None:
+    """GA4GH phenopackets (a zip as phenopacket-store ships, folders, JSON files, or JSONL[.gz]) as
+    cases and items of the `phenopacket` track. Every packet is checked with GA4GH's schema classes
+    before anything is written; import Orphanet first so diagnoses align."""
+    from importers.phenopackets import import_phenopackets as run_import
+
+    with open_store() as store, progress_on_stderr() as progress:
+        summary = run_import(list(paths), store, release, benchmark, skip_invalid, progress)
+    click.echo(
+        f"{summary.benchmark} {summary.release}: {summary.packets:,} packets ({summary.items_new:,} new items), "
+        f"{summary.publications:,} publications, {summary.phenotypes_new:,} HPO terms new to the graph"
+    )
+    aligned = sum(n for k, n in summary.alignment.items() if k.startswith("aligned"))
+    click.echo(f"diagnoses aligned to Orphanet: {aligned:,} of {summary.packets:,}")
+    for outcome, n in sorted(summary.alignment.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  {outcome}: {n:,}")
+    if summary.unaligned:
+        shown = "; ".join(f"{omim} {why}" for omim, why in sorted(summary.unaligned.items())[:10])
+        more = f" (and {len(summary.unaligned) - 10} more)" if len(summary.unaligned) > 10 else ""
+        click.echo(f"OMIM ids not aligned ({len(summary.unaligned)}): {shown}{more}", err=True)
+    for line in summary.rejected[:20]:
+        click.echo(f"skipped: {line}", err=True)
+
+
+def study_json(rows: list[StudyRow]) -> dict:
+    """The study's table as JSON: per model, per condition (language), the authors' keys and ours."""
+    out: dict[str, dict] = {}
+    for r in rows:
+        out.setdefault(r.model, {})[r.condition] = {**r.values, "unmatched_labels": r.unmatched, "run": r.run_id}
+    return {"benchmark": BENCHMARK, "rule": "pheval.llm compute_mrr_and_ranks", "results": out}
+
+
+def echo_study_table(rows: list[StudyRow]) -> None:
+    """The study's table as text, one line per model and language."""
+    click.echo(
+        "The study's table (pheval.llm's rule: the file's is_correct, first correct candidate in file order; "
+        "top-k over num_cases, the cases the file answers). Ours, apart: top-k over the study's case list."
+    )
+    head = ["model", "lang", *OUTCOMES, "num_cases", "top1", "top3", "top5", "top10", "mrr", "study", "top1*", "top3*"]
+    click.echo("  ".join(head))
+    for r in rows:
+        v = r.values
+        cells = [r.model, r.condition, *(str(v[k]) for k in OUTCOMES), str(v["num_cases"])]
+        cells += [f"{100 * float(v[k]):.2f}" for k in ("top1", "top3", "top5", "top10")] + [f"{float(v['mrr']):.4f}"]
+        if "study_cases" in v:
+            cells += [
+                str(v["study_cases"]),
+                f"{100 * float(v['top1_of_study']):.2f}",
+                f"{100 * float(v['top3_of_study']):.2f}",
+            ]
+        click.echo("  ".join(cells))
+    click.echo(
+        f"languages: {', '.join(f'{k} {n}' for k, n in LANGUAGES.items())}; * = over the study's case list (ours)"
+    )

@@ -1,0 +1,421 @@
+"""`mmrare import phenopackets`: GA4GH Phenopacket v2 JSON (phenopacket-store) into the graph.
+
+Sources: a zip (the store's `<cohort>/<file>.json` layout, or the repository's
+`notebooks/<cohort>/phenopackets/<file>.json`), a folder searched for `*.json`, single JSON files, or
+JSONL (optionally gzipped), one packet per line. Each packet is parsed by GA4GH's own protobuf classes
+(`phenopackets` package): unknown fields and wrong types are refused with the field named. Strict by
+default: any bad packet means nothing is written; `skip_invalid` imports the rest. A re-import of the
+same packets changes nothing.
+
+In the graph, per packet: an Item of the `phenopacket` track (the vignette as its question, the OMIM
+diagnosis as its answer), the individual as its Case (sex, age, onset, genes and variants kept as facts
+of the case, never as question text), HAS_FEATURE edges to Phenotype nodes (with `excluded` and
+onset), CITES to a Publication node shared by every case citing the PMID, and ANSWER_IS to the
+Orphanet disease when the OMIM id maps uniquely (core/omim_alignment.py).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from core.omim_alignment import align_omim, omim_index
+from core.phenopackets import BENCHMARK, TRACK, Feature, PacketCase, Variant, item_index, vignette
+from core.progress import Progress, no_progress
+from graph.model import NodeRef
+from graph.store import GraphStore, RelRow
+from importers.problems import ProblemLog
+
+MAX_PACKET_BYTES = 20_000_000  # a phenopacket is kilobytes; anything this large is not one
+
+
+@dataclass(frozen=True)
+class PacketText:
+    source: str  # file, or file:member, or file:line n
+    cohort: str
+    text: str
+
+
+@dataclass
+class PhenopacketSummary:
+    benchmark: str
+    release: str
+    packets: int = 0
+    items_new: int = 0
+    publications: int = 0
+    phenotypes_new: int = 0
+    alignment: Counter = field(default_factory=Counter)  # outcome (and relation) -> cases
+    unaligned: dict[str, str] = field(default_factory=dict)  # OMIM id -> why, for the note
+    rejected: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def release_from_name(path: Path) -> str | None:
+    """`phenopacket-store_0.1.19.zip` -> '0.1.19'."""
+    m = re.match(r"^phenopacket-store[_-](?P<v>[^/]+?)\.(?:zip|jsonl(?:\.gz)?)$", path.name)
+    return m["v"] if m else None
+
+
+def packet_texts(paths: list[Path], problems: ProblemLog) -> Iterator[PacketText]:
+    """Every packet's JSON text, with where it came from and its cohort (the folder it sits in)."""
+    for path in paths:
+        if path.is_dir():
+            for member in sorted(path.rglob("*.json")):
+                rel = member.relative_to(path)
+                yield PacketText(str(member), _cohort(rel.parts), _read_text(member, problems))
+        elif path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                    name = info.filename
+                    if info.is_dir() or not name.endswith(".json") or "__MACOSX" in name:
+                        continue
+                    where = f"{path.name}:{name}"
+                    if info.file_size > MAX_PACKET_BYTES:
+                        problems.add(where, "packet", "size", f"{info.file_size} bytes; a phenopacket is far smaller")
+                        continue
+                    yield PacketText(where, _cohort(Path(name).parts), _decode(archive.read(name), where, problems))
+        elif path.name.endswith((".jsonl", ".jsonl.gz")):
+            opener = gzip.open if path.name.endswith(".gz") else open
+            with opener(path, "rb") as handle:
+                for n, line in enumerate(handle, start=1):
+                    if line.strip():
+                        yield PacketText(f"{path}:line {n}", "", _decode(line, f"{path}:line {n}", problems))
+        else:
+            yield PacketText(str(path), "", _read_text(path, problems))
+
+
+def _cohort(parts: tuple[str, ...]) -> str:
+    """The cohort folder of a member path: `<cohort>/x.json` or `notebooks/<cohort>/phenopackets/x.json`."""
+    folders = [p for p in parts[:-1] if p not in ("notebooks", "phenopackets")]
+    return folders[-1] if folders else ""
+
+
+def _read_text(path: Path, problems: ProblemLog) -> str:
+    if path.stat().st_size > MAX_PACKET_BYTES:
+        problems.add(str(path), "packet", "size", f"{path.stat().st_size} bytes; a phenopacket is far smaller")
+        return ""
+    return _decode(path.read_bytes(), str(path), problems)
+
+
+def _decode(data: bytes, where: str, problems: ProblemLog) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.add(where, "packet", "encoding", f"not UTF-8 (byte {exc.start})")
+        return ""
+
+
+def parse_packet(text: PacketText, problems: ProblemLog) -> PacketCase | None:
+    """One packet through GA4GH's schema classes, then what the service needs of it; a problem names
+    the source and the field."""
+    from google.protobuf.json_format import ParseDict, ParseError
+    from phenopackets import Phenopacket
+
+    if not text.text:
+        return None  # the read already said why
+    try:
+        raw = json.loads(text.text)
+    except json.JSONDecodeError as exc:
+        problems.add(text.source, f"line {exc.lineno}", "json", exc.msg)
+        return None
+    if not isinstance(raw, dict):
+        problems.add(text.source, "packet", "json", "a phenopacket is a JSON object")
+        return None
+    try:
+        packet = ParseDict(raw, Phenopacket())
+    except ParseError as exc:
+        problems.add(text.source, str(raw.get("id") or "packet"), _field_of(str(exc)), str(exc))
+        return None
+    record = packet.id or "packet"
+    if not packet.id.strip():
+        problems.add(text.source, record, "id", "missing: every phenopacket has an id")
+        return None
+    disease_id, disease_label = _diagnosis(packet)
+    if not disease_id:
+        problems.add(text.source, record, "interpretations", "no diagnosis (neither an interpretation nor a disease)")
+        return None
+    features = []
+    for k, f in enumerate(packet.phenotypic_features):
+        if not f.type.id.startswith("HP:"):
+            problems.add(text.source, record, f"phenotypicFeatures[{k}].type.id", f"{f.type.id!r} is not an HPO id")
+            return None
+        features.append(Feature(f.type.id, f.type.label or f.type.id, f.excluded, _time(f.onset)))
+    return PacketCase(
+        packet_id=packet.id,  # as written: the study names cases by it, odd spaces included
+        cohort=text.cohort,
+        sex=_sex_name(packet.subject.sex),
+        age=_time(packet.subject.time_at_last_encounter),
+        onset=next((_time(d.onset) for d in packet.diseases if _time(d.onset)), ""),
+        features=tuple(features),
+        disease_id=disease_id,
+        disease_label=disease_label,
+        publications=tuple(
+            sorted({r.id.strip() for r in packet.meta_data.external_references if r.id.upper().startswith("PMID:")})
+        ),
+        variants=tuple(_variants(packet)),
+        source=text.source,
+    )
+
+
+def _field_of(message: str) -> str:
+    """The innermost field a protobuf parse error names ("Failed to parse subject field: ...")."""
+    fields = re.findall(r"Failed to parse (\w+) field", message)
+    named = re.findall(r'has no field named "(\w+)"', message)
+    return ".".join(fields + named) or "packet"
+
+
+def _sex_name(value: int) -> str:
+    from phenopackets import Sex
+
+    return str(Sex.Name(value))
+
+
+def _time(element: Any) -> str:
+    """A TimeElement as text: its ISO 8601 age, an age range's start, or its ontology class label."""
+    kind = element.WhichOneof("element") if element is not None else None
+    if kind == "age":
+        return element.age.iso8601duration
+    if kind == "age_range":
+        return element.age_range.start.iso8601duration
+    if kind == "ontology_class":
+        return element.ontology_class.label or element.ontology_class.id
+    return ""
+
+
+def _diagnosis(packet: Any) -> tuple[str, str]:
+    for interpretation in packet.interpretations:
+        disease = interpretation.diagnosis.disease
+        if disease.id:
+            return disease.id.strip(), disease.label.strip()
+    for d in packet.diseases:
+        if d.term.id and not d.excluded:
+            return d.term.id.strip(), d.term.label.strip()
+    return "", ""
+
+
+def _variants(packet: Any) -> Iterator[Variant]:
+    from phenopackets import GenomicInterpretation
+
+    for interpretation in packet.interpretations:
+        for g in interpretation.diagnosis.genomic_interpretations:
+            status = GenomicInterpretation.InterpretationStatus.Name(g.interpretation_status)
+            if g.WhichOneof("call") == "gene":
+                yield Variant(g.gene.symbol, "", status)
+                continue
+            d = g.variant_interpretation.variation_descriptor
+            hgvs = [e.value for e in d.expressions if e.syntax.startswith("hgvs")]
+            yield Variant(d.gene_context.symbol, hgvs[0] if hgvs else d.label, status)
+
+
+PARALLEL_FROM = 400  # packets; below this, worker processes cost more than they save
+
+
+def _parse_chunk(texts: list[PacketText]) -> list[tuple[PacketCase | None, list]]:
+    out = []
+    for text in texts:
+        problems = ProblemLog()
+        out.append((parse_packet(text, problems), problems.problems))
+    return out
+
+
+def read_phenopackets(paths: list[Path], progress: Progress = no_progress) -> tuple[list[PacketCase], ProblemLog]:
+    """Every packet of the sources, and the problems found; a packet id seen twice is a problem. Many
+    packets are parsed in worker processes (GA4GH's JSON parser is pure Python: ~3 ms a packet)."""
+    problems = ProblemLog()
+    texts = list(packet_texts(paths, problems))
+    workers = min(os.cpu_count() or 1, 8)
+    chunks = [texts[k : k + 250] for k in range(0, len(texts), 250)]
+    if len(texts) >= PARALLEL_FROM and workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            parsed = []
+            for done, chunk in enumerate(pool.map(_parse_chunk, chunks)):
+                progress("parsing phenopackets", done * 250, len(texts))
+                parsed += chunk
+    else:
+        parsed = [r for chunk in chunks for r in _parse_chunk(chunk)]
+    cases: dict[str, PacketCase] = {}
+    for text, (case, found) in zip(texts, parsed, strict=True):
+        problems.problems.extend(found)
+        if case is None:
+            continue
+        if case.packet_id in cases:
+            problems.add(text.source, case.packet_id, "id", f"also in {cases[case.packet_id].source}")
+            continue
+        cases[case.packet_id] = case
+    progress("parsing phenopackets", len(texts), len(texts))
+    return list(cases.values()), problems
+
+
+def import_phenopackets(
+    paths: list[Path],
+    store: GraphStore,
+    release: str | None = None,
+    benchmark: str = BENCHMARK,
+    skip_invalid: bool = False,
+    progress: Progress = no_progress,
+) -> PhenopacketSummary:
+    """Read, check, align and write in one transaction (nothing on any problem unless skip_invalid)."""
+    release = release or next((r for r in map(release_from_name, paths) if r), None)
+    if not release:
+        raise ValueError("name the release (--release VERSION); it is read from phenopacket-store_<version>.zip only")
+    cases, problems = read_phenopackets(paths, progress)
+    if not skip_invalid:
+        problems.raise_if_any()
+    summary = PhenopacketSummary(benchmark, release, packets=len(cases))
+    summary.rejected = [str(p) for p in problems.problems]
+    if not cases:
+        raise ValueError("no phenopacket found in " + ", ".join(str(p) for p in paths))
+    progress("aligning to Orphanet", 0, 1)
+    index = omim_index((int(n.ref.key), n.props) for n in store.select("Disease"))
+    rows = _graph_rows(cases, benchmark, release, index, summary)
+    known = store.get_many("Phenotype", [row["hpoId"] for row in rows.phenotypes])
+    new_phenotypes = [row for row in rows.phenotypes if row["hpoId"] not in known]
+    summary.phenotypes_new = len(new_phenotypes)
+    summary.items_new = len(rows.items) - len(store.get_many("Item", [r["itemId"] for r in rows.items]))
+    summary.publications = len(rows.publications)
+    release_row = _release_row(store, benchmark, release, cases, paths)
+    progress("writing", 0, 1)
+    item_refs = [NodeRef("Item", r["itemId"]) for r in rows.items]
+    case_refs = [NodeRef("Case", r["caseId"]) for r in rows.cases]
+    with store.transaction() as tx:
+        tx.delete_rels("ABOUT", item_refs)
+        tx.delete_rels("ANSWER_IS", item_refs)
+        tx.delete_rels("HAS_FEATURE", case_refs)
+        tx.delete_rels("CITES", case_refs)
+        tx.upsert_nodes("BenchmarkRelease", [release_row])
+        tx.upsert_nodes("Publication", rows.publications)
+        tx.upsert_nodes("Phenotype", new_phenotypes)
+        tx.upsert_nodes("Case", rows.cases)
+        tx.upsert_nodes("Item", rows.items)
+        for rel_type, rels in (
+            ("ABOUT", rows.about),
+            ("ANSWER_IS", rows.answer_is),
+            ("HAS_FEATURE", rows.features),
+            ("CITES", rows.cites),
+        ):
+            tx.upsert_rels(rel_type, rels)
+    progress("writing", 1, 1)
+    return summary
+
+
+@dataclass
+class _Rows:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    publications: list[dict[str, Any]] = field(default_factory=list)
+    phenotypes: list[dict[str, Any]] = field(default_factory=list)
+    about: list[RelRow] = field(default_factory=list)
+    answer_is: list[RelRow] = field(default_factory=list)
+    features: list[RelRow] = field(default_factory=list)
+    cites: list[RelRow] = field(default_factory=list)
+
+
+def case_key(benchmark: str, release: str, packet_id: str) -> str:
+    return f"{benchmark}:{release}:{packet_id}"
+
+
+def _graph_rows(
+    cases: list[PacketCase], benchmark: str, release: str, index: dict, summary: PhenopacketSummary
+) -> _Rows:
+    rows = _Rows()
+    publications: dict[str, dict[str, Any]] = {}
+    phenotypes: dict[str, dict[str, Any]] = {}
+    for case in sorted(cases, key=lambda c: c.packet_id):
+        n = item_index(release, case.packet_id)
+        item_ref = NodeRef("Item", f"{TRACK}:{n}")
+        case_ref = NodeRef("Case", case_key(benchmark, release, case.packet_id))
+        rows.items.append(
+            {
+                "itemId": item_ref.key,
+                "track": TRACK,
+                "index": n,
+                "benchmark": benchmark,
+                "release": release,
+                "packetId": case.packet_id,
+                "question": vignette(case),
+                "context": "",
+                "answer": case.disease_label or case.disease_id,
+                "answerId": case.disease_id,
+                "aliases": [],
+                "cluster": case.cluster,
+                "cohort": case.cohort,
+                "nObserved": len(case.observed),
+                "nExcluded": len(case.excluded),
+                "nImages": 0,
+                "modalities": [],
+            }
+        )
+        rows.cases.append(
+            {
+                "caseId": case_ref.key,
+                "packetId": case.packet_id,
+                "benchmark": benchmark,
+                "release": release,
+                "context": "",
+                "sex": case.sex,
+                "age": case.age,
+                "onset": case.onset,
+                "cohort": case.cohort,
+                "source": case.cluster,
+                "genes": list(case.genes),
+                "variants": [f"{v.gene} {v.description}".strip() for v in case.variants],
+                "nItems": 1,
+            }
+        )
+        rows.about.append(RelRow(item_ref, case_ref))
+        for pmid in case.publications:
+            publications.setdefault(pmid, {"publicationId": pmid})
+            rows.cites.append(RelRow(case_ref, NodeRef("Publication", pmid)))
+        for f in case.features:
+            phenotypes.setdefault(f.hpo_id, {"hpoId": f.hpo_id, "name": f.label})
+            rows.features.append(
+                RelRow(case_ref, NodeRef("Phenotype", f.hpo_id), {"excluded": f.excluded, "onset": f.onset})
+            )
+        alignment = align_omim(index, case.disease_id)
+        key = f"aligned ({alignment.relation})" if alignment.aligned else alignment.outcome
+        summary.alignment[key] += 1
+        if alignment.aligned:
+            rows.answer_is.append(
+                RelRow(
+                    item_ref,
+                    NodeRef("Disease", alignment.codes[0]),
+                    {"method": alignment.method, "confidence": alignment.confidence},
+                )
+            )
+        else:
+            candidates = ", ".join(f"ORPHA:{c}" for c in alignment.codes)
+            summary.unaligned[case.disease_id] = alignment.outcome + (f" ({candidates})" if candidates else "")
+    rows.publications = sorted(publications.values(), key=lambda r: r["publicationId"])
+    rows.phenotypes = sorted(phenotypes.values(), key=lambda r: r["hpoId"])
+    return rows
+
+
+def _release_row(
+    store: GraphStore, benchmark: str, release: str, cases: list[PacketCase], paths: list[Path]
+) -> dict[str, Any]:
+    """The release as a node: what was imported, keeping the first import's time so a re-import of
+    the same packets changes nothing."""
+    release_id = f"{benchmark}:{release}"
+    digest = hashlib.sha256("\n".join(sorted(c.packet_id for c in cases)).encode()).hexdigest()
+    existing = store.get(NodeRef("BenchmarkRelease", release_id))
+    same = existing is not None and existing.props.get("packetsSha256") == digest
+    return {
+        "releaseId": release_id,
+        "benchmark": benchmark,
+        "version": release,
+        "items": len(cases),
+        "packetsSha256": digest,
+        "files": sorted(p.name for p in paths),
+        "importedAt": existing.props["importedAt"] if same and existing else datetime.now(UTC).isoformat(),
+    }

@@ -1,0 +1,228 @@
+"""The pheval.llm study's answers as runs: the repository's layout `<model>/<language>/
+full_df_results.tsv[.gz]`, one run per model and language, the language kept as the run's input
+condition. Columns: label, term, score, rank, correct_term, is_correct, reciprocal_rank (SOURCES.md).
+
+A `label` names its case: the phenopacket id with every non-alphanumeric character replaced by '_',
+then `_<lang>-prompt.txt`. The language is the folder's: the study's files of every language label
+their cases with the English prompt's name. Labels are mapped back to the items of one imported release of
+phenopacket-store; a label that matches no item is kept on the run (it counts in the study's table,
+as the authors count every case of the file) and reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.phenopackets import BENCHMARK, LANGUAGES, TRACK, split_prompt_label
+from graph.model import compound_key
+from graph.store import GraphStore, Where
+from importers.predictions import CheckedRun, ModelInfo, PredictionSource, RunSummary, check_model_names, write_runs
+from importers.problems import ProblemLog
+from scoring.study_table import Candidate, case_outcome
+
+RESULT_FILE = re.compile(r"^full_df_results\.tsv(\.gz)?$")
+COLUMNS = ("label", "term", "score", "rank", "correct_term", "is_correct", "reciprocal_rank")
+TRUE, FALSE = ("True", "true", "TRUE", "1"), ("False", "false", "FALSE", "0")
+
+
+def result_files(paths: list[Path]) -> list[Path]:
+    """The study-layout result files among the paths (a file itself, or searched for in a folder)."""
+    found = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("full_df_results.tsv*") if RESULT_FILE.match(p.name))
+        elif RESULT_FILE.match(path.name):
+            found.append(path)
+    return found
+
+
+def is_study_layout(paths: list[Path]) -> bool:
+    return bool(result_files(paths))
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    row: int
+    label: str
+    candidate: Candidate
+
+
+@dataclass
+class StudyRun:
+    path: Path
+    model: str
+    language: str
+    sha256: str
+    cases: dict[str, list[ResultRow]] = field(default_factory=dict)  # label -> rows, file order
+    study_cases: int | None = None  # the study's case set (ppkts_*set.txt beside the language folders)
+
+
+def read_result_file(path: Path, model: str | None, problems: ProblemLog) -> StudyRun | None:
+    """One results file: its rows grouped by label; problems name the file, row and column."""
+    data = path.read_bytes()
+    text = (gzip.decompress(data) if path.name.endswith(".gz") else data).decode("utf-8-sig")
+    language = path.parent.name
+    name = model or path.parent.parent.name
+    if language not in LANGUAGES:
+        problems.add(
+            str(path), "path", "language", f"{language!r} is not one of the study's languages ({', '.join(LANGUAGES)})"
+        )
+        return None
+    run = StudyRun(
+        path, name, language, hashlib.sha256(data).hexdigest(), study_cases=study_case_count(path.parent.parent)
+    )
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t")
+    missing = [c for c in ("label", "term", "rank", "is_correct") if c not in (reader.fieldnames or [])]
+    if missing:
+        problems.add(str(path), "header", ", ".join(missing), "missing column(s); expected " + ", ".join(COLUMNS))
+        return None
+    for n, raw in enumerate(reader, start=2):
+        where = f"row {n}"
+        label, term = (raw.get("label") or "").strip(), (raw.get("term") or "").strip()
+        parts = split_prompt_label(label)
+        if parts is None:
+            problems.add(str(path), where, "label", f"{label!r} is not a prompt label (<id>_<lang>-prompt.txt)")
+            continue
+        correct = (raw.get("is_correct") or "").strip()
+        if correct not in TRUE + FALSE:
+            problems.add(str(path), where, "is_correct", f"{correct!r} is neither True nor False")
+            continue
+        try:
+            rank = int(float(raw["rank"]))
+            score = float(raw["score"]) if (raw.get("score") or "").strip() else None
+        except ValueError as exc:
+            problems.add(str(path), where, "rank/score", str(exc))
+            continue
+        run.cases.setdefault(label, []).append(ResultRow(n, label, Candidate(term, score, rank, correct in TRUE)))
+    return run
+
+
+def study_case_count(folder: Path) -> int | None:
+    """The number of cases in the study's case list (`ppkts_<n>set.txt`, one prompt name a line) in
+    the model's folder; None when there is not exactly one such list."""
+    lists = sorted(folder.glob("ppkts_*set.txt"))
+    if len(lists) != 1:
+        return None
+    return len({line.strip() for line in lists[0].read_text(encoding="utf-8").splitlines() if line.strip()})
+
+
+def label_index(store: GraphStore, release: str | None) -> tuple[str, dict[str, str]]:
+    """(release, prompt stem -> item id) of one imported phenopacket-store release: the one named, or
+    the only one."""
+    releases = sorted(
+        n.props["version"] for n in store.select("BenchmarkRelease", [Where("benchmark", "eq", BENCHMARK)])
+    )
+    if not releases:
+        raise ValueError("no phenopacket-store release in the graph: run `mmrare import phenopackets` first")
+    if release is None:
+        if len(releases) > 1:
+            raise ValueError(f"several phenopacket-store releases ({', '.join(releases)}): name one (--release)")
+        release = releases[0]
+    elif release not in releases:
+        raise ValueError(f"no phenopacket-store release {release!r} (there are: {', '.join(releases)})")
+    items = store.select("Item", [Where("track", "eq", TRACK), Where("release", "eq", release)])
+    stems: dict[str, str] = {}
+    for node in items:
+        stem = re.sub(r"[^A-Za-z0-9]", "_", node.props["packetId"])
+        stems[stem] = "" if stem in stems else str(node.ref.key)  # "" marks two packets of one stem
+    return release, stems
+
+
+def check_study_run(run: StudyRun, stems: dict[str, str], release: str, problems: ProblemLog) -> CheckedRun:
+    """A study run as the service's run: one prediction per matched case (its ranked candidates as
+    text, the study's outcome and item metrics as properties)."""
+    predictions: dict[str, str] = {}
+    extras: dict[str, dict[str, object]] = {}
+    rows: dict[str, int] = {}
+    unmatched: dict[str, dict[str, object]] = {}
+    for label, result_rows in run.cases.items():
+        stem, _ = split_prompt_label(label) or (label, "")
+        outcome = case_outcome([r.candidate for r in result_rows])
+        facts: dict[str, object] = {
+            "candidates": [r.candidate.term for r in result_rows],
+            "candidateRanks": [r.candidate.rank for r in result_rows],
+            "studyCorrect": [r.candidate.correct for r in result_rows],
+            "studyOutcome": outcome.outcome,
+            "rr": outcome.best_rr,
+            **{f"hit{k}": outcome.hit(k) for k in (1, 3, 10)},
+            "promptLabel": label,
+        }
+        item_id = stems.get(stem)
+        if not item_id:
+            why = "matches two packets" if item_id == "" else f"matches no packet of release {release}"
+            problems.warn(
+                str(run.path),
+                f"row {result_rows[0].row}",
+                "label",
+                f"{label!r} {why}; counted in the study's table only",
+            )
+            unmatched[label] = {"studyOutcome": outcome.outcome, "rr": outcome.best_rr}
+            continue
+        predictions[item_id] = "\n".join(f"{r.candidate.rank}. {r.candidate.term}" for r in result_rows)
+        extras[item_id] = facts
+        rows[item_id] = result_rows[0].row
+    dataset = f"{BENCHMARK}:{run.language}"
+    source = PredictionSource(f"{run.model}/{run.language}/{run.path.name}", b"")
+    return CheckedRun(
+        source,
+        ModelInfo(run.model),
+        predictions,
+        0,
+        run.sha256,
+        dataset=dataset,
+        rows=rows,
+        track=TRACK,
+        prediction_props=extras,
+        run_props={
+            "condition": run.language,
+            "benchmark": BENCHMARK,
+            "release": release,
+            "unmatchedLabels": json.dumps(unmatched, sort_keys=True),
+            **({"studyCases": run.study_cases} if run.study_cases is not None else {}),
+        },
+    )
+
+
+def import_study_results(
+    paths: list[Path],
+    store: GraphStore,
+    model: str | None = None,
+    release: str | None = None,
+    skip_invalid: bool = False,
+) -> list[RunSummary]:
+    """Every result file of the layout, all checked before any is written (one transaction)."""
+    files = result_files(paths)
+    if not files:
+        raise ValueError("no full_df_results.tsv[.gz] under " + ", ".join(map(str, paths)))
+    problems = ProblemLog()
+    release, stems = label_index(store, release)
+    runs = [r for r in (read_result_file(f, model, problems) for f in files) if r is not None]
+    seen: dict[str, Path] = {}
+    for r in runs:
+        key = compound_key(r.model, r.language)
+        if key in seen:
+            problems.add(str(r.path), "path", "language", f"{r.model} in {r.language} is also in {seen[key]}")
+        seen.setdefault(key, r.path)
+    checked = [check_study_run(r, stems, release, problems) for r in runs]
+    if not skip_invalid:
+        problems.raise_if_any()
+    check_model_names(store, [c.model.name for c in checked], None)
+    summaries = write_runs(store, checked)
+    by_file = defaultdict(list)
+    for w in problems.warnings:
+        by_file[w.file].append(str(w))
+    return [_with_warnings(s, by_file.get(str(r.path), [])) for s, r in zip(summaries, runs, strict=True)]
+
+
+def _with_warnings(summary: RunSummary, warnings: list[str]) -> RunSummary:
+    from dataclasses import replace
+
+    return replace(summary, warnings=tuple(warnings))
