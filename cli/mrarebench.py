@@ -253,7 +253,7 @@ def compare(
         with open_store() as store:
             code = known_class(store, orpha_code(under, "--under"), "--under") if under else None
             found = graph_contrasts(store, resolve_runs(store, runs), metric, by, code, resamples)
-        _print_contrasts(found, metric, fmt)
+        print_contrasts(found, metric, fmt)
         return
     from importers.mrarebench import (
         read_evidence_predictions,
@@ -291,10 +291,10 @@ def compare(
         keep = under_class(store, codes, known_class(store, orpha_code(under, "--under"), "--under")) if under else None
     clusters = {index: g.case for index, g in (golds if evidence_files else gold).items()}
     found = condition_contrasts(values, strata, clusters, keep or (lambda index: True), resamples)
-    _print_contrasts(found, metric, fmt)
+    print_contrasts(found, metric, fmt)
 
 
-def _print_contrasts(found: list, metric: str, fmt: str) -> None:
+def print_contrasts(found: list, metric: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([asdict(c) for c in found], indent=1))
         return

@@ -455,9 +455,17 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
 
 
 @click.command("compare")
-@click.argument("run_a", metavar="A")
-@click.argument("run_b", metavar="B")
-@click.option("--metric", default="offline", show_default=True)
+@click.argument("run_a", metavar="A", required=False)
+@click.argument("run_b", metavar="B", required=False)
+@click.option(
+    "--conditions",
+    is_flag=True,
+    help="Instead of A and B: each model's input conditions against each other, per item (phenopacket-store: "
+    "English minus each other language; MRareBench: its condition pairs), overall and --by head or prevalence.",
+)
+@click.option("--runs", "condition_runs", multiple=True, help="With --conditions: only these runs or models.")
+@click.option("--by", type=click.Choice(["head", "prevalence", "none"]), default="head", show_default=True)
+@click.option("--metric", default=None, help="[default: offline; with --conditions: rr]")
 @click.option("--resamples", default=RESAMPLES, show_default=True, help="Bootstrap resamples (one default everywhere).")
 @click.option("--seed", default=20260425, show_default=True)
 @click.option("--track", "tracks", type=TRACK_CHOICE, multiple=True, help="Only items of this track (repeatable).")
@@ -465,9 +473,12 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
 @click.option("--leak-free", is_flag=True, help="Only items the leakage audit found leak-free.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def compare(
-    run_a: str,
-    run_b: str,
-    metric: str,
+    run_a: str | None,
+    run_b: str | None,
+    conditions: bool,
+    condition_runs: tuple[str, ...],
+    by: str,
+    metric: str | None,
     resamples: int,
     seed: int,
     tracks: tuple[str, ...],
@@ -476,11 +487,21 @@ def compare(
     fmt: str,
 ) -> None:
     """Paired comparison of two models (or runs) on the items both answered: the difference B - A of
-    their means, x100 as in `report`, with its bootstrap interval over cases and a sign-flip
-    permutation p-value. A model name stands for its reported runs, as in `report`."""
+    their means, x100 as in `report`, with its bootstrap interval over cases (publications where an
+    item names one) and a sign-flip permutation p-value. A model name stands for its reported runs, as
+    in `report`. With --conditions, every model's condition pairs instead (no A and B)."""
     from scoring.report import check_one_run_per_item, collect_rows
     from scoring.run_choice import resolve_runs
     from scoring.stats import paired_comparison
+
+    if conditions:
+        if run_a or run_b:
+            raise click.UsageError("--conditions compares each model's conditions: give --runs, not A and B")
+        compare_conditions(condition_runs, metric or "rr", by, under, resamples, "table" if fmt == "text" else fmt)
+        return
+    if not (run_a and run_b):
+        raise click.UsageError("give two runs or models, A and B (or --conditions)")
+    metric = metric or "offline"
 
     with open_store() as store:
         code = known_class(store, orpha_code(under, "--under"), "--under") if under else None
@@ -514,3 +535,24 @@ def compare(
         f"B {run_b} {100 * c.mean_b:.2f}; difference B - A {100 * c.difference:+.2f} "
         f"{interval(100 * c.ci_low, 100 * c.ci_high, '+.2f')}, p = {c.p_value:.4f}"
     )
+
+
+def compare_conditions(
+    runs: tuple[str, ...], metric: str, by: str, under: str | None, resamples: int, fmt: str
+) -> None:
+    """The condition pairs of every benchmark that has them, from the runs in the graph."""
+    from cli.mrarebench import print_contrasts
+    from scoring.condition_runs import graph_contrasts
+    from scoring.conditions import check_metric
+    from scoring.run_choice import resolve_runs
+
+    try:
+        check_metric(metric)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--metric") from exc
+    with open_store() as store:
+        code = known_class(store, orpha_code(under, "--under"), "--under") if under else None
+        found = graph_contrasts(store, resolve_runs(store, runs), metric, by, code, resamples)
+    if not found:
+        raise click.UsageError("no model has runs under two conditions to compare (see `mmrare runs`)")
+    print_contrasts(found, metric, fmt)

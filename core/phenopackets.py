@@ -179,6 +179,9 @@ def withheld_terms(case: PacketCase) -> tuple[str, ...]:
 
 def withhold(text: str, terms: tuple[str, ...]) -> str:
     """The text with every whole-word occurrence of a term replaced by '[withheld]'."""
+    low = text.lower()
     for term in terms:
+        if term.lower() not in low:
+            continue  # the common case: no regex to build
         text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", "[withheld]", text, flags=re.IGNORECASE)
     return text

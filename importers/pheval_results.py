@@ -26,7 +26,7 @@ from graph.model import compound_key
 from graph.store import GraphStore, Where
 from importers.predictions import CheckedRun, ModelInfo, PredictionSource, RunSummary, check_model_names, write_runs
 from importers.problems import ProblemLog
-from scoring.study_table import Candidate, case_outcome
+from scoring.study_table import Candidate, case_outcome, study_table
 
 RESULT_FILE = re.compile(r"^full_df_results\.tsv(\.gz)?$")
 COLUMNS = ("label", "term", "score", "rank", "correct_term", "is_correct", "reciprocal_rank")
@@ -79,25 +79,31 @@ def read_result_file(path: Path, model: str | None, problems: ProblemLog) -> Stu
     run = StudyRun(
         path, name, language, hashlib.sha256(data).hexdigest(), study_cases=study_case_count(path.parent.parent)
     )
-    reader = csv.DictReader(io.StringIO(text), delimiter="\t")
-    missing = [c for c in ("label", "term", "rank", "is_correct") if c not in (reader.fieldnames or [])]
+    lines = csv.reader(io.StringIO(text), delimiter="\t")
+    header = next(lines, [])
+    missing = [c for c in ("label", "term", "rank", "is_correct") if c not in header]
     if missing:
         problems.add(str(path), "header", ", ".join(missing), "missing column(s); expected " + ", ".join(COLUMNS))
         return None
-    for n, raw in enumerate(reader, start=2):
+    at = {name: header.index(name) for name in COLUMNS if name in header}
+    width = max(at.values()) + 1
+    for n, cells in enumerate(lines, start=2):
         where = f"row {n}"
-        label, term = (raw.get("label") or "").strip(), (raw.get("term") or "").strip()
-        parts = split_prompt_label(label)
-        if parts is None:
+        if len(cells) < width:
+            problems.add(str(path), where, "row", f"{len(cells)} cells; the header has {len(header)}")
+            continue
+        label, term = cells[at["label"]].strip(), cells[at["term"]].strip()
+        if label not in run.cases and split_prompt_label(label) is None:
             problems.add(str(path), where, "label", f"{label!r} is not a prompt label (<id>_<lang>-prompt.txt)")
             continue
-        correct = (raw.get("is_correct") or "").strip()
+        correct = cells[at["is_correct"]].strip()
         if correct not in TRUE + FALSE:
             problems.add(str(path), where, "is_correct", f"{correct!r} is neither True nor False")
             continue
         try:
-            rank = int(float(raw["rank"]))
-            score = float(raw["score"]) if (raw.get("score") or "").strip() else None
+            rank = int(float(cells[at["rank"]]))
+            score_cell = cells[at["score"]].strip() if "score" in at else ""
+            score = float(score_cell) if score_cell else None
         except ValueError as exc:
             problems.add(str(path), where, "rank/score", str(exc))
             continue
@@ -143,9 +149,10 @@ def check_study_run(run: StudyRun, stems: dict[str, str], release: str, problems
     extras: dict[str, dict[str, object]] = {}
     rows: dict[str, int] = {}
     unmatched: dict[str, dict[str, object]] = {}
+    outcomes = {label: case_outcome([r.candidate for r in rows]) for label, rows in run.cases.items()}
     for label, result_rows in run.cases.items():
         stem, _ = split_prompt_label(label) or (label, "")
-        outcome = case_outcome([r.candidate for r in result_rows])
+        outcome = outcomes[label]
         facts: dict[str, object] = {
             "candidates": [r.candidate.term for r in result_rows],
             "candidateRanks": [r.candidate.rank for r in result_rows],
@@ -169,6 +176,8 @@ def check_study_run(run: StudyRun, stems: dict[str, str], release: str, problems
         predictions[item_id] = "\n".join(f"{r.candidate.rank}. {r.candidate.term}" for r in result_rows)
         extras[item_id] = facts
         rows[item_id] = result_rows[0].row
+    # the study's table is counted once, here, and kept on the run (its predictions never change)
+    table = study_table(list(outcomes.values()), run.study_cases)
     dataset = f"{BENCHMARK}:{run.language}"
     source = PredictionSource(f"{run.model}/{run.language}/{run.path.name}", b"")
     return CheckedRun(
@@ -186,6 +195,7 @@ def check_study_run(run: StudyRun, stems: dict[str, str], release: str, problems
             "benchmark": BENCHMARK,
             "release": release,
             "unmatchedLabels": json.dumps(unmatched, sort_keys=True),
+            "studyTable": json.dumps(table, sort_keys=True),
             **({"studyCases": run.study_cases} if run.study_cases is not None else {}),
         },
     )

@@ -28,6 +28,7 @@ from scoring.conditions import (
 )
 from scoring.differential_eval import evaluate
 from scoring.evidence_verification import evaluate_evidence, gold_of_item
+from scoring.judge_choice import RANKED_METRICS
 from scoring.service import named_runs, run_predictions
 from scoring.stats import RESAMPLES
 
@@ -62,6 +63,9 @@ def _track_runs(
     items of a wanted track."""
     out = []
     for run in sorted(named_runs(store, run_ids), key=lambda r: str(r.ref.key)):
+        tracks = run.props.get("tracks")
+        if tracks and not any(t in TRACK_BY_NAME and wanted(TRACK_BY_NAME[t]) for t in tracks):
+            continue  # the run's tracks say it has none: its predictions are not read
         pairs = [pair for pair in run_predictions(store, str(run.ref.key)) if wanted(TRACK_BY_NAME[pair[1]["track"]])]
         if not pairs:
             continue
@@ -126,9 +130,12 @@ def condition_runs(store: GraphStore, run_ids: Sequence[str], metric: str = "rr"
     values of it, rows in file order."""
     check_metric(metric)
     # only the runs of the track the metric belongs to are scored (T2's similarities cost seconds)
+    stored: list[Pair] = []
     if metric in ITEM_METRICS:
         ranked = [evaluate(r.model, r.dataset, r.predictions) for r in differential_runs(store, run_ids)]
         files = ranked_values(ranked, metric)
+        stored_files, stored = stored_values(store, run_ids, metric)
+        files += stored_files
     else:
         evidence = [evaluate_evidence(r.model, r.dataset, r.predictions) for r in evidence_runs(store, run_ids)]
         files = evidence_values(evidence, metric)
@@ -139,7 +146,28 @@ def condition_runs(store: GraphStore, run_ids: Sequence[str], metric: str = "rr"
         codes[str(n.start.key)].add(int(n.node.key))
     clusters = {i: i for i in items}
     clusters.update({str(n.start.key): str(n.node.key) for n in store.neighbours(refs, "ABOUT")})
+    # an item that names its publication is resampled with the publication's other cases
+    clusters.update({str(item["itemId"]): str(item["cluster"]) for _, item in stored if item.get("cluster")})
     return ConditionRuns(files, {i: frozenset(c) for i, c in codes.items()}, clusters)
+
+
+def stored_values(store: GraphStore, run_ids: Sequence[str], metric: str) -> tuple[list[ConditionValues], list[Pair]]:
+    """Runs answered under a condition whose reader stored the metric per prediction (phenopacket-store's
+    languages: the study's judgement of each ranked list), as item values; and their (prediction,
+    item) pairs."""
+    prop = RANKED_METRICS.get(metric)
+    if prop is None:
+        return [], []
+    files, pairs = [], []
+    for run in named_runs(store, run_ids):
+        if "condition" not in run.props or not run.props.get("dataset"):
+            continue
+        found = [(p, i) for p, i in run_predictions(store, str(run.ref.key)) if prop in p]
+        if found:
+            values = {str(p["itemId"]): float(p[prop]) for p, _ in found}
+            files.append(ConditionValues(str(run.props["model"]), str(run.props["dataset"]), values))
+            pairs += found
+    return files, pairs
 
 
 def graph_contrasts(

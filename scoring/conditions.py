@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from core.phenopackets import BENCHMARK, LANGUAGES
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore
 from scoring.differential_eval import DifferentialReport
@@ -31,6 +32,12 @@ COMPARISONS = (
     ("MRareBench_Diagnosis_TO", "MRareBench_Diagnosis", "value of the images (baseline - TO)"),
     ("MRareBench_EvidenceVerif_NoDx", "MRareBench_EvidenceVerif", "the diagnosis's gain (gold - NoDx)"),
     ("MRareBench_EvidenceVerif_TO", "MRareBench_EvidenceVerif", "value of the images (gold - TO)"),
+)
+# phenopacket-store's prompt languages: English minus each other language, per case
+COMPARISONS += tuple(
+    (f"{BENCHMARK}:{lang}", f"{BENCHMARK}:en", f"English - {name} (en - {lang})")
+    for lang, name in LANGUAGES.items()
+    if lang != "en"
 )
 ALL = "all items"
 

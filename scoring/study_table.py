@@ -105,18 +105,23 @@ class StudyRow:
     unmatched: int  # labels of the file that match no case of the release (counted, as the authors do)
 
 
-def study_rows(store: GraphStore, run_ids: Sequence[str]) -> list[StudyRow]:
-    """The study's table for every run among `run_ids` that carries the study's outcomes, ordered by
-    model, then English first and the other conditions by name."""
+def study_rows(store: GraphStore, run_ids: Sequence[str], recompute: bool = False) -> list[StudyRow]:
+    """The study's table for every run among `run_ids` that answers the study's way, ordered by model,
+    then English first and the other conditions by name. The table counted at import is read from the
+    run; `recompute` counts it again from the run's predictions (the same rule, the same numbers)."""
     runs = store.get_many("Run", run_ids)
     out = []
     for run_id, run in runs.items():
-        refs = [n.node for n in store.neighbours([NodeRef("Run", run_id)], "IN_RUN", Direction.IN)]
-        predictions = [p for p in store.get_many("Prediction", [r.key for r in refs]).values() if "studyOutcome" in p]
         unmatched = json.loads(run.get("unmatchedLabels") or "{}")
-        if not predictions and not unmatched:
-            continue
-        outcomes = [stored_outcome(p) for p in predictions] + [stored_outcome(u) for u in unmatched.values()]
-        values = study_table(outcomes, run.get("studyCases"))
+        if "studyTable" in run and not recompute:
+            values = json.loads(run["studyTable"])
+        else:
+            refs = [n.node for n in store.neighbours([NodeRef("Run", run_id)], "IN_RUN", Direction.IN)]
+            found = store.get_many("Prediction", [r.key for r in refs]).values()
+            predictions = [p for p in found if "studyOutcome" in p]
+            if not predictions and not unmatched:
+                continue
+            outcomes = [stored_outcome(p) for p in predictions] + [stored_outcome(u) for u in unmatched.values()]
+            values = study_table(outcomes, run.get("studyCases"))
         out.append(StudyRow(run["model"], str(run.get("condition", "")), run_id, values, len(unmatched)))
     return sorted(out, key=lambda r: (r.model, r.condition != "en", r.condition, r.run_id))

@@ -186,6 +186,9 @@ def test_the_studys_table_by_hand(store: GraphStore) -> None:
     assert [de[f"n{j}"] for j in range(1, 4)] == [1, 1, 2]
     assert (de["nf"], de["grounding_failed"], de["num_cases"]) == (3, 2, 9)
     assert de["mrr"] == pytest.approx((1 + 1 / 2 + 1 / 3 + 1 / 3) / 9)
+    # the table kept on each run at import is the one its predictions give
+    recounted = {r.condition: r.values for r in study_rows(store, [s.run_id for s in summaries], recompute=True)}
+    assert recounted == {"en": en, "de": de}
     # a second import of the same files is the same runs
     again = import_study_results([RESULTS], store)
     assert not any(s.created for s in again)
