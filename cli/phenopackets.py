@@ -45,7 +45,12 @@ def study_json(rows: list[StudyRow]) -> dict:
     """The study's table as JSON: per model, per condition (language), the authors' keys and ours."""
     out: dict[str, dict] = {}
     for r in rows:
-        out.setdefault(r.model, {})[r.condition] = {**r.values, "unmatched_labels": r.unmatched, "run": r.run_id}
+        out.setdefault(r.model, {})[r.condition] = {
+            **r.values,
+            "unmatched_labels": r.unmatched,
+            "run": r.run_id,
+            "ours_orphanet_grounded": r.grounded,
+        }
     return {"benchmark": BENCHMARK, "rule": "pheval.llm compute_mrr_and_ranks", "results": out}
 
 
@@ -71,3 +76,27 @@ def echo_study_table(rows: list[StudyRow]) -> None:
     click.echo(
         f"languages: {', '.join(f'{k} {n}' for k, n in LANGUAGES.items())}; * = over the study's case list (ours)"
     )
+    echo_grounded_table(rows)
+
+
+def echo_grounded_table(rows: list[StudyRow]) -> None:
+    """Ours, beside the study's table: strict and lenient Orphanet-grounded top-k, and disagreements."""
+    grounded = [r for r in rows if r.grounded]
+    if not grounded:
+        return
+    click.echo(
+        "Ours, beside it: the candidates grounded to Orphanet (Mondo and OMIM ids to ORPHAcodes), over the cases "
+        "matched to the release. strict = the gold's ORPHAcode; lenient = also a group of at most 10 disorders "
+        "containing it, or a subtype. disagree = cases the study's rule and the strict rule judge differently."
+    )
+    head = ["model", "lang", "cases", "strict@1", "strict@3", "strict@10", "lenient@1", "lenient@3", "lenient@10"]
+    click.echo("  ".join([*head, "disagree"]))
+    for r in grounded:
+        g = r.grounded
+        cells = [r.model, r.condition, str(g["cases"])]
+        cells += [f"{100 * float(g[f'{rule}_top{k}']):.2f}" for rule in ("strict", "lenient") for k in (1, 3, 10)]
+        cells.append(str(sum(int(v) for k, v in g.items() if k.startswith("disagree: "))))
+        click.echo("  ".join(cells))
+    reasons = [k for k in grounded[0].grounded if k.startswith("disagree: ")]
+    totals = {k.removeprefix("disagree: "): sum(int(r.grounded.get(k, 0)) for r in grounded) for k in reasons}
+    click.echo("disagreements, all runs, by reason: " + "; ".join(f"{k}: {v}" for k, v in totals.items()))

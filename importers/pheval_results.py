@@ -22,11 +22,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.phenopackets import BENCHMARK, LANGUAGES, TRACK, split_prompt_label
-from graph.model import compound_key
+from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, Where
 from importers.predictions import CheckedRun, ModelInfo, PredictionSource, RunSummary, check_model_names, write_runs
 from importers.problems import ProblemLog
-from scoring.study_table import Candidate, case_outcome, study_table
+from scoring.grounded_ids import (
+    MAX_MEMBERS,
+    GroundedOutcome,
+    OrphanetView,
+    grounded_outcome,
+    grounded_table,
+    orphanet_view,
+)
+from scoring.study_table import Candidate, case_outcome, ranked, study_table
 
 RESULT_FILE = re.compile(r"^full_df_results\.tsv(\.gz)?$")
 COLUMNS = ("label", "term", "score", "rank", "correct_term", "is_correct", "reciprocal_rank")
@@ -142,27 +150,54 @@ def label_index(store: GraphStore, release: str | None) -> tuple[str, dict[str, 
     return release, stems
 
 
-def check_study_run(run: StudyRun, stems: dict[str, str], release: str, problems: ProblemLog) -> CheckedRun:
+@dataclass(frozen=True)
+class Grounding:
+    """What grounded scoring needs at import: the graph's Orphanet view, each item's gold ORPHAcode,
+    and the group-size limit of the lenient rule."""
+
+    view: OrphanetView
+    golds: dict[str, int]  # item id -> its ANSWER_IS code
+    max_members: int = MAX_MEMBERS
+
+
+def check_study_run(
+    run: StudyRun, stems: dict[str, str], release: str, problems: ProblemLog, grounding: Grounding | None = None
+) -> CheckedRun:
     """A study run as the service's run: one prediction per matched case (its ranked candidates as
-    text, the study's outcome and item metrics as properties)."""
+    text, the study's outcome and item metrics as properties, and ours: the Orphanet-grounded ranks)."""
     predictions: dict[str, str] = {}
     extras: dict[str, dict[str, object]] = {}
     rows: dict[str, int] = {}
     unmatched: dict[str, dict[str, object]] = {}
     outcomes = {label: case_outcome([r.candidate for r in rows]) for label, rows in run.cases.items()}
+    grounded: list[GroundedOutcome] = []
     for label, result_rows in run.cases.items():
         stem, _ = split_prompt_label(label) or (label, "")
         outcome = outcomes[label]
+        candidates = ranked([r.candidate for r in result_rows])  # the authors' ranks
         facts: dict[str, object] = {
-            "candidates": [r.candidate.term for r in result_rows],
-            "candidateRanks": [r.candidate.rank for r in result_rows],
-            "studyCorrect": [r.candidate.correct for r in result_rows],
+            "candidates": [c.term for c in candidates],
+            "candidateRanks": [c.rank for c in candidates],
+            "studyCorrect": [c.correct for c in candidates],
             "studyOutcome": outcome.outcome,
             "rr": outcome.best_rr,
             **{f"hit{k}": outcome.hit(k) for k in (1, 3, 10)},
             "promptLabel": label,
         }
         item_id = stems.get(stem)
+        if item_id and grounding is not None:
+            g = grounded_outcome(
+                grounding.view,
+                grounding.golds.get(item_id),
+                [c.term for c in candidates],
+                [c.rank for c in candidates],
+                [c.correct for c in candidates],
+                grounding.max_members,
+            )
+            grounded.append(g)
+            facts.update({f"groundedHit{k}": g.strict_hit(k) for k in (1, 3, 10)})
+            facts.update({f"lenientHit{k}": g.lenient_hit(k) for k in (1, 3, 10)})
+            facts["groundingNote"] = g.disagreement
         if not item_id:
             why = "matches two packets" if item_id == "" else f"matches no packet of release {release}"
             problems.warn(
@@ -196,9 +231,18 @@ def check_study_run(run: StudyRun, stems: dict[str, str], release: str, problems
             "release": release,
             "unmatchedLabels": json.dumps(unmatched, sort_keys=True),
             "studyTable": json.dumps(table, sort_keys=True),
+            **({"groundedTable": json.dumps(grounded_table(grounded), sort_keys=True)} if grounded else {}),
             **({"studyCases": run.study_cases} if run.study_cases is not None else {}),
         },
     )
+
+
+def study_grounding(store: GraphStore, runs: list[StudyRun], stems: dict[str, str], max_members: int) -> Grounding:
+    """The Orphanet view for every candidate of the runs, and the gold code of every item."""
+    items = [NodeRef("Item", i) for i in stems.values() if i]
+    golds = {str(n.start.key): int(n.node.key) for n in store.neighbours(items, "ANSWER_IS")}
+    terms = {r.candidate.term for run in runs for rows in run.cases.values() for r in rows}
+    return Grounding(orphanet_view(store, set(golds.values()), terms), golds, max_members)
 
 
 def import_study_results(
@@ -207,6 +251,7 @@ def import_study_results(
     model: str | None = None,
     release: str | None = None,
     skip_invalid: bool = False,
+    max_members: int = MAX_MEMBERS,
 ) -> list[RunSummary]:
     """Every result file of the layout, all checked before any is written (one transaction)."""
     files = result_files(paths)
@@ -221,7 +266,8 @@ def import_study_results(
         if key in seen:
             problems.add(str(r.path), "path", "language", f"{r.model} in {r.language} is also in {seen[key]}")
         seen.setdefault(key, r.path)
-    checked = [check_study_run(r, stems, release, problems) for r in runs]
+    grounding = study_grounding(store, runs, stems, max_members)
+    checked = [check_study_run(r, stems, release, problems, grounding) for r in runs]
     if not skip_invalid:
         problems.raise_if_any()
     check_model_names(store, [c.model.name for c in checked], None)

@@ -10,7 +10,15 @@ from scoring.openai_judge import OpenAIJudge, OpenAISettings
 JUDGES = (*OFFLINE_JUDGES, "openai")
 # ranked-answer metrics a benchmark's own reader stores per prediction (phenopacket-store: the study's
 # judgement of its ranked candidates), name -> Prediction property
-RANKED_METRICS = {"hit@1": "hit1", "hit@3": "hit3", "hit@10": "hit10", "rr": "rr"}
+RANKED_METRICS = {
+    "hit@1": "hit1",
+    "hit@3": "hit3",
+    "hit@10": "hit10",
+    "rr": "rr",
+    # ours: the candidates grounded to Orphanet (scoring/grounded_ids.py), strict and lenient
+    **{f"grounded_hit@{k}": f"groundedHit{k}" for k in (1, 3, 10)},
+    **{f"lenient_hit@{k}": f"lenientHit{k}" for k in (1, 3, 10)},
+}
 # what every surface takes as a metric (the CLI, GraphQL, REST)
 METRICS = ("token_f1", "exact", *JUDGES, *RANKED_METRICS)
 

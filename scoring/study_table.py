@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.model import Direction, NodeRef
@@ -103,6 +103,7 @@ class StudyRow:
     run_id: str
     values: dict[str, float | int]
     unmatched: int  # labels of the file that match no case of the release (counted, as the authors do)
+    grounded: dict[str, float | int] = field(default_factory=dict)  # ours (scoring/grounded_ids.py)
 
 
 def study_rows(store: GraphStore, run_ids: Sequence[str], recompute: bool = False) -> list[StudyRow]:
@@ -123,5 +124,6 @@ def study_rows(store: GraphStore, run_ids: Sequence[str], recompute: bool = Fals
                 continue
             outcomes = [stored_outcome(p) for p in predictions] + [stored_outcome(u) for u in unmatched.values()]
             values = study_table(outcomes, run.get("studyCases"))
-        out.append(StudyRow(run["model"], str(run.get("condition", "")), run_id, values, len(unmatched)))
+        grounded = json.loads(run.get("groundedTable") or "{}")
+        out.append(StudyRow(run["model"], str(run.get("condition", "")), run_id, values, len(unmatched), grounded))
     return sorted(out, key=lambda r: (r.model, r.condition != "en", r.condition, r.run_id))

@@ -10,6 +10,7 @@ from core.bulk import in_bulk
 from importers.orphanet.facts import OrphanetFacts
 from importers.orphanet.hpo import read_hpoa, read_obo
 from importers.orphanet.linearisation import is_linearisation_csv, read_linearisation
+from importers.orphanet.mondo import is_mondo_mapping, read_mondo_mappings
 from importers.orphanet.ordo import read_ordo
 from importers.orphanet.packets import read_packets
 from importers.orphanet.xml_products import read_xml
@@ -21,6 +22,7 @@ READERS = {
     "hpo-annotations": read_hpoa,
     "hp-obo": read_obo,
     "linearisation-csv": read_linearisation,
+    "mondo-mappings": read_mondo_mappings,
 }
 SKIPPED_NAMES = {"ATTRIBUTION.md", "README.md", "SOURCES.md"}
 
@@ -45,6 +47,8 @@ def detect(path: Path) -> str:
         return "hp-obo"
     if name.endswith(".csv") and is_linearisation_csv(_head(path)):
         return "linearisation-csv"
+    if name.endswith((".tsv", ".tsv.gz")) and is_mondo_mapping(_head(path)):
+        return "mondo-mappings"
     if name.endswith((".xml", ".owl", ".rdf")):
         head = _head(path)
         if "<JDBOR" in head:
@@ -53,7 +57,7 @@ def detect(path: Path) -> str:
             return "ordo-owl"
     raise UnknownFormat(
         f"{path}: not a recognised Orphanet file (ORPHApacket .json/.jsonl[.gz], Orphadata XML, ORDO .owl, "
-        "phenotype.hpoa, hp.obo, the linearisation CSV)"
+        "phenotype.hpoa, hp.obo, the linearisation CSV, Mondo-Orphanet mappings)"
     )
 
 

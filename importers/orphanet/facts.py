@@ -84,6 +84,7 @@ class OrphanetFacts:
     phenotype_synonyms: dict[str, list[str]] = field(default_factory=dict)
     genes: dict[int, dict[str, GeneFact]] = field(default_factory=dict)
     linear_heads: dict[int, int] = field(default_factory=dict)  # code -> its head in the linearisation
+    mondo_links: dict[int, set[str]] = field(default_factory=dict)  # code -> Mondo ids mapped to it
     # where each disease was defined, for error messages
     origin: dict[int, str] = field(default_factory=dict)
     said: dict[tuple[int, str], str] = field(default_factory=dict)  # (code, field) -> where its value came from

@@ -78,6 +78,7 @@ def check(facts: OrphanetFacts, store: GraphStore) -> None:
     referenced = set(facts.parents) | {p for ps in facts.parents.values() for p in ps}
     referenced |= set(facts.prevalences) | set(facts.phenotypes) | set(facts.genes)
     _drop_unknown_linear_heads(facts, store)
+    _drop_unknown_mondo_links(facts, store)
     unknown = referenced - set(facts.diseases)
     if unknown:
         unknown -= set(store.get_many("Disease", sorted(unknown)))
@@ -120,12 +121,26 @@ def load(
         if code in facts.linear_heads:
             row["linearHead"] = facts.linear_heads[code]
         disease_rows.append(row)
+    # Mondo ids join the ones the graph (or this import) already has for the code
+    known_mondo = store.get_many("Disease", list(facts.mondo_links))
+    by_code = {int(r["orphaCode"]): r for r in disease_rows}
+    for code, ids in sorted(facts.mondo_links.items()):
+        if code in bad:
+            continue
+        row = by_code.get(code)
+        if row is None:
+            row = by_code[code] = {"orphaCode": code}
+            disease_rows.append(row)
+        before = [*(row.get("mondo") or []), *known_mondo.get(code, {}).get("mondo", [])]
+        row["mondo"] = sorted({*before, *ids})
     # the linearisation of diseases defined elsewhere (the graph): only their head changes
-    disease_rows += [
-        {"orphaCode": code, "linearHead": head}
-        for code, head in sorted(facts.linear_heads.items())
-        if code not in facts.diseases and code not in bad
-    ]
+    for code, head in sorted(facts.linear_heads.items()):
+        if code not in facts.diseases and code not in bad:
+            row = by_code.get(code)
+            if row is None:
+                row = by_code[code] = {"orphaCode": code}
+                disease_rows.append(row)
+            row["linearHead"] = head
     parent_rows = [
         RelRow(NodeRef("Disease", c), NodeRef("Disease", p))
         for c, ps in sorted(facts.parents.items())
@@ -248,6 +263,17 @@ def _drop_unknown_linear_heads(facts: OrphanetFacts, store: GraphStore) -> None:
         head = facts.linear_heads.pop(code)
         message = f"ORPHA:{code} or its head ORPHA:{head} is not in the graph; left out"
         facts.problems.warn(facts.source, f"ORPHA:{code}", "linearisation", message)
+
+
+def _drop_unknown_mondo_links(facts: OrphanetFacts, store: GraphStore) -> None:
+    """Mappings to codes this graph does not hold are left out with one warning each."""
+    unknown = set(facts.mondo_links) - set(facts.diseases)
+    if unknown:
+        unknown -= set(store.get_many("Disease", sorted(unknown)))
+    for code in sorted(unknown):
+        ids = ", ".join(sorted(facts.mondo_links.pop(code)))
+        message = f"{ids} map to ORPHA:{code}, not in the graph; left out"
+        facts.problems.warn(facts.source, f"ORPHA:{code}", "mondo", message)
 
 
 def _codes_with_problems(facts: OrphanetFacts) -> set[int]:

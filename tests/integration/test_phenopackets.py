@@ -26,7 +26,7 @@ RESULTS = HERE / "pheval_excerpt" / "gpt-4o"
 
 
 def with_packets(store: GraphStore) -> GraphStore:
-    facts, files = read_all([HERE / "orphapackets_excerpt.jsonl.gz"])
+    facts, files = read_all([HERE / "orphapackets_excerpt.jsonl.gz", HERE / "mondo_ordo_excerpt.robot.tsv"])
     load(facts, store, files)
     import_phenopackets([PACKETS], store, release="0.1.19")
     return store
@@ -192,6 +192,24 @@ def test_the_studys_table_by_hand(store: GraphStore) -> None:
     # a second import of the same files is the same runs
     again = import_study_results([RESULTS], store)
     assert not any(s.created for s in again)
+
+
+def test_grounded_scoring_by_hand(store: GraphStore) -> None:
+    """en, ours: of the excerpt's Mondo ids, the graph (the gold diseases and their ancestors) maps
+    MONDO:0007732 to Holt-Oram syndrome (392, the TBX5 cases' gold: ranks 1, 2, 3, 2) and MONDO:0008264
+    to ADTKD (34149), the disorder above the UMOD case's gold subtype 88950 (rank 6: lenient only, and
+    the one case the study's rule and the strict rule disagree on: the study credits the broader id)."""
+    with_packets(store)
+    summaries = import_study_results([RESULTS], store)
+    en = next(r for r in study_rows(store, [s.run_id for s in summaries]) if r.condition == "en").grounded
+    assert en["cases"] == 8
+    assert (en["strict_top1"], en["strict_top3"], en["strict_top10"]) == (1 / 8, 4 / 8, 4 / 8)
+    assert (en["lenient_top1"], en["lenient_top3"], en["lenient_top10"]) == (1 / 8, 4 / 8, 5 / 8)
+    disagreements = {k: v for k, v in en.items() if k.startswith("disagree: ") and v}
+    assert disagreements == {"disagree: the study credits a broader id; Orphanet counts a group, not the disorder": 1}
+    rows = collect_rows(store, [s.run_id for s in summaries])
+    umod = next(r for r in rows if r.model == "gpt-4o [en]" and r.codes == (88950,))
+    assert (umod.metrics["groundedHit10"], umod.metrics["lenientHit10"], umod.metrics["hit10"]) == (0.0, 1.0, 1.0)
 
 
 def test_report_rows_cluster_by_publication_and_name_the_condition(store: GraphStore) -> None:
