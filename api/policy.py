@@ -21,7 +21,10 @@ from scoring.report import Report
 
 MODES = ("open", "held-out")
 # groupings that say nothing finer than a head or a prevalence band (and those only in big groups)
-COARSE_GROUPINGS = frozenset({"track", "head", "prevalence", "modality", "images", "domain", "model", "all"})
+# "linearised" is a head too, and "features" a count band; a cohort (a gene's folder) narrows the answer
+COARSE_GROUPINGS = frozenset(
+    {"track", "head", "linearised", "features", "prevalence", "modality", "images", "domain", "model", "all"}
+)
 
 
 class QuotaExceeded(PermissionError):

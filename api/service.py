@@ -33,6 +33,7 @@ from scoring.reference import ReferenceScores, collect_reference_rows, reference
 from scoring.report import Report, child_classes, collect_rows, stratify
 from scoring.run_choice import resolve_runs
 from scoring.service import ScoreSummary, score_run
+from scoring.study_table import StudyRow, study_rows
 
 MAX_PAGE = 100
 
@@ -172,9 +173,21 @@ class GraphService:
         self, who: Principal, runs: Sequence[str], judge: str | None, tracks: Sequence[str] = ()
     ) -> list[ReferenceScores]:
         rows = collect_reference_rows(self.store, self._visible_runs(who, runs), judge)
-        found = reference_scores([r for r in rows if not tracks or r.track in tracks], judge)
+        # only the tracks VLMEvalKit scores: a benchmark with its own study's table has study_tables
+        vlmevalkit = {t for t, spec in TRACK_BY_NAME.items() if spec.reference == "VLMEvalKit"}
+        found = reference_scores(
+            [r for r in rows if r.track in vlmevalkit and (not tracks or r.track in tracks)], judge
+        )
         if self.policy.hides_answers_from(who):  # a mean over a few items is their answers (MR is one rank)
             found = [r for r in found if r.values.get("n_total", 0) >= self.policy.min_group]
+        return found
+
+    def study_tables(self, who: Principal, runs: Sequence[str]) -> list[StudyRow]:
+        """The study's table of every visible run that has one; a run of fewer cases than the minimum
+        group is left out for callers who may not see answers (its rates are its cases' outcomes)."""
+        found = study_rows(self.store, self._visible_runs(who, runs))
+        if self.policy.hides_answers_from(who):
+            found = [r for r in found if int(r.values["num_cases"]) >= self.policy.min_group]
         return found
 
     def condition_contrasts(
@@ -209,9 +222,7 @@ class GraphService:
         with self.writing():
             quota = self.quota(who)
             if quota is not None and quota.remaining == 0:
-                raise QuotaExceeded(
-                    f"{quota.limit} submissions per 24 hours per key are used up; try again later"
-                )
+                raise QuotaExceeded(f"{quota.limit} submissions per 24 hours per key are used up; try again later")
             (summary,) = import_prediction_sources(
                 [source], self.store, model, track, owner=who.name, may_describe_models=who.is_maintainer
             )

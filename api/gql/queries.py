@@ -20,6 +20,7 @@ from api.gql.types import (
     ReportResult,
     ReportRow,
     Run,
+    StudyTable,
     SubmissionQuota,
     finite_or_none,
     page_items,
@@ -181,6 +182,23 @@ class Query:
             ],
             common_items=result.common_items,
         )
+
+    @strawberry.field(
+        description="phenopacket-store: per run (model and prompt language), the pheval.llm study's own table "
+        "counted by its authors' rule, and ours beside it (docs/phenopackets.md)."
+    )
+    def study_tables(self, info: Info, runs: list[str] | None = None) -> list[StudyTable]:
+        return [
+            StudyTable(
+                model=r.model,
+                condition=r.condition,
+                run=r.run_id,
+                metrics=[ReferenceMetric(key=k, value=finite_or_none(float(v))) for k, v in r.values.items()],
+                ours=[ReferenceMetric(key=k, value=finite_or_none(float(v))) for k, v in r.grounded.items()],
+                unmatched_labels=r.unmatched,
+            )
+            for r in ctx(info).service.study_tables(ctx(info).principal, runs or [])
+        ]
 
     @strawberry.field(
         description="Per model and track, the keys and scale of the reference evaluator's evaluate(); rows "

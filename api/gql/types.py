@@ -512,6 +512,21 @@ class ReferenceMetric:
 
 
 @strawberry.type
+class StudyTable:
+    """A run's row of a study's own table (phenopacket-store: the pheval.llm study's n1..n10, nf,
+    grounding_failed, num_cases, top-k and mrr), and ours beside it (Orphanet-grounded top-k)."""
+
+    model: str
+    condition: str = strawberry.field(description="The run's input condition: the prompt language.")
+    run: str
+    metrics: list[ReferenceMetric] = strawberry.field(description="The study's keys, by its authors' rule.")
+    ours: list[ReferenceMetric] = strawberry.field(
+        description="Ours: strict and lenient Orphanet-grounded top-k; disagreements with the study's rule by reason."
+    )
+    unmatched_labels: int
+
+
+@strawberry.type
 class ReferenceResult:
     model: str
     track: str

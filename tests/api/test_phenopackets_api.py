@@ -1,0 +1,82 @@
+"""phenopacket-store through GraphQL, on both stores: the study's table, a report by a ranked metric,
+the language contrasts; and on a held-out release, what an evaluator may not learn from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.auth import KeyStore
+from api.policy import ReleasePolicy
+from api.service import GraphService
+from core.blobs import FolderBlobStore
+from graph.store import GraphStore
+from importers.pheval_results import import_study_results
+from tests.api.test_security import ask
+from tests.integration.test_phenopackets import RESULTS, with_packets
+
+TABLES = "query($runs: [String!]) { studyTables(runs: $runs) { model condition run metrics { key value } ours { key value } } }"
+
+
+@pytest.fixture
+def phenopacket_app(store: GraphStore, tmp_path: Path) -> tuple[GraphStore, KeyStore, list[str]]:
+    with_packets(store)
+    runs = [s.run_id for s in import_study_results([RESULTS], store)]
+    return store, KeyStore(tmp_path / "keys.json"), runs
+
+
+def client_of(store: GraphStore, keys: KeyStore, tmp_path: Path, policy: ReleasePolicy | None = None) -> TestClient:
+    service = GraphService(store, FolderBlobStore(tmp_path / "blobs"), policy)
+    return TestClient(create_app(service, keys, tmp_path / "thumbs"), raise_server_exceptions=False)
+
+
+def test_study_tables_report_and_language_contrasts(phenopacket_app, tmp_path: Path) -> None:
+    store, keys, runs = phenopacket_app
+    client = client_of(store, keys, tmp_path)
+    tables = ask(client, TABLES)["data"]["studyTables"]
+    en = next(t for t in tables if t["condition"] == "en")
+    values = {m["key"]: m["value"] for m in en["metrics"]}
+    assert (values["n1"], values["n2"], values["n3"], values["n6"], values["nf"], values["num_cases"]) == (
+        1,
+        2,
+        1,
+        1,
+        2,
+        8,
+    )
+    assert {m["key"]: m["value"] for m in en["ours"]}["strict_top3"] == 0.5
+    report = ask(
+        client,
+        'query { report(metric: "hit@1", by: "all") { means { model micro n } } }',
+    )["data"]["report"]["means"]
+    assert {m["model"]: (m["micro"], m["n"]) for m in report} == {"gpt-4o [en]": (12.5, 8), "gpt-4o [de]": (100 / 9, 9)}
+    contrasts = ask(
+        client,
+        'query { conditionContrasts(metric: "hit@3", by: "none") { model measures stratum n meanA meanB difference } }',
+    )["data"]["conditionContrasts"]
+    (german,) = contrasts
+    # the eight cases both answered: en finds four in the top three (A_III_10, B_II_11, B_III_11, B_III_18),
+    # de the same four (B_II_11 and B_III_18 at 3): no difference
+    assert german["measures"] == "English - German (en - de)"
+    assert (german["n"], german["meanA"], german["meanB"], german["difference"]) == (8, 0.5, 0.5, 0.0)
+
+
+def test_a_held_out_release_keeps_small_study_tables_from_evaluators(phenopacket_app, tmp_path: Path) -> None:
+    """On a held-out release an evaluator sees the tables of their own runs only, and not a run of fewer
+    cases than the minimum group (its rates would be its cases' outcomes); others' runs are refused.
+    Grouping by cohort (a gene's folder, close to the answer) is refused too."""
+    store, keys, runs = phenopacket_app
+    en, de = sorted(runs, key=lambda r: ":en|" not in r)
+    evaluator, maintainer = keys.create("eve", "evaluator"), keys.create("boss", "maintainer")
+    store.upsert_nodes("Run", [{"runId": en, "owner": "eve"}])  # eve submitted the English answers (8 cases)
+    strict = client_of(store, keys, tmp_path, ReleasePolicy("held-out", min_group=9, runs_per_day=2))
+    assert ask(strict, TABLES, evaluator)["data"]["studyTables"] == []
+    assert "owners only" in ask(strict, TABLES, evaluator, runs=[de])["errors"][0]["message"]
+    assert sorted(t["condition"] for t in ask(strict, TABLES, maintainer)["data"]["studyTables"]) == ["de", "en"]
+    lenient = client_of(store, keys, tmp_path, ReleasePolicy("held-out", min_group=8, runs_per_day=2))
+    assert [t["condition"] for t in ask(lenient, TABLES, evaluator)["data"]["studyTables"]] == ["en"]
+    refused = ask(strict, 'query { report(metric: "hit@1", by: "cohort") { by } }', evaluator)
+    assert "not offered on a held-out release" in refused["errors"][0]["message"]
