@@ -18,7 +18,10 @@ from importers.pheval_results import import_study_results
 from tests.api.test_security import ask
 from tests.integration.test_phenopackets import RESULTS, with_packets
 
-TABLES = "query($runs: [String!]) { studyTables(runs: $runs) { model condition run metrics { key value } ours { key value } } }"
+TABLES = (
+    "query($runs: [String!]) { studyTables(runs: $runs) { model condition run metrics { key value } "
+    "ours { key value } } }"
+)
 
 
 @pytest.fixture
@@ -34,7 +37,7 @@ def client_of(store: GraphStore, keys: KeyStore, tmp_path: Path, policy: Release
 
 
 def test_study_tables_report_and_language_contrasts(phenopacket_app, tmp_path: Path) -> None:
-    store, keys, runs = phenopacket_app
+    store, keys, _ = phenopacket_app
     client = client_of(store, keys, tmp_path)
     tables = ask(client, TABLES)["data"]["studyTables"]
     en = next(t for t in tables if t["condition"] == "en")
