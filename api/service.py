@@ -19,7 +19,7 @@ from audit.model import KINDS, SEVERITIES, leakage_summary
 from core.blobs import BlobStore
 from core.items import natural_key, track_of
 from core.orphanet import checked_prevalence_class
-from core.tracks import TRACK_BY_NAME
+from core.tracks import TRACK_BY_NAME, tracks_scored_by
 from graph.errors import StoreBusyError
 from graph.model import Direction, Neighbour, NodeRef
 from graph.store import GraphStore, Where
@@ -174,7 +174,7 @@ class GraphService:
     ) -> list[ReferenceScores]:
         rows = collect_reference_rows(self.store, self._visible_runs(who, runs), judge)
         # only the tracks VLMEvalKit scores: a benchmark with its own study's table has study_tables
-        vlmevalkit = {t for t, spec in TRACK_BY_NAME.items() if spec.reference == "VLMEvalKit"}
+        vlmevalkit = tracks_scored_by("VLMEvalKit")
         found = reference_scores(
             [r for r in rows if r.track in vlmevalkit and (not tracks or r.track in tracks)], judge
         )

@@ -50,13 +50,19 @@ def import_predictions(
     """VLMEvalKit outputs (files, or folders searched for <model>_<dataset>.xlsx|tsv|json|csv, the
     datasets of MMRareBench's tracks and MRareBench's T1 conditions), JSONL {item, prediction}, or the
     pheval.llm study's layout <model>/<language>/full_df_results.tsv[.gz] (one run per model and
-    language). All files are checked before any is written."""
+    language), or a ranked list of disease ids for phenopacket-store's cases (columns case, rank, id:
+    MONDO, OMIM or ORPHA ids; with --model). All files are checked before any is written."""
     from importers.pheval_results import import_study_results, is_study_layout
     from importers.predictions import ModelInfo, import_prediction_files
+    from importers.ranked_ids import import_ranked_ids, is_ranked_ids
 
     info = ModelInfo(model, family, domain, params) if model else None
     with open_store() as store:
-        if is_study_layout(list(paths)):
+        if any(is_ranked_ids(p) for p in paths):
+            if len(paths) > 1 or not model:
+                raise click.UsageError("a ranked id list (case, rank, id) is imported alone, with --model NAME")
+            summaries = [import_ranked_ids(paths[0], store, model, release, None, skip_invalid)]
+        elif is_study_layout(list(paths)):
             summaries = import_study_results(list(paths), store, model, release, skip_invalid)
         else:
             summaries = import_prediction_files(list(paths), store, info, track, skip_invalid)
@@ -393,13 +399,13 @@ def report(
 def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks: tuple[str, ...] = ()) -> None:
     """Per track, its authors' evaluator: VLMEvalKit's keys, or the pheval.llm study's table."""
     from cli.phenopackets import echo_study_table, study_json
-    from core.tracks import TRACK_BY_NAME
+    from core.tracks import TRACK_BY_NAME, tracks_scored_by
     from scoring.reference import collect_reference_rows, reference_scores
     from scoring.run_choice import resolve_runs
     from scoring.study_table import study_rows
 
     wanted = tracks or tuple(TRACK_BY_NAME)
-    vlmevalkit = tuple(t for t in wanted if TRACK_BY_NAME[t].reference == "VLMEvalKit")
+    vlmevalkit = tuple(t for t in wanted if t in tracks_scored_by("VLMEvalKit"))
     with open_store() as store:
         run_ids = resolve_runs(store, runs)
         study = study_rows(store, run_ids) if len(vlmevalkit) < len(wanted) else []

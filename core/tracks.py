@@ -276,6 +276,11 @@ TRACK_BY_NAME = {t.name: t for t in ALL_TRACKS}
 DATASET_TRACKS = {dataset: t.name for t in ALL_TRACKS for dataset in t.datasets}
 
 
+def tracks_scored_by(reference: str) -> tuple[str, ...]:
+    """The tracks whose authors' evaluator is `reference` ("VLMEvalKit", "pheval.llm")."""
+    return tuple(t.name for t in ALL_TRACKS if t.reference == reference)
+
+
 def benchmark_tracks(benchmark: str) -> tuple[Track, ...]:
     """A benchmark's tracks; the error names the benchmarks there are."""
     for name, tracks in BENCHMARKS.items():

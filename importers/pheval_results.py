@@ -237,11 +237,11 @@ def check_study_run(
     )
 
 
-def study_grounding(store: GraphStore, runs: list[StudyRun], stems: dict[str, str], max_members: int) -> Grounding:
-    """The Orphanet view for every candidate of the runs, and the gold code of every item."""
-    items = [NodeRef("Item", i) for i in stems.values() if i]
-    golds = {str(n.start.key): int(n.node.key) for n in store.neighbours(items, "ANSWER_IS")}
-    terms = {r.candidate.term for run in runs for rows in run.cases.values() for r in rows}
+def grounding_for(store: GraphStore, item_ids: list[str], terms: set[str], max_members: int) -> Grounding:
+    """The Orphanet view for these candidate ids, and the gold code of each item."""
+    golds = {
+        str(n.start.key): int(n.node.key) for n in store.neighbours([NodeRef("Item", i) for i in item_ids], "ANSWER_IS")
+    }
     return Grounding(orphanet_view(store, set(golds.values()), terms), golds, max_members)
 
 
@@ -266,7 +266,8 @@ def import_study_results(
         if key in seen:
             problems.add(str(r.path), "path", "language", f"{r.model} in {r.language} is also in {seen[key]}")
         seen.setdefault(key, r.path)
-    grounding = study_grounding(store, runs, stems, max_members)
+    terms = {r.candidate.term for run in runs for rows in run.cases.values() for r in rows}
+    grounding = grounding_for(store, [i for i in stems.values() if i], terms, max_members)
     checked = [check_study_run(r, stems, release, problems, grounding) for r in runs]
     if not skip_invalid:
         problems.raise_if_any()

@@ -199,6 +199,30 @@ function referenceTable(rows) {
   return head + html + "</tbody></table></div>";
 }
 
+// phenopacket-store: the pheval.llm study's own table per run (model and prompt language), then ours.
+function studyTable(rows) {
+  if (!rows.length) return "";
+  const pct = (v) => (v === null || v === undefined ? "–" : (100 * v).toFixed(2));
+  const value = (list, key) => (list.find((m) => m.key === key) || {}).value;
+  let html = "<h2>phenopacket-store: the GPT-4o study's table</h2><p>Counted by the study's own rule (the file's " +
+    "<code>is_correct</code>; top-k over the cases each file answers), then ours: the candidates grounded to Orphanet " +
+    "(strict: the gold's ORPHAcode; lenient: a small group containing it, or a subtype). Attribution: " +
+    "phenopacket-store and pheval.llm (Monarch Initiative, BSD-3), Chimirri et al., eBioMedicine 2025.</p>" +
+    `<div class="scroll"><table id="study-table"><thead><tr>` +
+    ["Model", "Language", "Cases", "n1", "nf", "grounding failed", "Top-1 %", "Top-3 %", "Top-10 %", "MRR",
+      "Strict top-1 % (ours)", "Lenient top-1 % (ours)"].map((h) => `<th scope="col">${h}</th>`).join("") +
+    "</tr></thead><tbody>";
+  for (const r of rows) {
+    const m = r.metrics;
+    html += `<tr><th scope="row">${esc(r.model)}</th><td>${esc(r.condition)}</td><td class="num">${value(m, "num_cases")}</td>` +
+      `<td class="num">${value(m, "n1")}</td><td class="num">${value(m, "nf")}</td><td class="num">${value(m, "grounding_failed")}</td>` +
+      `<td class="num">${pct(value(m, "top1"))}</td><td class="num">${pct(value(m, "top3"))}</td><td class="num">${pct(value(m, "top10"))}</td>` +
+      `<td class="num">${(value(m, "mrr") ?? 0).toFixed(4)}</td><td class="num">${pct(value(r.ours, "strict_top1"))}</td>` +
+      `<td class="num">${pct(value(r.ours, "lenient_top1"))}</td></tr>`;
+  }
+  return html + "</tbody></table></div>";
+}
+
 async function downloadCsv(metric, leakFree) {
   const headers = {};
   const key = localStorage.getItem("mmrare-key");
@@ -219,8 +243,10 @@ const pages = {
       page.innerHTML = `<h2>Leaderboard</h2>${withheld("every score", OWNERS_ONLY)}`;
       return;
     }
-    const [reference, judge, f1, clean] = await Promise.all([
+    const [reference, study, judge, f1, clean] = await Promise.all([
       gql("{ referenceScores { model label nTotal metrics { key value } } }").then((d) => d.referenceScores),
+      // a benchmark not every graph holds: no table (or none visible to this caller) draws nothing
+      gql("{ studyTables { model condition metrics { key value } ours { key value } } }").then((d) => d.studyTables, () => []),
       report("track", "score_offline"), report("track", "tokenF1"),
       heldOut() ? null : report("track", "score_offline", { leakFree: true }),
     ]);
@@ -230,7 +256,7 @@ const pages = {
       "<em>micro</em> is the mean over all of a model's own items (its track runs pooled), and a model missing items " +
       "is marked incomplete. Means x100 with 95% intervals (bootstrap over cases). Select a column heading to sort " +
       "by it (a track's column ranks by that track).</p>" +
-      referenceTable(reference) +
+      referenceTable(reference) + studyTable(study) +
       `<p class="note">Judge: ${esc(judge.judgeOrigin)}</p>` +
       board("judge", "Judge score (offline judges: ours, not the reference's)", judge, "score_offline") +
       board("f1", "Token F1 (diagnosis)", f1, "tokenF1") +
@@ -383,11 +409,13 @@ const pages = {
 
   async conditions() {
     if (heldOut() && viewer.role === "public") {
-      page.innerHTML = `<h2>Input conditions (MRareBench)</h2>${withheld("every comparison", OWNERS_ONLY)}`;
+      page.innerHTML = `<h2>Input conditions</h2>${withheld("every comparison", OWNERS_ONLY)}`;
       return;
     }
     const state = JSON.parse(sessionStorage.getItem("conditions") || '{"by":"head","metric":"rr"}');
-    page.innerHTML = `<h2>Input conditions (MRareBench)</h2><p>One model's items under two input conditions, paired item by item. ` +
+    page.innerHTML = `<h2>Input conditions</h2><p>One model's items under two input conditions, paired item by item. ` +
+      `phenopacket-store (the GPT-4o study): English minus each other prompt language, by the study's judgement (rr, hit@k); ` +
+      `intervals resample publications. MRareBench: ` +
       `T1 (ranked differentials): findings disclosed minus baseline measures textual leakage; baseline minus text only measures what the images add. ` +
       `T2 (evidence verification): gold minus diagnosis withheld measures what the given diagnosis adds; gold minus text only what the images add. ` +
       `Each row is the mean difference with its 95% interval (bootstrap over cases); a difference right of zero means the ` +

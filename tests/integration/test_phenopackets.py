@@ -296,3 +296,53 @@ def test_the_full_study_table_is_the_authors(shared_data: Path, tmp_path: Path) 
     # the abstract: English, 19.9% first and 27.0% in the top three
     assert round(100 * table["en"]["top1"], 1) == 19.9 and round(100 * table["en"]["top3"], 1) == 27.0
     assert table["en"]["study_cases"] == 4917
+
+
+def test_a_users_ranked_id_list_is_scored_by_the_grounded_rule(store: GraphStore, tmp_path: Path) -> None:
+    """Three cases, by hand: A_III_10 has Holt-Oram (392) second (MONDO:0007732; the first id maps to a
+    code the graph lacks); the UMOD case has ADTKD (34149, the disorder above its gold subtype 88950)
+    first and OMIM:162000 (exactly 88950) second; A_III-11 has OMIM:115200 (exactly 300751, its gold)
+    first. Strict top-1 1/3, top-3 3/3; lenient top-1 2/3 (ADTKD counts leniently)."""
+    from importers.ranked_ids import import_ranked_ids, is_ranked_ids
+
+    with_packets(store)
+    path = tmp_path / "mine.tsv"
+    path.write_text(
+        "case\trank\tid\n"
+        "PMID_10077612_Family_A_III_10\t1\tMONDO:0010121\n"
+        "PMID_10077612_Family_A_III_10\t2\tMONDO:0007732\n"
+        "PMID_14569098_F4_individual_2_en-prompt.txt\t2\tOMIM:162000\n"
+        "PMID_14569098_F4_individual_2_en-prompt.txt\t1\tORPHA:34149\n"
+        "PMID_10580070_A_III-11\t1\tOMIM:115200\n",
+        encoding="utf-8",
+    )
+    assert is_ranked_ids(path)
+    summary = import_ranked_ids(path, store, "my-model")
+    assert summary.predictions == 3
+    rows = {r.item_id: r.metrics for r in collect_rows(store, [summary.run_id])}
+    by_hand = {
+        item_of(store, "PMID_10077612_Family_A_III_10")["itemId"]: (0.0, 1.0, 0.0),
+        item_of(store, "PMID_14569098_F4_individual_2")["itemId"]: (0.0, 1.0, 1.0),
+        item_of(store, "PMID_10580070_A_III-11")["itemId"]: (1.0, 1.0, 1.0),
+    }
+    assert {i: (m["groundedHit1"], m["groundedHit3"], m["lenientHit1"]) for i, m in rows.items()} == by_hand
+    assert "hit1" not in next(iter(rows.values()))  # no study judged these ids
+
+
+def test_a_bad_ranked_id_list_names_rows_and_writes_nothing(store: GraphStore, tmp_path: Path) -> None:
+    from importers.ranked_ids import import_ranked_ids
+
+    with_packets(store)
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "case,rank,id\nPMID_10580070_A_III-11,first,OMIM:115200\nPMID_10580070_A_III-11,2,Marfan syndrome\n"
+        "nobody,1,OMIM:1\nPMID_10580070_A_III-11,3,OMIM:115200\nPMID_10580070_A_III-11,3,ORPHA:1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_ranked_ids(path, store, "my-model")
+    text = str(caught.value)
+    assert "row 2: rank: 'first' is not a rank" in text and "row 3: id: 'Marfan syndrome'" in text
+    assert "row 6: rank: PMID_10580070_A_III-11 has two candidates at rank 3" in text
+    assert "nobody: case: no packet of release 0.1.19" in text
+    assert store.count_nodes("Run") == 0

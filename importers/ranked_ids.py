@@ -1,0 +1,128 @@
+"""A user's own model on phenopacket-store: a ranked list of disease ids per case, one row a candidate,
+columns `case`, `rank`, `id` (TSV or CSV; `case` is the packet id or the study's prompt label, `id` a
+MONDO, OMIM or ORPHA id). One file is one run of the named model; it is scored by our Orphanet-grounded
+rule only (scoring/grounded_ids.py): there is no study's judgement of its ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+
+from core.phenopackets import BENCHMARK, TRACK, split_prompt_label
+from graph.store import GraphStore
+from importers.pheval_results import grounding_for, label_index
+from importers.predictions import CheckedRun, ModelInfo, PredictionSource, RunSummary, check_model_names, write_runs
+from importers.problems import ProblemLog
+from scoring.grounded_ids import MAX_MEMBERS, grounded_outcome, grounded_table
+from scoring.study_table import Candidate
+
+COLUMNS = ("case", "rank", "id")
+ID = re.compile(r"^(MONDO|OMIM|ORPHA|Orphanet):\d+$", re.IGNORECASE)
+
+
+def is_ranked_ids(path: Path) -> bool:
+    """A .tsv or .csv whose header is exactly case, rank, id (in any order)."""
+    if path.suffix.lower() not in (".tsv", ".csv") or not path.is_file():
+        return False
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        first = fh.readline()
+    cells = [c.strip().lower() for c in re.split(r"[\t,]", first.strip())]
+    return sorted(cells) == sorted(COLUMNS)
+
+
+def read_ranked_ids(path: Path, problems: ProblemLog) -> dict[str, list[Candidate]]:
+    """Per case (as written), its candidates in rank order; problems name the row and column."""
+    text = path.read_text(encoding="utf-8-sig")
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    cases: dict[str, list[Candidate]] = {}
+    seen: set[tuple[str, int]] = set()
+    for n, row in enumerate(csv.DictReader(io.StringIO(text), delimiter=delimiter), start=2):
+        row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        case, raw_rank, term = row.get("case", ""), row.get("rank", ""), row.get("id", "")
+        if not case:
+            problems.add(str(path), f"row {n}", "case", "empty")
+            continue
+        if not raw_rank.isdigit() or int(raw_rank) < 1:
+            problems.add(str(path), f"row {n}", "rank", f"{raw_rank!r} is not a rank (1, 2, ...)")
+            continue
+        if not ID.match(term):
+            problems.add(str(path), f"row {n}", "id", f"{term!r} is not a MONDO, OMIM or ORPHA id")
+            continue
+        if (case, int(raw_rank)) in seen:
+            problems.add(str(path), f"row {n}", "rank", f"{case} has two candidates at rank {raw_rank}")
+            continue
+        seen.add((case, int(raw_rank)))
+        cases.setdefault(case, []).append(Candidate(term, None, int(raw_rank), False))
+    return {case: sorted(found, key=lambda c: c.rank) for case, found in cases.items()}
+
+
+def import_ranked_ids(
+    path: Path,
+    store: GraphStore,
+    model: str,
+    release: str | None = None,
+    condition: str | None = None,
+    skip_invalid: bool = False,
+    max_members: int = MAX_MEMBERS,
+) -> RunSummary:
+    """One file as one run: checked whole (nothing written on a problem unless skip_invalid)."""
+    problems = ProblemLog()
+    release, stems = label_index(store, release)
+    cases = read_ranked_ids(path, problems)
+    matched: dict[str, list[Candidate]] = {}
+    for case, candidates in cases.items():
+        stem = (split_prompt_label(case) or (re.sub(r"[^A-Za-z0-9]", "_", case), ""))[0]
+        item_id = stems.get(stem)
+        if not item_id:
+            problems.add(str(path), case, "case", f"no packet of release {release} has this id")
+            continue
+        matched[item_id] = candidates
+    if not skip_invalid:
+        problems.raise_if_any()
+    terms = {c.term for found in matched.values() for c in found}
+    grounding = grounding_for(store, list(matched), terms, max_members)
+    predictions, extras, rows, outcomes = {}, {}, {}, []
+    for n, (item_id, candidates) in enumerate(sorted(matched.items()), start=1):
+        g = grounded_outcome(
+            grounding.view,
+            grounding.golds.get(item_id),
+            [c.term for c in candidates],
+            [c.rank for c in candidates],
+            [False] * len(candidates),  # no study judged these ids
+            max_members,
+        )
+        outcomes.append(g)
+        predictions[item_id] = "\n".join(f"{c.rank}. {c.term}" for c in candidates)
+        rows[item_id] = n
+        extras[item_id] = {
+            "candidates": [c.term for c in candidates],
+            "candidateRanks": [c.rank for c in candidates],
+            **{f"groundedHit{k}": g.strict_hit(k) for k in (1, 3, 10)},
+            **{f"lenientHit{k}": g.lenient_hit(k) for k in (1, 3, 10)},
+        }
+    run_props: dict[str, object] = {"benchmark": BENCHMARK, "release": release}
+    # no study judged these ids, so there is nothing to disagree with: ours alone
+    table = {k: v for k, v in grounded_table(outcomes).items() if not k.startswith("disagree")}
+    run_props["groundedTable"] = json.dumps(table, sort_keys=True)
+    if condition:
+        run_props["condition"] = condition
+    checked = CheckedRun(
+        PredictionSource(path.name, b"", str(path)),
+        ModelInfo(model),
+        predictions,
+        0,
+        hashlib.sha256(path.read_bytes()).hexdigest(),
+        dataset=f"{BENCHMARK}:{condition}" if condition else BENCHMARK,
+        rows=rows,
+        track=TRACK,
+        prediction_props=extras,
+        run_props=run_props,
+    )
+    check_model_names(store, [model], None)
+    (summary,) = write_runs(store, [checked])
+    return summary
