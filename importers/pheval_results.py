@@ -198,6 +198,7 @@ def check_study_run(
             facts.update({f"groundedHit{k}": g.strict_hit(k) for k in (1, 3, 10)})
             facts.update({f"lenientHit{k}": g.lenient_hit(k) for k in (1, 3, 10)})
             facts["groundingNote"] = g.disagreement
+            facts["groundedRR"] = 1.0 / g.strict_rank if g.strict_rank else 0.0
         if not item_id:
             why = "matches two packets" if item_id == "" else f"matches no packet of release {release}"
             problems.warn(

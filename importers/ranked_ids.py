@@ -84,6 +84,22 @@ def import_ranked_ids(
         matched[item_id] = candidates
     if not skip_invalid:
         problems.raise_if_any()
+    return write_ranked_run(
+        store, model, matched, path.name, hashlib.sha256(path.read_bytes()).hexdigest(), release, condition, max_members
+    )
+
+
+def write_ranked_run(
+    store: GraphStore,
+    model: str,
+    matched: dict[str, list[Candidate]],
+    source_name: str,
+    sha256: str,
+    release: str,
+    condition: str | None = None,
+    max_members: int = MAX_MEMBERS,
+) -> RunSummary:
+    """Ranked disease ids per item as one run, scored by the grounded rule and written at once."""
     terms = {c.term for found in matched.values() for c in found}
     grounding = grounding_for(store, list(matched), terms, max_members)
     predictions, extras, rows, outcomes = {}, {}, {}, []
@@ -104,6 +120,7 @@ def import_ranked_ids(
             "candidateRanks": [c.rank for c in candidates],
             **{f"groundedHit{k}": g.strict_hit(k) for k in (1, 3, 10)},
             **{f"lenientHit{k}": g.lenient_hit(k) for k in (1, 3, 10)},
+            "groundedRR": 1.0 / g.strict_rank if g.strict_rank else 0.0,
         }
     run_props: dict[str, object] = {"benchmark": BENCHMARK, "release": release}
     # no study judged these ids, so there is nothing to disagree with: ours alone
@@ -112,11 +129,11 @@ def import_ranked_ids(
     if condition:
         run_props["condition"] = condition
     checked = CheckedRun(
-        PredictionSource(path.name, b"", str(path)),
+        PredictionSource(source_name, b""),
         ModelInfo(model),
         predictions,
         0,
-        hashlib.sha256(path.read_bytes()).hexdigest(),
+        sha256,
         dataset=f"{BENCHMARK}:{condition}" if condition else BENCHMARK,
         rows=rows,
         track=TRACK,

@@ -18,6 +18,7 @@ RANKED_METRICS = {
     # ours: the candidates grounded to Orphanet (scoring/grounded_ids.py), strict and lenient
     **{f"grounded_hit@{k}": f"groundedHit{k}" for k in (1, 3, 10)},
     **{f"lenient_hit@{k}": f"lenientHit{k}" for k in (1, 3, 10)},
+    "grounded_rr": "groundedRR",
 }
 # what every surface takes as a metric (the CLI, GraphQL, REST)
 METRICS = ("token_f1", "exact", *JUDGES, *RANKED_METRICS)

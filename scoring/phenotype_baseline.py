@@ -1,0 +1,103 @@
+"""A phenotype-driven knowledge-graph baseline: rank Orphanet diseases for a case from the graph alone.
+
+The case's observed HPO terms are matched against each disease's Orphanet HPO annotations through the
+HPO hierarchy (IS_A), weighted by information content, in the manner of Resnik's best-match similarity
+as the Phenomizer uses it:
+
+- a disease carries a term when one of its annotations is that term or below it, with the weight of its
+  Orphanet frequency (Obligate 1.0, Very frequent 0.895, Frequent 0.545, Occasional 0.17, Very rare
+  0.025, unknown 1.0; Excluded annotations carry nothing);
+- IC(term) = -ln(share of annotated diseases that carry the term);
+- score(case, disease) = the mean over the case's observed terms t of max over t and its ancestors a of
+  IC(a) x weight(disease, a);
+- the ten best diseases, ties by ORPHAcode.
+
+Explicitly excluded features are not used: measured on 400 aligned phenopacket-store cases, subtracting
+them (IC x weight of each excluded term the disease carries) cut top-1 from 14.5% to 8.0%, because
+curators record as excluded the typical features of the very disease a patient has and lacks. A
+symmetric similarity (adding the disease-to-case direction on a 300-disease shortlist) did not help
+either (10.5% against 9.5% with ties counted against the gold).
+
+We compute it ourselves with numpy (one disease x term matrix, one column slice per case term) rather
+than with pyhpo's similarity, which scores one pair of term sets at a time (4,917 cases x 4,300
+diseases would be twenty million set comparisons in Python); pyhpo's hp.obo is still the ontology.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.orphanet import frequency_weight
+from graph.model import Direction, NodeRef
+from graph.store import GraphStore
+
+TOP = 10
+
+
+@dataclass(frozen=True)
+class AnnotationMatrix:
+    """Diseases x HPO terms: the frequency weight with which a disease carries a term (itself or
+    through a descendant annotation), and each term's information content."""
+
+    codes: tuple[int, ...]  # row order
+    terms: dict[str, int]  # HPO id -> column
+    weights: np.ndarray  # float32, len(codes) x len(terms)
+    ic: np.ndarray  # per column
+    ancestors: Mapping[str, tuple[str, ...]]  # HPO id -> itself and its ancestors (those with a column)
+
+    def rank(self, observed: Sequence[str], top: int = TOP) -> list[tuple[int, float]]:
+        """The best `top` (ORPHAcode, score) for a case's observed HPO terms."""
+        scores = np.zeros(len(self.codes), dtype=np.float64)
+        used = 0
+        for term in observed:
+            cols = [self.terms[a] for a in self.ancestors.get(term, ()) if a in self.terms]
+            if not cols:
+                continue  # a term no annotated disease reaches says nothing here
+            used += 1
+            scores += (self.weights[:, cols] * self.ic[cols]).max(axis=1)
+        if used == 0:
+            return []
+        total = scores / used
+        order = np.lexsort((np.asarray(self.codes), -total))[:top]
+        return [(self.codes[k], float(total[k])) for k in order]
+
+
+def annotation_matrix(store: GraphStore) -> AnnotationMatrix:
+    """Every disease with HPO annotations, its annotations propagated up IS_A, and the ICs."""
+    diseases = [n for n in store.select("Disease")]
+    refs = [n.ref for n in diseases]
+    annotations: dict[int, dict[str, float]] = {}
+    for edge in store.neighbours(refs, "HAS_PHENOTYPE"):
+        weight = frequency_weight(edge.rel_props.get("frequency"))
+        if weight > 0:
+            annotations.setdefault(int(edge.start.key), {})[str(edge.node.key)] = weight
+    annotated = sorted({t for found in annotations.values() for t in found})
+    closure = store.closure_each([NodeRef("Phenotype", t) for t in annotated], "IS_A", Direction.OUT, True)
+    up = {str(ref.key): {str(a.key) for a in reached} for ref, reached in closure.items()}
+    columns = sorted({a for reached in up.values() for a in reached})
+    terms = {t: k for k, t in enumerate(columns)}
+    codes = tuple(sorted(annotations))
+    weights = np.zeros((len(codes), len(columns)), dtype=np.float32)
+    for row, code in enumerate(codes):
+        for term, weight in annotations[code].items():
+            for a in up.get(term, {term}):
+                col = terms[a]
+                weights[row, col] = max(weights[row, col], weight)
+    carriers = (weights > 0).sum(axis=0)
+    ic = np.array([-math.log(c / len(codes)) if c else 0.0 for c in carriers], dtype=np.float32)
+    return AnnotationMatrix(codes, terms, weights, ic, _ancestors_of(store, terms))
+
+
+def _ancestors_of(store: GraphStore, terms: Mapping[str, int]) -> dict[str, tuple[str, ...]]:
+    """Every HPO term of the graph with itself and its ancestors that are columns (cases may use terms
+    no disease is annotated with: their ancestors still match)."""
+    phenotypes = [n.ref for n in store.select("Phenotype")]
+    closure = store.closure_each(phenotypes, "IS_A", Direction.OUT, True)
+    return {
+        str(ref.key): tuple(sorted(str(a.key) for a in reached if str(a.key) in terms))
+        for ref, reached in closure.items()
+    }
