@@ -291,6 +291,7 @@ def import_phenopackets(
     with store.transaction() as tx:
         tx.delete_rels("ABOUT", item_refs)
         tx.delete_rels("ANSWER_IS", item_refs)
+        tx.delete_rels("MENTIONS", item_refs)
         tx.delete_rels("HAS_FEATURE", case_refs)
         tx.delete_rels("CITES", case_refs)
         tx.upsert_nodes("BenchmarkRelease", [release_row])
@@ -303,6 +304,7 @@ def import_phenopackets(
             ("ANSWER_IS", rows.answer_is),
             ("HAS_FEATURE", rows.features),
             ("CITES", rows.cites),
+            ("MENTIONS", rows.mentions),
         ):
             tx.upsert_rels(rel_type, rels)
     progress("writing", 1, 1)
@@ -319,6 +321,7 @@ class _Rows:
     answer_is: list[RelRow] = field(default_factory=list)
     features: list[RelRow] = field(default_factory=list)
     cites: list[RelRow] = field(default_factory=list)
+    mentions: list[RelRow] = field(default_factory=list)  # the question's observed features, for the audit
 
 
 def case_key(benchmark: str, release: str, packet_id: str) -> str:
@@ -334,6 +337,8 @@ def _graph_rows(
     for case in sorted(cases, key=lambda c: c.packet_id):
         n = item_index(release, case.packet_id)
         item_ref = NodeRef("Item", f"{TRACK}:{n}")
+        question = vignette(case)
+        rows.mentions += _feature_mentions(item_ref, question, case)
         case_ref = NodeRef("Case", case_key(benchmark, release, case.packet_id))
         rows.items.append(
             {
@@ -343,7 +348,7 @@ def _graph_rows(
                 "benchmark": benchmark,
                 "release": release,
                 "packetId": case.packet_id,
-                "question": vignette(case),
+                "question": question,
                 "context": "",
                 "answer": case.disease_label or case.disease_id,
                 "answerId": case.disease_id,
@@ -399,6 +404,21 @@ def _graph_rows(
     rows.publications = sorted(publications.values(), key=lambda r: r["publicationId"])
     rows.phenotypes = sorted(phenotypes.values(), key=lambda r: r["hpoId"])
     return rows
+
+
+def _feature_mentions(item_ref: NodeRef, question: str, case: PacketCase) -> list[RelRow]:
+    """Where the vignette names each observed feature (its HPO label, found in the findings sentence):
+    what the leakage audit reads as the question's phenotypes. Excluded features are not mentions of
+    the patient's phenotype."""
+    findings = question.find("Findings: ")
+    out = []
+    for k, f in enumerate(case.observed):
+        start = question.find(f.label, findings)
+        if findings < 0 or start < 0:
+            continue  # withheld (it named a gene or the diagnosis)
+        props = {"field": "question", "start": start, "end": start + len(f.label), "text": f.label}
+        out.append(RelRow(item_ref, NodeRef("Phenotype", f.hpo_id), props, rid=str(k)))
+    return out
 
 
 def _release_row(

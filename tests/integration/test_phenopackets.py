@@ -64,6 +64,16 @@ def test_import_builds_items_cases_publications_and_alignments(store: GraphStore
     assert (case_props["sex"], case_props["age"], case_props["genes"]) == ("FEMALE", "P58Y", ["TBX5"])
     features = store.neighbours([case.node], "HAS_FEATURE")
     assert len(features) == 13 and sum(f.rel_props["excluded"] for f in features) == 9
+    # the audit reads the question's phenotypes: the four observed features, where the vignette names them
+    mentions = store.neighbours([ref], "MENTIONS")
+    assert sorted(m.rel_props["text"] for m in mentions) == [
+        "Abnormal carpal morphology",
+        "Atrial septal defect",
+        "Cardiac conduction abnormality",
+        "Hypoplasia of the radius",
+    ]
+    for m in mentions:
+        assert item["question"][m.rel_props["start"] : m.rel_props["end"]] == m.rel_props["text"]
     # a family's cases cite one publication node
     cites = store.neighbours([NodeRef("Publication", "PMID:10077612")], "CITES", Direction.IN)
     assert len(cites) == 4
