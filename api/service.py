@@ -27,6 +27,7 @@ from graph.subsets import ItemFilter
 from importers.predictions import ModelInfo, PredictionSource, RunSummary, import_prediction_sources
 from scoring.condition_runs import graph_contrasts
 from scoring.conditions import ConditionContrast
+from scoring.coverage import Coverage, coverage
 from scoring.judge_choice import make_judge, metric_property
 from scoring.judges import OFFLINE_JUDGES
 from scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
@@ -181,6 +182,11 @@ class GraphService:
         if self.policy.hides_answers_from(who):  # a mean over a few items is their answers (MR is one rank)
             found = [r for r in found if r.values.get("n_total", 0) >= self.policy.min_group]
         return found
+
+    def coverage(self, who: Principal, by: str) -> Coverage:
+        """The coverage map; it counts the answers' diseases, so a held-out release shows it to maintainers."""
+        self.policy.check_answer_derived(who, "the coverage map")
+        return coverage(self.store, by)
 
     def study_tables(self, who: Principal, runs: Sequence[str]) -> list[StudyRow]:
         """The study's table of every visible run that has one; a run of fewer cases than the minimum

@@ -40,12 +40,13 @@ def main() -> None:
 
 
 def _register() -> None:
-    from cli import baseline, benchmark, graph, leakage, mrarebench, orphanet, phenopackets, scoring, serve
+    from cli import baseline, benchmark, coverage, graph, leakage, mrarebench, orphanet, phenopackets, scoring, serve
 
     main.add_command(graph.graph)
     main.add_command(graph.neo4j)
     main.add_command(import_)
     main.add_command(baseline.baseline)
+    main.add_command(coverage.coverage)
     import_.add_command(orphanet.import_orphanet)
     import_.add_command(benchmark.import_benchmark)
     import_.add_command(scoring.import_predictions)

@@ -9,6 +9,9 @@ from api.gql.context import ctx
 from api.gql.paging import FindingConnection, FindingEdge, ItemConnection, ItemEdge, cursor_at, offset_after, page_info
 from api.gql.types import (
     ConditionContrast,
+    CoverageCell,
+    CoverageMap,
+    CoverageOverlap,
     Disease,
     Item,
     KindCount,
@@ -181,6 +184,31 @@ class Query:
                 for model in models
             ],
             common_items=result.common_items,
+        )
+
+    @strawberry.field(
+        description="Every hosted benchmark over Orphanet: per benchmark and release, items, cases, publications "
+        "and distinct disorders under each group (by head, linearised or prevalence), the disorders no benchmark "
+        "covers, and what two benchmarks share. Maintainers only on a held-out release."
+    )
+    def coverage(self, info: Info, by: str = "head") -> CoverageMap:
+        found = ctx(info).service.coverage(ctx(info).principal, by)
+        return CoverageMap(
+            by=found.by,
+            cells=[
+                CoverageCell(
+                    benchmark=r.benchmark,
+                    group=r.group,
+                    items=r.items,
+                    cases=r.cases,
+                    publications=r.publications,
+                    diseases=r.diseases,
+                    disorders=r.disorders,
+                    uncovered=found.uncovered.get(r.group, 0),
+                )
+                for r in found.rows
+            ],
+            shared=[CoverageOverlap(a=a, b=b, diseases=d, publications=p, images=i) for a, b, d, p, i in found.shared],
         )
 
     @strawberry.field(

@@ -512,6 +512,34 @@ class ReferenceMetric:
 
 
 @strawberry.type
+class CoverageCell:
+    benchmark: str = strawberry.field(description="The benchmark, and its release where one is named.")
+    group: str
+    items: int
+    cases: int
+    publications: int
+    diseases: int = strawberry.field(description="Distinct Orphanet disorders the benchmark covers under the group.")
+    disorders: int = strawberry.field(description="The group's disorders in Orphanet.")
+    uncovered: int = strawberry.field(description="The group's disorders no hosted benchmark covers.")
+
+
+@strawberry.type
+class CoverageOverlap:
+    a: str
+    b: str
+    diseases: int
+    publications: int
+    images: int
+
+
+@strawberry.type
+class CoverageMap:
+    by: str
+    cells: list[CoverageCell]
+    shared: list[CoverageOverlap]
+
+
+@strawberry.type
 class StudyTable:
     """A run's row of a study's own table (phenopacket-store: the pheval.llm study's n1..n10, nf,
     grounding_failed, num_cases, top-k and mrr), and ours beside it (Orphanet-grounded top-k)."""

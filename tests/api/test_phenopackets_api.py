@@ -83,3 +83,24 @@ def test_a_held_out_release_keeps_small_study_tables_from_evaluators(phenopacket
     assert [t["condition"] for t in ask(lenient, TABLES, evaluator)["data"]["studyTables"]] == ["en"]
     refused = ask(strict, 'query { report(metric: "hit@1", by: "cohort") { by } }', evaluator)
     assert "not offered on a held-out release" in refused["errors"][0]["message"]
+
+
+COVERAGE = (
+    "query($by: String!) { coverage(by: $by) { by cells { benchmark group items diseases uncovered } shared { a b } } }"
+)
+
+
+def test_the_coverage_map_and_its_held_out_fence(phenopacket_app, tmp_path: Path) -> None:
+    """Nine cases: the four TBX5 cases answer Holt-Oram syndrome (392), one disorder; the map counts them
+    once as a disease. On a held-out release an evaluator may not read it (it counts the answers)."""
+    store, keys, _ = phenopacket_app
+    open_map = ask(client_of(store, keys, tmp_path), COVERAGE, by="prevalence")["data"]["coverage"]
+    assert {c["benchmark"] for c in open_map["cells"]} == {"phenopacket-store 0.1.19"}
+    assert sum(c["items"] for c in open_map["cells"]) >= 9
+    held = client_of(store, keys, tmp_path, ReleasePolicy("held-out", min_group=9, runs_per_day=2))
+    evaluator = keys.create("eve", "evaluator")
+    refused = ask(held, COVERAGE, evaluator, by="head")
+    assert "maintainers only" in refused["errors"][0]["message"]
+    assert "maintainers only" in ask(held, COVERAGE, by="head")["errors"][0]["message"]  # the public too
+    bad = ask(client_of(store, keys, tmp_path), COVERAGE, by="gene")
+    assert "coverage is by head, linearised, prevalence" in bad["errors"][0]["message"]
