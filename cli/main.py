@@ -47,6 +47,7 @@ def _register() -> None:
     main.add_command(import_)
     main.add_command(baseline.baseline)
     main.add_command(coverage.coverage)
+    main.add_command(phenopackets.diff)
     import_.add_command(orphanet.import_orphanet)
     import_.add_command(benchmark.import_benchmark)
     import_.add_command(scoring.import_predictions)

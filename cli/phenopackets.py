@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -100,3 +101,44 @@ def echo_grounded_table(rows: list[StudyRow]) -> None:
     reasons = [k for k in grounded[0].grounded if k.startswith("disagree: ")]
     totals = {k.removeprefix("disagree: "): sum(int(r.grounded.get(k, 0)) for r in grounded) for k in reasons}
     click.echo("disagreements, all runs, by reason: " + "; ".join(f"{k}: {v}" for k, v in totals.items()))
+
+
+@click.command("diff")
+@click.option("--benchmark", default=BENCHMARK, show_default=True, type=click.Choice([BENCHMARK]))
+@click.argument("old")
+@click.argument("new")
+@click.option("--show", default=20, show_default=True, help="Changed cases to list.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def diff(benchmark: str, old: str, new: str, show: int, fmt: str) -> None:
+    """What release NEW changes against OLD (both imported): cases added, removed, and changed in their
+    features or diagnosis, matched by packet id. NEW may be LATEST: the newest other release imported."""
+    from dataclasses import asdict
+
+    from scoring.release_diff import release_diff
+
+    with open_store() as store:
+        if new == "LATEST":
+            others = sorted(
+                (n.props for n in store.select("BenchmarkRelease") if n.props.get("benchmark") == benchmark),
+                key=lambda p: str(p.get("importedAt", "")),
+            )
+            candidates = [p["version"] for p in others if p["version"] != old]
+            if not candidates:
+                raise click.UsageError(f"no other {benchmark} release than {old} is imported")
+            new = candidates[-1]
+        found = release_diff(store, old, new)
+    if fmt == "json":
+        click.echo(json.dumps(asdict(found), indent=1))
+        return
+    click.echo(
+        f"{benchmark} {old} -> {new}: {len(found.added)} cases added, {len(found.removed)} removed, "
+        f"{len(found.changed)} changed, {found.unchanged} unchanged"
+    )
+    diagnoses = sum(c.diagnosis[0] != c.diagnosis[1] for c in found.changed)
+    features_only = len(found.changed) - diagnoses
+    click.echo(f"  of the changed: {diagnoses} with another diagnosis, {features_only} in features only")
+    for c in found.changed[:show]:
+        what = [f"diagnosis {c.diagnosis[0]} -> {c.diagnosis[1]}"] if c.diagnosis[0] != c.diagnosis[1] else []
+        what += [f"+{len(c.features_added)} feature(s)"] if c.features_added else []
+        what += [f"-{len(c.features_removed)} feature(s)"] if c.features_removed else []
+        click.echo(f"  {c.packet_id.strip()}: {', '.join(what)}")

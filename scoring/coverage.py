@@ -70,6 +70,13 @@ def coverage(store: GraphStore, by: str = "head") -> Coverage:
     for n in store.neighbours(refs, "SHOWS"):
         images[str(n.start.key)].add(str(n.node.key))
 
+    group_cache: dict[int, list[str]] = {}
+
+    def groups_of(code: int) -> list[str]:
+        if code not in group_cache:
+            group_cache[code] = _groups(by, diseases.get(code, {}), names)
+        return group_cache[code]
+
     found: dict[tuple[str, str], dict[str, set]] = defaultdict(lambda: defaultdict(set))
     by_benchmark: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for node in items:
@@ -84,14 +91,17 @@ def coverage(store: GraphStore, by: str = "head") -> Coverage:
         mine["images"] |= images.get(item_id, set())
         if publication:
             mine["publications"].add(str(publication))
-        groups = {g for d in disorders for g in _groups(by, diseases.get(d, {}), names)} or {NO_GROUP}
-        for group in groups:
+        by_group: dict[str, set[int]] = defaultdict(set)
+        for d in disorders:
+            for g in groups_of(d):
+                by_group[g].add(d)
+        for group in by_group or {NO_GROUP: set()}:
             cell = found[(name, group)]
             cell["items"].add(item_id)
             cell["cases"].add(case_of.get(item_id, item_id))
             if publication:
                 cell["publications"].add(str(publication))
-            cell["diseases"] |= {d for d in disorders if group in _groups(by, diseases.get(d, {}), names)}
+            cell["diseases"] |= by_group.get(group, set())
     sizes: dict[str, set[int]] = defaultdict(set)
     for code, props in diseases.items():
         if props.get("group") == "Disorder":

@@ -356,3 +356,40 @@ def test_a_bad_ranked_id_list_names_rows_and_writes_nothing(store: GraphStore, t
     assert "row 6: rank: PMID_10580070_A_III-11 has two candidates at rank 3" in text
     assert "nobody: case: no packet of release 0.1.19" in text
     assert store.count_nodes("Run") == 0
+
+
+def test_release_diff_by_hand(store: GraphStore, tmp_path: Path) -> None:
+    """Release b: the excerpt with the RRM1 case removed, a new case added, one TBX5 case's first
+    feature excluded instead of observed, and the UMOD case's diagnosis changed: 1 added, 1 removed, 2
+    changed (1 diagnosis), 6 unchanged."""
+    import shutil
+
+    from scoring.release_diff import release_diff
+
+    with_packets(store)
+    b = tmp_path / "b"
+    shutil.copytree(PACKETS, b)
+    (b / "RRM1" / "PMID_35617047_Proband1a.json").unlink()
+    new = json.loads((b / "TBX5" / "PMID_10077612_FamilyAIII-10.json").read_text(encoding="utf-8"))
+    new["id"] = "PMID_10077612_Family_A_III_99"
+    _write(b / "TBX5", "new.json", new)
+    tbx5 = b / "TBX5" / "PMID_10077612_FamilyBIII-11.json"
+    packet = json.loads(tbx5.read_text(encoding="utf-8"))
+    first = packet["phenotypicFeatures"][0]["type"]["id"]
+    packet["phenotypicFeatures"][0]["excluded"] = True
+    tbx5.write_text(json.dumps(packet), encoding="utf-8")
+    umod = b / "UMOD" / "PMID_14569098_F4individual2.json"
+    packet = json.loads(umod.read_text(encoding="utf-8"))
+    packet["interpretations"][0]["diagnosis"]["disease"]["id"] = "OMIM:609886"
+    umod.write_text(json.dumps(packet), encoding="utf-8")
+    import_phenopackets([b], store, release="b")
+    found = release_diff(store, "0.1.19", "b")
+    assert (found.added, found.removed) == (["PMID_10077612_Family_A_III_99"], ["PMID_35617047_Proband_1a"])
+    assert found.unchanged == 6
+    changes = {c.packet_id: c for c in found.changed}
+    assert set(changes) == {"PMID_10077612_Family_B_III_11", "PMID_14569098_F4_individual_2"}
+    assert changes["PMID_10077612_Family_B_III_11"].features_added == (f"not {first}",)
+    assert changes["PMID_10077612_Family_B_III_11"].features_removed == (first,)
+    assert changes["PMID_14569098_F4_individual_2"].diagnosis == ("OMIM:162000", "OMIM:609886")
+    with pytest.raises(ValueError, match="no phenopacket-store release 'c'"):
+        release_diff(store, "0.1.19", "c")
