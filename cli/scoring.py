@@ -54,14 +54,19 @@ def import_predictions(
     MONDO, OMIM or ORPHA ids; with --model). All files are checked before any is written."""
     from importers.pheval_results import import_study_results, is_study_layout
     from importers.predictions import ModelInfo, import_prediction_files
-    from importers.ranked_ids import import_ranked_ids, is_ranked_ids
+    from importers.ranked_ids import import_free_text_lists, import_ranked_ids, is_free_text_lists, is_ranked_ids
 
     info = ModelInfo(model, family, domain, params) if model else None
     with open_store() as store:
-        if any(is_ranked_ids(p) for p in paths):
+        if any(is_ranked_ids(p) or is_free_text_lists(p) for p in paths):
             if len(paths) > 1 or not model:
-                raise click.UsageError("a ranked id list (case, rank, id) is imported alone, with --model NAME")
-            summaries = [import_ranked_ids(paths[0], store, model, release, None, skip_invalid)]
+                raise click.UsageError(
+                    "a ranked list (case, rank, id; or case, prediction) is imported alone, with --model"
+                )
+            if is_ranked_ids(paths[0]):
+                summaries = [import_ranked_ids(paths[0], store, model, release, None, skip_invalid)]
+            else:
+                summaries = [import_free_text_lists(paths[0], store, model, release, skip_invalid)]
         elif is_study_layout(list(paths)):
             summaries = import_study_results(list(paths), store, model, release, skip_invalid)
         else:

@@ -89,6 +89,61 @@ def import_ranked_ids(
     )
 
 
+def is_free_text_lists(path: Path) -> bool:
+    """A .tsv or .csv whose header is exactly case, prediction: a model's free-text differential per case."""
+    if path.suffix.lower() not in (".tsv", ".csv") or not path.is_file():
+        return False
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        first = fh.readline()
+    return sorted(c.strip().lower() for c in re.split(r"[\t,]", first.strip())) == ["case", "prediction"]
+
+
+def import_free_text_lists(
+    path: Path,
+    store: GraphStore,
+    model: str,
+    release: str | None = None,
+    skip_invalid: bool = False,
+    max_members: int = MAX_MEMBERS,
+) -> RunSummary:
+    """A free-text top-10 per case, read as MRareBench T1 reads a reply (numbered lines, else lines or
+    semicolons; scoring/ranked_differential.py), each name aligned to Orphanet by name; a name that does
+    not align stays text (unmapped). Scored by the grounded rule."""
+    from scoring.grounded_match import OntologyMatcher
+    from scoring.ranked_differential import parse_ranked_list
+
+    problems = ProblemLog()
+    release, stems = label_index(store, release)
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    text = path.read_text(encoding="utf-8-sig")
+    replies: dict[str, str] = {}
+    for n, row in enumerate(csv.DictReader(io.StringIO(text), delimiter=delimiter), start=2):
+        row = {k.strip().lower(): (v or "") for k, v in row.items() if k}
+        case = row.get("case", "").strip()
+        stem = (split_prompt_label(case) or (re.sub(r"[^A-Za-z0-9]", "_", case), ""))[0]
+        item_id = stems.get(stem)
+        if not item_id:
+            problems.add(str(path), f"row {n}", "case", f"{case!r}: no packet of release {release} has this id")
+            continue
+        if item_id in replies:
+            problems.add(str(path), f"row {n}", "case", f"{case!r} answered twice")
+            continue
+        replies[item_id] = row.get("prediction", "")
+    if not skip_invalid:
+        problems.raise_if_any()
+    matcher = OntologyMatcher(store)
+    matched: dict[str, list[Candidate]] = {}
+    for item_id, reply in replies.items():
+        names = parse_ranked_list(reply)
+        codes = [matcher.align(name)[0] for name in names]
+        matched[item_id] = [
+            Candidate(f"ORPHA:{code}" if code is not None else name, None, rank, False)
+            for rank, (name, code) in enumerate(zip(names, codes, strict=True), start=1)
+        ]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return write_ranked_run(store, model, matched, path.name, digest, release, None, max_members, replies)
+
+
 def write_ranked_run(
     store: GraphStore,
     model: str,
@@ -98,8 +153,10 @@ def write_ranked_run(
     release: str,
     condition: str | None = None,
     max_members: int = MAX_MEMBERS,
+    texts: dict[str, str] | None = None,
 ) -> RunSummary:
-    """Ranked disease ids per item as one run, scored by the grounded rule and written at once."""
+    """Ranked disease ids per item as one run, scored by the grounded rule and written at once (the
+    prediction's text: the model's own reply where given, else the ranked ids)."""
     terms = {c.term for found in matched.values() for c in found}
     grounding = grounding_for(store, list(matched), terms, max_members)
     predictions, extras, rows, outcomes = {}, {}, {}, []
@@ -113,7 +170,8 @@ def write_ranked_run(
             max_members,
         )
         outcomes.append(g)
-        predictions[item_id] = "\n".join(f"{c.rank}. {c.term}" for c in candidates)
+        own = (texts or {}).get(item_id)
+        predictions[item_id] = own if own is not None else "\n".join(f"{c.rank}. {c.term}" for c in candidates)
         rows[item_id] = n
         extras[item_id] = {
             "candidates": [c.term for c in candidates],

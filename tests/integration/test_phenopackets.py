@@ -391,3 +391,31 @@ def test_release_diff_by_hand(store: GraphStore, tmp_path: Path) -> None:
     assert changes["PMID_14569098_F4_individual_2"].diagnosis == ("OMIM:162000", "OMIM:609886")
     with pytest.raises(ValueError, match="no phenopacket-store release 'c'"):
         release_diff(store, "0.1.19", "c")
+
+
+def test_a_free_text_top_ten_is_aligned_by_name_and_scored(store: GraphStore, tmp_path: Path) -> None:
+    """A_III_10 answers "1. Thrombocytopenia-absent radius syndrome 2. Holt-Oram syndrome": the first
+    name is not in the graph (it stays text), the second aligns to 392, the gold: strict rank 2. The
+    UMOD case answers one line, "Autosomal dominant tubulointerstitial kidney disease" (34149, the
+    disorder above its gold subtype): lenient rank 1 only."""
+    from importers.ranked_ids import import_free_text_lists, is_free_text_lists
+
+    with_packets(store)
+    path = tmp_path / "replies.csv"
+    path.write_text(
+        "case,prediction\n"
+        'PMID_10077612_Family_A_III_10,"1. Thrombocytopenia-absent radius syndrome\n2. Holt-Oram syndrome"\n'
+        "PMID_14569098_F4_individual_2,Autosomal dominant tubulointerstitial kidney disease\n",
+        encoding="utf-8",
+    )
+    assert is_free_text_lists(path)
+    summary = import_free_text_lists(path, store, "my-llm")
+    rows = {r.item_id: r.metrics for r in collect_rows(store, [summary.run_id])}
+    tbx5 = rows[item_of(store, "PMID_10077612_Family_A_III_10")["itemId"]]
+    umod = rows[item_of(store, "PMID_14569098_F4_individual_2")["itemId"]]
+    assert (tbx5["groundedHit1"], tbx5["groundedHit3"]) == (0.0, 1.0)
+    assert (umod["groundedHit10"], umod["lenientHit1"]) == (0.0, 1.0)
+    stored = store.get_many(
+        "Prediction", [f"{summary.run_id}|{item_of(store, 'PMID_10077612_Family_A_III_10')['itemId']}"]
+    )
+    assert [p["candidates"] for p in stored.values()] == [["Thrombocytopenia-absent radius syndrome", "ORPHA:392"]]
