@@ -37,6 +37,13 @@ if TYPE_CHECKING:
 @click.option("--track", type=TRACK_CHOICE, help="Track of an index-only file whose name does not say it.")
 @click.option("--skip-invalid", is_flag=True, help="Import the known items; report the rest.")
 @click.option("--release", help="pheval.llm results: the phenopacket-store release answered (default: the only one).")
+@click.option(
+    "--max-group",
+    default=10,
+    show_default=True,
+    help="phenopacket-store, grounded rule: a group of at most this many disorders containing the gold earns lenient "
+    "credit (RareArena's rule).",
+)
 def import_predictions(
     paths: tuple[Path, ...],
     model: str | None,
@@ -46,6 +53,7 @@ def import_predictions(
     track: str | None,
     skip_invalid: bool,
     release: str | None,
+    max_group: int,
 ) -> None:
     """VLMEvalKit outputs (files, or folders searched for <model>_<dataset>.xlsx|tsv|json|csv, the
     datasets of MMRareBench's tracks and MRareBench's T1 conditions), JSONL {item, prediction}, or the
@@ -64,11 +72,11 @@ def import_predictions(
                     "a ranked list (case, rank, id; or case, prediction) is imported alone, with --model"
                 )
             if is_ranked_ids(paths[0]):
-                summaries = [import_ranked_ids(paths[0], store, model, release, None, skip_invalid)]
+                summaries = [import_ranked_ids(paths[0], store, model, release, None, skip_invalid, max_group)]
             else:
-                summaries = [import_free_text_lists(paths[0], store, model, release, skip_invalid)]
+                summaries = [import_free_text_lists(paths[0], store, model, release, skip_invalid, max_group)]
         elif is_study_layout(list(paths)):
-            summaries = import_study_results(list(paths), store, model, release, skip_invalid)
+            summaries = import_study_results(list(paths), store, model, release, skip_invalid, max_group)
         else:
             summaries = import_prediction_files(list(paths), store, info, track, skip_invalid)
     for summary in summaries:
@@ -311,6 +319,12 @@ def metric_name(metric: str) -> str:
     help="Per model and track, exactly the keys and scale of the reference evaluator's evaluate().",
 )
 @click.option("--judge", "ref_judge", help="With --reference: the judge whose scores give <track>_judge_score.")
+@click.option(
+    "--disagreements",
+    is_flag=True,
+    help="With --reference on phenopacket-store: list the cases where the study's rule and the grounded rule "
+    "disagree, by reason.",
+)
 def report(
     runs: tuple[str, ...],
     by: str,
@@ -324,12 +338,16 @@ def report(
     seed: int,
     reference: bool,
     ref_judge: str | None,
+    disagreements: bool,
 ) -> None:
     """Stratified results per model (its runs pooled) with micro and macro means and case-clustered
     bootstrap 95% intervals; or, with --reference, the reference evaluator's headline numbers (for
     MRareBench, its ranked-differential keys per input condition)."""
     tracks = chosen_tracks(tracks, benchmark)
     if reference:
+        if disagreements:
+            echo_disagreements(runs, fmt)
+            return
         reference_report(runs, ref_judge, fmt, tracks)
         return
     from scoring.report import child_classes, collect_rows, report_csv, stratify
@@ -567,3 +585,20 @@ def compare_conditions(
     if not found:
         raise click.UsageError("no model has runs under two conditions to compare (see `mmrare runs`)")
     print_contrasts(found, metric, fmt)
+
+
+def echo_disagreements(runs: tuple[str, ...], fmt: str) -> None:
+    """Per run with the study's table, the cases the two rules judge differently, by reason."""
+    from scoring.run_choice import resolve_runs
+    from scoring.study_table import disagreements, study_rows
+
+    with open_store() as store:
+        found = {r.run_id: disagreements(store, r.run_id) for r in study_rows(store, resolve_runs(store, runs))}
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=1))
+        return
+    for run_id, by_reason in found.items():
+        click.echo(run_id)
+        for reason, cases in by_reason.items():
+            shown = ", ".join(cases[:8]) + (f", ... ({len(cases) - 8} more)" if len(cases) > 8 else "")
+            click.echo(f"  {reason}: {len(cases)}: {shown}")

@@ -233,6 +233,7 @@ def check_study_run(
             "unmatchedLabels": json.dumps(unmatched, sort_keys=True),
             "studyTable": json.dumps(table, sort_keys=True),
             **({"groundedTable": json.dumps(grounded_table(grounded), sort_keys=True)} if grounded else {}),
+            **({"groundedMaxGroup": grounding.max_members} if grounding is not None else {}),
             **({"studyCases": run.study_cases} if run.study_cases is not None else {}),
         },
     )

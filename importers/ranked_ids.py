@@ -180,7 +180,7 @@ def write_ranked_run(
             **{f"lenientHit{k}": g.lenient_hit(k) for k in (1, 3, 10)},
             "groundedRR": 1.0 / g.strict_rank if g.strict_rank else 0.0,
         }
-    run_props: dict[str, object] = {"benchmark": BENCHMARK, "release": release}
+    run_props: dict[str, object] = {"benchmark": BENCHMARK, "release": release, "groundedMaxGroup": max_members}
     # no study judged these ids, so there is nothing to disagree with: ours alone
     table = {k: v for k, v in grounded_table(outcomes).items() if not k.startswith("disagree")}
     run_props["groundedTable"] = json.dumps(table, sort_keys=True)

@@ -127,3 +127,16 @@ def study_rows(store: GraphStore, run_ids: Sequence[str], recompute: bool = Fals
         grounded = json.loads(run.get("groundedTable") or "{}")
         out.append(StudyRow(run["model"], str(run.get("condition", "")), run_id, values, len(unmatched), grounded))
     return sorted(out, key=lambda r: (r.model, r.condition != "en", r.condition, r.run_id))
+
+
+def disagreements(store: GraphStore, run_id: str) -> dict[str, list[str]]:
+    """The cases of a run where the study's rule and the strict grounded rule disagree, by reason:
+    reason -> packet ids, sorted."""
+    refs = [n.node for n in store.neighbours([NodeRef("Run", run_id)], "IN_RUN", Direction.IN)]
+    predictions = [p for p in store.get_many("Prediction", [r.key for r in refs]).values() if p.get("groundingNote")]
+    items = store.get_many("Item", {p["itemId"] for p in predictions})
+    out: dict[str, list[str]] = {}
+    for p in predictions:
+        packet = str(items.get(p["itemId"], {}).get("packetId", p["itemId"])).strip()
+        out.setdefault(str(p["groundingNote"]), []).append(packet)
+    return {reason: sorted(cases) for reason, cases in sorted(out.items())}

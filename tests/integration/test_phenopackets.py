@@ -217,6 +217,12 @@ def test_grounded_scoring_by_hand(store: GraphStore) -> None:
     assert (en["lenient_top1"], en["lenient_top3"], en["lenient_top10"]) == (1 / 8, 4 / 8, 5 / 8)
     disagreements = {k: v for k, v in en.items() if k.startswith("disagree: ") and v}
     assert disagreements == {"disagree: the study credits a broader id; Orphanet counts a group, not the disorder": 1}
+    english = next(s.run_id for s in summaries if s.dataset == "phenopacket-store:en")
+    from scoring.study_table import disagreements
+
+    assert disagreements(store, english) == {
+        "the study credits a broader id; Orphanet counts a group, not the disorder": ["PMID_14569098_F4_individual_2"]
+    }
     rows = collect_rows(store, [s.run_id for s in summaries])
     umod = next(r for r in rows if r.model == "gpt-4o [en]" and r.codes == (88950,))
     assert (umod.metrics["groundedHit10"], umod.metrics["lenientHit10"], umod.metrics["hit10"]) == (0.0, 1.0, 1.0)
