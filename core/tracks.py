@@ -16,6 +16,7 @@ from typing import Any
 from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
 from core.pandas_cells import PANDAS_MISSING
 from core.phenopackets import BENCHMARK as PHENOPACKET_BENCHMARK
+from core.phenopackets import LANGUAGES as PHENOPACKET_LANGUAGES
 from core.phenopackets import TRACK as PHENOPACKET_TRACK
 
 
@@ -62,6 +63,10 @@ class Track:
     # whose evaluator `report --reference` reproduces: VLMEvalKit's (the MMRareBench and MRareBench
     # authors'), or the pheval.llm study's table (scoring/study_table.py)
     reference: str = "VLMEvalKit"
+    # the metrics the track offers (names every surface takes; scoring/judge_choice.py, scoring/conditions.py)
+    metrics: tuple[str, ...] = ("offline", "ontology", "rubric-lists", "openai")
+    # its input conditions, where runs answer it under several (MRareBench's datasets, prompt languages)
+    conditions: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -182,6 +187,7 @@ TRACKS: tuple[Track, ...] = (
         texts=(("category", "releaseCategory"), ("ORPHA_code", "releaseOrpha")),
         datasets=("MMRarebench_Diagnosis",),
         names_disease=True,
+        metrics=("offline", "ontology", "openai", "token_f1", "exact"),
     ),
     Track(
         "treatment",
@@ -229,6 +235,8 @@ DIFFERENTIAL = Track(
     datasets=tuple(CONDITIONS),
     names_disease=True,
     ranked_list=True,
+    metrics=("rr", "hit@1", "hit@3", "hit@5", "hit@10"),
+    conditions=tuple(CONDITIONS),
 )
 # MRareBench T2: the diagnosis is given, the model describes the visual evidence for it, scored against
 # the row's evidence points (scoring/evidence_verification.py) under three input conditions
@@ -253,6 +261,8 @@ EVIDENCE = Track(
     datasets=tuple(EVIDENCE_CONDITIONS),
     diagnosis_prop="finalDiagnosis",
     evidence_rubric=True,
+    metrics=("det_required_recall@0.5", "det_hierarchical_required_recall", "det_mean_sent_groundedness"),
+    conditions=tuple(EVIDENCE_CONDITIONS),
 )
 # phenopacket-store: one GA4GH phenopacket per item, read by importers/phenopackets.py (not a TSV file);
 # answered by ranked disease ids, judged by the study's own files (scoring/study_table.py)
@@ -264,6 +274,18 @@ PHENOPACKET = Track(
     names_disease=True,
     needs_image_path=False,
     reference="pheval.llm",
+    metrics=(
+        "hit@1",
+        "hit@3",
+        "hit@10",
+        "rr",
+        "grounded_hit@1",
+        "grounded_hit@3",
+        "grounded_hit@10",
+        "grounded_rr",
+        "lenient_hit@1",
+    ),
+    conditions=tuple(f"{PHENOPACKET_BENCHMARK}:{lang}" for lang in PHENOPACKET_LANGUAGES),
 )
 # Each benchmark's tracks; TRACKS stays MMRareBench's, the first and default benchmark.
 BENCHMARKS: dict[str, tuple[Track, ...]] = {

@@ -8,6 +8,7 @@ from strawberry.types import Info
 from api.gql.context import ctx
 from api.gql.paging import FindingConnection, FindingEdge, ItemConnection, ItemEdge, cursor_at, offset_after, page_info
 from api.gql.types import (
+    BenchmarkSpec,
     ConditionContrast,
     CoverageCell,
     CoverageMap,
@@ -25,11 +26,12 @@ from api.gql.types import (
     Run,
     StudyTable,
     SubmissionQuota,
+    TrackSpec,
     finite_or_none,
     page_items,
 )
 from api.service import MAX_PAGE
-from core.tracks import select_tracks
+from core.tracks import BENCHMARKS, select_tracks
 from graph.subsets import ItemFilter
 from scoring.judges import judge_origin
 from scoring.stats import RESAMPLES
@@ -185,6 +187,21 @@ class Query:
             ],
             common_items=result.common_items,
         )
+
+    @strawberry.field(description="The hosted benchmarks: their tracks, each track's metrics and input conditions.")
+    def benchmarks(self) -> list[BenchmarkSpec]:
+        return [
+            BenchmarkSpec(
+                name=name,
+                tracks=[
+                    TrackSpec(
+                        name=t.name, reference=t.reference, metrics=list(t.metrics), conditions=list(t.conditions)
+                    )
+                    for t in tracks
+                ],
+            )
+            for name, tracks in BENCHMARKS.items()
+        ]
 
     @strawberry.field(
         description="Every hosted benchmark over Orphanet: per benchmark and release, items, cases, publications "

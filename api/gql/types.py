@@ -512,6 +512,20 @@ class ReferenceMetric:
 
 
 @strawberry.type
+class TrackSpec:
+    name: str
+    reference: str = strawberry.field(description="Whose evaluator `referenceScores`/`studyTables` reproduce.")
+    metrics: list[str] = strawberry.field(description="The metric names the track offers (report, compare).")
+    conditions: list[str] = strawberry.field(description="Its input conditions, where runs answer it under several.")
+
+
+@strawberry.type
+class BenchmarkSpec:
+    name: str
+    tracks: list[TrackSpec]
+
+
+@strawberry.type
 class CoverageCell:
     benchmark: str = strawberry.field(description="The benchmark, and its release where one is named.")
     group: str

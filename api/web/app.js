@@ -63,7 +63,20 @@ async function report(by, metric, extra = {}) {
 }
 
 const TRACKS = ["diagnosis", "treatment", "crossmodal", "examination"]; // MMRareBench's, scored by judges and F1
-const ALL_TRACKS = [...TRACKS, "differential"]; // and MRareBench T1's ranked differentials
+
+// The hosted benchmarks and their tracks, from the `benchmarks` query (asked once): the track selects
+// are built from it, one group per benchmark, so a benchmark added to the service appears here too.
+let benchmarkSpecs = null;
+async function hostedBenchmarks() {
+  if (benchmarkSpecs === null) {
+    benchmarkSpecs = await gql("{ benchmarks { name tracks { name } } }").then((d) => d.benchmarks, () => []);
+  }
+  return benchmarkSpecs;
+}
+function trackOptions(specs) {
+  return specs.map((b) => `<optgroup label="${esc(b.name)}">` +
+    b.tracks.map((t) => `<option value="${esc(t.name)}">${esc(t.name)}</option>`).join("") + "</optgroup>").join("");
+}
 const PREVALENCE = [">1 / 1000", "6-9 / 10 000", "1-5 / 10 000", "1-9 / 100 000", "1-9 / 1 000 000",
   "<1 / 1 000 000", "Unknown", "Not yet documented", "no data"];
 
@@ -510,8 +523,10 @@ const pages = {
       return;
     }
     const state = JSON.parse(sessionStorage.getItem("findings") || '{"track":"","kind":"","severity":""}');
+    const specs = await hostedBenchmarks();
+    if (stale()) return;
     page.innerHTML = html + `<h2>Findings</h2><form class="controls" id="finding-filter">
-      <label>Track <select name="track"><option value="">all</option>${ALL_TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
+      <label>Track <select name="track"><option value="">all</option>${trackOptions(specs)}</select></label>
       <label>Kind <select name="kind"><option value="">all</option>${kinds.map((k) => `<option>${esc(k)}</option>`).join("")}</select></label>
       <label>Severity <select name="severity"><option value="">all</option><option>high</option><option>medium</option></select></label>
       <button type="submit">Apply</button></form><div id="finding-list">Loading…</div>`;
@@ -554,8 +569,10 @@ const pages = {
 
   async items(stale) {
     const state = JSON.parse(sessionStorage.getItem("items") || '{"track":"","leak":"","minImages":""}');
+    const specs = await hostedBenchmarks();
+    if (stale()) return;
     page.innerHTML = `<h2>Item browser</h2><form class="controls" id="item-filter">
-      <label>Track <select name="track"><option value="">all</option>${ALL_TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
+      <label>Track <select name="track"><option value="">all</option>${trackOptions(specs)}</select></label>
       ${heldOut() ? "" : `<label>Under ORPHAcode <input name="under" inputmode="numeric" size="8" value="${esc(state.under || "")}"></label>
       <label>Leakage <select name="leak"><option value="">any</option><option value="true">leak-free</option><option value="false">flagged</option></select></label>`}
       <label>Min images <input name="minImages" inputmode="numeric" size="4" value="${esc(state.minImages || "")}"></label>

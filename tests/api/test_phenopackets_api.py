@@ -104,3 +104,17 @@ def test_the_coverage_map_and_its_held_out_fence(phenopacket_app, tmp_path: Path
     assert "maintainers only" in ask(held, COVERAGE, by="head")["errors"][0]["message"]  # the public too
     bad = ask(client_of(store, keys, tmp_path), COVERAGE, by="gene")
     assert "coverage is by head, linearised, prevalence" in bad["errors"][0]["message"]
+
+
+def test_the_benchmarks_query_lists_tracks_metrics_and_conditions(phenopacket_app, tmp_path: Path) -> None:
+    store, keys, _ = phenopacket_app
+    found = ask(
+        client_of(store, keys, tmp_path),
+        "{ benchmarks { name tracks { name reference metrics conditions } } }",
+    )["data"]["benchmarks"]
+    by_name = {b["name"]: b["tracks"] for b in found}
+    assert list(by_name) == ["MMRareBench", "MRareBench", "phenopacket-store"]
+    (phenopacket,) = by_name["phenopacket-store"]
+    assert phenopacket["reference"] == "pheval.llm" and "grounded_hit@1" in phenopacket["metrics"]
+    assert len(phenopacket["conditions"]) == 10 and "phenopacket-store:ja" in phenopacket["conditions"]
+    assert [t["name"] for t in by_name["MRareBench"]] == ["differential", "evidence"]

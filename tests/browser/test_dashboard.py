@@ -374,6 +374,29 @@ def test_item_browser_filters_and_answer_key(page: object, site: dict) -> None:
     shot(page, "items-maintainer")
 
 
+def test_track_selects_list_every_hosted_benchmark(page: object, site: dict) -> None:
+    """The item browser's track select is built from the `benchmarks` query: one group per benchmark,
+    MRareBench's T2 and phenopacket-store included (the hard-coded list had missed them)."""
+    open_page(page, site, "items")
+    page.wait_for_selector("select[name=track] optgroup")
+    groups = page.locator("select[name=track] optgroup").evaluate_all(
+        "els => els.map(g => [g.label, [...g.querySelectorAll('option')].map(o => o.value)])"
+    )
+    assert groups == [
+        ["MMRareBench", ["diagnosis", "treatment", "crossmodal", "examination"]],
+        ["MRareBench", ["differential", "evidence"]],
+        ["phenopacket-store", ["phenopacket"]],
+    ]
+    page.select_option("select[name=track]", "evidence")
+    page.click("#item-filter button")
+    page.wait_for_function(
+        "(() => { const items = [...document.querySelectorAll('article.item')];"
+        " return items.length > 0 && items.every(e => e.dataset.item.startsWith('evidence:')); })()"
+    )
+    ids = page.locator("article.item").evaluate_all("els => els.map(e => e.dataset.item)")
+    assert ids and all(i.startswith("evidence:") for i in ids)
+
+
 def test_item_browser_pages_by_cursor_and_refuses_bad_filters(page: object, site: dict) -> None:
     total = site["store"].count_nodes("Item")
     open_page(page, site, "items")
