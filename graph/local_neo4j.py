@@ -95,7 +95,7 @@ class LocalNeo4j:
                     "dbms.security.auth_enabled=false",
                     "dbms.usage_report.enabled=false",
                     "server.memory.heap.initial_size=256m",
-                    "server.memory.heap.max_size=1g",
+                    "server.memory.heap.max_size=2g",  # a transaction may use 70%: a 10,580-packet import is one
                     "server.memory.pagecache.size=128m",
                     "db.tx_log.rotation.retention_policy=1 files",
                     "",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import zipfile
@@ -237,7 +238,9 @@ def read_phenopackets(paths: list[Path], progress: Progress = no_progress) -> tu
     workers = min(os.cpu_count() or 1, 8)
     chunks = [texts[k : k + 250] for k in range(0, len(texts), 250)]
     if len(texts) >= PARALLEL_FROM and workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        # forkserver: the workers fork from a clean process, never from one whose threads (a server's)
+        # might hold a lock at the moment of the fork
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
             parsed = []
             for done, chunk in enumerate(pool.map(_parse_chunk, chunks)):
                 progress("parsing phenopackets", done * 250, len(texts))

@@ -274,7 +274,9 @@ def import_study_results(
     if not skip_invalid:
         problems.raise_if_any()
     check_model_names(store, [c.model.name for c in checked], None)
-    summaries = write_runs(store, checked)
+    # every file is checked before any is written; each run is then its own transaction (ten runs of
+    # 5,000 ranked lists in one would pass Neo4j's default transaction memory)
+    summaries = [summary for c in checked for summary in write_runs(store, [c])]
     by_file = defaultdict(list)
     for w in problems.warnings:
         by_file[w.file].append(str(w))
