@@ -96,7 +96,7 @@ class LocalNeo4j:
                     "dbms.usage_report.enabled=false",
                     "server.memory.heap.initial_size=256m",
                     "server.memory.heap.max_size=2g",
-                    # an import is one transaction: a 10,580-packet phenopacket-store release holds about 1 GB
+                    # room for large import transactions (phenopacket imports are also written in chunks)
                     "dbms.memory.transaction.total.max=1600m",
                     "server.memory.pagecache.size=128m",
                     "db.tx_log.rotation.retention_policy=1 files",

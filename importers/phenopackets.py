@@ -22,10 +22,12 @@ import json
 import multiprocessing
 import os
 import re
+import threading
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -237,15 +239,18 @@ def read_phenopackets(paths: list[Path], progress: Progress = no_progress) -> tu
     texts = list(packet_texts(paths, problems))
     workers = min(os.cpu_count() or 1, 8)
     chunks = [texts[k : k + 250] for k in range(0, len(texts), 250)]
-    if len(texts) >= PARALLEL_FROM and workers > 1:
-        # forkserver: the workers fork from a clean process, never from one whose threads (a server's)
-        # might hold a lock at the moment of the fork
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            parsed = []
-            for done, chunk in enumerate(pool.map(_parse_chunk, chunks)):
-                progress("parsing phenopackets", done * 250, len(texts))
-                parsed += chunk
-    else:
+    # Worker processes are forked only from a single-threaded process (a fork copies no other thread,
+    # so a lock one of them held would never be released in the child); otherwise, one process.
+    parsed: list[tuple[PacketCase | None, list]] = []
+    if len(texts) >= PARALLEL_FROM and workers > 1 and threading.active_count() == 1:
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for done, chunk in enumerate(pool.map(_parse_chunk, chunks)):
+                    progress("parsing phenopackets", done * 250, len(texts))
+                    parsed += chunk
+        except BrokenProcessPool:
+            parsed = []  # a worker died (memory?): parse in this process instead
+    if len(parsed) != len(texts):
         parsed = [r for chunk in chunks for r in _parse_chunk(chunk)]
     cases: dict[str, PacketCase] = {}
     for text, (case, found) in zip(texts, parsed, strict=True):
@@ -288,30 +293,82 @@ def import_phenopackets(
     summary.items_new = len(rows.items) - len(store.get_many("Item", [r["itemId"] for r in rows.items]))
     summary.publications = len(rows.publications)
     release_row = _release_row(store, benchmark, release, cases, paths)
-    progress("writing", 0, 1)
-    item_refs = [NodeRef("Item", r["itemId"]) for r in rows.items]
-    case_refs = [NodeRef("Case", r["caseId"]) for r in rows.cases]
-    with store.transaction() as tx:
-        tx.delete_rels("ABOUT", item_refs)
-        tx.delete_rels("ANSWER_IS", item_refs)
-        tx.delete_rels("MENTIONS", item_refs)
-        tx.delete_rels("HAS_FEATURE", case_refs)
-        tx.delete_rels("CITES", case_refs)
-        tx.upsert_nodes("BenchmarkRelease", [release_row])
-        tx.upsert_nodes("Publication", rows.publications)
-        tx.upsert_nodes("Phenotype", new_phenotypes)
-        tx.upsert_nodes("Case", rows.cases)
-        tx.upsert_nodes("Item", rows.items)
-        for rel_type, rels in (
-            ("ABOUT", rows.about),
-            ("ANSWER_IS", rows.answer_is),
-            ("HAS_FEATURE", rows.features),
-            ("CITES", rows.cites),
-            ("MENTIONS", rows.mentions),
-        ):
-            tx.upsert_rels(rel_type, rels)
+    existing_items = set(store.get_many("Item", [r["itemId"] for r in rows.items]))
+    existing_cases = set(store.get_many("Case", [r["caseId"] for r in rows.cases]))
+    existing_publications = set(store.get_many("Publication", [r["publicationId"] for r in rows.publications]))
+    written: list[NodeRef] = []  # nodes this import created, taken back if a later chunk fails
+    chunks = _chunks(rows, CHUNK)
+    try:
+        for k, chunk in enumerate(chunks):
+            progress("writing", k, len(chunks))
+            with store.transaction() as tx:
+                _write_chunk(tx, chunk, new_phenotypes if k == 0 else [])
+                if k == len(chunks) - 1:
+                    tx.upsert_nodes("BenchmarkRelease", [release_row])  # the release exists once all of it does
+            written += [NodeRef("Item", r["itemId"]) for r in chunk.items if r["itemId"] not in existing_items]
+            written += [NodeRef("Case", r["caseId"]) for r in chunk.cases if r["caseId"] not in existing_cases]
+            written += [
+                NodeRef("Publication", r["publicationId"])
+                for r in chunk.publications
+                if r["publicationId"] not in existing_publications
+            ]
+            written += [NodeRef("Phenotype", r["hpoId"]) for r in (new_phenotypes if k == 0 else [])]
+    except Exception:
+        if written:  # an import that fails writes nothing: what earlier chunks created goes again
+            with store.transaction() as tx:
+                tx.delete_nodes(list(dict.fromkeys(written)))
+        raise
     progress("writing", 1, 1)
     return summary
+
+
+CHUNK = 2000  # packets a transaction: Neo4j bounds a transaction's memory, and 10,580 packets passed it
+
+
+def _chunks(rows: _Rows, size: int) -> list[_Rows]:
+    """The rows in chunks of `size` packets, each with its own cases, relationships and publications."""
+    out = []
+    for start in range(0, len(rows.items), size):
+        items = rows.items[start : start + size]
+        cases = rows.cases[start : start + size]
+        item_keys = {r["itemId"] for r in items}
+        case_keys = {r["caseId"] for r in cases}
+        cites = [r for r in rows.cites if r.src.key in case_keys]
+        cited = {r.dst.key for r in cites}
+        out.append(
+            _Rows(
+                items=items,
+                cases=cases,
+                publications=[r for r in rows.publications if r["publicationId"] in cited],
+                about=[r for r in rows.about if r.src.key in item_keys],
+                answer_is=[r for r in rows.answer_is if r.src.key in item_keys],
+                features=[r for r in rows.features if r.src.key in case_keys],
+                cites=cites,
+                mentions=[r for r in rows.mentions if r.src.key in item_keys],
+            )
+        )
+    return out
+
+
+def _write_chunk(tx: Any, chunk: _Rows, new_phenotypes: list[dict[str, Any]]) -> None:
+    item_refs = [NodeRef("Item", r["itemId"]) for r in chunk.items]
+    case_refs = [NodeRef("Case", r["caseId"]) for r in chunk.cases]
+    for rel_type in ("ABOUT", "ANSWER_IS", "MENTIONS"):
+        tx.delete_rels(rel_type, item_refs)  # a re-import replaces what the items point at
+    for rel_type in ("HAS_FEATURE", "CITES"):
+        tx.delete_rels(rel_type, case_refs)
+    tx.upsert_nodes("Publication", chunk.publications)
+    tx.upsert_nodes("Phenotype", new_phenotypes)
+    tx.upsert_nodes("Case", chunk.cases)
+    tx.upsert_nodes("Item", chunk.items)
+    for rel_type, rels in (
+        ("ABOUT", chunk.about),
+        ("ANSWER_IS", chunk.answer_is),
+        ("HAS_FEATURE", chunk.features),
+        ("CITES", chunk.cites),
+        ("MENTIONS", chunk.mentions),
+    ):
+        tx.upsert_rels(rel_type, rels)
 
 
 @dataclass

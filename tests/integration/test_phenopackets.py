@@ -425,3 +425,29 @@ def test_a_free_text_top_ten_is_aligned_by_name_and_scored(store: GraphStore, tm
         "Prediction", [f"{summary.run_id}|{item_of(store, 'PMID_10077612_Family_A_III_10')['itemId']}"]
     )
     assert [p["candidates"] for p in stored.values()] == [["Thrombocytopenia-absent radius syndrome", "ORPHA:392"]]
+
+
+def test_a_write_that_fails_midway_takes_back_what_it_wrote(store: GraphStore, monkeypatch) -> None:
+    """Packets are written a chunk a transaction (Neo4j bounds a transaction's memory); when a later
+    chunk fails, the items, cases, publications and phenotypes the import created go again."""
+    import importers.phenopackets as module
+
+    facts, files = read_all([HERE / "orphapackets_excerpt.jsonl.gz"])
+    load(facts, store, files)
+    before = store.stats()
+    monkeypatch.setattr(module, "CHUNK", 4)  # nine packets: three chunks
+    real = store.transaction
+    calls = {"n": 0}
+
+    def failing_third():
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the server went away")
+        return real()
+
+    monkeypatch.setattr(store, "transaction", failing_third)
+    with pytest.raises(RuntimeError, match="went away"):
+        import_phenopackets([PACKETS], store, release="0.1.19")
+    monkeypatch.setattr(store, "transaction", real)
+    assert store.stats() == before
+    assert store.get(NodeRef("BenchmarkRelease", "phenopacket-store:0.1.19")) is None
