@@ -378,7 +378,7 @@ def test_track_selects_list_every_hosted_benchmark(page: object, site: dict) -> 
     """The item browser's track select is built from the `benchmarks` query: one group per benchmark,
     MRareBench's T2 and phenopacket-store included (the hard-coded list had missed them)."""
     open_page(page, site, "items")
-    page.wait_for_selector("select[name=track] optgroup")
+    page.wait_for_selector("select[name=track] optgroup", state="attached")
     groups = page.locator("select[name=track] optgroup").evaluate_all(
         "els => els.map(g => [g.label, [...g.querySelectorAll('option')].map(o => o.value)])"
     )
