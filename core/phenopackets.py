@@ -92,7 +92,18 @@ def item_index(release: str, packet_id: str) -> int:
 def prompt_label(packet_id: str, language: str) -> str:
     """The study's prompt file name for a packet: every non-alphanumeric character of the id becomes
     '_', then `_<lang>-prompt.txt`."""
-    return re.sub(r"[^A-Za-z0-9]", "_", packet_id) + f"_{language}-prompt.txt"
+    return prompt_stem(packet_id) + f"_{language}-prompt.txt"
+
+
+def prompt_stem(packet_id: str) -> str:
+    """A packet id as the study names its prompts: every non-alphanumeric character becomes '_'."""
+    return re.sub(r"[^A-Za-z0-9]", "_", packet_id)
+
+
+def case_stem(case: str) -> str:
+    """The stem a user's `case` cell names: a prompt label's, or a packet id's."""
+    parts = split_prompt_label(case)
+    return parts[0] if parts else prompt_stem(case)
 
 
 _LABEL = re.compile(r"^(?P<stem>.+)_(?P<lang>[a-z]{2})-prompt\.txt$")

@@ -290,10 +290,10 @@ def import_phenopackets(
     known = store.get_many("Phenotype", [row["hpoId"] for row in rows.phenotypes])
     new_phenotypes = [row for row in rows.phenotypes if row["hpoId"] not in known]
     summary.phenotypes_new = len(new_phenotypes)
-    summary.items_new = len(rows.items) - len(store.get_many("Item", [r["itemId"] for r in rows.items]))
+    existing_items = set(store.get_many("Item", [r["itemId"] for r in rows.items]))
+    summary.items_new = len(rows.items) - len(existing_items)
     summary.publications = len(rows.publications)
     release_row = _release_row(store, benchmark, release, cases, paths)
-    existing_items = set(store.get_many("Item", [r["itemId"] for r in rows.items]))
     existing_cases = set(store.get_many("Case", [r["caseId"] for r in rows.cases]))
     existing_publications = set(store.get_many("Publication", [r["publicationId"] for r in rows.publications]))
     written: list[NodeRef] = []  # nodes this import created, taken back if a later chunk fails

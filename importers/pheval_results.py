@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.phenopackets import BENCHMARK, LANGUAGES, TRACK, split_prompt_label
+from core.phenopackets import BENCHMARK, LANGUAGES, TRACK, prompt_stem, split_prompt_label
 from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, Where
 from importers.predictions import CheckedRun, ModelInfo, PredictionSource, RunSummary, check_model_names, write_runs
@@ -145,7 +145,7 @@ def label_index(store: GraphStore, release: str | None) -> tuple[str, dict[str, 
     items = store.select("Item", [Where("track", "eq", TRACK), Where("release", "eq", release)])
     stems: dict[str, str] = {}
     for node in items:
-        stem = re.sub(r"[^A-Za-z0-9]", "_", node.props["packetId"])
+        stem = prompt_stem(node.props["packetId"])
         stems[stem] = "" if stem in stems else str(node.ref.key)  # "" marks two packets of one stem
     return release, stems
 
@@ -195,10 +195,8 @@ def check_study_run(
                 grounding.max_members,
             )
             grounded.append(g)
-            facts.update({f"groundedHit{k}": g.strict_hit(k) for k in (1, 3, 10)})
-            facts.update({f"lenientHit{k}": g.lenient_hit(k) for k in (1, 3, 10)})
+            facts.update(g.metrics())
             facts["groundingNote"] = g.disagreement
-            facts["groundedRR"] = 1.0 / g.strict_rank if g.strict_rank else 0.0
         if not item_id:
             why = "matches two packets" if item_id == "" else f"matches no packet of release {release}"
             problems.warn(
@@ -255,7 +253,7 @@ def import_study_results(
     skip_invalid: bool = False,
     max_members: int = MAX_MEMBERS,
 ) -> list[RunSummary]:
-    """Every result file of the layout, all checked before any is written (one transaction)."""
+    """Every result file of the layout, all checked before any is written; then a transaction a run."""
     files = result_files(paths)
     if not files:
         raise ValueError("no full_df_results.tsv[.gz] under " + ", ".join(map(str, paths)))

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from core.phenopackets import BENCHMARK, TRACK, split_prompt_label
+from core.phenopackets import BENCHMARK, TRACK, case_stem
 from graph.store import GraphStore
 from importers.pheval_results import grounding_for, label_index
 from importers.predictions import CheckedRun, ModelInfo, PredictionSource, RunSummary, check_model_names, write_runs
@@ -25,14 +25,18 @@ COLUMNS = ("case", "rank", "id")
 ID = re.compile(r"^(MONDO|OMIM|ORPHA|Orphanet):\d+$", re.IGNORECASE)
 
 
-def is_ranked_ids(path: Path) -> bool:
-    """A .tsv or .csv whose header is exactly case, rank, id (in any order)."""
+def _has_header(path: Path, columns: tuple[str, ...]) -> bool:
+    """A .tsv or .csv whose header is exactly these columns (in any order, any case)."""
     if path.suffix.lower() not in (".tsv", ".csv") or not path.is_file():
         return False
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
         first = fh.readline()
-    cells = [c.strip().lower() for c in re.split(r"[\t,]", first.strip())]
-    return sorted(cells) == sorted(COLUMNS)
+    return sorted(c.strip().lower() for c in re.split(r"[\t,]", first.strip())) == sorted(columns)
+
+
+def is_ranked_ids(path: Path) -> bool:
+    """A ranked id list: the header is case, rank, id."""
+    return _has_header(path, COLUMNS)
 
 
 def read_ranked_ids(path: Path, problems: ProblemLog) -> dict[str, list[Candidate]]:
@@ -76,8 +80,7 @@ def import_ranked_ids(
     cases = read_ranked_ids(path, problems)
     matched: dict[str, list[Candidate]] = {}
     for case, candidates in cases.items():
-        stem = (split_prompt_label(case) or (re.sub(r"[^A-Za-z0-9]", "_", case), ""))[0]
-        item_id = stems.get(stem)
+        item_id = stems.get(case_stem(case))
         if not item_id:
             problems.add(str(path), case, "case", f"no packet of release {release} has this id")
             continue
@@ -90,12 +93,8 @@ def import_ranked_ids(
 
 
 def is_free_text_lists(path: Path) -> bool:
-    """A .tsv or .csv whose header is exactly case, prediction: a model's free-text differential per case."""
-    if path.suffix.lower() not in (".tsv", ".csv") or not path.is_file():
-        return False
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        first = fh.readline()
-    return sorted(c.strip().lower() for c in re.split(r"[\t,]", first.strip())) == ["case", "prediction"]
+    """A model's free-text differential per case: the header is case, prediction."""
+    return _has_header(path, ("case", "prediction"))
 
 
 def import_free_text_lists(
@@ -120,8 +119,7 @@ def import_free_text_lists(
     for n, row in enumerate(csv.DictReader(io.StringIO(text), delimiter=delimiter), start=2):
         row = {k.strip().lower(): (v or "") for k, v in row.items() if k}
         case = row.get("case", "").strip()
-        stem = (split_prompt_label(case) or (re.sub(r"[^A-Za-z0-9]", "_", case), ""))[0]
-        item_id = stems.get(stem)
+        item_id = stems.get(case_stem(case))
         if not item_id:
             problems.add(str(path), f"row {n}", "case", f"{case!r}: no packet of release {release} has this id")
             continue
@@ -176,9 +174,7 @@ def write_ranked_run(
         extras[item_id] = {
             "candidates": [c.term for c in candidates],
             "candidateRanks": [c.rank for c in candidates],
-            **{f"groundedHit{k}": g.strict_hit(k) for k in (1, 3, 10)},
-            **{f"lenientHit{k}": g.lenient_hit(k) for k in (1, 3, 10)},
-            "groundedRR": 1.0 / g.strict_rank if g.strict_rank else 0.0,
+            **g.metrics(),
         }
     run_props: dict[str, object] = {"benchmark": BENCHMARK, "release": release, "groundedMaxGroup": max_members}
     # no study judged these ids, so there is nothing to disagree with: ours alone

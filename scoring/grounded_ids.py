@@ -42,6 +42,14 @@ class GroundedOutcome:
     def lenient_hit(self, k: int) -> float:
         return 1.0 if self.lenient_rank is not None and self.lenient_rank <= k else 0.0
 
+    def metrics(self) -> dict[str, float]:
+        """The Prediction properties the grounded metrics read (scoring/judge_choice.RANKED_METRICS)."""
+        return {
+            **{f"groundedHit{k}": self.strict_hit(k) for k in (1, 3, 10)},
+            **{f"lenientHit{k}": self.lenient_hit(k) for k in (1, 3, 10)},
+            "groundedRR": 1.0 / self.strict_rank if self.strict_rank else 0.0,
+        }
+
 
 @dataclass(frozen=True)
 class OrphanetView:

@@ -241,15 +241,20 @@ def test_report_rows_cluster_by_publication_and_name_the_condition(store: GraphS
     assert a_iii_10.codes == (392,) and a_iii_10.observed == 4 and a_iii_10.cohort == "TBX5"
 
 
+def results_file(model_folder: Path, rows: str) -> None:
+    """An English results file of the study's layout under `model_folder`, with the study's header."""
+    folder = model_folder / "en"
+    folder.mkdir(parents=True)
+    header = "label\tterm\tscore\trank\tcorrect_term\tis_correct\treciprocal_rank\n"
+    (folder / "full_df_results.tsv").write_text(header + rows, encoding="utf-8")
+
+
 def test_a_label_of_no_case_counts_in_the_table_and_is_reported(store: GraphStore, tmp_path: Path) -> None:
     with_packets(store)
-    folder = tmp_path / "mymodel" / "en"
-    folder.mkdir(parents=True)
-    (folder / "full_df_results.tsv").write_text(
-        "label\tterm\tscore\trank\tcorrect_term\tis_correct\treciprocal_rank\n"
+    results_file(
+        tmp_path / "mymodel",
         "PMID_10077612_Family_A_III_10_en-prompt.txt\tMONDO:0007732\t1.0\t1.0\tOMIM:142900\tTrue\t1.0\n"
         "PMID_999_nobody_en-prompt.txt\tMONDO:1\t1.0\t1.0\tOMIM:1\tTrue\t1.0\n",
-        encoding="utf-8",
     )
     (summary,) = import_study_results([tmp_path / "mymodel"], store)
     assert summary.predictions == 1
@@ -260,14 +265,11 @@ def test_a_label_of_no_case_counts_in_the_table_and_is_reported(store: GraphStor
 
 def test_bad_result_rows_are_named_and_write_nothing(store: GraphStore, tmp_path: Path) -> None:
     with_packets(store)
-    folder = tmp_path / "m" / "en"
-    folder.mkdir(parents=True)
-    (folder / "full_df_results.tsv").write_text(
-        "label\tterm\tscore\trank\tcorrect_term\tis_correct\treciprocal_rank\n"
+    results_file(
+        tmp_path / "m",
         "PMID_10077612_Family_A_III_10_en-prompt.txt\tMONDO:1\t1.0\tfirst\tOMIM:1\tTrue\t1.0\n"
         "PMID_10077612_Family_A_III_10_en-prompt.txt\tMONDO:2\t0.5\t2.0\tOMIM:1\tmaybe\t0\n"
         "results.txt\tMONDO:3\t0.5\t2.0\tOMIM:1\tFalse\t0\n",
-        encoding="utf-8",
     )
     runs_before = store.count_nodes("Run")
     with pytest.raises(ImportRejected) as caught:
