@@ -3,8 +3,10 @@
 An `open` release's answers are public, like the published TSVs: only the answer key fields stay
 with maintainers. A `held-out` release shows public and evaluator callers nothing derived from the
 answers: no item filter by class, prevalence, alignment or leak status, no disease-to-item links,
-no leakage detail; scores only for the caller's own runs, by coarse groupings, and no group smaller
-than `min_group` items. Maintainers see everything. Evaluators may submit `runs_per_day` runs in any
+no leakage detail; scores only for the caller's own runs, by coarse groupings, no group smaller
+than `min_group` items, and every mean through the Ladder (scoring/ladder.py: the best shown so far,
+moved only by a clear improvement), never an exact mean two submissions could difference. Maintainers
+see everything. Evaluators may submit `runs_per_day` runs in any
 24 hours.
 """
 
@@ -85,6 +87,15 @@ class ReleasePolicy:
         if not owned:
             raise LookupError("you have no runs yet")
         return list(asked or owned)
+
+    def check_exact_means(self, who: Principal, what: str) -> None:
+        """Exact means (the reference's keys, a study's table, paired contrasts) read off a held-out
+        release's answers by two submissions that differ in one; a submitter sees laddered means."""
+        if self.hides_answers_from(who):
+            raise PermissionError(
+                f"{what}: maintainers only on a held-out release (exact means; two submissions that differ in one "
+                "answer would read that answer off them); `report` shows your runs' means through the Ladder"
+            )
 
     def check_report(self, who: Principal, by: str, under: int | None, leak_free: bool) -> None:
         if not self.hides_answers_from(who):

@@ -30,6 +30,7 @@ from scoring.conditions import ConditionContrast
 from scoring.coverage import Coverage, coverage
 from scoring.judge_choice import make_judge, metric_property
 from scoring.judges import OFFLINE_JUDGES
+from scoring.ladder import laddered_report
 from scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
 from scoring.report import Report, child_classes, collect_rows, stratify
 from scoring.run_choice import resolve_runs
@@ -168,11 +169,20 @@ class GraphService:
         chosen = self._visible_runs(who, runs)
         rows = collect_rows(self.store, chosen, (under,) if under else (), (track,) if track else ())
         children = child_classes(self.store, under) if under and "class" in by else None
-        return self.policy.trim_report(who, stratify(rows, by, metric, children, leak_free, resamples))
+        report = self.policy.trim_report(who, stratify(rows, by, metric, children, leak_free, resamples))
+        if not self.policy.hides_answers_from(who):
+            return report
+        # on a held-out release a submitter sees the Ladder's values over all of their submissions
+        submitted = [
+            r["runId"] for r in sorted(self.runs(who.name), key=lambda r: (r.get("createdAt", ""), r["runId"]))
+        ]
+        history = collect_rows(self.store, submitted, (), (track,) if track else ())
+        return laddered_report(report, history, submitted)
 
     def reference_scores(
         self, who: Principal, runs: Sequence[str], judge: str | None, tracks: Sequence[str] = ()
     ) -> list[ReferenceScores]:
+        self.policy.check_exact_means(who, "the reference evaluator's keys")
         rows = collect_reference_rows(self.store, self._visible_runs(who, runs), judge)
         # only the tracks VLMEvalKit scores: a benchmark with its own study's table has study_tables
         vlmevalkit = tracks_scored_by("VLMEvalKit")
@@ -191,6 +201,7 @@ class GraphService:
     def study_tables(self, who: Principal, runs: Sequence[str]) -> list[StudyRow]:
         """The study's table of every visible run that has one; a run of fewer cases than the minimum
         group is left out for callers who may not see answers (its rates are its cases' outcomes)."""
+        self.policy.check_exact_means(who, "the study's table")
         found = study_rows(self.store, self._visible_runs(who, runs))
         if self.policy.hides_answers_from(who):
             found = [r for r in found if int(r.values["num_cases"]) >= self.policy.min_group]
@@ -204,6 +215,7 @@ class GraphService:
         if by not in ("head", "prevalence", "none"):
             raise ValueError(f"strata are by head, prevalence or none, not {by!r}")
         self.policy.check_report(who, "all" if by == "none" else by, under, False)
+        self.policy.check_exact_means(who, "condition contrasts")
         self.check_classes([under] if under else [])
         found = graph_contrasts(self.store, self._visible_runs(who, runs), metric, by, under, resamples)
         if self.policy.hides_answers_from(who):

@@ -44,8 +44,8 @@ def bootstrap_ci(
     min_cases: int = MIN_CASES,
 ) -> tuple[float, float]:
     """Percentile interval of the item mean, resampling clusters (cases) with replacement; none (NaN)
-    from fewer than `min_cases` clusters."""
-    if len(values) == 0:
+    from fewer than `min_cases` clusters, or when no resampling is asked for."""
+    if len(values) == 0 or resamples <= 0:
         return float("nan"), float("nan")
     sums, counts = _cluster_sums(values, clusters)
     if len(sums) < min_cases:

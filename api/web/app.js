@@ -29,6 +29,11 @@ const heldOut = () => viewer.releaseMode === "held-out" && viewer.role !== "main
 const withheld = (what, why) => `<p class="withheld" role="note"><strong>Withheld:</strong> ${esc(what)}: ${esc(why)}.</p>`;
 const OWNERS_ONLY = "scores of a held-out release are shown to their owners only; enter your evaluator key above to see your runs";
 const ANSWER_DERIVED = "on a held-out release it is derived from the hidden answers (maintainers only)";
+const EXACT_MEANS = "on a held-out release exact means are for maintainers: two submissions that differ in one answer would read it off them";
+const LADDER = "on a held-out release each mean you see is the best shown to you so far for that track and group; " +
+  "a submission moves it only when it beats it by more than 100/\u221an points, so one changed answer never shows; " +
+  "its interval comes from n alone";
+const exactMeansHidden = () => heldOut() && viewer.role !== "maintainer";
 
 const fmt = (x) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(1));
 // An interval, or a marked gap where too few cases make one (the server sends null below 5 cases).
@@ -257,9 +262,11 @@ const pages = {
       return;
     }
     const [reference, study, judge, f1, clean] = await Promise.all([
-      gql("{ referenceScores { model label nTotal metrics { key value } } }").then((d) => d.referenceScores),
+      exactMeansHidden() ? null
+        : gql("{ referenceScores { model label nTotal metrics { key value } } }").then((d) => d.referenceScores),
       // a benchmark not every graph holds: no table (or none visible to this caller) draws nothing
-      gql("{ studyTables { model condition metrics { key value } ours { key value } } }").then((d) => d.studyTables, () => []),
+      exactMeansHidden() ? []
+        : gql("{ studyTables { model condition metrics { key value } ours { key value } } }").then((d) => d.studyTables, () => []),
       report("track", "score_offline"), report("track", "tokenF1"),
       heldOut() ? null : report("track", "score_offline", { leakFree: true }),
     ]);
@@ -269,7 +276,9 @@ const pages = {
       "<em>micro</em> is the mean over all of a model's own items (its track runs pooled), and a model missing items " +
       "is marked incomplete. Means x100 with 95% intervals (bootstrap over cases). Select a column heading to sort " +
       "by it (a track's column ranks by that track).</p>" +
-      referenceTable(reference) + studyTable(study) +
+      (reference ? referenceTable(reference)
+        : `<h2>The authors' evaluator's keys</h2>${withheld("the reference's keys and study tables", EXACT_MEANS)}` +
+          withheld("exact means", LADDER)) + studyTable(study) +
       `<p class="note">Judge: ${esc(judge.judgeOrigin)}</p>` +
       board("judge", "Judge score (offline judges: ours, not the reference's)", judge, "score_offline") +
       board("f1", "Token F1 (diagnosis)", f1, "tokenF1") +
@@ -421,8 +430,8 @@ const pages = {
   },
 
   async conditions() {
-    if (heldOut() && viewer.role === "public") {
-      page.innerHTML = `<h2>Input conditions</h2>${withheld("every comparison", OWNERS_ONLY)}`;
+    if (exactMeansHidden()) {
+      page.innerHTML = `<h2>Input conditions</h2>${withheld("every comparison", viewer.role === "public" ? OWNERS_ONLY : EXACT_MEANS)}`;
       return;
     }
     const state = JSON.parse(sessionStorage.getItem("conditions") || '{"by":"head","metric":"rr"}');

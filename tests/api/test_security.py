@@ -20,6 +20,7 @@ from api.policy import ReleasePolicy
 from api.service import GraphService
 from core.blobs import FolderBlobStore
 from graph.store import GraphStore
+from scoring.ladder import on_grid, step_for
 from tests.api.conftest import Served, gql
 
 
@@ -477,18 +478,24 @@ def test_model_names_belong_to_their_submitter(held_out: tuple) -> None:
 
 def test_the_answer_oracle_is_closed(held_out: tuple, served: Served) -> None:
     """The probe's method: guess candidate diagnoses for held-out items, submit runs that test them,
-    and read back whatever tells which guess was right. Every per-item signal is refused; what is
-    left is a mean over at least the minimum group per run, and the day's quota bounds the runs."""
+    and read back whatever tells which guess was right. Every per-item signal is refused, and what is
+    left moves only through the Ladder: two submissions that differ in one answer (the differential
+    attack, here under two model names) show the same means, where a maintainer sees them differ."""
     client, keys = held_out
     items = [n.props for n in served.store.select("Item") if n.props["track"] == "diagnosis"]
-    # run k answers every item with its k-th candidate: the true answer for k == 0 on even items
-    candidates = [[i["answer"] if n % 2 == 0 else "Noonan syndrome", "Cystic fibrosis"] for n, i in enumerate(items)]
+    # run A answers the even items right and the odd ones wrong; run B also answers the first odd one right
+    first_odd = items[1]["itemId"]
     runs = []
-    for k in range(2):
+    for name in ("a", "b"):
+        right = [n % 2 == 0 or (name == "b" and i["itemId"] == first_odd) for n, i in enumerate(items)]
         body = "".join(
-            json.dumps({"item": i["itemId"], "prediction": c[k]}) + "\n" for i, c in zip(items, candidates, strict=True)
+            json.dumps({"item": i["itemId"], "prediction": i["answer"] if ok else "zzz no such disease"}) + "\n"
+            for i, ok in zip(items, right, strict=True)
         )
-        response = upload(client, keys["mallory"], f"probe{k}.jsonl", body.encode())
+        response = client.post(
+            "/runs", files={"file": (f"probe-{name}.jsonl", body.encode())}, data={"model": f"probe-{name}"},
+            headers={"X-API-Key": keys["mallory"]},
+        )  # fmt: skip
         assert response.status_code == 200, response.text
         runs.append(response.json()["runId"])
     third = upload(client, keys["mallory"], "probe2.jsonl", b'{"item": "diagnosis:0", "prediction": "x"}\n')
@@ -506,11 +513,26 @@ def test_the_answer_oracle_is_closed(held_out: tuple, served: Served) -> None:
     assert "scored once" in message(
         ask(client, "mutation($r: String!) { scoreRun(runId: $r) { judged } }", keys["mallory"], r=runs[0])
     )
-    # what remains: one mean per run and group, each over at least the minimum group (3 here)
-    report = ask(client, '{ report(by: "track") { rows { n } means { n micro } } }', keys["mallory"])["data"]["report"]
-    assert all(r["n"] >= 3 for r in report["rows"]) and all(m["n"] >= 3 for m in report["means"])
-    references = ask(client, "{ referenceScores { nTotal } }", keys["mallory"])["data"]["referenceScores"]
-    assert all(r["nTotal"] >= 3 for r in references)
+    # the differential: the maintainer sees B one item better; the prober sees the same means for both
+    means = '{ report(by: "track", metric: "tokenF1", runs: $r) { rows { model n mean } means { model n micro } } }'
+    query = "query($r: [String!]) " + means
+    exact = {m["model"]: m["micro"] for m in ask(client, query, keys["maint"], r=runs)["data"]["report"]["means"]}
+    n = len(items)
+    assert exact["probe-b"] - exact["probe-a"] == pytest.approx(100 * (1 - f1_of_a_miss(items[1])) / n)
+    seen = ask(client, query, keys["mallory"], r=runs)["data"]["report"]
+    shown = {m["model"]: m["micro"] for m in seen["means"]}
+    assert shown["probe-a"] == shown["probe-b"] == on_grid(exact["probe-a"], step_for(n))
+    assert {r["model"]: r["mean"] for r in seen["rows"]} == shown and all(r["n"] >= 3 for r in seen["rows"])
+    # the exact means elsewhere are the maintainers': the reference's keys, a study's table, contrasts
+    for query in ("{ referenceScores { nTotal } }", "{ studyTables { model } }", "{ conditionContrasts { n } }"):
+        assert "maintainers only on a held-out release" in message(ask(client, query, keys["mallory"]))
+        assert "errors" not in ask(client, query, keys["maint"])
+
+
+def f1_of_a_miss(item: dict) -> float:
+    """Token F1 of the wrong guess against an item's answer: no token in common, 0."""
+    assert not {"zzz", "no", "such", "disease"} & set(item["answer"].lower().split())
+    return 0.0
 
 
 def test_a_report_naming_many_runs_is_refused_before_work(held_out: tuple, served: Served) -> None:

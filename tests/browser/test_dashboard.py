@@ -556,6 +556,10 @@ def test_a_held_out_release_shows_each_caller_what_it_may_see(page: object, held
     assert [t.split(" (")[0] for t in judge.locator("tbody th").all_inner_texts()] == [OWNED_MODEL]
     notes = page.locator("main .withheld").all_inner_texts()
     assert any("leak-free subset" in n for n in notes) and any("your own runs" in n for n in notes)
+    # exact means (the reference's keys, contrasts) are withheld, and the Ladder that shows the rest is said
+    assert any("reference's keys" in n for n in notes) and any("best shown to you so far" in n for n in notes)
+    open_page(page, held_out_site, "conditions", held_out_site["evaluator"])
+    assert "exact means are for maintainers" in page.locator("main .withheld").inner_text()
     for view in ("heatmap", "items"):  # the views with controls a held-out release takes away
         open_page(page, held_out_site, view, held_out_site["evaluator"])
         assert page.locator("main .error").count() == 0, view

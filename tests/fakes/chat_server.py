@@ -76,4 +76,3 @@ def running_chat_server() -> Iterator[FakeChatServer]:
     finally:
         srv.shutdown()
         srv.server_close()
-

@@ -17,7 +17,6 @@ def server() -> Iterator[FakeChatServer]:
         yield srv
 
 
-
 def request(prediction: str, track: str = "diagnosis", images: tuple[bytes, ...] = ()) -> JudgeRequest:
     item = {
         "answer": "Marfan syndrome",
