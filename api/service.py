@@ -193,10 +193,11 @@ class GraphService:
             found = [r for r in found if r.values.get("n_total", 0) >= self.policy.min_group]
         return found
 
-    def coverage(self, who: Principal, by: str) -> Coverage:
+    def coverage(self, who: Principal, by: str, under: int | None = None) -> Coverage:
         """The coverage map; it counts the answers' diseases, so a held-out release shows it to maintainers."""
         self.policy.check_answer_derived(who, "the coverage map")
-        return coverage(self.store, by)
+        self.check_classes([under] if under else [])
+        return coverage(self.store, by, under)
 
     def study_tables(self, who: Principal, runs: Sequence[str]) -> list[StudyRow]:
         """The study's table of every visible run that has one; a run of fewer cases than the minimum

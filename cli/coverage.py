@@ -19,22 +19,32 @@ DISORDER_COLUMNS = ("disorders_covered", "disorders_in_group", "uncovered_by_any
 
 @click.command("coverage")
 @click.option("--by", type=click.Choice(GROUPINGS), default="head", show_default=True)
+@click.option(
+    "--under", type=int, default=None, help="ORPHAcode of the class whose children are the groups (--by class)"
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-def coverage(by: str, fmt: str) -> None:
+def coverage(by: str, under: int | None, fmt: str) -> None:
     """Per benchmark and release: items, cases, publications and distinct disorders under each Orphanet
-    group (--by head: every head of a disorder; linearised: one head per disorder; prevalence); the
-    disorders of each group no benchmark covers; and what two benchmarks share."""
+    group (--by head: every head of a disorder; linearised: one head per disorder; prevalence; class
+    --under CODE: each child class of CODE); the disorders of each group no benchmark covers; and what
+    two benchmarks share."""
     from scoring.coverage import coverage as build
 
+    if (by == "class") != (under is not None):
+        raise click.UsageError("--under CODE goes with --by class, and only with it")
     start = time.perf_counter()
     with open_store() as store:
-        found = build(store, by)
+        try:
+            found = build(store, by, under)
+        except ValueError as e:
+            raise click.ClickException(str(e)) from e
     seconds = time.perf_counter() - start
     if fmt == "json":
         click.echo(
             json.dumps(
                 {
                     "by": found.by,
+                    "under": found.under,
                     "rows": [asdict(r) for r in found.rows],
                     "uncovered": found.uncovered,
                     "shared": [
@@ -78,7 +88,8 @@ def coverage(by: str, fmt: str) -> None:
         return
     width = max([len(by), *(len(r.group) for r in found.rows)])
     click.echo(
-        f"coverage of Orphanet by {by} ({seconds:.2f} s); disorders: covered / in the group (covered by no benchmark)"
+        f"coverage of Orphanet by {by}{f' under ORPHA:{under}' if under else ''} ({seconds:.2f} s); "
+        "disorders: covered / in the group (covered by no benchmark)"
     )
     for benchmark in dict.fromkeys(r.benchmark for r in found.rows):
         click.echo(f"{benchmark}")

@@ -76,7 +76,6 @@ def show(code_text: str, limit: int) -> None:
         click.echo(f"    {symbol} {name or ''} [{kind or '-'}]")
 
 
-
 @click.group()
 def fetch() -> None:
     """Download official source files (needs internet)."""

@@ -316,6 +316,30 @@ class EmbeddedStore(GraphStore):
                     out[by_uid[uid]] = json.loads(props)
         return out
 
+    def _properties(self, label: str, names: list[str]) -> dict[Key, Props]:
+        # SQLite picks the values out of each row's JSON; with two paths or more json_extract answers a
+        # JSON array, so one name gets a second path no property has
+        paths = [f"$.{n}" for n in names] + ([] if len(names) > 1 else ['$.""'])
+        query = f"SELECT key, json_extract(props, {', '.join('?' * len(paths))}) FROM node WHERE label = ?"
+        out: dict[Key, Props] = {}
+        with self._connection() as db:
+            for key, values in db.execute(query, [*paths, label]):
+                out[key] = {n: v for n, v in zip(names, json.loads(values), strict=False) if v is not None}
+        return out
+
+    def _ends(self, rel_type: str) -> list[tuple[NodeRef, NodeRef]]:
+        with self._connection() as db:
+            rows = db.execute("SELECT src, dst FROM rel WHERE type = ?", [rel_type]).fetchall()
+        parsed: dict[str, NodeRef] = {}
+
+        def ref(uid: str) -> NodeRef:
+            found = parsed.get(uid)
+            if found is None:
+                found = parsed[uid] = NodeRef.parse(uid)
+            return found
+
+        return [(ref(src), ref(dst)) for src, dst in rows]
+
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:
         by_uid = {r.uid: r for r in refs}
         ends = []

@@ -189,6 +189,16 @@ class Neo4jStore(GraphStore):
             out[NodeRef.parse(rec["uid"]).key] = _own(rec["props"])
         return out
 
+    def _properties(self, label: str, names: list[str]) -> dict[Key, Props]:
+        out: dict[Key, Props] = {}
+        for rec in self._read(statement("node_properties", label=label), names=names):
+            out[rec["key"]] = {n: v for n, v in zip(names, rec["values"], strict=True) if v is not None}
+        return out
+
+    def _ends(self, rel_type: str) -> list[tuple[NodeRef, NodeRef]]:
+        return [(NodeRef.parse(rec["src"]), NodeRef.parse(rec["dst"]))
+                for rec in self._read(statement("rel_ends", rel_type=rel_type))]  # fmt: skip
+
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:
         query = statement("neighbours", rel_type=rel_type, direction=direction)
         out = []

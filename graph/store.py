@@ -7,6 +7,7 @@ output here, once, so the embedded store and Neo4j answer identically.
 from __future__ import annotations
 
 import math
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -23,6 +24,8 @@ MAX_HOPS = 8
 if TYPE_CHECKING:
     from graph.questions import PredictionFacts
     from graph.subsets import ItemFilter
+
+PROPERTY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a name a statement may spell (never user text)
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,20 @@ class GraphStore(ABC):
             by_label.setdefault(ref.label, []).append(ref.key)
         return {NodeRef(label, key) for label, keys in by_label.items() for key in self.get_many(label, keys)}
 
+    def properties(self, label: str, names: Sequence[str]) -> dict[Key, Props]:
+        """Only the named properties of every node of a label, by key (a property a node lacks is left
+        out): for whole-graph questions that need a few facts of many nodes, not their whole text."""
+        node_spec(label)
+        bad = [n for n in names if not PROPERTY_NAME.fullmatch(n)]
+        if bad or not names:
+            raise ValueError(f"property names must be identifiers, at least one: {bad or names!r}")
+        return self._properties(label, list(dict.fromkeys(names)))
+
+    def ends(self, rel_type: str) -> list[tuple[NodeRef, NodeRef]]:
+        """(start, end) of every relationship of one type, sorted: the whole relation at once."""
+        rel_spec(rel_type)
+        return sorted(self._ends(rel_type))
+
     def neighbours(
         self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT
     ) -> list[Neighbour]:
@@ -391,6 +408,12 @@ class GraphStore(ABC):
     # -- primitives -----------------------------------------------------------------------------
     @abstractmethod
     def _get_many(self, refs: list[NodeRef]) -> dict[Key, Props]: ...
+
+    @abstractmethod
+    def _properties(self, label: str, names: list[str]) -> dict[Key, Props]: ...
+
+    @abstractmethod
+    def _ends(self, rel_type: str) -> list[tuple[NodeRef, NodeRef]]: ...
 
     @abstractmethod
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]: ...

@@ -3,24 +3,29 @@ publications and distinct diseases under each Orphanet group, the diseases of ea
 covers, and what two benchmarks share (diseases, publications, images).
 
 Groups: `head` (every classification head a disease descends from: a disease counts under each),
-`linearised` (the head of Orphanet's linearisation: one per disease), or `prevalence` (the headline
-class). A group's size is its Orphanet disorders (group "Disorder"); a disorder is covered when some
-item's answer is the disorder or one of its subtypes.
+`linearised` (the head of Orphanet's linearisation: one per disease), `prevalence` (the headline
+class), or `class` under a code (each child class of it: a disease counts under every child it
+descends from; items answered outside the class are left out). A group's size is its Orphanet
+disorders (group "Disorder"); a disorder is covered when some item's answer is the disorder or one
+of its subtypes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from core.orphanet import PREVALENCE_CLASSES
 from core.tracks import TRACK_BY_NAME
 from graph.model import Direction, NodeRef
 from graph.store import GraphStore
+from scoring.report import child_classes
 
-GROUPINGS = ("head", "linearised", "prevalence")
+GROUPINGS = ("head", "linearised", "prevalence", "class")
 NO_GROUP = "no group"
+DISEASE_FACTS = ("name", "group", "heads", "linearHead", "prevalenceClass")
+ITEM_FACTS = ("track", "release", "cluster", "pmcid")
 
 
 @dataclass(frozen=True)
@@ -40,47 +45,68 @@ class Coverage:
     rows: list[CoverageRow]
     uncovered: dict[str, int]  # group -> its disorders no benchmark covers
     shared: list[tuple[str, str, int, int, int]]  # (a, b, diseases, publications, images) both hold
+    under: int | None = None  # the class whose children are the groups (by class)
 
 
-def _groups(by: str, props: dict, names: dict[int, str]) -> list[str]:
+def _grouping(by: str, under: int | None, diseases: dict[int, dict], store: GraphStore) -> Callable[[int], list[str]]:
+    """What groups a disease falls in. A head or a child class counts each disease it holds; a
+    disease outside the class (by class) is in no group and out of the map."""
+    if by == "class":
+        assert under is not None
+        children = child_classes(store, under)
+        below = store.closure_each(
+            [NodeRef("Disease", c) for c in children], "SUBCLASS_OF", Direction.IN, include_self=True
+        )
+        member_of: dict[int, list[str]] = defaultdict(list)
+        for ref, reached in below.items():
+            for d in reached:
+                member_of[int(d.key)].append(children[int(ref.key)])
+        return lambda code: sorted(member_of.get(code, []))
+    names = {c: str(p.get("name", f"ORPHA:{c}")) for c, p in diseases.items()}
+
+    def name(code: int) -> str:
+        return names.get(int(code), f"ORPHA:{code}")
+
     if by == "head":
-        return sorted(names.get(int(h), f"ORPHA:{h}") for h in props.get("heads", [])) or [NO_GROUP]
+        return lambda code: sorted(name(h) for h in diseases.get(code, {}).get("heads", [])) or [NO_GROUP]
     if by == "linearised":
-        head = props.get("linearHead")
-        return [names.get(int(head), f"ORPHA:{head}")] if head is not None else [NO_GROUP]
-    return [props.get("prevalenceClass") or NO_GROUP]
+        return lambda code: (
+            [name(diseases[code]["linearHead"])] if "linearHead" in diseases.get(code, {}) else [NO_GROUP]
+        )
+    return lambda code: [diseases.get(code, {}).get("prevalenceClass") or NO_GROUP]
 
 
-def coverage(store: GraphStore, by: str = "head") -> Coverage:
+def coverage(store: GraphStore, by: str = "head", under: int | None = None) -> Coverage:
     if by not in GROUPINGS:
         raise ValueError(f"coverage is by {', '.join(GROUPINGS)}, not {by!r}")
-    diseases = {int(n.ref.key): n.props for n in store.select("Disease")}
-    head_codes = {int(h) for p in diseases.values() for h in p.get("heads", [])}
-    head_codes |= {int(p["linearHead"]) for p in diseases.values() if "linearHead" in p}
-    names = {c: diseases.get(c, {}).get("name", f"ORPHA:{c}") for c in head_codes}
-    items = store.select("Item")
-    refs = [n.ref for n in items]
+    if (by == "class") != (under is not None):
+        raise ValueError("a class (under) goes with coverage by class, and only with it")
+    # a few facts of every disease and item, and whole relations: no item's question text is read
+    diseases = {int(k): v for k, v in store.properties("Disease", DISEASE_FACTS).items()}
+    if under is not None and under not in diseases:
+        raise ValueError(f"ORPHA:{under} is not in the graph")
+    items = store.properties("Item", ITEM_FACTS)
     answers: dict[str, set[int]] = defaultdict(set)
-    for n in store.neighbours(refs, "ANSWER_IS"):
-        answers[str(n.start.key)].add(int(n.node.key))
+    for item, disease in store.ends("ANSWER_IS"):
+        answers[str(item.key)].add(int(disease.key))
     # a subtype's item covers the disorder above it
     covered_of = _disorders_of({c for cs in answers.values() for c in cs}, diseases, store)
-    case_of = {str(n.start.key): str(n.node.key) for n in store.neighbours(refs, "ABOUT")}
+    case_of = {str(item.key): str(case.key) for item, case in store.ends("ABOUT")}
     images: dict[str, set[str]] = defaultdict(set)
-    for n in store.neighbours(refs, "SHOWS"):
-        images[str(n.start.key)].add(str(n.node.key))
-
+    for item, image in store.ends("SHOWS"):
+        images[str(item.key)].add(str(image.key))
+    grouping = _grouping(by, under, diseases, store)
     group_cache: dict[int, list[str]] = {}
 
     def groups_of(code: int) -> list[str]:
         if code not in group_cache:
-            group_cache[code] = _groups(by, diseases.get(code, {}), names)
+            group_cache[code] = grouping(code)
         return group_cache[code]
 
     found: dict[tuple[str, str], dict[str, set]] = defaultdict(lambda: defaultdict(set))
     by_benchmark: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for node in items:
-        item_id, props = str(node.ref.key), node.props
+    for key, props in items.items():
+        item_id = str(key)
         track = TRACK_BY_NAME.get(str(props.get("track")))
         name = track.benchmark if track else "unknown"
         name = f"{name} {props['release']}" if props.get("release") else name
@@ -95,6 +121,8 @@ def coverage(store: GraphStore, by: str = "head") -> Coverage:
         for d in disorders:
             for g in groups_of(d):
                 by_group[g].add(d)
+        if not by_group and by == "class":
+            continue  # outside the class
         for group in by_group or {NO_GROUP: set()}:
             cell = found[(name, group)]
             cell["items"].add(item_id)
@@ -105,7 +133,7 @@ def coverage(store: GraphStore, by: str = "head") -> Coverage:
     sizes: dict[str, set[int]] = defaultdict(set)
     for code, props in diseases.items():
         if props.get("group") == "Disorder":
-            for group in _groups(by, props, names):
+            for group in groups_of(code):
                 sizes[group].add(code)
     all_covered = set().union(*(b["diseases"] for b in by_benchmark.values())) if by_benchmark else set()
     rows = [
@@ -134,7 +162,7 @@ def coverage(store: GraphStore, by: str = "head") -> Coverage:
         for i, a in enumerate(names_sorted)
         for b in names_sorted[i + 1 :]
     ]
-    return Coverage(by, rows, uncovered, shared)
+    return Coverage(by, rows, uncovered, shared, under)
 
 
 def _order(by: str, group: str) -> tuple:

@@ -205,13 +205,15 @@ class Query:
 
     @strawberry.field(
         description="Every hosted benchmark over Orphanet: per benchmark and release, items, cases, publications "
-        "and distinct disorders under each group (by head, linearised or prevalence), the disorders no benchmark "
-        "covers, and what two benchmarks share. Maintainers only on a held-out release."
+        "and distinct disorders under each group (by head, linearised, prevalence, or class with under: the children "
+        "of that class), the disorders no benchmark covers, and what two benchmarks share. Maintainers only on a "
+        "held-out release."
     )
-    def coverage(self, info: Info, by: str = "head") -> CoverageMap:
-        found = ctx(info).service.coverage(ctx(info).principal, by)
+    def coverage(self, info: Info, by: str = "head", under: int | None = None) -> CoverageMap:
+        found = ctx(info).service.coverage(ctx(info).principal, by, under)
         return CoverageMap(
             by=found.by,
+            under=found.under,
             cells=[
                 CoverageCell(
                     benchmark=r.benchmark,

@@ -549,6 +549,7 @@ class CoverageOverlap:
 @strawberry.type
 class CoverageMap:
     by: str
+    under: int | None = strawberry.field(description="The class whose children are the groups (by class).")
     cells: list[CoverageCell]
     shared: list[CoverageOverlap]
 

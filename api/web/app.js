@@ -429,6 +429,69 @@ const pages = {
     });
   },
 
+  async coverage(stale) {
+    if (heldOut() && viewer.role !== "maintainer") {
+      page.innerHTML = `<h2>Coverage of Orphanet</h2>${withheld("the coverage map", ANSWER_DERIVED)}`;
+      return;
+    }
+    const state = JSON.parse(sessionStorage.getItem("coverage") || '{"by":"head"}');
+    page.innerHTML = `<h2>Coverage of Orphanet</h2><p>For each hosted benchmark and release, the share of each Orphanet ` +
+      `group's disorders that some item answers (a subtype's item covers the disorder above it). A disorder counts under ` +
+      `every head it descends from; the linearised head is Orphanet's one head per disorder. The table gives the items, ` +
+      `cases, publications and disorders behind each bar, and the disorders no benchmark covers.</p>
+      <div class="controls"><label>Groups <select id="cov-by"><option value="head">Orphanet head</option>
+        <option value="linearised">linearised head</option><option value="prevalence">prevalence class</option></select></label></div>
+      <div id="cov-body">Loading…</div>`;
+    const by = document.getElementById("cov-by");
+    by.value = state.by;
+    by.addEventListener("change", () => { sessionStorage.setItem("coverage", JSON.stringify({ by: by.value })); route(); });
+    const data = await gql(`query($by: String!) { coverage(by: $by) { by cells { benchmark group items cases publications
+      diseases disorders uncovered } shared { a b diseases publications images } } }`, { by: state.by });
+    if (stale()) return;
+    const body = document.getElementById("cov-body"), cells = data.coverage.cells;
+    if (!cells.length) {
+      body.innerHTML = "<p>No benchmark items in the graph yet.</p>";
+      return;
+    }
+    const benchmarks = [...new Set(cells.map((c) => c.benchmark))];
+    const size = new Map(), uncovered = new Map();
+    cells.forEach((c) => { size.set(c.group, c.disorders); uncovered.set(c.group, c.uncovered); });
+    // groups largest first (the chart draws the first at the top); "no group" last
+    const groups = [...size.keys()].sort((a, b) => (a === "no group") - (b === "no group") || size.get(b) - size.get(a) || a.localeCompare(b));
+    const at = new Map(cells.map((c) => [`${c.benchmark}\u0000${c.group}`, c]));
+    body.innerHTML = `<div id="cov-chart" class="chart" role="img" aria-label="Share of each group's disorders covered, per benchmark"></div>` +
+      `<div class="scroll"><table id="cov-table"><caption>Per group: disorders in Orphanet, covered by no benchmark, and ` +
+      `per benchmark items / cases / publications / disorders covered</caption><thead><tr><th scope="col">Group</th>` +
+      `<th scope="col">Disorders</th><th scope="col">Uncovered</th>` +
+      benchmarks.map((b) => `<th scope="col">${esc(b)}</th>`).join("") + "</tr></thead><tbody>" +
+      groups.map((g) => `<tr><th scope="row">${esc(g)}</th><td>${size.get(g)}</td><td>${uncovered.get(g) ?? "–"}</td>` +
+        benchmarks.map((b) => {
+          const c = at.get(`${b}\u0000${g}`);
+          return `<td>${c ? `${c.items} / ${c.cases} / ${c.publications} / <strong>${c.diseases}</strong>` : "–"}</td>`;
+        }).join("") + "</tr>").join("") + "</tbody></table></div>" +
+      (data.coverage.shared.length ? `<h3>What two benchmarks share</h3><div class="scroll"><table id="cov-shared"><thead><tr>` +
+        ["Benchmark", "and", "Disorders", "Publications", "Images"].map((h) => `<th scope="col">${h}</th>`).join("") +
+        "</tr></thead><tbody>" + data.coverage.shared.map((x) => `<tr><td>${esc(x.a)}</td><td>${esc(x.b)}</td><td>${x.diseases}</td>` +
+          `<td>${x.publications}</td><td>${x.images}</td></tr>`).join("") + "</tbody></table></div>" : "");
+    const narrow = document.getElementById("cov-chart").clientWidth < 600;
+    // long head names are written short on the axis ("Rare " dropped, cut with an ellipsis); hovers say them whole
+    const room = narrow ? 24 : 48;
+    const short = (g) => { const t = g.replace(/^Rare /, ""); return t.length > room ? `${t.slice(0, room - 1)}…` : t; };
+    const traces = benchmarks.map((b, k) => {
+      const here = groups.map((g) => at.get(`${b}\u0000${g}`));
+      return { type: "bar", orientation: "h", name: b, y: groups, x: here.map((c) => (c && c.disorders ? (100 * c.diseases) / c.disorders : 0)),
+        marker: { color: LINE_COLOURS[k % LINE_COLOURS.length] },
+        customdata: here.map((c, i) => [groups[i], c ? c.diseases : 0, size.get(groups[i]), c ? c.items : 0]),
+        hovertemplate: `${esc(b)}<br>%{customdata[0]}: %{customdata[1]} of %{customdata[2]} disorders (%{x:.1f}%), %{customdata[3]} items<extra></extra>` };
+    });
+    await plot("cov-chart", traces, {
+      barmode: "group", height: Math.max(300, groups.length * (8 + 7 * benchmarks.length) + 120),
+      legend: { orientation: "h", y: 1, yanchor: "bottom", x: 0 },
+      xaxis: { title: { text: narrow ? "% of group covered" : "disorders covered (% of the group)" }, rangemode: "tozero" },
+      yaxis: { autorange: "reversed", tickvals: groups, ticktext: groups.map(short), tickfont: { size: narrow ? 11 : 12 } },
+    });
+  },
+
   async conditions() {
     if (exactMeansHidden()) {
       page.innerHTML = `<h2>Input conditions</h2>${withheld("every comparison", viewer.role === "public" ? OWNERS_ONLY : EXACT_MEANS)}`;

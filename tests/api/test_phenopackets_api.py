@@ -105,6 +105,10 @@ def test_the_coverage_map_and_its_held_out_fence(phenopacket_app, tmp_path: Path
     assert "maintainers only" in ask(held, COVERAGE, by="head")["errors"][0]["message"]  # the public too
     bad = ask(client_of(store, keys, tmp_path), COVERAGE, by="gene")
     assert "coverage is by head, linearised, prevalence" in bad["errors"][0]["message"]
+    by_class = "query($u: Int) { coverage(by: \"class\", under: $u) { by under cells { group } } }"
+    assert "maintainers only" in ask(held, by_class, evaluator, u=392)["errors"][0]["message"]
+    unknown = ask(client_of(store, keys, tmp_path), by_class, u=999_999_999)
+    assert "ORPHA:999999999 is not in the graph" in unknown["errors"][0]["message"]
 
 
 def test_the_benchmarks_query_lists_tracks_metrics_and_conditions(phenopacket_app, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import os
 import shutil
@@ -24,6 +25,8 @@ from api.service import GraphService
 from cli.demo import load_demo
 from core.blobs import FolderBlobStore
 from graph.embedded import EmbeddedStore
+from graph.model import NodeRef
+from graph.store import RelRow
 from scoring.stats import RESAMPLES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -422,7 +425,7 @@ def test_item_browser_pages_by_cursor_and_refuses_bad_filters(page: object, site
     page.wait_for_selector("#item-count")
 
 
-VIEWS = ("leaderboard", "heatmap", "rarity", "conditions", "leakage", "items")
+VIEWS = ("leaderboard", "heatmap", "rarity", "conditions", "coverage", "leakage", "items")
 
 
 def test_every_view_fits_a_phone(browser: object, site: dict) -> None:
@@ -431,7 +434,7 @@ def test_every_view_fits_a_phone(browser: object, site: dict) -> None:
     try:
         for name in VIEWS:
             open_page(tab, site, name, key=site["maintainer"])
-            if name in ("heatmap", "rarity", "conditions"):
+            if name in ("heatmap", "rarity", "conditions", "coverage"):
                 tab.wait_for_selector("main .js-plotly-plot .main-svg")  # charts lay themselves out to the width
             shot(tab, f"phone-{name}")
             width = tab.evaluate("document.documentElement.scrollWidth")
@@ -538,7 +541,7 @@ def test_offline_judges_are_labelled_as_ours(page: object, site: dict) -> None:
         assert "ours (offline, not the reference's judge" in notes, name
 
 
-VIEWS = ["leaderboard", "heatmap", "rarity", "conditions", "leakage", "items"]
+VIEWS = ["leaderboard", "heatmap", "rarity", "conditions", "coverage", "leakage", "items"]
 
 
 def test_a_held_out_release_shows_each_caller_what_it_may_see(page: object, held_out_site: dict) -> None:
@@ -563,3 +566,71 @@ def test_a_held_out_release_shows_each_caller_what_it_may_see(page: object, held
     for view in ("heatmap", "items"):  # the views with controls a held-out release takes away
         open_page(page, held_out_site, view, held_out_site["evaluator"])
         assert page.locator("main .error").count() == 0, view
+
+
+# Orphanet's 33 classification heads (ORPHAcode, preferred name), from Orphanet's 2025-12 release (CC BY 4.0)
+HEADS = {
+    52662: "Rare teratologic disease", 57146: "Rare hepatic disease", 68329: "Rare maxillo-facial surgical disease",
+    68367: "Rare inborn errors of metabolism", 68416: "Rare infectious disease", 89826: "Rare skin disease",
+    93419: "Rare bone disease", 93626: "Rare renal disease", 93890: "Rare developmental defect during embryogenesis",
+    96344: "Rare gynecologic or obstetric disease", 97929: "Rare cardiac disease",
+    97935: "Rare gastroenterologic disease", 97955: "Rare respiratory disease", 97962: "Rare surgical thoracic disease",
+    97965: "Rare surgical cardiac disease", 97966: "Rare ophthalmic disorder", 97978: "Rare endocrine disease",
+    97992: "Rare hematologic disease", 98004: "Rare immune disease", 98006: "Rare neurologic disease",
+    98023: "Rare systemic or rheumatologic disease", 98026: "Rare odontologic disease",
+    98028: "Rare circulatory system disease", 98036: "Rare otorhinolaryngologic disease", 98047: "Rare infertility",
+    98050: "Rare allergic disease", 98053: "Rare genetic disease", 101433: "Rare urogenital disease",
+    108999: "Rare disorder due to toxic effects", 165711: "Rare abdominal surgical disease",
+    250908: "Rare neoplastic disease", 280342: "Rare systemic or rheumatological disease of childhood",
+    565779: "Rare disorder potentially indicated for transplant or complication after transplantation",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def coverage_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """The demo, plus a second benchmark (synthetic): one made-up disorder under each of the 33 real heads,
+    answered by one to four items, so the map has every head to draw."""
+    served = serving(tmp_path_factory.mktemp("coverage"))
+    site = next(served)
+    store = site["store"]
+    with store.transaction() as tx:
+        tx.upsert_nodes("Disease", [{"orphaCode": code, "name": name} for code, name in HEADS.items()])
+        tx.upsert_nodes(
+            "Disease",
+            [
+                {"orphaCode": 990_000 + k, "name": f"Synthetic disorder {k}", "group": "Disorder", "heads": [code]}
+                for k, code in enumerate(HEADS)
+            ],
+        )
+        items = [(f"phenopacket:{k}-{j}", 990_000 + k) for k in range(len(HEADS)) for j in range(1 + k % 4)]
+        tx.upsert_nodes(
+            "Item", [{"itemId": i, "track": "phenopacket", "release": "synthetic", "cluster": i} for i, _ in items]
+        )
+        tx.upsert_rels("ANSWER_IS", [RelRow(NodeRef("Item", i), NodeRef("Disease", d)) for i, d in items])
+    yield site
+    next(served, None)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_coverage_map_draws_33_heads_legibly(browser: object, coverage_site: dict, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 600, bypass_csp=True)
+    tab = context.new_page()
+    try:
+        open_page(tab, coverage_site, "coverage", key=coverage_site["maintainer"])
+        tab.wait_for_selector("#cov-chart .main-svg")
+        shot(tab, f"coverage-{width}")
+        rows = tab.locator("#cov-table tbody th").all_inner_texts()
+        assert set(HEADS.values()) <= set(rows)  # every head, whole, in the table
+        legend = tab.locator("#cov-chart .legendtext").all_text_contents()  # one entry per benchmark release
+        assert "phenopacket-store synthetic" in legend and "MMRareBench" in legend
+        ticks = tab.locator("#cov-chart .ytick text")
+        assert ticks.count() == len(rows)  # a label for every group
+        boxes = sorted((ticks.nth(k).bounding_box() for k in range(ticks.count())), key=lambda b: b["y"])
+        for upper, lower in itertools.pairwise(boxes):
+            assert upper["y"] + upper["height"] <= lower["y"] + 0.5, "two head labels overlap"
+        assert min(b["x"] for b in boxes) >= 0  # none cut off at the left edge
+        size = tab.evaluate("parseFloat(getComputedStyle(document.querySelector('#cov-chart .ytick text')).fontSize)")
+        assert size >= 11
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    finally:
+        context.close()

@@ -275,3 +275,27 @@ def test_persistence_across_reopen(store: GraphStore, reopen) -> None:
     finally:
         if again is not store:
             again.close()
+
+
+def test_a_few_properties_of_every_node_of_a_label(store: GraphStore) -> None:
+    load_dag(store)
+    store.upsert_nodes("Disease", [{"orphaCode": 558, "name": "Marfan syndrome", "heads": [1, 2], "x": 0.5}])
+    found = store.properties("Disease", ["name", "heads"])
+    assert found[558] == {"name": "Marfan syndrome", "heads": [1, 2]}  # x is not asked for
+    assert found[10] == {"name": "disease 10"}  # no heads: left out, never None
+    assert set(found) == {1, 2, 10, 11, 100, 101, 1000, 558}
+    assert store.properties("Disease", ["x"]) == {c: ({"x": 0.5} if c == 558 else {}) for c in found}
+    assert store.properties("Item", ["track"]) == {"diagnosis:1": {"track": "diagnosis"}}
+    with pytest.raises(ValueError, match="identifiers"):
+        store.properties("Disease", ["name') RETURN 1 //"])
+    with pytest.raises(ValueError, match="identifiers"):
+        store.properties("Disease", [])
+
+
+def test_both_ends_of_every_relationship_of_a_type(store: GraphStore) -> None:
+    load_dag(store)
+    assert store.ends("ANSWER_IS") == [(NodeRef("Item", "diagnosis:1"), D(101))]
+    # two MENTIONS between the same ends (two rids) are two relationships
+    assert store.ends("MENTIONS") == [(NodeRef("Item", "diagnosis:1"), D(1000))] * 2
+    assert store.ends("SUBCLASS_OF") == sorted((D(c), D(p)) for c, ps in PARENTS.items() for p in ps)
+    assert store.ends("SHOWS") == []

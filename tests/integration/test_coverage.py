@@ -8,6 +8,8 @@ c2, PMC2): together they cover disorder 1 only. phenopacket-store r1: phenopacke
 
 from __future__ import annotations
 
+import pytest
+
 from graph.model import NodeRef
 from graph.store import GraphStore, RelRow
 from scoring.coverage import CoverageRow, coverage
@@ -61,3 +63,29 @@ def test_coverage_by_prevalence_counts_each_disorder_once(store: GraphStore) -> 
     by = {(r.benchmark, r.group): (r.items, r.diseases, r.disorders) for r in found.rows}
     assert by == {("MMRareBench", "Unknown"): (2, 1, 3), ("phenopacket-store r1", "Unknown"): (2, 2, 3)}
     assert found.uncovered == {"Unknown": 1, "no group": 1}
+
+
+def test_coverage_under_a_class_by_its_children(store: GraphStore) -> None:
+    hand_built(store)
+    # head ten's one child is group twenty: disorders 1, 2, 3 (4 is a subtype of 1, not a disorder)
+    found = coverage(store, "class", 10)
+    assert found.under == 10
+    assert found.rows == [
+        CoverageRow("MMRareBench", "Group twenty", items=2, cases=2, publications=2, diseases=1, disorders=3),
+        CoverageRow("phenopacket-store r1", "Group twenty", items=2, cases=2, publications=2, diseases=2, disorders=3),
+    ]
+    assert found.uncovered == {"Group twenty": 1}
+    # head eleven's one child is disorder 5 itself, which no item answers: items outside the class are left out
+    eleven = coverage(store, "class", 11)
+    assert eleven.rows == [] and eleven.uncovered == {"d5": 1}
+
+
+def test_coverage_by_class_needs_a_class_in_the_graph(store: GraphStore) -> None:
+    hand_built(store)
+    for by, under, message in (
+        ("class", None, "goes with coverage by class"),
+        ("head", 10, "goes with coverage by class"),
+        ("class", 999, "ORPHA:999 is not in the graph"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            coverage(store, by, under)
