@@ -1,3 +1,4 @@
-// Remove every node and relationship, in batches so a large graph does not need one huge transaction.
+// Remove every node and relationship, in batches so a large graph does not need one huge transaction
+// (1,000 nodes: a batch of 10,000 well-connected nodes ran a 2 GB heap into collector thrashing).
 MATCH (n)
-CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS

@@ -1,4 +1,5 @@
-// A few named properties ($names) of every node of one label, by key; a missing one is null.
-// Mirrors graph/store.py properties (the caller leaves nulls out).
+// A few named properties ($names) of every node of one label, as [key, values] in one record (the
+// driver's cost is per record); a missing one is null. Mirrors graph/store.py properties (the caller
+// leaves nulls out).
 MATCH (n:__LABEL__)
-RETURN n.__KEY__ AS key, [name IN $names | n[name]] AS values
+RETURN collect([n.__KEY__, [name IN $names | n[name]]]) AS rows

@@ -29,7 +29,16 @@ from typing import Any
 from graph import embedded_sql as sql
 from graph.errors import MissingEndpointError, StoreBusyError, StoreUnavailableError
 from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
-from graph.store import PAGE_IMAGE_PROPS, PAGE_LINKS, GraphStore, ItemPage, RelRow, Where, WriteTx, order_value
+from graph.store import (
+    PAGE_IMAGE_PROPS,
+    PAGE_LINKS,
+    GraphStore,
+    ItemPage,
+    RelRow,
+    Where,
+    WriteTx,
+    order_value,
+)
 from graph.subsets import ItemFilter
 
 WRITE_LOCK_WAIT = 120.0  # seconds a writer waits for another writer's commit
@@ -317,28 +326,18 @@ class EmbeddedStore(GraphStore):
         return out
 
     def _properties(self, label: str, names: list[str]) -> dict[Key, Props]:
-        # SQLite picks the values out of each row's JSON; with two paths or more json_extract answers a
-        # JSON array, so one name gets a second path no property has
-        paths = [f"$.{n}" for n in names] + ([] if len(names) > 1 else ['$.""'])
-        query = f"SELECT key, json_extract(props, {', '.join('?' * len(paths))}) FROM node WHERE label = ?"
-        out: dict[Key, Props] = {}
+        # SQLite picks the values out of each row's JSON and gathers every row into one JSON array,
+        # parsed at once (a row at a time costs a Python call per row); an array or object value stays
+        # JSON inside it
+        picks = ", ".join("json_extract(props, ?)" for _ in names)
+        query = f"SELECT json_group_array(json_array(key, {picks})) FROM node WHERE label = ?"
         with self._connection() as db:
-            for key, values in db.execute(query, [*paths, label]):
-                out[key] = {n: v for n, v in zip(names, json.loads(values), strict=False) if v is not None}
-        return out
+            (raw,) = db.execute(query, [*(f"$.{n}" for n in names), label]).fetchone()
+        return {row[0]: {n: v for n, v in zip(names, row[1:], strict=True) if v is not None} for row in json.loads(raw)}
 
-    def _ends(self, rel_type: str) -> list[tuple[NodeRef, NodeRef]]:
+    def _pairs(self, rel_type: str) -> list[tuple[str, str]]:
         with self._connection() as db:
-            rows = db.execute("SELECT src, dst FROM rel WHERE type = ?", [rel_type]).fetchall()
-        parsed: dict[str, NodeRef] = {}
-
-        def ref(uid: str) -> NodeRef:
-            found = parsed.get(uid)
-            if found is None:
-                found = parsed[uid] = NodeRef.parse(uid)
-            return found
-
-        return [(ref(src), ref(dst)) for src, dst in rows]
+            return db.execute("SELECT src, dst FROM rel WHERE type = ?", [rel_type]).fetchall()
 
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:
         by_uid = {r.uid: r for r in refs}

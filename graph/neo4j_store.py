@@ -190,14 +190,13 @@ class Neo4jStore(GraphStore):
         return out
 
     def _properties(self, label: str, names: list[str]) -> dict[Key, Props]:
-        out: dict[Key, Props] = {}
-        for rec in self._read(statement("node_properties", label=label), names=names):
-            out[rec["key"]] = {n: v for n, v in zip(names, rec["values"], strict=True) if v is not None}
-        return out
+        # one record holding every row: the driver's cost is per record, not per value
+        (rec,) = self._read(statement("node_properties", label=label), names=names)
+        return {key: {n: v for n, v in zip(names, values, strict=True) if v is not None} for key, values in rec["rows"]}
 
-    def _ends(self, rel_type: str) -> list[tuple[NodeRef, NodeRef]]:
-        return [(NodeRef.parse(rec["src"]), NodeRef.parse(rec["dst"]))
-                for rec in self._read(statement("rel_ends", rel_type=rel_type))]  # fmt: skip
+    def _pairs(self, rel_type: str) -> list[tuple[str, str]]:
+        (rec,) = self._read(statement("rel_pairs", rel_type=rel_type))
+        return rec["pairs"]
 
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:
         query = statement("neighbours", rel_type=rel_type, direction=direction)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from graph.errors import InvalidRowError
-from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec, rel_spec
+from graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec, rel_spec
 
 Op = Literal["eq", "in", "gte", "lte", "has", "exists"]
 OPS: tuple[str, ...] = ("eq", "in", "gte", "lte", "has", "exists")
@@ -24,6 +24,20 @@ MAX_HOPS = 8
 if TYPE_CHECKING:
     from graph.questions import PredictionFacts
     from graph.subsets import ItemFilter
+
+
+def keyed_pairs(rel_type: str, rows: Iterable[Sequence[str]]) -> list[tuple[Key, Key]]:
+    """(start key, end key) from pairs of uids of a relation between one label and another."""
+    spec = rel_spec(rel_type)
+    if len(spec.sources) != 1 or len(spec.targets) != 1:
+        raise ValueError(f"{rel_type} joins several labels; its pairs would need their labels")
+    (source,), (target,) = spec.sources, spec.targets
+    cut_start, cut_end = len(source) + 1, len(target) + 1  # "Label:" before each key
+    start_key, end_key = NODES[source].key_type, NODES[target].key_type
+    if start_key is str and end_key is str:
+        return [(a[cut_start:], b[cut_end:]) for a, b in rows]
+    return [(start_key(a[cut_start:]), end_key(b[cut_end:])) for a, b in rows]
+
 
 PROPERTY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a name a statement may spell (never user text)
 
@@ -266,10 +280,10 @@ class GraphStore(ABC):
             raise ValueError(f"property names must be identifiers, at least one: {bad or names!r}")
         return self._properties(label, list(dict.fromkeys(names)))
 
-    def ends(self, rel_type: str) -> list[tuple[NodeRef, NodeRef]]:
-        """(start, end) of every relationship of one type, sorted: the whole relation at once."""
-        rel_spec(rel_type)
-        return sorted(self._ends(rel_type))
+    def pairs(self, rel_type: str) -> list[tuple[Key, Key]]:
+        """(start key, end key) of every relationship of a type that joins one label to another, in no
+        set order: a whole relation at once, without a NodeRef per end."""
+        return keyed_pairs(rel_type, self._pairs(rel_type))
 
     def neighbours(
         self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT
@@ -413,7 +427,8 @@ class GraphStore(ABC):
     def _properties(self, label: str, names: list[str]) -> dict[Key, Props]: ...
 
     @abstractmethod
-    def _ends(self, rel_type: str) -> list[tuple[NodeRef, NodeRef]]: ...
+    def _pairs(self, rel_type: str) -> list[tuple[str, str]]:
+        """The uids at both ends of every relationship of one type."""
 
     @abstractmethod
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]: ...

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.orphanet import PREVALENCE_CLASSES
 from core.tracks import TRACK_BY_NAME
@@ -48,6 +48,16 @@ class Coverage:
     under: int | None = None  # the class whose children are the groups (by class)
 
 
+@dataclass
+class _Cell:
+    """What one benchmark has under one group, while the map is counted."""
+
+    items: int = 0
+    cases: set[str] = field(default_factory=set)
+    publications: set[str] = field(default_factory=set)
+    diseases: set[int] = field(default_factory=set)
+
+
 def _grouping(by: str, under: int | None, diseases: dict[int, dict], store: GraphStore) -> Callable[[int], list[str]]:
     """What groups a disease falls in. A head or a child class counts each disease it holds; a
     disease outside the class (by class) is in no group and out of the map."""
@@ -65,7 +75,8 @@ def _grouping(by: str, under: int | None, diseases: dict[int, dict], store: Grap
     names = {c: str(p.get("name", f"ORPHA:{c}")) for c, p in diseases.items()}
 
     def name(code: int) -> str:
-        return names.get(int(code), f"ORPHA:{code}")
+        found = names.get(code)
+        return found if found is not None else f"ORPHA:{code}"
 
     if by == "head":
         return lambda code: sorted(name(h) for h in diseases.get(code, {}).get("heads", [])) or [NO_GROUP]
@@ -87,14 +98,14 @@ def coverage(store: GraphStore, by: str = "head", under: int | None = None) -> C
         raise ValueError(f"ORPHA:{under} is not in the graph")
     items = store.properties("Item", ITEM_FACTS)
     answers: dict[str, set[int]] = defaultdict(set)
-    for item, disease in store.ends("ANSWER_IS"):
-        answers[str(item.key)].add(int(disease.key))
+    for item, disease in store.pairs("ANSWER_IS"):
+        answers[str(item)].add(int(disease))
     # a subtype's item covers the disorder above it
     covered_of = _disorders_of({c for cs in answers.values() for c in cs}, diseases, store)
-    case_of = {str(item.key): str(case.key) for item, case in store.ends("ABOUT")}
+    case_of = {str(item): str(case) for item, case in store.pairs("ABOUT")}
     images: dict[str, set[str]] = defaultdict(set)
-    for item, image in store.ends("SHOWS"):
-        images[str(item.key)].add(str(image.key))
+    for item, image in store.pairs("SHOWS"):
+        images[str(item)].add(str(image))
     grouping = _grouping(by, under, diseases, store)
     group_cache: dict[int, list[str]] = {}
 
@@ -103,13 +114,17 @@ def coverage(store: GraphStore, by: str = "head", under: int | None = None) -> C
             group_cache[code] = grouping(code)
         return group_cache[code]
 
-    found: dict[tuple[str, str], dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    found: dict[tuple[str, str], _Cell] = defaultdict(_Cell)
     by_benchmark: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    names_of: dict[tuple[object, object], str] = {}
     for key, props in items.items():
         item_id = str(key)
-        track = TRACK_BY_NAME.get(str(props.get("track")))
-        name = track.benchmark if track else "unknown"
-        name = f"{name} {props['release']}" if props.get("release") else name
+        where = (props.get("track"), props.get("release"))
+        name = names_of.get(where)
+        if name is None:
+            track = TRACK_BY_NAME.get(str(where[0]))
+            name = track.benchmark if track else "unknown"
+            name = names_of[where] = f"{name} {where[1]}" if where[1] else name
         disorders = {d for c in answers.get(item_id, ()) for d in covered_of.get(c, ())}
         publication = props.get("cluster") or props.get("pmcid")
         mine = by_benchmark[name]
@@ -123,13 +138,14 @@ def coverage(store: GraphStore, by: str = "head", under: int | None = None) -> C
                 by_group[g].add(d)
         if not by_group and by == "class":
             continue  # outside the class
+        case = case_of.get(item_id, item_id)
         for group in by_group or {NO_GROUP: set()}:
             cell = found[(name, group)]
-            cell["items"].add(item_id)
-            cell["cases"].add(case_of.get(item_id, item_id))
+            cell.items += 1  # an item is in a group once
+            cell.cases.add(case)
             if publication:
-                cell["publications"].add(str(publication))
-            cell["diseases"] |= by_group.get(group, set())
+                cell.publications.add(str(publication))
+            cell.diseases |= by_group.get(group, set())
     sizes: dict[str, set[int]] = defaultdict(set)
     for code, props in diseases.items():
         if props.get("group") == "Disorder":
@@ -140,10 +156,10 @@ def coverage(store: GraphStore, by: str = "head", under: int | None = None) -> C
         CoverageRow(
             benchmark,
             group,
-            len(cell["items"]),
-            len(cell["cases"]),
-            len(cell["publications"]),
-            len(cell["diseases"]),
+            cell.items,
+            len(cell.cases),
+            len(cell.publications),
+            len(cell.diseases),
             len(sizes.get(group, ())),
         )
         for (benchmark, group), cell in found.items()

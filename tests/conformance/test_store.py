@@ -292,10 +292,14 @@ def test_a_few_properties_of_every_node_of_a_label(store: GraphStore) -> None:
         store.properties("Disease", [])
 
 
-def test_both_ends_of_every_relationship_of_a_type(store: GraphStore) -> None:
+def test_the_key_pairs_of_a_whole_relation(store: GraphStore) -> None:
     load_dag(store)
-    assert store.ends("ANSWER_IS") == [(NodeRef("Item", "diagnosis:1"), D(101))]
-    # two MENTIONS between the same ends (two rids) are two relationships
-    assert store.ends("MENTIONS") == [(NodeRef("Item", "diagnosis:1"), D(1000))] * 2
-    assert store.ends("SUBCLASS_OF") == sorted((D(c), D(p)) for c, ps in PARENTS.items() for p in ps)
-    assert store.ends("SHOWS") == []
+    assert store.pairs("ANSWER_IS") == [("diagnosis:1", 101)]  # keys of their labels' types
+    store.upsert_nodes("Item", [{"itemId": "diagnosis:2: a colon", "track": "diagnosis"}])
+    store.upsert_rels("ANSWER_IS", [RelRow(NodeRef("Item", "diagnosis:2: a colon"), D(100))])
+    assert sorted(store.pairs("ANSWER_IS")) == [("diagnosis:1", 101), ("diagnosis:2: a colon", 100)]
+    expected = sorted((c, p) for c, ps in PARENTS.items() for p in ps)
+    assert sorted(store.pairs("SUBCLASS_OF")) == expected  # in no set order
+    assert store.pairs("SHOWS") == []
+    with pytest.raises(ValueError, match="joins several labels"):
+        store.pairs("MENTIONS")
