@@ -46,15 +46,27 @@ def test_information_content_by_hand(store: GraphStore) -> None:
 
 def test_rankings_by_hand(store: GraphStore) -> None:
     m = annotation_matrix(toy(store))
-    # {D}: disease 1 shares D itself (ln 3); 2 shares B at weight 0.545 (0.545 ln 3/2); 3 only the root
+    # {D}, the log likelihood ratio ln w + IC of the best ancestor the disease carries: 1 carries D itself
+    # (ln 1 + ln 3); 3 only the root (0); 2 carries B at 0.545 (ln 0.545 + ln 3/2 = ln 0.8175 < 0: a
+    # patient with 2 shows D less often than one with a random disease, 0.545 x 1/2 against 1/3)
     ranked = m.rank(["HP:D"])
-    assert [c for c, _ in ranked] == [1, 2, 3]
-    assert [s for _, s in ranked] == pytest.approx([math.log(3), 0.545 * math.log(1.5), 0.0], abs=1e-6)
-    # {B, C}, the mean of two best matches: 3 gets (0 + ln 3) / 2; 1 gets (ln 3/2 + 0) / 2; 2 (0.545 ln 3/2) / 2
+    assert [c for c, _ in ranked] == [1, 3, 2]
+    assert [s for _, s in ranked] == pytest.approx([math.log(3), 0.0, math.log(0.545 * 1.5)], abs=1e-6)
+    # {B, C}, summed: 3 gets 0 (root for B) + ln 3 (C); 1 gets ln 3/2 (B) + 0 (root for C); 2 gets
+    # ln(0.545 x 3/2) for B and ln 0.545 (the root at 0.545) for C
     ranked = m.rank(["HP:B", "HP:C"])
     assert [c for c, _ in ranked] == [3, 1, 2]
     assert [s for _, s in ranked] == pytest.approx(
-        [math.log(3) / 2, math.log(1.5) / 2, 0.545 * math.log(1.5) / 2], abs=1e-6
+        [math.log(3), math.log(1.5), math.log(0.545 * 1.5) + math.log(0.545)], abs=1e-6
     )
     assert m.rank(["HP:unknown"]) == []  # a term nothing reaches says nothing
     assert [c for c, _ in m.rank(["HP:D"], top=1)] == [1]
+
+
+def test_an_unexplained_finding_has_a_floor(store: GraphStore) -> None:
+    m = annotation_matrix(toy(store))
+    # with epsilon 0.5 the floor for D is ln 0.5 + ln 3 = ln 1.5: it lifts 3 (0) and 2 (ln 0.8175) to a
+    # tie, broken by ORPHAcode; 1 explains D (ln 3) and stays above
+    ranked = m.rank(["HP:D"], epsilon=0.5)
+    assert [c for c, _ in ranked] == [1, 2, 3]
+    assert [s for _, s in ranked] == pytest.approx([math.log(3), math.log(1.5), math.log(1.5)], abs=1e-6)
