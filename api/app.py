@@ -44,6 +44,7 @@ from api.gql.execution import DeadlineExecutionContext, PlainFieldsExecutionCont
 from api.limits import BodyLimit, ThreadedSchema
 from api.policy import QuotaExceeded, policy_from_env
 from api.service import SERVER_WRITE_WAIT, GraphService
+from api.versioning import GraphVersion
 from core.tracks import select_tracks
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreBusyError, StoreUnavailableError
@@ -143,6 +144,7 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
     # bodies are capped while they stream in, before any route (or key check) sees them
     caps = {"/runs": MAX_UPLOAD + 64 * 1024, "/graphql": MAX_GRAPHQL_BODY}
     app.add_middleware(BodyLimit, caps=caps, default=MAX_OTHER_BODY)
+    app.add_middleware(GraphVersion, store=service.store)  # an ETag from the graph's generation
 
     def principal(
         x_api_key: Annotated[str | None, Header()] = None, authorization: Annotated[str | None, Header()] = None

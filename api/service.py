@@ -89,6 +89,9 @@ class GraphService:
         return [sorted(int(r.key) for r in found.get(NodeRef("Disease", c), ())) for c in codes]
 
     # -- queries --------------------------------------------------------------------------------
+    def generation(self) -> int:
+        return self.store.generation()
+
     def diseases(self, search: str | None, under: int | None, prevalence: str | None, limit: int) -> list[dict]:
         return self.store.disease_search(search, under, prevalence, limit)  # one statement on either store
 

@@ -27,13 +27,14 @@ def graph_init() -> None:
 @graph.command("stats")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def graph_stats(fmt: str) -> None:
-    """Count nodes by label and relationships by type."""
+    """Count nodes by label and relationships by type, and say the graph's generation."""
     with open_store() as store:
-        stats = store.stats()
+        stats, generation = store.stats(), store.generation()
     if fmt == "json":
-        click.echo(json.dumps(stats, indent=2))
+        click.echo(json.dumps({"generation": generation, **stats}, indent=2))
         return
     click.echo(f"graph: {graph_setting()}")
+    click.echo(f"generation: {generation} (moves with every write)")
     for section, counts in stats.items():
         click.echo(f"{section}:")
         for name, n in counts.items():

@@ -230,6 +230,10 @@ class EmbeddedStore(GraphStore):
             self._connections.clear()
             self._local = threading.local()
 
+    def generation(self) -> int:
+        with self._connection() as db:
+            return self._generation(db)
+
     def _generation(self, db: sqlite3.Connection) -> int:
         return int(db.execute(sql.GENERATION).fetchone()[0])
 

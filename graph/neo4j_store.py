@@ -35,8 +35,10 @@ def _own(props: Any) -> Props:
 class _Neo4jTx(WriteTx):
     def __init__(self, tx: neo4j.Transaction) -> None:
         self.tx = tx
+        self.wrote = False  # a transaction that writes moves the generation when it commits
 
     def _upsert_nodes(self, label: str, rows: list[tuple[Key, Props]]) -> None:
+        self.wrote = True
         key_name = node_spec(label).key
         query = statement("upsert_nodes", label=label)
         payload = [
@@ -47,6 +49,7 @@ class _Neo4jTx(WriteTx):
             self.tx.run(query, rows=chunk).consume()
 
     def _upsert_rels(self, rel_type: str, rows: list[RelRow]) -> None:
+        self.wrote = True
         query = statement("upsert_rels", rel_type=rel_type)
         payload = [{"src": r.src.uid, "dst": r.dst.uid, "rid": r.rid, "props": r.props} for r in rows]
         for chunk in _chunks(payload):
@@ -58,10 +61,12 @@ class _Neo4jTx(WriteTx):
                 raise MissingEndpointError(f"relationship {rel_type}: endpoint {first} does not exist")
 
     def _delete_nodes(self, refs: list[NodeRef]) -> None:
+        self.wrote = True
         for chunk in _chunks([r.uid for r in refs]):
             self.tx.run(statement("delete_nodes"), uids=chunk).consume()
 
     def _delete_rels(self, rel_type: str, starts: list[NodeRef]) -> None:
+        self.wrote = True
         query = statement("delete_rels", rel_type=rel_type)
         for chunk in _chunks([r.uid for r in starts]):
             self.tx.run(query, uids=chunk).consume()
@@ -93,13 +98,19 @@ class Neo4jStore(GraphStore):
     def init(self) -> None:
         with self.driver.session(database=self.database) as session:
             session.run(statement("constraint_node_uid")).consume()
+            session.run(statement("constraint_graph_meta")).consume()
             for label in NODES:
                 session.run(statement("constraint_node_key", label=label)).consume()
         self._initialised = True
 
     def clear(self) -> None:
         with self.driver.session(database=self.database) as session:
-            session.run(statement("clear_graph")).consume()
+            session.run(statement("clear_graph")).consume()  # domain nodes only: the generation stays
+            session.run(statement("bump_generation")).consume()
+
+    def generation(self) -> int:
+        (rec,) = self._read(statement("generation"))
+        return int(rec["generation"])
 
     @contextmanager
     def transaction(self) -> Iterator[WriteTx]:
@@ -107,7 +118,10 @@ class Neo4jStore(GraphStore):
             self.init()  # constraints must exist before the first load
         try:
             with self.driver.session(database=self.database) as session, session.begin_transaction() as tx:
-                yield _Neo4jTx(tx)
+                writes = _Neo4jTx(tx)
+                yield writes
+                if writes.wrote:  # in the same transaction as the writes, so a reader sees both or neither
+                    tx.run(statement("bump_generation")).consume()
                 tx.commit()
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc

@@ -410,6 +410,11 @@ class GraphStore(ABC):
             rel_spec(rel_type)
         return self._count_rels(rel_type)
 
+    @abstractmethod
+    def generation(self) -> int:
+        """A number that moves in the same transaction as every write (a clear too) and never goes back:
+        whatever was computed from the graph at one generation holds until it changes."""
+
     def stats(self) -> dict[str, dict[str, int]]:
         """Counts of every label and relationship type (zeros included), for `mmrare graph stats`."""
         from graph.model import NODES, RELS

@@ -122,6 +122,13 @@ class Query:
             raise PermissionError("mine: true needs an API key (the public caller owns no runs)")
         return [Run(props=r) for r in ctx(info).service.runs(principal.name if mine else None)]
 
+    @strawberry.field(
+        description="The graph's generation: it moves with every write, so equal values mean an unchanged graph "
+        "(responses carry it as their ETag)."
+    )
+    def graph_version(self, info: Info) -> int:
+        return ctx(info).service.generation()
+
     @strawberry.field(description="open: the answers are public; held-out: nothing derived from them is served.")
     def release_mode(self, info: Info) -> str:
         return ctx(info).service.policy.mode

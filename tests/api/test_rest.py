@@ -83,3 +83,22 @@ def test_openapi_schema_with_schemathesis(served: Served) -> None:
     assert failures == []
     assert {"/health", "/images/{sha256}", "/runs", "/exports/report.csv", "/exports/benchmark.zip"} <= set(tested)
     assert json.loads(served.client.get("/openapi.json").text)["info"]["title"] == "MMRare graph"
+
+
+def test_responses_carry_the_graph_generation_as_their_etag(served: Served) -> None:
+    """The ETag is the graph's generation: the same until a write, then another; `graphVersion` says it."""
+    first = served.client.post("/graphql", json={"query": "{ graphVersion }"})
+    generation = first.json()["data"]["graphVersion"]
+    assert first.headers["etag"] == f'W/"g{generation}"' and "X-API-Key" in first.headers["vary"]
+    again = served.client.post("/graphql", json={"query": "{ releaseMode }"})
+    assert again.headers["etag"] == first.headers["etag"]  # reads move nothing
+    body = json.dumps({"item": "diagnosis:0", "prediction": "Marfan syndrome"}).encode()
+    upload = served.client.post(
+        "/runs", files={"file": ("etag.jsonl", body)}, data={"model": "etag-model"},
+        headers={"X-API-Key": served.evaluator},
+    )  # fmt: skip
+    assert upload.status_code == 200, upload.text
+    after = served.client.post("/graphql", json={"query": "{ graphVersion }"})
+    assert after.json()["data"]["graphVersion"] > generation
+    assert after.headers["etag"] == f'W/"g{after.json()["data"]["graphVersion"]}"'
+    assert "etag" not in served.client.get("/health").headers  # not an answer computed from the graph

@@ -303,3 +303,26 @@ def test_the_key_pairs_of_a_whole_relation(store: GraphStore) -> None:
     assert store.pairs("SHOWS") == []
     with pytest.raises(ValueError, match="joins several labels"):
         store.pairs("MENTIONS")
+
+
+def test_the_generation_moves_with_every_write_and_only_then(store: GraphStore) -> None:
+    start = store.generation()
+    load_dag(store)  # one transaction
+    after_load = store.generation()
+    assert after_load == start + 1
+    store.select("Disease")
+    store.properties("Disease", ["name"])
+    assert store.generation() == after_load  # reads move nothing
+    with store.transaction():
+        pass  # a transaction that writes nothing moves nothing
+    assert store.generation() == after_load
+    with pytest.raises(MissingEndpointError), store.transaction() as tx:
+        tx.upsert_nodes("Disease", [{"orphaCode": 7}])
+        tx.upsert_rels("SUBCLASS_OF", [RelRow(D(7), D(424242))])
+    assert store.generation() == after_load  # a transaction that fails writes nothing, the generation included
+    with store.transaction() as tx:
+        tx.delete_nodes([D(1000)])
+    assert store.generation() == after_load + 1
+    store.clear()
+    assert store.generation() == after_load + 2 and store.count_nodes() == 0  # never back to where it began
+    assert "GraphMeta" not in store.stats()["nodes"]

@@ -26,6 +26,10 @@ def test_stats_json_counts_every_label(graph_file: Path) -> None:
     assert stats["nodes"]["Gene"] == 2
     assert stats["nodes"]["Disease"] == 0
     assert set(stats["relationships"]) >= {"SUBCLASS_OF", "ANSWER_IS", "MENTIONS"}
+    assert stats["generation"] == 1  # one write since the file was made
+    EmbeddedStore(graph_file).upsert_nodes("Gene", [{"symbol": "FBN1"}])  # the same again is still a write
+    table = CliRunner().invoke(main, ["graph", "stats"]).output
+    assert "generation: 2 (moves with every write)" in table
 
 
 def test_reset_needs_confirmation(graph_file: Path) -> None:
