@@ -43,6 +43,7 @@ from api.gql.cost import CostLimiter
 from api.gql.execution import DeadlineExecutionContext, PlainFieldsExecutionContext
 from api.limits import BodyLimit, ThreadedSchema
 from api.policy import QuotaExceeded, policy_from_env
+from api.response_cache import ByteBoundedLRU, ResponseCache, budget_from_env
 from api.service import SERVER_WRITE_WAIT, GraphService
 from api.versioning import GraphVersion
 from core.tracks import select_tracks
@@ -143,8 +144,11 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
     add_offline_docs(app)
     # bodies are capped while they stream in, before any route (or key check) sees them
     caps = {"/runs": MAX_UPLOAD + 64 * 1024, "/graphql": MAX_GRAPHQL_BODY}
+    # the last added runs first: bodies capped, then answers looked up, then an ETag on what is computed
+    app.add_middleware(GraphVersion, store=service.store)
+    app.state.answers = ByteBoundedLRU(budget_from_env())  # what the response cache holds (counted)
+    app.add_middleware(ResponseCache, store=service.store, keys=keys, answers=app.state.answers)
     app.add_middleware(BodyLimit, caps=caps, default=MAX_OTHER_BODY)
-    app.add_middleware(GraphVersion, store=service.store)  # an ETag from the graph's generation
 
     def principal(
         x_api_key: Annotated[str | None, Header()] = None, authorization: Annotated[str | None, Header()] = None

@@ -75,14 +75,22 @@ def serve(app: object, port: int) -> uvicorn.Server:
 
 @contextmanager
 def serving(
-    store: GraphStore, blobs: FolderBlobStore, keys: KeyStore, thumbs: Path, in_process: bool, workers: int = 1
+    store: GraphStore,
+    blobs: FolderBlobStore,
+    keys: KeyStore,
+    thumbs: Path,
+    in_process: bool,
+    workers: int = 1,
+    cache_bytes: int = 0,
 ) -> Iterator[str]:
     """The store served on a free loopback port, open (quota off: it is not what is measured); yields
-    the base URL. Out of process it is `mmrare serve --workers N` on the same graph and data folder."""
+    the base URL. Out of process it is `mmrare serve --workers N` on the same graph and data folder.
+    The response cache is off unless `cache_bytes` is given: a page asked twice should cost its work."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     if in_process:
         policy = ReleasePolicy("open", runs_per_day=10_000)
+        os.environ["MMRARE_CACHE_BYTES"] = str(cache_bytes)
         server = serve(create_app(GraphService(store, blobs, policy), keys, thumbs), port)
         try:
             yield base
@@ -91,7 +99,13 @@ def serving(
         return
     setting = f"embedded:{store.path}" if isinstance(store, EmbeddedStore) else store.uri  # type: ignore[attr-defined]
     data = blobs.root.parent  # the data folder holds blobs/ and api_keys.json
-    env = {**os.environ, "MMRARE_GRAPH": setting, "MMRARE_DATA_DIR": str(data), "MMRARE_RUNS_PER_DAY": "10000"}
+    env = {
+        **os.environ,
+        "MMRARE_GRAPH": setting,
+        "MMRARE_DATA_DIR": str(data),
+        "MMRARE_RUNS_PER_DAY": "10000",
+        "MMRARE_CACHE_BYTES": str(cache_bytes),
+    }
     command = ["mmrare", "serve", "--open", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

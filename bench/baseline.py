@@ -12,7 +12,9 @@ import hashlib
 import tempfile
 from pathlib import Path
 
+from audit import audit_and_store
 from bench.common import open_stores, print_table, timed
+from core.phenopackets import TRACK
 from importers.orphanet.detect import read_all
 from importers.orphanet.loader import load
 from importers.phenopackets import import_phenopackets
@@ -63,6 +65,20 @@ def main() -> None:
                 print(
                     f"  {metric:<14} n={c.n}  A {100 * c.mean_a:6.2f}  B {100 * c.mean_b:6.2f}  B-A "
                     f"{100 * c.difference:+6.2f} [{100 * c.ci_low:+.2f}, {100 * c.ci_high:+.2f}]  p={c.p_value:.3f}"
+                )
+            # what the baseline knows that a model does not: cases whose diagnosis's annotations alone single
+            # it out (the audit's phenotype rule), scored apart
+            audit_seconds, result = timed(lambda store=store: audit_and_store(store, [TRACK]))
+            flagged = {f.item_id for f in result.findings}
+            print(f"  audit of the phenopacket track: {len(flagged)} cases flagged ({audit_seconds:.1f} s)")
+            for label, run_id in (("GPT-4o", gpt.run_id), ("baseline", run.run_id)):
+                rows = [r for r in collect_rows(store, [run_id]) if "groundedHit1" in r.metrics]
+                on = [r.metrics["groundedHit1"] for r in rows if r.item_id in flagged]
+                off = [r.metrics["groundedHit1"] for r in rows if r.item_id not in flagged]
+                print(
+                    f"  {label:<9} grounded top-1: all {100 * sum(on + off) / len(rows):.2f} (n={len(rows)}), "
+                    f"flagged {100 * sum(on) / max(1, len(on)):.2f} (n={len(on)}), "
+                    f"the rest {100 * sum(off) / max(1, len(off)):.2f} (n={len(off)})"
                 )
     print_table([(label, {n: f[label] for n, f in figures.items()}) for label in next(iter(figures.values()))])
 

@@ -7,7 +7,9 @@ The server runs as its own process (`mmrare serve --workers N`, as deployed), so
 share its interpreter; `--in-process` serves the app from a thread of the bench instead (the
 earlier way of measuring, where clients and server share one GIL).
 
-    python -m bench.load [--clients 8 --seconds 60 --items 400 --workers 1 --in-process]
+The response cache is on, as deployed (`--cache-bytes 0` turns it off).
+
+    python -m bench.load [--clients 8 --seconds 60 --items 400 --workers 1 --in-process --cache-bytes N]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 import httpx
 
 from api.auth import KeyStore
+from api.response_cache import DEFAULT_BYTES
 from bench.api import PAGE, serving
 from bench.common import served_stores
 from core.blobs import FolderBlobStore
@@ -43,6 +46,7 @@ def main() -> None:
     parser.add_argument("--neo4j", default=None)
     parser.add_argument("--workers", type=int, default=1, help="server processes (mmrare serve --workers)")
     parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
+    parser.add_argument("--cache-bytes", type=int, default=DEFAULT_BYTES, help="response cache (0: off)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         for name, store, blobs in served_stores(Path(tmp), args.items, args.neo4j):
@@ -54,7 +58,8 @@ def measure(name: str, store: GraphStore, blobs: FolderBlobStore, tmp: str, args
     data = blobs.root.parent  # the served store's data folder: blobs/, and the keys beside them
     keys = KeyStore(data / "api_keys.json")
     evaluators = [keys.create(f"{name}-eval-{k}", "evaluator") for k in range(args.clients)]
-    with serving(store, blobs, keys, Path(tmp) / f"thumbs-{name}", args.in_process, args.workers) as base:
+    thumbs = Path(tmp) / f"thumbs-{name}"
+    with serving(store, blobs, keys, thumbs, args.in_process, args.workers, args.cache_bytes) as base:
         times, errors, accepted, health = drive(base, item_ids, evaluators, args)
     present = set(store.get_many("Run", accepted))
     total = sum(len(v) for v in times.values())

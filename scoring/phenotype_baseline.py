@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -51,25 +52,29 @@ class AnnotationMatrix:
     codes: tuple[int, ...]  # row order
     terms: dict[str, int]  # HPO id -> column
     weights: np.ndarray  # float32, len(codes) x len(terms)
+    log_weights: np.ndarray  # ln of weights (-inf where a disease does not carry the term), made once
     ic: np.ndarray  # per column
     ancestors: Mapping[str, tuple[str, ...]]  # HPO id -> itself and its ancestors (those with a column)
+
+    @cached_property
+    def code_array(self) -> np.ndarray:
+        return np.asarray(self.codes)
 
     def rank(self, observed: Sequence[str], top: int = TOP, epsilon: float = EPSILON) -> list[tuple[int, float]]:
         """The best `top` (ORPHAcode, score) for a case's observed HPO terms."""
         scores = np.zeros(len(self.codes), dtype=np.float64)
         used = 0
-        with np.errstate(divide="ignore"):  # ln 0 is -inf: a term the disease does not carry
-            for term in observed:
-                cols = [self.terms[a] for a in self.ancestors.get(term, ()) if a in self.terms]
-                if not cols:
-                    continue  # a term no annotated disease reaches says nothing here
-                used += 1
-                best = (np.log(self.weights[:, cols]) + self.ic[cols]).max(axis=1)
-                own = self.ic[self.terms[term]] if term in self.terms else self.ic[cols].max()
-                scores += np.maximum(best, math.log(epsilon) + own)
+        for term in observed:
+            cols = [self.terms[a] for a in self.ancestors.get(term, ()) if a in self.terms]
+            if not cols:
+                continue  # a term no annotated disease reaches says nothing here
+            used += 1
+            best = (self.log_weights[:, cols] + self.ic[cols]).max(axis=1)
+            own = self.ic[self.terms[term]] if term in self.terms else self.ic[cols].max()
+            scores += np.maximum(best, math.log(epsilon) + own)
         if used == 0:
             return []
-        order = np.lexsort((np.asarray(self.codes), -scores))[:top]
+        order = np.lexsort((self.code_array, -scores))[:top]
         return [(self.codes[k], float(scores[k])) for k in order]
 
 
@@ -96,7 +101,9 @@ def annotation_matrix(store: GraphStore) -> AnnotationMatrix:
                 weights[row, col] = max(weights[row, col], weight)
     carriers = (weights > 0).sum(axis=0)
     ic = np.array([-math.log(c / len(codes)) if c else 0.0 for c in carriers], dtype=np.float32)
-    return AnnotationMatrix(codes, terms, weights, ic, _ancestors_of(store, terms))
+    with np.errstate(divide="ignore"):  # ln 0 is -inf: a term the disease does not carry
+        log_weights = np.log(weights)
+    return AnnotationMatrix(codes, terms, weights, log_weights, ic, _ancestors_of(store, terms))
 
 
 def _ancestors_of(store: GraphStore, terms: Mapping[str, int]) -> dict[str, tuple[str, ...]]:

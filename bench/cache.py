@@ -1,0 +1,89 @@
+"""The response cache: a repeated question against the same question with the cache off, on each store.
+
+`mmrare serve` in its own process, once with the cache off and once on, over the same graph (the
+fixture Orphanet and a generated release, Neo4j cleared first!). Each question is asked once (the
+first, uncached answer) and then `--requests` times: the public 50-item page, a report by head with
+1,000 resamples, and a page under a class. Prints p50/p95 of the repeats and the ratio off/on, and the
+first answer's time.
+
+    python -m bench.cache [--items 1756 --requests 200]
+
+Goals (issue 32): a repeated public items page p95 at most 5 ms; a repeated derived answer (a report,
+condition contrasts) at most 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from api.auth import KeyStore
+from api.response_cache import DEFAULT_BYTES
+from bench.api import PAGE, serving
+from bench.common import served_stores
+from graph.store import GraphStore
+from importers.predictions import ModelInfo, import_predictions
+
+QUESTIONS = {
+    "items page": (PAGE, {"after": None}),
+    "report by head": ('{ report(by: "head", metric: "tokenF1", resamples: 1000) { rows { group n mean } } }', {}),
+    "page under a class": ("{ items(first: 50, under: 68367) { totalCount edges { node { id } } } }", {}),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=1756)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--neo4j", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, store, blobs in served_stores(Path(tmp), args.items, args.neo4j):
+            with_a_run(store, Path(tmp) / f"{name}-run.jsonl")
+            keys = KeyStore(blobs.root.parent / "api_keys.json")
+            figures = {}
+            for label, budget in (("off", 0), ("on", DEFAULT_BYTES)):
+                thumbs = Path(tmp) / f"thumbs-{name}-{label}"
+                with serving(store, blobs, keys, thumbs, False, 1, budget) as base:
+                    figures[label] = {q: ask(f"{base}/graphql", *QUESTIONS[q], args.requests) for q in QUESTIONS}
+            print(f"\n{name}: {args.requests} repeats of each question after its first answer (mmrare serve)")
+            print(f"  {'question':<20}{'first off':>11}{'first on':>10}{'p50 off':>10}{'p95 off':>10}"
+                  f"{'p50 on':>10}{'p95 on':>10}{'p95 off/on':>12}")  # fmt: skip
+            for q in QUESTIONS:
+                off, on = figures["off"][q], figures["on"][q]
+                print(f"  {q:<20}{off[0]:>9.1f}ms{on[0]:>8.1f}ms{off[1]:>8.1f}ms{off[2]:>8.1f}ms"
+                      f"{on[1]:>8.1f}ms{on[2]:>8.1f}ms{off[2] / on[2]:>11.1f}x")  # fmt: skip
+            store.close()
+
+
+def with_a_run(store: GraphStore, path: Path) -> None:
+    """One run answering every item (its gold answer, token F1 scored at import), so reports have rows."""
+    items = [n.props for n in store.select("Item")]
+    path.write_text("".join(json.dumps({"item": i["itemId"], "prediction": i["answer"]}) + "\n" for i in items))
+    import_predictions(path, store, ModelInfo("bench-model"))
+
+
+def ask(url: str, query: str, variables: dict, repeats: int) -> tuple[float, float, float]:
+    """(first, p50, p95) in ms."""
+    with httpx.Client(timeout=120) as client:
+        start = time.perf_counter()
+        first = client.post(url, json={"query": query, "variables": variables})
+        first_ms = 1000 * (time.perf_counter() - start)
+        assert first.status_code == 200 and "errors" not in first.json(), first.text[:300]
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            client.post(url, json={"query": query, "variables": variables}).raise_for_status()
+            times.append(1000 * (time.perf_counter() - start))
+    q = statistics.quantiles(times, n=100)
+    return first_ms, statistics.median(times), q[94]
+
+
+if __name__ == "__main__":
+    main()
