@@ -45,7 +45,7 @@ from api.limits import BodyLimit, ThreadedSchema
 from api.policy import QuotaExceeded, policy_from_env
 from api.response_cache import ByteBoundedLRU, ResponseCache, budget_from_env
 from api.service import SERVER_WRITE_WAIT, GraphService
-from api.versioning import GraphVersion
+from api.versioning import GenerationReader, GraphVersion
 from core.tracks import select_tracks
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreBusyError, StoreUnavailableError
@@ -145,9 +145,10 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
     # bodies are capped while they stream in, before any route (or key check) sees them
     caps = {"/runs": MAX_UPLOAD + 64 * 1024, "/graphql": MAX_GRAPHQL_BODY}
     # the last added runs first: bodies capped, then answers looked up, then an ETag on what is computed
-    app.add_middleware(GraphVersion, store=service.store)
+    generations = GenerationReader(service.store)  # one read of the generation per request, shared
+    app.add_middleware(GraphVersion, generations=generations)
     app.state.answers = ByteBoundedLRU(budget_from_env())  # what the response cache holds (counted)
-    app.add_middleware(ResponseCache, store=service.store, keys=keys, answers=app.state.answers)
+    app.add_middleware(ResponseCache, generations=generations, keys=keys, answers=app.state.answers)
     app.add_middleware(BodyLimit, caps=caps, default=MAX_OTHER_BODY)
 
     def principal(

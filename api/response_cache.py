@@ -28,15 +28,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qs
 
-import anyio
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, print_ast
 from graphql.language import FieldNode, Visitor, visit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import KeyStore, Principal
-from api.versioning import etag_of
+from api.versioning import GenerationReader, etag_of, store_unavailable
 from graph.errors import StoreUnavailableError
-from graph.store import GraphStore
 
 DEFAULT_BYTES = 64 * 1024 * 1024
 CLOCK_FIELDS = frozenset({"submissionQuota"})  # answers that change with time, not with the graph
@@ -145,14 +143,8 @@ def _question(method: str, path: str, query_string: bytes, body: bytes) -> tuple
 
 
 class ResponseCache:
-    def __init__(self, app: ASGIApp, store: GraphStore, keys: KeyStore, answers: ByteBoundedLRU) -> None:
-        self.app, self.store, self.keys, self.answers = app, store, keys, answers
-
-    async def _generation(self) -> int | None:
-        try:
-            return await anyio.to_thread.run_sync(self.store.generation)
-        except StoreUnavailableError:
-            return None
+    def __init__(self, app: ASGIApp, generations: GenerationReader, keys: KeyStore, answers: ByteBoundedLRU) -> None:
+        self.app, self.generations, self.keys, self.answers = app, generations, keys, answers
 
     def _caller(self, scope: Scope) -> Principal | None:
         headers = dict(scope.get("headers") or [])
@@ -173,7 +165,11 @@ class ResponseCache:
         body, replay = await _buffered(receive)
         question = _question(scope["method"], path, scope.get("query_string", b""), body)
         who = self._caller(scope) if question is not None else None
-        generation = await self._generation() if who is not None else None
+        try:
+            generation = await self.generations.before(scope) if who is not None else None
+        except StoreUnavailableError:
+            await store_unavailable(send)  # the route would fail the same way, after its own wait
+            return
         if question is None or who is None or generation is None:
             await self.app(scope, replay, send)  # not kept, or refused or failing on its own path
             return
@@ -199,7 +195,7 @@ class ResponseCache:
         await self.app(scope, replay, keeping_send)
         answer = Answer(start.get("status", 0), tuple(start.get("headers", ())), b"".join(chunks))
         whole = answer.status == 200 and (path != "/graphql" or b'"errors"' not in answer.body)
-        if whole and await self._generation() == generation:  # no write landed while it was computed
+        if whole and await self.generations.after(scope) == generation:  # no write landed meanwhile
             self.answers.put(key, answer)
 
 
