@@ -7,6 +7,7 @@ FastAPI must see real annotation objects to find its dependencies.
 import gc
 import io
 import json
+import logging
 import os
 import re
 import tempfile
@@ -40,7 +41,7 @@ from api.docs import LOCAL_ONLY, add_offline_docs, graphiql_page
 from api.gql import Context, Mutation
 from api.gql import Query as GraphQuery
 from api.gql.cost import CostLimiter
-from api.gql.execution import DeadlineExecutionContext, PlainFieldsExecutionContext
+from api.gql.execution import DeadlineExecutionContext, PlainFieldsExecutionContext, executor_fits
 from api.limits import BodyLimit, ThreadedSchema
 from api.policy import QuotaExceeded, policy_from_env
 from api.response_cache import ByteBoundedLRU, ResponseCache, budget_from_env
@@ -81,9 +82,24 @@ def _expected(error: GraphQLError) -> bool:
     return error.original_error is None or isinstance(error.original_error, EXPECTED)
 
 
-def build_schema(short_paths: bool = True) -> strawberry.Schema:
+def short_paths_wanted() -> bool:
+    """The short paths, unless MMRARE_SHORT_PATHS=0 or the installed executor differs from the one they
+    are written for (then the stock executor, said once in the log)."""
+    if os.environ.get("MMRARE_SHORT_PATHS", "1") == "0":
+        return False
+    wrong = executor_fits()
+    if wrong:
+        logging.getLogger("mmrare.api").warning(
+            "graphql-core's executor differs where the short paths need it (%s): the stock executor runs",
+            ", ".join(wrong),
+        )
+    return not wrong
+
+
+def build_schema(short_paths: bool | None = None) -> strawberry.Schema:
     """The API's schema; `short_paths=False` executes every field the way graphql-core does (the
-    reference the short paths are tested against)."""
+    reference the short paths are tested against); None: `short_paths_wanted()`."""
+    short_paths = short_paths_wanted() if short_paths is None else short_paths
     # The depth and alias limits are validation rules made once: each limiter instance makes rule
     # classes of its own, and validation is cached by its rules, so per-request limiters would miss
     # the validation cache on every request.

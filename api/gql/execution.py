@@ -9,17 +9,20 @@ cost. Here:
 - a plain field of a scalar or list-of-scalars type is read and serialized in place;
 - a plain field of an object type goes straight to its sub-selection;
 - a resolver field whose value the source object already holds in its `known` mapping (a page
-  works out its items' images and case at once) takes that value without calling the resolver.
-  The resolver would return the same value (it answers from `known` first); skipping it saves
-  strawberry's per-call work (an Info object, argument binding, four wrappers).
+  works out its items' images and case at once) takes that value without calling the resolver,
+  but only when the resolver is marked `@answers_from_known`: it answers from `known` first, and
+  whoever fills `known` has applied the caller's policy (the service's page does). A resolver
+  without the mark always runs, so a role check in its body is never skipped, whatever `known`
+  holds. Skipping saves strawberry's per-call work (an Info object, argument binding, wrappers).
 
 Anything unusual (directives, middleware, a null, a value the scalar refuses, an awaitable, an
 object type with an `is_type_of` check) takes graphql-core's own path, so the data and the
 errors are graphql-core's (tests/api/test_execution.py runs queries both ways and compares).
 
 This leans on graphql-core 3.3's executor (`execute_fields`, `execute_field` and
-`collect_and_execute_subfields` and their arguments), which is why pyproject.toml keeps
-graphql-core at 3.3.
+`collect_and_execute_subfields` and their arguments), which is why pyproject.toml pins graphql-core
+and strawberry exactly; `executor_fits()` checks the methods it overrides and calls at startup, and
+the app falls back to the stock executor when they differ (or when MMRARE_SHORT_PATHS=0).
 """
 
 from __future__ import annotations
@@ -49,6 +52,37 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api.limits import check_deadline
+
+# The executor's methods the short paths override or call, with the parameters they are written for.
+EXPECTED_SIGNATURES = {
+    "execute_fields": ("self", "parent_type", "source_value", "path", "grouped_field_set", "position_context"),
+    "execute_field": ("self", "parent_type", "source", "field_details_list", "path", "position_context"),
+    "collect_and_execute_subfields": (
+        "self", "return_type", "field_details_list", "path", "result", "position_context",
+    ),
+    "complete_value": ("self", "return_type", "field_details_list", "info", "path", "result", "position_context"),
+    "build_resolve_info": ("self", "field_def", "field_nodes", "parent_type", "path"),
+    "handle_field_error": ("self", "raw_error", "return_type", "field_details_list", "path"),
+}  # fmt: skip
+KNOWN_FIRST = "_answers_from_known"
+
+
+def executor_fits(base: type = StrawberryGraphQLCoreExecutionContext) -> list[str]:
+    """The overridden or called methods whose parameters differ from what the short paths are written
+    for (empty: they fit)."""
+    wrong = []
+    for name, expected in EXPECTED_SIGNATURES.items():
+        method = getattr(base, name, None)
+        if method is None or tuple(inspect.signature(method).parameters) != expected:
+            wrong.append(name)
+    return wrong
+
+
+def answers_from_known(resolver: Any) -> Any:
+    """Marks a resolver that answers from its source's `known` first, where `known` is filled with the
+    caller's policy applied: the short path may take that value without calling it."""
+    setattr(resolver, KNOWN_FIRST, True)
+    return resolver
 
 
 class NotPlain(Exception):
@@ -118,6 +152,8 @@ def short_path(field: GraphQLField) -> ScalarField | OtherField | None:
     known = not getattr(field.resolve, "_is_default", False)
     if known and definition.base_resolver is None:
         return None  # a resolver made some other way
+    if known and not getattr(definition.base_resolver.wrapped_func, KNOWN_FIRST, False):
+        return None  # a resolver not marked runs, role checks in its body and all
     if not known and getattr(definition, "default_resolver", getattr) is not getattr:
         return None  # a schema configured to read attributes some other way
     name = definition.python_name

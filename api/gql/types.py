@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.gql.context import answer_key, bounded, ctx, maintainer_only, nodes_of
+from api.gql.execution import answers_from_known
 from core.tracks import TRACK_BY_NAME
 from graph.model import Direction, Neighbour
 from scoring.judges import judge_origin
@@ -332,6 +333,7 @@ class Item:
         )
 
     @strawberry.field(description="The leakage audit's verdict (hidden on a held-out release but for maintainers).")
+    @answers_from_known  # the page works out leak status with the caller's policy (service.items)
     def leak_free(self, info: Info) -> bool | None:
         if "leak_free" in self.known:
             return self.known["leak_free"]
@@ -355,6 +357,7 @@ class Item:
     # images and case: what the item's page brought, else through the dataloaders (a resolver may
     # return a value or an awaitable)
     @strawberry.field
+    @answers_from_known
     def images(self, info: Info) -> list[ItemImage]:
         if "images" in self.known:
             return self.known["images"]
@@ -366,6 +369,7 @@ class Item:
         return _item_images(links, found)
 
     @strawberry.field
+    @answers_from_known
     def case(self, info: Info) -> Case | None:
         if "case" in self.known:
             return self.known["case"]

@@ -13,11 +13,18 @@ from typing import Any
 import pytest
 import strawberry
 from strawberry.permission import BasePermission
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api.app import build_schema
 from api.auth import PUBLIC, Principal
 from api.gql import Context
-from api.gql.execution import PlainFieldsExecutionContext
+from api.gql.execution import (
+    KNOWN_FIRST,
+    DeadlineExecutionContext,
+    PlainFieldsExecutionContext,
+    answers_from_known,
+    executor_fits,
+)
 from tests.api.conftest import Served, gql
 
 FULL_PAGE = """query($after: String) {
@@ -107,11 +114,13 @@ class Box:
     leaves: list[Leaf]
 
     @strawberry.field
+    @answers_from_known
     def computed(self) -> str:
         calls["computed"] = calls.get("computed", 0) + 1
         return self.known.get("computed", f"worked out for {self.label}")
 
     @strawberry.field
+    @answers_from_known
     def computed_leaf(self) -> Leaf | None:
         calls["computed_leaf"] = calls.get("computed_leaf", 0) + 1
         return self.known.get("computed_leaf", Leaf(name="worked out"))
@@ -119,6 +128,13 @@ class Box:
     @strawberry.field(permission_classes=[Refused])
     def guarded(self) -> str:
         return self.known.get("guarded", "never")
+
+    @strawberry.field
+    def checked_in_body(self, info: strawberry.Info) -> str:
+        # a role check written the way the app writes them: in the resolver's body, not a permission class
+        if (info.context or {}).get("role") != "maintainer":
+            raise PermissionError("maintainers only")
+        return self.known.get("checked_in_body", "worked out")
 
     @strawberry.field
     async def later(self) -> list[Leaf]:
@@ -209,3 +225,45 @@ def test_a_permission_is_never_skipped_for_a_known_value() -> None:
         result = asyncio.run(schema.execute('{ boxes(case: "guarded") { label guarded } }'))
         assert result.data == {"boxes": [None]}
         assert [e.message for e in result.errors or []] == ["refused here"]
+
+
+def test_a_role_checked_in_a_resolver_body_is_never_skipped_for_a_known_value() -> None:
+    """The resolver is not marked @answers_from_known: whatever `known` holds, it runs, and refuses."""
+    BOXES["in body"] = [box(known={"checked_in_body": "secret"})]
+    query = '{ boxes(case: "in body") { label checkedInBody } }'
+    for schema in ODD_SCHEMAS:
+        refused = asyncio.run(schema.execute(query, context_value={"role": "public"}))
+        assert refused.data == {"boxes": [None]} and [e.message for e in refused.errors or []] == ["maintainers only"]
+        allowed = asyncio.run(schema.execute(query, context_value={"role": "maintainer"}))
+        assert allowed.errors is None and allowed.data == {"boxes": [{"label": "a", "checkedInBody": "secret"}]}
+
+
+def test_the_resolvers_the_short_path_may_skip_are_few_and_named() -> None:
+    """Every resolver the app lets the short path skip: adding one is a decision made here."""
+    schema = build_schema()
+    marked = set()
+    for name, kind in schema._schema.type_map.items():  # graphql-core's types, with strawberry's definitions
+        for field_name, field in getattr(kind, "fields", {}).items() if hasattr(kind, "fields") else []:
+            definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            resolver = getattr(definition, "base_resolver", None)
+            if resolver is not None and getattr(resolver.wrapped_func, KNOWN_FIRST, False):
+                marked.add(f"{name}.{field_name}")
+    assert marked == {"Item.leakFree", "Item.images", "Item.case"}
+
+
+def test_the_stock_executor_runs_when_the_installed_one_differs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import api.app as app_module
+
+    assert executor_fits() == []  # the pinned graphql-core and strawberry fit
+
+    class Elsewhere:
+        def execute_fields(self, parent_type, source_value, path, fields, position_context): ...  # type: ignore[no-untyped-def]
+
+    assert "execute_fields" in executor_fits(Elsewhere) and "execute_field" in executor_fits(Elsewhere)
+    monkeypatch.setattr(app_module, "executor_fits", lambda: ["execute_field"])
+    assert app_module.build_schema().execution_context_class is DeadlineExecutionContext
+    monkeypatch.undo()
+    monkeypatch.setenv("MMRARE_SHORT_PATHS", "0")
+    assert app_module.build_schema().execution_context_class is DeadlineExecutionContext
+    monkeypatch.delenv("MMRARE_SHORT_PATHS")
+    assert app_module.build_schema().execution_context_class is PlainFieldsExecutionContext
