@@ -86,10 +86,18 @@ class RelRow:
 PRIMITIVES = (bool, int, float, str)
 
 
+_EXACT = frozenset({bool, int, str})  # the common cases, told by their exact type at once
+
+
 def check_value(value: Any) -> bool:
     """A property value both stores can hold: a primitive, None, or a list of one primitive type."""
-    if value is None:
+    kind = type(value)
+    if kind in _EXACT or value is None:
         return True
+    if kind is list and value and type(value[0]) in _EXACT:
+        first = type(value[0])
+        if all(type(v) is first for v in value):
+            return True
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, PRIMITIVES):
@@ -125,7 +133,18 @@ def validate_node_rows(label: str, rows: Iterable[Props]) -> list[tuple[Key, Pro
     spec = node_spec(label)
     out: list[tuple[Key, Props]] = []
     for i, row in enumerate(rows):
-        where = f"{label} row {i}"
+        if (
+            type(row) is dict
+            and type(row.get(spec.key)) is spec.key_type
+            and row[spec.key] != ""
+            and all(
+                type(name) is str and name and name not in ("uid", "rid") and check_value(value)
+                for name, value in row.items()
+            )
+        ):
+            out.append((row[spec.key], row))  # the common case, checked without naming the row
+            continue
+        where = f"{label} row {i}"  # something is wrong: the full checks name it
         if not isinstance(row, dict):
             raise InvalidRowError(f"{where}: expected a dict of properties, got {type(row).__name__}")
         if spec.key not in row:
@@ -136,11 +155,26 @@ def validate_node_rows(label: str, rows: Iterable[Props]) -> list[tuple[Key, Pro
     return out
 
 
+def _plain_end(ref: NodeRef, labels: tuple[str, ...]) -> bool:
+    return ref.label in labels and type(ref.key) is NODES[ref.label].key_type and ref.key != ""
+
+
 def validate_rel_rows(rel_type: str, rows: Iterable[RelRow]) -> list[RelRow]:
     spec = rel_spec(rel_type)
     out: list[RelRow] = []
     for i, row in enumerate(rows):
-        where = f"{rel_type} row {i}"
+        if (
+            type(row) is RelRow
+            and _plain_end(row.src, spec.sources)
+            and _plain_end(row.dst, spec.targets)
+            and all(
+                type(name) is str and name and name not in ("uid", "rid") and check_value(value)
+                for name, value in row.props.items()
+            )
+        ):
+            out.append(row)  # the common case, checked without naming the row
+            continue
+        where = f"{rel_type} row {i}"  # something is wrong: the full checks name it
         if not isinstance(row, RelRow):
             raise InvalidRowError(f"{where}: expected a RelRow, got {type(row).__name__}")
         if row.src.label not in spec.sources:

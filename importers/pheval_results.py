@@ -34,7 +34,7 @@ from scoring.grounded_ids import (
     grounded_table,
     orphanet_view,
 )
-from scoring.study_table import Candidate, case_outcome, ranked, study_table
+from scoring.study_table import Candidate, outcome_of_ranked, ranked, study_table
 
 RESULT_FILE = re.compile(r"^full_df_results\.tsv(\.gz)?$")
 COLUMNS = ("label", "term", "score", "rank", "correct_term", "is_correct", "reciprocal_rank")
@@ -169,12 +169,13 @@ def check_study_run(
     extras: dict[str, dict[str, object]] = {}
     rows: dict[str, int] = {}
     unmatched: dict[str, dict[str, object]] = {}
-    outcomes = {label: case_outcome([r.candidate for r in rows]) for label, rows in run.cases.items()}
+    ranks = {label: ranked([r.candidate for r in rows]) for label, rows in run.cases.items()}  # the authors'
+    outcomes = {label: outcome_of_ranked(candidates) for label, candidates in ranks.items()}
     grounded: list[GroundedOutcome] = []
     for label, result_rows in run.cases.items():
         stem, _ = split_prompt_label(label) or (label, "")
         outcome = outcomes[label]
-        candidates = ranked([r.candidate for r in result_rows])  # the authors' ranks
+        candidates = ranks[label]
         facts: dict[str, object] = {
             "candidates": [c.term for c in candidates],
             "candidateRanks": [c.rank for c in candidates],

@@ -61,7 +61,11 @@ def ranked(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 def case_outcome(candidates: Sequence[Candidate]) -> CaseOutcome:
     """One case's place in the table, by the authors' rule (module docstring)."""
-    rows = ranked(candidates)
+    return outcome_of_ranked(ranked(candidates))
+
+
+def outcome_of_ranked(rows: Sequence[Candidate]) -> CaseOutcome:
+    """case_outcome of candidates `ranked` has already given the authors' ranks."""
     correct = [c for c in rows if c.correct]
     if not correct:
         grounded = all(c.term.startswith("MONDO") for c in rows)
