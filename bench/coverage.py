@@ -47,7 +47,10 @@ def main() -> None:
         folder = Path(tmp)
         for name, store in open_stores(folder, args.neo4j).items():
             f = figures.setdefault(name, {})
-            f["load"], _ = timed(lambda store=store: fill(store, facts, files, folder / name, releases, args.items))
+            where = folder / name
+            f["load"], _ = timed(
+                lambda store=store, where=where: fill(store, facts, files, where, releases, args.items)
+            )
             for by, under in (("head", None), ("linearised", None), ("prevalence", None), ("class", UNDER)):
                 seconds, found = timed(lambda store=store, by=by, under=under: coverage(store, by, under))
                 f[by] = seconds
@@ -56,13 +59,10 @@ def main() -> None:
                       f"{len(found.uncovered)} groups, {sum(found.uncovered.values()):,} uncovered disorder-group "
                       f"pairs; {seconds:.3f} s")  # fmt: skip
             store.close()
-    print_table(
-        [
-            ("load Orphanet and four benchmarks", {n: f["load"] for n, f in figures.items()}),
-            *((f"coverage by {by}", {n: f[by] for n, f in figures.items()})
-              for by in ("head", "linearised", "prevalence", "class")),
-        ]  # fmt: skip
-    )
+    rows = [("load Orphanet and four benchmarks", {n: f["load"] for n, f in figures.items()})]
+    for by in ("head", "linearised", "prevalence", "class"):
+        rows.append((f"coverage by {by}", {n: f[by] for n, f in figures.items()}))
+    print_table(rows)
 
 
 def fill(store, facts, files, folder: Path, releases: list[Path], items: int) -> None:  # type: ignore[no-untyped-def]
