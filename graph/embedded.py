@@ -339,9 +339,12 @@ class EmbeddedStore(GraphStore):
             (raw,) = db.execute(query, [*(f"$.{n}" for n in names), label]).fetchone()
         return {row[0]: {n: v for n, v in zip(names, row[1:], strict=True) if v is not None} for row in json.loads(raw)}
 
-    def _pairs(self, rel_type: str) -> list[tuple[str, str]]:
+    def _pairs(self, rel_type: str, prop: str | None) -> list[tuple[Any, ...]]:
         with self._connection() as db:
-            return db.execute("SELECT src, dst FROM rel WHERE type = ?", [rel_type]).fetchall()
+            if prop is None:
+                return db.execute("SELECT src, dst FROM rel WHERE type = ?", [rel_type]).fetchall()
+            query = "SELECT src, dst, json_extract(props, ?) FROM rel WHERE type = ?"
+            return db.execute(query, [f"$.{prop}", rel_type]).fetchall()
 
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:
         by_uid = {r.uid: r for r in refs}

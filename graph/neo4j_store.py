@@ -208,8 +208,8 @@ class Neo4jStore(GraphStore):
         (rec,) = self._read(statement("node_properties", label=label), names=names)
         return {key: {n: v for n, v in zip(names, values, strict=True) if v is not None} for key, values in rec["rows"]}
 
-    def _pairs(self, rel_type: str) -> list[tuple[str, str]]:
-        (rec,) = self._read(statement("rel_pairs", rel_type=rel_type))
+    def _pairs(self, rel_type: str, prop: str | None) -> list[tuple[Any, ...]]:
+        (rec,) = self._read(statement("rel_pairs", rel_type=rel_type), prop=prop)
         return rec["pairs"]
 
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]:

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from graph.subsets import ItemFilter
 
 
-def keyed_pairs(rel_type: str, rows: Iterable[Sequence[str]]) -> list[tuple[Key, Key]]:
-    """(start key, end key) from pairs of uids of a relation between one label and another."""
+def keyed_pairs(rel_type: str, rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """(start key, end key, ...) from rows (start uid, end uid, ...) of a relation between one label
+    and another; what follows the uids is kept as it is."""
     spec = rel_spec(rel_type)
     if len(spec.sources) != 1 or len(spec.targets) != 1:
         raise ValueError(f"{rel_type} joins several labels; its pairs would need their labels")
@@ -35,8 +36,8 @@ def keyed_pairs(rel_type: str, rows: Iterable[Sequence[str]]) -> list[tuple[Key,
     cut_start, cut_end = len(source) + 1, len(target) + 1  # "Label:" before each key
     start_key, end_key = NODES[source].key_type, NODES[target].key_type
     if start_key is str and end_key is str:
-        return [(a[cut_start:], b[cut_end:]) for a, b in rows]
-    return [(start_key(a[cut_start:]), end_key(b[cut_end:])) for a, b in rows]
+        return [(a[cut_start:], b[cut_end:], *rest) for a, b, *rest in rows]
+    return [(start_key(a[cut_start:]), end_key(b[cut_end:]), *rest) for a, b, *rest in rows]
 
 
 PROPERTY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a name a statement may spell (never user text)
@@ -317,7 +318,13 @@ class GraphStore(ABC):
     def pairs(self, rel_type: str) -> list[tuple[Key, Key]]:
         """(start key, end key) of every relationship of a type that joins one label to another, in no
         set order: a whole relation at once, without a NodeRef per end."""
-        return keyed_pairs(rel_type, self._pairs(rel_type))
+        return keyed_pairs(rel_type, self._pairs(rel_type, None))  # type: ignore[return-value]
+
+    def pairs_with(self, rel_type: str, prop: str) -> list[tuple[Key, Key, Any]]:
+        """As `pairs`, with one property of each relationship (None where it has none)."""
+        if not PROPERTY_NAME.fullmatch(prop):
+            raise ValueError(f"a property name must be an identifier: {prop!r}")
+        return keyed_pairs(rel_type, self._pairs(rel_type, prop))  # type: ignore[return-value]
 
     def neighbours(
         self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT
@@ -466,8 +473,8 @@ class GraphStore(ABC):
     def _properties(self, label: str, names: list[str]) -> dict[Key, Props]: ...
 
     @abstractmethod
-    def _pairs(self, rel_type: str) -> list[tuple[str, str]]:
-        """The uids at both ends of every relationship of one type."""
+    def _pairs(self, rel_type: str, prop: str | None) -> list[tuple[Any, ...]]:
+        """The uids at both ends of every relationship of one type, and its `prop` when one is named."""
 
     @abstractmethod
     def _neighbours(self, refs: list[NodeRef], rel_type: str, direction: Direction) -> list[Neighbour]: ...

@@ -131,6 +131,17 @@ def study_case_count(folder: Path) -> int | None:
 def label_index(store: GraphStore, release: str | None) -> tuple[str, dict[str, str]]:
     """(release, prompt stem -> item id) of one imported phenopacket-store release: the one named, or
     the only one."""
+    release = release_named(store, release)
+    items = store.select("Item", [Where("track", "eq", TRACK), Where("release", "eq", release)])
+    stems: dict[str, str] = {}
+    for node in items:
+        stem = prompt_stem(node.props["packetId"])
+        stems[stem] = "" if stem in stems else str(node.ref.key)  # "" marks two packets of one stem
+    return release, stems
+
+
+def release_named(store: GraphStore, release: str | None) -> str:
+    """The imported phenopacket-store release named, or the only one (an error names the others)."""
     releases = sorted(
         n.props["version"] for n in store.select("BenchmarkRelease", [Where("benchmark", "eq", BENCHMARK)])
     )
@@ -142,12 +153,7 @@ def label_index(store: GraphStore, release: str | None) -> tuple[str, dict[str, 
         release = releases[0]
     elif release not in releases:
         raise ValueError(f"no phenopacket-store release {release!r} (there are: {', '.join(releases)})")
-    items = store.select("Item", [Where("track", "eq", TRACK), Where("release", "eq", release)])
-    stems: dict[str, str] = {}
-    for node in items:
-        stem = prompt_stem(node.props["packetId"])
-        stems[stem] = "" if stem in stems else str(node.ref.key)  # "" marks two packets of one stem
-    return release, stems
+    return release
 
 
 @dataclass(frozen=True)

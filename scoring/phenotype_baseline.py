@@ -37,7 +37,6 @@ from functools import cached_property
 import numpy as np
 
 from core.orphanet import frequency_weight
-from graph.model import Direction, NodeRef
 from graph.store import GraphStore
 
 TOP = 10
@@ -79,18 +78,17 @@ class AnnotationMatrix:
 
 
 def annotation_matrix(store: GraphStore) -> AnnotationMatrix:
-    """Every disease with HPO annotations, its annotations propagated up IS_A, and the ICs."""
-    diseases = [n for n in store.select("Disease")]
-    refs = [n.ref for n in diseases]
+    """Every disease with HPO annotations, its annotations propagated up IS_A, and the ICs. Whole
+    relations are read at once (GraphStore.pairs) and the hierarchy is walked here."""
     annotations: dict[int, dict[str, float]] = {}
-    for edge in store.neighbours(refs, "HAS_PHENOTYPE"):
-        weight = frequency_weight(edge.rel_props.get("frequency"))
+    for code, term, frequency in store.pairs_with("HAS_PHENOTYPE", "frequency"):
+        weight = frequency_weight(frequency)
         if weight > 0:
-            annotations.setdefault(int(edge.start.key), {})[str(edge.node.key)] = weight
-    annotated = sorted({t for found in annotations.values() for t in found})
-    closure = store.closure_each([NodeRef("Phenotype", t) for t in annotated], "IS_A", Direction.OUT, True)
-    up = {str(ref.key): {str(a.key) for a in reached} for ref, reached in closure.items()}
-    columns = sorted({a for reached in up.values() for a in reached})
+            found = annotations.setdefault(int(code), {})
+            found[str(term)] = max(weight, found.get(str(term), 0.0))
+    up = _up_the_hierarchy(store)
+    annotated = {t for found in annotations.values() for t in found}
+    columns = sorted({a for t in annotated for a in up.get(t, {t})})
     terms = {t: k for k, t in enumerate(columns)}
     codes = tuple(sorted(annotations))
     weights = np.zeros((len(codes), len(columns)), dtype=np.float32)
@@ -103,15 +101,30 @@ def annotation_matrix(store: GraphStore) -> AnnotationMatrix:
     ic = np.array([-math.log(c / len(codes)) if c else 0.0 for c in carriers], dtype=np.float32)
     with np.errstate(divide="ignore"):  # ln 0 is -inf: a term the disease does not carry
         log_weights = np.log(weights)
-    return AnnotationMatrix(codes, terms, weights, log_weights, ic, _ancestors_of(store, terms))
+    ancestors = {t: tuple(sorted(a for a in reached if a in terms)) for t, reached in up.items()}
+    return AnnotationMatrix(codes, terms, weights, log_weights, ic, ancestors)
 
 
-def _ancestors_of(store: GraphStore, terms: Mapping[str, int]) -> dict[str, tuple[str, ...]]:
-    """Every HPO term of the graph with itself and its ancestors that are columns (cases may use terms
-    no disease is annotated with: their ancestors still match)."""
-    phenotypes = [n.ref for n in store.select("Phenotype")]
-    closure = store.closure_each(phenotypes, "IS_A", Direction.OUT, True)
-    return {
-        str(ref.key): tuple(sorted(str(a.key) for a in reached if str(a.key) in terms))
-        for ref, reached in closure.items()
-    }
+def _up_the_hierarchy(store: GraphStore) -> dict[str, frozenset[str]]:
+    """Every HPO term of the graph with itself and all its ancestors (IS_A, child to parent). Cases
+    may use terms no disease is annotated with: their ancestors still match."""
+    parents: dict[str, list[str]] = {}
+    for child, parent in store.pairs("IS_A"):
+        parents.setdefault(str(child), []).append(str(parent))
+    up: dict[str, frozenset[str]] = {}
+
+    def reach(term: str) -> frozenset[str]:
+        found = up.get(term)
+        if found is None:
+            todo, seen = [term], {term}  # iterative: the hierarchy is deep enough to matter
+            while todo:
+                for p in parents.get(todo.pop(), ()):
+                    if p not in seen:
+                        seen.add(p)
+                        todo.append(p)
+            found = up[term] = frozenset(seen)
+        return found
+
+    for term in store.properties("Phenotype", ["hpoId"]):
+        reach(str(term))
+    return up

@@ -303,6 +303,13 @@ def test_the_key_pairs_of_a_whole_relation(store: GraphStore) -> None:
     assert store.pairs("SHOWS") == []
     with pytest.raises(ValueError, match="joins several labels"):
         store.pairs("MENTIONS")
+    # with one property of each relationship, None where it has none
+    assert sorted(store.pairs_with("ANSWER_IS", "method"), key=str) == [
+        ("diagnosis:1", 101, "code"),
+        ("diagnosis:2: a colon", 100, None),
+    ]
+    with pytest.raises(ValueError, match="identifier"):
+        store.pairs_with("ANSWER_IS", "method] RETURN 1 //")
 
 
 def test_the_generation_moves_with_every_write_and_only_then(store: GraphStore) -> None:

@@ -70,3 +70,29 @@ def test_an_unexplained_finding_has_a_floor(store: GraphStore) -> None:
     ranked = m.rank(["HP:D"], epsilon=0.5)
     assert [c for c, _ in ranked] == [1, 2, 3]
     assert [s for _, s in ranked] == pytest.approx([math.log(3), math.log(1.5), math.log(1.5)], abs=1e-6)
+
+
+def test_every_case_of_a_release_is_ranked_from_its_observed_features(store: GraphStore) -> None:
+    """Two cases of release t1 on the toy: case x observed D (and excluded C, which is not used), case y
+    observed B and C; a case of another release is left alone. The rankings are those worked out above."""
+    from scoring.baseline_run import rank_cases
+
+    toy(store)
+    item = {"track": "phenopacket", "release": "t1"}
+    with store.transaction() as tx:
+        tx.upsert_nodes("BenchmarkRelease", [{"releaseId": "phenopacket-store@t1", "benchmark": "phenopacket-store",
+                                              "version": "t1"}])  # fmt: skip
+        tx.upsert_nodes("Item", [{"itemId": "phenopacket:x", **item}, {"itemId": "phenopacket:y", **item},
+                                 {"itemId": "phenopacket:z", "track": "phenopacket", "release": "t0"}])  # fmt: skip
+        tx.upsert_nodes("Case", [{"caseId": c} for c in "xyz"])
+        tx.upsert_rels("ABOUT", [RelRow(NodeRef("Item", f"phenopacket:{c}"), NodeRef("Case", c)) for c in "xyz"])
+        features = [("x", "D", False), ("x", "C", True), ("y", "B", False), ("y", "C", False), ("z", "D", False)]
+        tx.upsert_rels(
+            "HAS_FEATURE",
+            [RelRow(NodeRef("Case", c), NodeRef("Phenotype", f"HP:{t}"), {"excluded": e}) for c, t, e in features],
+        )
+    release, ranked = rank_cases(store, "t1")
+    assert release == "t1" and set(ranked) == {"phenopacket:x", "phenopacket:y"}
+    assert [(c.term, c.rank) for c in ranked["phenopacket:x"]] == [("ORPHA:1", 1), ("ORPHA:3", 2), ("ORPHA:2", 3)]
+    assert [c.term for c in ranked["phenopacket:y"]] == ["ORPHA:3", "ORPHA:1", "ORPHA:2"]
+    assert ranked["phenopacket:y"][0].score == pytest.approx(math.log(3), abs=1e-6)
