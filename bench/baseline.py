@@ -58,7 +58,7 @@ def main() -> None:
             a_rows, b_rows = collect_rows(store, [gpt.run_id]), collect_rows(store, [run.run_id])
             clusters = {r.item_id: r.case_id for r in b_rows}
             print(f"{name}: GPT-4o English (A) against the baseline (B), same cases, grounded rule, x100")
-            for metric in ("groundedHit1", "groundedHit3", "groundedHit10", "lenientHit1"):
+            for metric in ("groundedHit1", "groundedHit3", "groundedHit10", "groundedRR", "lenientHit1"):
                 a = {r.item_id: r.metrics[metric] for r in a_rows if metric in r.metrics}
                 b = {r.item_id: r.metrics[metric] for r in b_rows if metric in r.metrics}
                 c = paired_comparison(a, b, clusters)
@@ -66,6 +66,20 @@ def main() -> None:
                     f"  {metric:<14} n={c.n}  A {100 * c.mean_a:6.2f}  B {100 * c.mean_b:6.2f}  B-A "
                     f"{100 * c.difference:+6.2f} [{100 * c.ci_low:+.2f}, {100 * c.ci_high:+.2f}]  p={c.p_value:.3f}"
                 )
+            # where each wins: grounded top-1 by Orphanet head, on the cases both answered
+            both = {r.item_id for r in a_rows} & {r.item_id for r in b_rows}
+            heads: dict[str, list[list[float]]] = {}
+            for rows, side in ((a_rows, 0), (b_rows, 1)):
+                for r in rows:
+                    if r.item_id in both and "groundedHit1" in r.metrics:
+                        for head in r.heads or ("no head",):
+                            heads.setdefault(head, [[], []])[side].append(r.metrics["groundedHit1"])
+            print("  grounded top-1 by head (cases both answered; heads of 100 cases or more): GPT-4o, baseline")
+            for head, (a, b) in sorted(heads.items(), key=lambda kv: -len(kv[1][0])):
+                if len(a) >= 100:
+                    winner = "baseline" if sum(b) > sum(a) else "GPT-4o" if sum(a) > sum(b) else "tie"
+                    print(f"    {head:<48} n={len(a):<5} {100 * sum(a) / len(a):6.2f} {100 * sum(b) / len(b):6.2f}  "
+                          f"{winner}")  # fmt: skip
             # what the baseline knows that a model does not: cases whose diagnosis's annotations alone single
             # it out (the audit's phenotype rule), scored apart
             audit_seconds, result = timed(lambda store=store: audit_and_store(store, [TRACK]))
