@@ -164,7 +164,8 @@ class Neo4jStore(GraphStore):
         order = {r: i for i, r in enumerate(dict.fromkeys(run_ids))}
         facts = []
         for rec in self._read(statement("report_facts"), runs=list(order)):
-            prediction, item = _own(rec["prediction"]), _own(rec["item"])
+            prediction = dict(rec["prediction"])  # [key, value] pairs
+            item = {k: v for k, v in rec["item"].items() if v is not None}
             facts.append(
                 PredictionFacts(
                     run_id=rec["run"],

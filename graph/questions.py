@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PredictionFacts:
-    """One prediction with what a stratified report needs of its run, model, item and answer."""
+    """One prediction with what a stratified report needs of its run, model, item and answer (of the
+    prediction and the item, only what a report reads: report_prediction, report_item)."""
 
     run_id: str
     model: str
@@ -32,6 +33,20 @@ class PredictionFacts:
     classes: frozenset[int]  # every class an answer disease descends from, itself included
     prevalence: str | None  # the headline class of the first answer code that has one
     heads: tuple[str, ...]  # names of the answer's classification heads, sorted
+
+
+# What a report reads of an item; of a prediction, its ids and its numbers (scores and metrics), never
+# its text or candidate lists. cypher/report_facts.cypher picks the same.
+REPORT_ITEM_FIELDS = ("track", "cluster", "modalities", "nImages", "leakFree", "nObserved", "cohort")
+PREDICTION_IDS = ("predictionId", "itemId")
+
+
+def report_item(props: Props) -> Props:
+    return {k: props[k] for k in REPORT_ITEM_FIELDS if props.get(k) is not None}
+
+
+def report_prediction(props: Props) -> Props:
+    return {k: v for k, v in props.items() if k in PREDICTION_IDS or isinstance(v, int | float)}
 
 
 def report_facts(store: GraphStore, run_ids: Sequence[str]) -> list[PredictionFacts]:
@@ -78,8 +93,8 @@ def report_facts(store: GraphStore, run_ids: Sequence[str]) -> list[PredictionFa
                     run_id=run_id,
                     model=run["model"],
                     domain=models.get(run["model"], {}).get("domain"),
-                    prediction=p,
-                    item=item,
+                    prediction=report_prediction(p),
+                    item=report_item(item),
                     case_id=case_of.get(p["itemId"]),
                     codes=codes,
                     classes=frozenset().union(*(classes_of.get(c, frozenset()) for c in codes)),

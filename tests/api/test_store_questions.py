@@ -47,7 +47,8 @@ def test_report_facts_in_one_statement(served: Served) -> None:
     assert len(facts) == len(items)  # the fixture's run answers every item once
     assert [f.prediction["predictionId"] for f in facts] == sorted(f.prediction["predictionId"] for f in facts)
     for f in facts:
-        assert f.item == items[f.prediction["itemId"]]
+        assert f.item == questions.report_item(items[f.prediction["itemId"]])  # what a report reads of it
+        assert "text" not in f.prediction and "track" in f.item and "question" not in f.item
         assert set(f.codes) <= f.classes  # an answer is in its own classes
     marfan = [f for f in facts if f.codes == (558,)]
     for f in marfan:  # in the fixture's classification 558 is under 284993
