@@ -33,7 +33,7 @@ from graphql.language import FieldNode, Visitor, visit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import KeyStore, Principal
-from api.versioning import GenerationReader, etag_of, store_unavailable
+from api.versioning import VARY, GenerationReader, etag_of, store_unavailable
 from graph.errors import StoreUnavailableError
 
 DEFAULT_BYTES = 64 * 1024 * 1024
@@ -231,6 +231,6 @@ async def _send(send: Send, answer: Answer) -> None:
 
 
 async def _not_modified(send: Send, tag: str) -> None:
-    headers = [(b"etag", tag.encode()), (b"vary", b"X-API-Key, Authorization")]
+    headers = [(b"etag", tag.encode()), VARY]
     await send({"type": "http.response.start", "status": 304, "headers": headers})
     await send({"type": "http.response.body", "body": b""})

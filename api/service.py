@@ -170,17 +170,20 @@ class GraphService:
         if track is not None and track not in TRACK_BY_NAME:
             raise ValueError(f"unknown track {track!r}; known: {', '.join(TRACK_BY_NAME)}")
         chosen = self._visible_runs(who, runs)
-        rows = collect_rows(self.store, chosen, (under,) if under else (), (track,) if track else ())
-        children = child_classes(self.store, under) if under and "class" in by else None
-        report = self.policy.trim_report(who, stratify(rows, by, metric, children, leak_free, resamples))
+        tracks = (track,) if track else ()
         if not self.policy.hides_answers_from(who):
-            return report
-        # on a held-out release a submitter sees the Ladder's values over all of their submissions
+            rows = collect_rows(self.store, chosen, (under,) if under else (), tracks)
+            children = child_classes(self.store, under) if under and "class" in by else None
+            return stratify(rows, by, metric, children, leak_free, resamples)
+        # on a held-out release (no class, no leak-free subset) a submitter sees the Ladder's values over
+        # all of their submissions; the runs asked for are among them, so their rows are read once
         submitted = [
             r["runId"] for r in sorted(self.runs(who.name), key=lambda r: (r.get("createdAt", ""), r["runId"]))
         ]
-        history = collect_rows(self.store, submitted, (), (track,) if track else ())
-        return laddered_report(report, history, submitted)
+        history = collect_rows(self.store, submitted, (), tracks)
+        asked = set(chosen)
+        report = stratify([r for r in history if r.run_id in asked], by, metric, None, False, resamples)
+        return laddered_report(self.policy.trim_report(who, report), history, submitted)
 
     def reference_scores(
         self, who: Principal, runs: Sequence[str], judge: str | None, tracks: Sequence[str] = ()

@@ -18,6 +18,7 @@ from graph.store import GraphStore
 
 VERSIONED = ("/graphql", "/exports/")  # answers computed from the graph (images and pages are not)
 BEFORE, AFTER = "mmrare.generation", "mmrare.generation.after"  # the reads, in the request's scope
+VARY = (b"vary", b"X-API-Key, Authorization")  # an answer depends on the caller's key
 
 
 def etag_of(generation: int) -> str:
@@ -89,7 +90,7 @@ class GraphVersion:
             if message["type"] == "http.response.start" and before is not None and message["status"] < 400:
                 after = await self.generations.after(scope)
                 headers = list(message.get("headers", []))
-                headers.append((b"vary", b"X-API-Key, Authorization"))
+                headers.append(VARY)
                 if after == before:
                     headers.append((b"etag", etag_of(before).encode()))
                 message = {**message, "headers": headers}

@@ -329,7 +329,7 @@ class EmbeddedStore(GraphStore):
                     out[by_uid[uid]] = json.loads(props)
         return out
 
-    def _properties(self, label: str, names: list[str]) -> dict[Key, Props]:
+    def _property_rows(self, label: str, names: list[str]) -> Iterable[tuple[Key, Sequence[Any]]]:
         # SQLite picks the values out of each row's JSON and gathers every row into one JSON array,
         # parsed at once (a row at a time costs a Python call per row); an array or object value stays
         # JSON inside it
@@ -337,7 +337,7 @@ class EmbeddedStore(GraphStore):
         query = f"SELECT json_group_array(json_array(key, {picks})) FROM node WHERE label = ?"
         with self._connection() as db:
             (raw,) = db.execute(query, [*(f"$.{n}" for n in names), label]).fetchone()
-        return {row[0]: {n: v for n, v in zip(names, row[1:], strict=True) if v is not None} for row in json.loads(raw)}
+        return ((row[0], row[1:]) for row in json.loads(raw))
 
     def _pairs(self, rel_type: str, prop: str | None) -> list[tuple[Any, ...]]:
         with self._connection() as db:

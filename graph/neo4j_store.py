@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -204,10 +204,10 @@ class Neo4jStore(GraphStore):
             out[NodeRef.parse(rec["uid"]).key] = _own(rec["props"])
         return out
 
-    def _properties(self, label: str, names: list[str]) -> dict[Key, Props]:
+    def _property_rows(self, label: str, names: list[str]) -> Iterable[tuple[Key, Sequence[Any]]]:
         # one record holding every row: the driver's cost is per record, not per value
         (rec,) = self._read(statement("node_properties", label=label), names=names)
-        return {key: {n: v for n, v in zip(names, values, strict=True) if v is not None} for key, values in rec["rows"]}
+        return rec["rows"]
 
     def _pairs(self, rel_type: str, prop: str | None) -> list[tuple[Any, ...]]:
         (rec,) = self._read(statement("rel_pairs", rel_type=rel_type), prop=prop)

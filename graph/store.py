@@ -119,9 +119,20 @@ def check_key(label: str, key: Any, where: str) -> Key:
     return key
 
 
+RESERVED_NAMES = ("uid", "rid")  # the stores' own properties
+
+
+def _plain_props(props: Props) -> bool:
+    """Every property name and value allowed (check_props's rules, without naming what is wrong)."""
+    return all(
+        type(name) is str and name and name not in RESERVED_NAMES and check_value(value)
+        for name, value in props.items()
+    )
+
+
 def check_props(props: Props, where: str) -> None:
     for name, value in props.items():
-        if not isinstance(name, str) or not name or name in ("uid", "rid"):
+        if not isinstance(name, str) or not name or name in RESERVED_NAMES:
             raise InvalidRowError(f"{where}: property name {name!r} is not allowed")
         if not check_value(value):
             raise InvalidRowError(
@@ -134,15 +145,7 @@ def validate_node_rows(label: str, rows: Iterable[Props]) -> list[tuple[Key, Pro
     spec = node_spec(label)
     out: list[tuple[Key, Props]] = []
     for i, row in enumerate(rows):
-        if (
-            type(row) is dict
-            and type(row.get(spec.key)) is spec.key_type
-            and row[spec.key] != ""
-            and all(
-                type(name) is str and name and name not in ("uid", "rid") and check_value(value)
-                for name, value in row.items()
-            )
-        ):
+        if type(row) is dict and type(row.get(spec.key)) is spec.key_type and row[spec.key] != "" and _plain_props(row):
             out.append((row[spec.key], row))  # the common case, checked without naming the row
             continue
         where = f"{label} row {i}"  # something is wrong: the full checks name it
@@ -168,10 +171,7 @@ def validate_rel_rows(rel_type: str, rows: Iterable[RelRow]) -> list[RelRow]:
             type(row) is RelRow
             and _plain_end(row.src, spec.sources)
             and _plain_end(row.dst, spec.targets)
-            and all(
-                type(name) is str and name and name not in ("uid", "rid") and check_value(value)
-                for name, value in row.props.items()
-            )
+            and _plain_props(row.props)
         ):
             out.append(row)  # the common case, checked without naming the row
             continue
@@ -313,7 +313,9 @@ class GraphStore(ABC):
         bad = [n for n in names if not PROPERTY_NAME.fullmatch(n)]
         if bad or not names:
             raise ValueError(f"property names must be identifiers, at least one: {bad or names!r}")
-        return self._properties(label, list(dict.fromkeys(names)))
+        names = list(dict.fromkeys(names))
+        return {key: {n: v for n, v in zip(names, values, strict=True) if v is not None}
+                for key, values in self._property_rows(label, names)}  # fmt: skip
 
     def pairs(self, rel_type: str) -> list[tuple[Key, Key]]:
         """(start key, end key) of every relationship of a type that joins one label to another, in no
@@ -470,7 +472,8 @@ class GraphStore(ABC):
     def _get_many(self, refs: list[NodeRef]) -> dict[Key, Props]: ...
 
     @abstractmethod
-    def _properties(self, label: str, names: list[str]) -> dict[Key, Props]: ...
+    def _property_rows(self, label: str, names: list[str]) -> Iterable[tuple[Key, Sequence[Any]]]:
+        """(key, the named properties in order, None where missing) of every node of a label."""
 
     @abstractmethod
     def _pairs(self, rel_type: str, prop: str | None) -> list[tuple[Any, ...]]:

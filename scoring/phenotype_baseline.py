@@ -45,13 +45,12 @@ EPSILON = 0.001  # how often a patient shows a finding their disease's annotatio
 
 @dataclass(frozen=True)
 class AnnotationMatrix:
-    """Diseases x HPO terms: the frequency weight with which a disease carries a term (itself or
+    """Diseases x HPO terms: the log of the frequency weight with which a disease carries a term (itself or
     through a descendant annotation), and each term's information content."""
 
     codes: tuple[int, ...]  # row order
     terms: dict[str, int]  # HPO id -> column
-    weights: np.ndarray  # float32, len(codes) x len(terms)
-    log_weights: np.ndarray  # ln of weights (-inf where a disease does not carry the term), made once
+    log_weights: np.ndarray  # float32, len(codes) x len(terms): ln of the weight (-inf: not carried)
     ic: np.ndarray  # per column
     ancestors: Mapping[str, tuple[str, ...]]  # HPO id -> itself and its ancestors (those with a column)
 
@@ -102,7 +101,7 @@ def annotation_matrix(store: GraphStore) -> AnnotationMatrix:
     with np.errstate(divide="ignore"):  # ln 0 is -inf: a term the disease does not carry
         log_weights = np.log(weights)
     ancestors = {t: tuple(sorted(a for a in reached if a in terms)) for t, reached in up.items()}
-    return AnnotationMatrix(codes, terms, weights, log_weights, ic, ancestors)
+    return AnnotationMatrix(codes, terms, log_weights, ic, ancestors)
 
 
 def _up_the_hierarchy(store: GraphStore) -> dict[str, frozenset[str]]:
