@@ -287,13 +287,54 @@ PHENOPACKET = Track(
     ),
     conditions=tuple(f"{PHENOPACKET_BENCHMARK}:{lang}" for lang in PHENOPACKET_LANGUAGES),
 )
-# Each benchmark's tracks; TRACKS stays MMRareBench's, the first and default benchmark.
-BENCHMARKS: dict[str, tuple[Track, ...]] = {
-    "MMRareBench": TRACKS,
-    "MRareBench": (DIFFERENTIAL, EVIDENCE),
-    PHENOPACKET_BENCHMARK: (PHENOPACKET,),
+
+
+@dataclass(frozen=True)
+class Board:
+    """One ranked board of a benchmark's leaderboard: a report metric (any spelling
+    scoring.judge_choice.metric_property takes), what the board is called, and its short label (a
+    heatmap's heading, a metric select)."""
+
+    metric: str
+    title: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A hosted benchmark: its tracks, and the boards its leaderboard ranks models by (none where its
+    runs are compared per input condition only, as MRareBench's are)."""
+
+    name: str
+    tracks: tuple[Track, ...]
+    boards: tuple[Board, ...] = ()
+
+
+# Each benchmark; TRACKS stays MMRareBench's, the first and default benchmark.
+BENCHMARKS: dict[str, Benchmark] = {
+    b.name: b
+    for b in (
+        Benchmark(
+            "MMRareBench",
+            TRACKS,
+            (
+                Board("score_offline", "Judge score (offline judges: ours, not the reference's)", "Judge score"),
+                Board("tokenF1", "Token F1 (diagnosis)", "Token F1"),
+            ),
+        ),
+        Benchmark("MRareBench", (DIFFERENTIAL, EVIDENCE)),
+        Benchmark(
+            PHENOPACKET_BENCHMARK,
+            (PHENOPACKET,),
+            (
+                Board("hit@1", "Top-1 by the study's judgement (is_correct)", "Top-1 (study's rule)"),
+                Board("grounded_hit@1", "Top-1 grounded to Orphanet (strict, ours)", "Top-1 grounded (strict)"),
+                Board("lenient_hit@1", "Top-1 grounded to Orphanet (lenient, ours)", "Top-1 grounded (lenient)"),
+            ),
+        ),
+    )
 }
-ALL_TRACKS: tuple[Track, ...] = tuple(t for tracks in BENCHMARKS.values() for t in tracks)
+ALL_TRACKS: tuple[Track, ...] = tuple(t for b in BENCHMARKS.values() for t in b.tracks)
 TRACK_BY_NAME = {t.name: t for t in ALL_TRACKS}
 DATASET_TRACKS = {dataset: t.name for t in ALL_TRACKS for dataset in t.datasets}
 
@@ -305,9 +346,9 @@ def tracks_scored_by(reference: str) -> tuple[str, ...]:
 
 def benchmark_tracks(benchmark: str) -> tuple[Track, ...]:
     """A benchmark's tracks; the error names the benchmarks there are."""
-    for name, tracks in BENCHMARKS.items():
+    for name, spec in BENCHMARKS.items():
         if name.lower() == benchmark.lower():
-            return tracks
+            return spec.tracks
     raise ValueError(f"no benchmark {benchmark!r} (there are: {', '.join(BENCHMARKS)})")
 
 

@@ -162,22 +162,24 @@ class Neo4jStore(GraphStore):
 
     def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:
         order = {r: i for i, r in enumerate(dict.fromkeys(run_ids))}
+        records = self._read(statement("report_facts"), runs=list(order))
+        codes = sorted({c for rec in records for c in rec["codes"]})
+        of_code = {rec["code"]: rec for rec in self._read(statement("report_codes"), codes=codes)}
         facts = []
-        for rec in self._read(statement("report_facts"), runs=list(order)):
-            prediction = dict(rec["prediction"])  # [key, value] pairs
-            item = {k: v for k, v in rec["item"].items() if v is not None}
+        for rec in records:
+            answer = [of_code[c] for c in sorted(rec["codes"]) if c in of_code]
             facts.append(
                 PredictionFacts(
                     run_id=rec["run"],
                     model=rec["model"],
                     domain=rec["domain"],
-                    prediction=prediction,
-                    item=item,
+                    prediction=dict(rec["prediction"]),  # [key, value] pairs
+                    item={k: v for k, v in rec["item"].items() if v is not None},
                     case_id=rec["caseId"],
-                    codes=tuple(rec["codes"]),
-                    classes=frozenset(rec["classes"]),
-                    prevalence=rec["prevalences"][0] if rec["prevalences"] else None,
-                    heads=tuple(sorted(rec["heads"])),
+                    codes=tuple(sorted(rec["codes"])),
+                    classes=frozenset(a for d in answer for a in d["classes"]),
+                    prevalence=next((d["prevalence"] for d in answer if d["prevalence"] is not None), None),
+                    heads=tuple(sorted({h for d in answer for h in d["heads"]})),
                 )
             )
         return sorted(facts, key=lambda f: (order.get(f.run_id, 0), f.run_id, str(f.prediction["predictionId"])))

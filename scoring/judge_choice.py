@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from graph.store import GraphStore
-from scoring.judges import OFFLINE_JUDGES, Judge
+from scoring.judges import OFFLINE_JUDGES, Judge, judge_origin
 from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
 from scoring.openai_judge import OpenAIJudge, OpenAISettings
 
@@ -37,6 +37,14 @@ def metric_property(metric: str) -> str:
     if judge not in JUDGES:
         raise ValueError(f"{metric!r} is not a metric; use one of {', '.join(METRICS)}")
     return "score_" + judge.replace("-", "_")
+
+
+def metric_origin(metric: str) -> str:
+    """Who scored a metric: a judge (judge_origin says how it stands to the reference's), or no judge."""
+    prop = metric_property(metric)
+    if prop.startswith("score_"):
+        return judge_origin(prop.removeprefix("score_").replace("_", "-"))
+    return "no judge: counted from the answers themselves"
 
 
 def make_judge(name: str, store: GraphStore, openai: OpenAISettings | None = None) -> Judge:

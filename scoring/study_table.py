@@ -108,6 +108,7 @@ class StudyRow:
     values: dict[str, float | int]
     unmatched: int  # labels of the file that match no case of the release (counted, as the authors do)
     grounded: dict[str, float | int] = field(default_factory=dict)  # ours (scoring/grounded_ids.py)
+    tracks: tuple[str, ...] = ()  # the tracks the run answers
 
 
 def study_rows(store: GraphStore, run_ids: Sequence[str], recompute: bool = False) -> list[StudyRow]:
@@ -129,7 +130,8 @@ def study_rows(store: GraphStore, run_ids: Sequence[str], recompute: bool = Fals
             outcomes = [stored_outcome(p) for p in predictions] + [stored_outcome(u) for u in unmatched.values()]
             values = study_table(outcomes, run.get("studyCases"))
         grounded = json.loads(run.get("groundedTable") or "{}")
-        out.append(StudyRow(run["model"], str(run.get("condition", "")), run_id, values, len(unmatched), grounded))
+        condition, tracks = str(run.get("condition", "")), tuple(run.get("tracks", ()))
+        out.append(StudyRow(run["model"], condition, run_id, values, len(unmatched), grounded, tracks))
     return sorted(out, key=lambda r: (r.model, r.condition != "en", r.condition, r.run_id))
 
 

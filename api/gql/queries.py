@@ -9,6 +9,7 @@ from api.gql.context import ctx
 from api.gql.paging import FindingConnection, FindingEdge, ItemConnection, ItemEdge, cursor_at, offset_after, page_info
 from api.gql.types import (
     BenchmarkSpec,
+    BoardSpec,
     ConditionContrast,
     CoverageCell,
     CoverageMap,
@@ -33,7 +34,7 @@ from api.gql.types import (
 from api.service import MAX_PAGE
 from core.tracks import BENCHMARKS, select_tracks
 from graph.subsets import ItemFilter
-from scoring.judges import judge_origin
+from scoring.judge_choice import metric_origin
 from scoring.stats import RESAMPLES
 
 
@@ -160,7 +161,7 @@ class Query:
         return ReportResult(
             by=result.by,
             metric=result.metric,
-            judge_origin=judge_origin(metric.removeprefix("score_").replace("_", "-")),
+            judge_origin=metric_origin(metric),
             rows=[
                 ReportRow(
                     model=r.model,
@@ -204,10 +205,11 @@ class Query:
                     TrackSpec(
                         name=t.name, reference=t.reference, metrics=list(t.metrics), conditions=list(t.conditions)
                     )
-                    for t in tracks
+                    for t in spec.tracks
                 ],
+                boards=[BoardSpec(metric=b.metric, title=b.title, label=b.label) for b in spec.boards],
             )
-            for name, tracks in BENCHMARKS.items()
+            for name, spec in BENCHMARKS.items()
         ]
 
     @strawberry.field(
@@ -247,6 +249,7 @@ class Query:
                 model=r.model,
                 condition=r.condition,
                 run=r.run_id,
+                tracks=list(r.tracks),
                 metrics=[ReferenceMetric(key=k, value=finite_or_none(float(v))) for k, v in r.values.items()],
                 ours=[ReferenceMetric(key=k, value=finite_or_none(float(v))) for k, v in r.grounded.items()],
                 unmatched_labels=r.unmatched,

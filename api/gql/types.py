@@ -524,9 +524,20 @@ class TrackSpec:
 
 
 @strawberry.type
+class BoardSpec:
+    metric: str = strawberry.field(description="The report metric the board ranks by.")
+    title: str
+    label: str = strawberry.field(description="Its short name (a heatmap's heading, a metric select).")
+
+
+@strawberry.type
 class BenchmarkSpec:
     name: str
     tracks: list[TrackSpec]
+    boards: list[BoardSpec] = strawberry.field(
+        description="The boards its leaderboard ranks models by; none where its runs are compared per input "
+        "condition only (conditionContrasts, referenceScores)."
+    )
 
 
 @strawberry.type
@@ -566,6 +577,7 @@ class StudyTable:
     model: str
     condition: str = strawberry.field(description="The run's input condition: the prompt language.")
     run: str
+    tracks: list[str] = strawberry.field(description="The tracks the run answers.")
     metrics: list[ReferenceMetric] = strawberry.field(description="The study's keys, by its authors' rule.")
     ours: list[ReferenceMetric] = strawberry.field(
         description="Ours: strict and lenient Orphanet-grounded top-k; disagreements with the study's rule by reason."

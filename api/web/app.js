@@ -67,16 +67,34 @@ async function report(by, metric, extra = {}) {
   return data.report;
 }
 
-const TRACKS = ["diagnosis", "treatment", "crossmodal", "examination"]; // MMRareBench's, scored by judges and F1
-
-// The hosted benchmarks and their tracks, from the `benchmarks` query (asked once): the track selects
-// are built from it, one group per benchmark, so a benchmark added to the service appears here too.
+// The hosted benchmarks, their tracks and leaderboard boards, from the `benchmarks` query (asked once):
+// the track selects, the benchmark select, the boards and the heatmap's metrics are built from it, so a
+// benchmark added to the service appears here too.
 let benchmarkSpecs = null;
+let trackOrder = []; // every track, in the order the benchmarks list them (groups sort by it)
 async function hostedBenchmarks() {
   if (benchmarkSpecs === null) {
-    benchmarkSpecs = await gql("{ benchmarks { name tracks { name } } }").then((d) => d.benchmarks, () => []);
+    benchmarkSpecs = await gql("{ benchmarks { name tracks { name } boards { metric title label } } }").then((d) => d.benchmarks, () => []);
+    trackOrder = benchmarkSpecs.flatMap((b) => b.tracks.map((t) => t.name));
   }
   return benchmarkSpecs;
+}
+// The benchmark the leaderboard and the heatmaps show: the one last chosen, else the first.
+function chosenBenchmark(specs) {
+  const saved = sessionStorage.getItem("benchmark");
+  return specs.find((b) => b.name === saved) || specs[0] || { name: "", tracks: [], boards: [] };
+}
+// A select of the hosted benchmarks where there are several; choosing one redraws the view.
+function benchmarkSelect(specs, chosen) {
+  if (specs.length < 2) return "";
+  return `<label>Benchmark <select id="benchmark-select">` + specs.map((b) =>
+    `<option value="${esc(b.name)}"${b.name === chosen.name ? " selected" : ""}>${esc(b.name)}</option>`).join("") + "</select></label>";
+}
+function watchBenchmarkSelect() {
+  document.getElementById("benchmark-select")?.addEventListener("change", (e) => {
+    sessionStorage.setItem("benchmark", e.target.value);
+    route();
+  });
 }
 function trackOptions(specs) {
   return specs.map((b) => `<optgroup label="${esc(b.name)}">` +
@@ -86,7 +104,7 @@ const PREVALENCE = [">1 / 1000", "6-9 / 10 000", "1-5 / 10 000", "1-9 / 100 000"
   "<1 / 1 000 000", "Unknown", "Not yet documented", "no data"];
 
 function groupOrder(a, b) {
-  for (const order of [TRACKS, PREVALENCE]) {
+  for (const order of [trackOrder, PREVALENCE]) {
     if (order.includes(a) && order.includes(b)) return order.indexOf(a) - order.indexOf(b);
   }
   return a.localeCompare(b);
@@ -128,15 +146,16 @@ function table(title, rep, { heat = false, summary = null } = {}) {
 // model answered ("common"), so a model with two tracks is never ranked against one with four on other
 // questions; its own micro (all its items) beside it, and a model missing items marked incomplete.
 // Sorting by a track's column ranks by that track.
-const BOARD_COLUMNS = [
+// The columns of a board over some tracks (the chosen benchmark's).
+const boardColumns = (tracks) => [
   { key: "rank", label: "Rank", num: true }, { key: "model", label: "Model" }, { key: "family", label: "Family" },
   { key: "domain", label: "Domain" }, { key: "params", label: "Params" },
-  ...TRACKS.map((t) => ({ key: t, label: t, num: true, track: true })),
+  ...tracks.map((t) => ({ key: t, label: t, num: true, track: true })),
   { key: "common", label: "common items", num: true }, { key: "micro", label: "micro (own items)", num: true },
   { key: "n", label: "n", num: true }, { key: "runs", label: "runs" }, { key: "complete", label: "complete" },
 ];
 
-function boardRows(rep) {
+function boardRows(rep, tracks) {
   const { cell } = pivot(rep.rows);
   const ranked = [...rep.means].sort((a, b) => (b.commonMicro ?? -1) - (a.commonMicro ?? -1) || a.model.localeCompare(b.model));
   return ranked.map((m, k) => {
@@ -145,7 +164,7 @@ function boardRows(rep) {
       params: m.params, n: m.n, micro: m.micro, common: m.commonMicro,
       cells: { micro: m.micro === null ? null : { mean: m.micro, ciLow: m.microCiLow, ciHigh: m.microCiHigh },
         common: m.commonMicro === null ? null : { mean: m.commonMicro, ciLow: m.commonMicroCiLow, ciHigh: m.commonMicroCiHigh, n: rep.commonItems } } };
-    for (const t of TRACKS) {
+    for (const t of tracks) {
       const r = cell.get(`${m.model}\u0000${t}`);
       row[t] = r ? r.mean : null;
       row.cells[t] = r || null;
@@ -165,23 +184,25 @@ function boardBody(rows, columns) {
   }).join("") + "</tr>").join("");
 }
 
-function board(id, title, rep, metric, leakFree = false) {
-  const rows = boardRows(rep);
-  const columns = BOARD_COLUMNS.filter((c) => !c.track || rows.some((r) => r.cells[c.key]));
+function board(id, title, rep, metric, tracks, leakFree = false) {
+  const rows = boardRows(rep, tracks);
+  const columns = boardColumns(tracks).filter((c) => !c.track || rows.some((r) => r.cells[c.key]));
   if (!rows.length) return `<h2>${esc(title)}</h2><p>No scored runs yet.</p>`;
   const head = columns.map((c) => `<th scope="col" aria-sort="${c.key === "rank" ? "ascending" : "none"}">` +
     `<button type="button" class="sort" data-board="${id}" data-key="${c.key}">${esc(c.label)}</button></th>`).join("");
   boards[id] = { rows, columns, key: "rank", up: true };
+  const origin = `<p class="note">Scored by: ${esc(rep.judgeOrigin)}</p>`;
   return `<section class="board"><h2>${esc(title)}</h2>` +
     `<button type="button" class="csv" data-metric="${metric}" data-leak-free="${leakFree}">Download CSV</button>` +
-    `<div class="scroll"><table id="board-${id}"><thead><tr>${head}</tr></thead><tbody>${boardBody(rows, columns)}</tbody></table></div></section>`;
+    `<div class="scroll"><table id="board-${id}"><thead><tr>${head}</tr></thead><tbody>${boardBody(rows, columns)}</tbody></table></div>${origin}</section>`;
 }
 
 const boards = {};
+const boardId = (metric) => metric.replace(/[^A-Za-z0-9_-]/g, "-"); // hit@1 -> board-hit-1
 
 function sortBoard(id, key) {
   const b = boards[id];
-  b.up = b.key === key ? !b.up : key === "rank" || key === "model" || !BOARD_COLUMNS.find((c) => c.key === key)?.num;
+  b.up = b.key === key ? !b.up : key === "rank" || key === "model" || !b.columns.find((c) => c.key === key)?.num;
   b.key = key;
   const value = (r) => r[key];
   b.rows.sort((x, y) => {
@@ -261,31 +282,39 @@ const pages = {
       page.innerHTML = `<h2>Leaderboard</h2>${withheld("every score", OWNERS_ONLY)}`;
       return;
     }
-    const [reference, study, judge, f1, clean] = await Promise.all([
+    const specs = await hostedBenchmarks();
+    const bench = chosenBenchmark(specs);
+    const tracks = bench.tracks.map((t) => t.name);
+    const [reference, study, reports, clean] = await Promise.all([
       exactMeansHidden() ? null
-        : gql("{ referenceScores { model label nTotal metrics { key value } } }").then((d) => d.referenceScores),
+        : gql("query($b: String) { referenceScores(benchmark: $b) { model label nTotal metrics { key value } } }", { b: bench.name || null })
+          .then((d) => d.referenceScores),
       // a benchmark not every graph holds: no table (or none visible to this caller) draws nothing
       exactMeansHidden() ? []
-        : gql("{ studyTables { model condition metrics { key value } ours { key value } } }").then((d) => d.studyTables, () => []),
-      report("track", "score_offline"), report("track", "tokenF1"),
-      heldOut() ? null : report("track", "score_offline", { leakFree: true }),
+        : gql("{ studyTables { model condition tracks metrics { key value } ours { key value } } }").then((d) => d.studyTables, () => []),
+      Promise.all(bench.boards.map((b) => report("track", b.metric))),
+      heldOut() || !bench.boards.length ? null : report("track", bench.boards[0].metric, { leakFree: true }),
     ]);
     if (stale()) return;
-    page.innerHTML = "<h2>Leaderboard</h2><p>Ranked on the items every ranked model answered (<em>common items</em>, " +
-      `n=${judge.commonItems} for the judge score), so no model is ranked on other questions than another; ` +
+    const studyRows = study.filter((r) => r.tracks.some((t) => tracks.includes(t)));
+    const first = bench.boards[0];
+    page.innerHTML = `<h2>Leaderboard</h2><div class="controls">${benchmarkSelect(specs, bench)}</div>` +
+      (first ? "<p>Ranked on the items every ranked model answered (<em>common items</em>, " +
+      `n=${reports[0].commonItems} for the first board), so no model is ranked on other questions than another; ` +
       "<em>micro</em> is the mean over all of a model's own items (its track runs pooled), and a model missing items " +
       "is marked incomplete. Means x100 with 95% intervals (bootstrap over cases). Select a column heading to sort " +
-      "by it (a track's column ranks by that track).</p>" +
-      (reference ? referenceTable(reference)
+      "by it (a track's column ranks by that track).</p>"
+        : `<p>${esc(bench.name)} has no pooled board: its runs answer under input conditions, each scored by its ` +
+          "authors' rules (below) and compared per condition in the Conditions view.</p>") +
+      (reference ? (reference.length || !studyRows.length ? referenceTable(reference) : "")
         : `<h2>The authors' evaluator's keys</h2>${withheld("the reference's keys and study tables", EXACT_MEANS)}` +
-          withheld("exact means", LADDER)) + studyTable(study) +
-      `<p class="note">Judge: ${esc(judge.judgeOrigin)}</p>` +
-      board("judge", "Judge score (offline judges: ours, not the reference's)", judge, "score_offline") +
-      board("f1", "Token F1 (diagnosis)", f1, "tokenF1") +
-      (clean ? board("clean", "Judge score on the leak-free subset", clean, "score_offline", true)
-        : `<h2>Judge score on the leak-free subset</h2>${withheld("the leak-free subset", ANSWER_DERIVED)}`) +
+          withheld("exact means", LADDER)) + studyTable(studyRows) +
+      bench.boards.map((b, k) => board(boardId(b.metric), b.title, reports[k], b.metric, tracks)).join("") +
+      (!first ? "" : clean ? board("clean", `${first.title} on the leak-free subset`, clean, first.metric, tracks, true)
+        : `<h2>${esc(first.title)} on the leak-free subset</h2>${withheld("the leak-free subset", ANSWER_DERIVED)}`) +
       (heldOut() ? withheld("other evaluators' runs, and means over fewer items than the release's minimum group",
         "this release is held out: you see your own runs") : "");
+    watchBenchmarkSelect();
     page.querySelectorAll("button.sort").forEach((b) => b.addEventListener("click", () => sortBoard(b.dataset.board, b.dataset.key)));
     page.querySelectorAll("button.csv").forEach((b) => b.addEventListener("click", () =>
       downloadCsv(b.dataset.metric, b.dataset.leakFree).catch((e) => { b.insertAdjacentHTML("afterend", `<p class="error">${esc(e.message)}</p>`); })));
@@ -296,14 +325,24 @@ const pages = {
       page.innerHTML = `<h2>Heatmaps</h2>${withheld("every score", OWNERS_ONLY)}`;
       return;
     }
+    const specs = await hostedBenchmarks();
+    const bench = chosenBenchmark(specs);
+    if (!bench.boards.length) {
+      page.innerHTML = `<h2>Heatmaps</h2><div class="controls">${benchmarkSelect(specs, bench)}</div>` +
+        `<p>${esc(bench.name)} has no pooled scores to slice: its runs are compared per input condition in the Conditions view.</p>`;
+      watchBenchmarkSelect();
+      return;
+    }
     const state = JSON.parse(sessionStorage.getItem("heat") || '{"by":"head","mean":"micro","track":"","showN":true}');
     if (heldOut() && state.by === "class") state.by = "head";
-    page.innerHTML = `<h2>Heatmaps</h2><div class="controls">
+    // a track or metric of another benchmark falls back to this one's first
+    if (!bench.tracks.some((t) => t.name === state.track)) state.track = "";
+    if (!bench.boards.some((b) => b.metric === state.metric)) state.metric = bench.boards[0].metric;
+    page.innerHTML = `<h2>Heatmaps</h2><div class="controls">${benchmarkSelect(specs, bench)}
       <label>Rows by <select id="heat-by"><option value="head">Orphanet head</option>
         <option value="prevalence">Prevalence class</option>${heldOut() ? "" : '<option value="class">Children of a class</option>'}</select></label>
-      <label>Track <select id="heat-track"><option value="">all tracks</option>${TRACKS.map((t) => `<option>${t}</option>`).join("")}</select></label>
-      <label>Metric <select id="heat-metric"><option value="score_offline">judge score (offline, ours)</option>
-        <option value="tokenF1">token F1 (diagnosis)</option></select></label>
+      <label>Track <select id="heat-track"><option value="">all tracks</option>${bench.tracks.map((t) => `<option>${esc(t.name)}</option>`).join("")}</select></label>
+      <label>Metric <select id="heat-metric">${bench.boards.map((b) => `<option value="${esc(b.metric)}">${esc(b.label)}</option>`).join("")}</select></label>
       <label>Summary <select id="heat-mean"><option value="micro">micro (items)</option><option value="macro">macro (groups)</option></select></label>
       <label class="inline"><input type="checkbox" id="heat-n"> n in cells</label>
       ${heldOut() ? "" : `<label>Class (type to search) <input id="heat-search" autocomplete="off" value="${esc(state.label || "")}"></label>`}
@@ -311,7 +350,8 @@ const pages = {
     const by = document.getElementById("heat-by"), mean = document.getElementById("heat-mean");
     const track = document.getElementById("heat-track"), showN = document.getElementById("heat-n");
     const metric = document.getElementById("heat-metric");
-    metric.value = state.metric || "score_offline";
+    metric.value = state.metric;
+    watchBenchmarkSelect();
     by.value = state.by; mean.value = state.mean; track.value = state.track || ""; showN.checked = state.showN !== false;
     const save = () => sessionStorage.setItem("heat", JSON.stringify(state));
     let latest = 0;
@@ -321,11 +361,11 @@ const pages = {
       const mine = ++latest;
       body.setAttribute("aria-busy", "true");
       body.insertAdjacentHTML("afterbegin", '<p class="loading note">Loading…</p>');  // the old chart stays until the new one comes
-      const rep = await report(state.by, state.metric || "score_offline", { under: state.under ?? null, track: state.track });
+      const rep = await report(state.by, state.metric, { under: state.under ?? null, track: state.track });
       if (mine !== latest || !document.body.contains(body)) return; // superseded, or the page was left
       body.removeAttribute("aria-busy");
       const where = state.track ? ` (${state.track})` : "";
-      const name = state.metric === "tokenF1" ? "Token F1" : "Judge score";
+      const name = bench.boards.find((b) => b.metric === state.metric).label;
       const label = state.by === "class" ? `${name} under ${state.label}${where}` : `${name} by ${state.by}${where}`;
       const { groups, cell } = pivot(rep.rows);
       // models across in rank order (the mean over the items all of them answered), best first
@@ -337,7 +377,7 @@ const pages = {
       }
       body.innerHTML = `<h2>${esc(label)}</h2><div id="heat-chart" class="chart" role="img" aria-label="${esc(label)}: rows are groups, columns models"></div>` +
         `<div class="scroll">${table("The same numbers", rep, { heat: true, summary: state.mean })}</div>` +
-        `<p class="note">Judge: ${esc(rep.judgeOrigin)}</p>`;
+        `<p class="note">Scored by: ${esc(rep.judgeOrigin)}</p>`;
       // transposed: groups down the side, so 33 heads stay readable; models across
       const z = groups.map((g) => models.map((m) => cell.get(`${m}\u0000${g}`)?.mean ?? null));
       const text = groups.map((g) => models.map((m) => {

@@ -144,6 +144,7 @@ def test_reports_and_leakage_summary(served: Served) -> None:
         "means { model runs micro } } }",
     )["data"]["report"]
     assert report["means"] == [{"model": "base", "runs": [served.run_id], "micro": 100.0}]
+    assert report["judgeOrigin"] == "no judge: counted from the answers themselves"  # F1 has no judge
     diagnosis = next(r for r in report["rows"] if r["group"] == "diagnosis")
     assert diagnosis["n"] == 11 and diagnosis["mean"] == 100.0  # the run answered with the gold answers
     summary = gql(served, "{ leakageSummary { track items flagged leakFree kinds { kind items } } }")["data"]

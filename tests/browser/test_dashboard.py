@@ -13,7 +13,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -57,14 +57,18 @@ def _need_browser() -> None:
         pytest.skip(f"browser tests skipped: no {missing}")
 
 
-def serving(tmp: Path, policy: ReleasePolicy | None = None) -> Iterator[dict]:
+def serving(
+    tmp: Path, policy: ReleasePolicy | None = None, extra: Callable[[EmbeddedStore], None] | None = None
+) -> Iterator[dict]:
     """The demo served on a free port with a maintainer and an evaluator key; the evaluator owns the
-    runs of one model (phenotype-ranker)."""
+    runs of one model (phenotype-ranker). `extra` adds to the demo's graph before it is served."""
     _need_browser()
     import uvicorn
 
     store, blobs = EmbeddedStore(None), FolderBlobStore(tmp / "blobs")
     load_demo(store, blobs, tmp, echo=lambda _: None)
+    if extra is not None:
+        extra(store)
     keys = KeyStore(tmp / "keys.json")
     maintainer, evaluator = keys.create("m", "maintainer"), keys.create("e", "evaluator")
     owned = [n.ref.key for n in store.select("Run") if n.props["model"] == OWNED_MODEL]
@@ -93,6 +97,21 @@ OWNED_MODEL = "phenotype-ranker"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     yield from serving(tmp_path_factory.mktemp("site"))
+
+
+def _with_phenopacket_store(store: EmbeddedStore) -> None:
+    """The real phenopacket-store excerpt and GPT-4o's English and German answers for it."""
+    from importers.pheval_results import import_study_results
+    from tests.integration.test_phenopackets import RESULTS, with_packets
+
+    with_packets(store)
+    import_study_results([RESULTS], store)
+
+
+@pytest.fixture(scope="module")
+def three_benchmarks_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """The demo (MMRareBench and MRareBench, synthetic) with the phenopacket-store excerpt (real)."""
+    yield from serving(tmp_path_factory.mktemp("three"), extra=_with_phenopacket_store)
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +176,7 @@ def test_leaderboard(page: object, site: dict) -> None:
     diagnosis = {r[0]: r[2] for r in rows if r[1] == "diagnosis"}
     assert set(diagnosis) == MODELS and all(k.startswith("diagnosis_f1 ") for k in diagnosis.values())
     assert any(r[1] == "treatment" and r[2].startswith("substring_match ") for r in rows)
-    judge = page.locator("#board-judge")
+    judge = page.locator("#board-score_offline")
     models = judge.locator("tbody th").all_inner_texts()
     assert set(models) == MODELS
     headers = judge.locator("thead th").all_inner_texts()
@@ -184,7 +203,7 @@ def test_leaderboard(page: object, site: dict) -> None:
     # the runs that make each row (the demo's one run per model and dataset)
     runs = judge.locator("tbody tr td:nth-last-child(2)").all_inner_texts()
     assert [r.split("|")[0] for r in runs] == names and all(r.count("|") == 2 for r in runs)
-    assert "n=17 for the judge score" in page.locator("main p").first.inner_text()
+    assert "n=17 for the first board" in page.locator("main p").first.inner_text()
     assert "Ranked on the items every ranked model answered" in page.locator("main").inner_text()
     cell = judge.locator("tbody td.cell").first.inner_text()
     assert "[" in cell and "]" in cell  # mean with its interval, micro's too
@@ -400,6 +419,52 @@ def test_track_selects_list_every_hosted_benchmark(page: object, site: dict) -> 
     assert ids and all(i.startswith("evidence:") for i in ids)
 
 
+def test_the_benchmark_select_switches_the_leaderboard_and_heatmaps(page: object, three_benchmarks_site: dict) -> None:
+    """With three benchmarks hosted, the leaderboard and the heatmaps show the one chosen: its boards,
+    its authors' table, its tracks and metrics; the choice is kept from one view to the next."""
+    site = three_benchmarks_site
+    open_page(page, site, "leaderboard")
+    options = page.locator("#benchmark-select option").all_inner_texts()
+    assert options == ["MMRareBench", "MRareBench", "phenopacket-store"]
+    assert page.locator("#board-score_offline").count() == 1 and page.locator("#study-table").count() == 0
+    page.select_option("#benchmark-select", "phenopacket-store")
+    page.wait_for_selector("main[data-loaded='leaderboard'] #board-hit-1")
+    shot(page, "leaderboard-phenopacket-store")
+    assert page.locator("#board-score_offline").count() == 0
+    # the study's own table: GPT-4o in English and German on the excerpt (hand-counted in
+    # tests/api/test_phenopackets_api.py: English n1 = 1 of 8 cases answered)
+    study = [tr.locator("th, td").all_inner_texts() for tr in page.locator("#study-table tbody tr").all()]
+    assert [(r[0], r[1], r[3]) for r in study] == [("gpt-4o", "en", "1"), ("gpt-4o", "de", "1")]
+    # the first board ranks by the study's hit@1: en 1 of 8 (12.5), de 1 of 9 (11.1), in the track's column
+    board = page.locator("#board-hit-1")
+    heads = board.locator("thead th").all_inner_texts()
+    assert "phenopacket" in heads and "diagnosis" not in heads
+    column = heads.index("phenopacket")
+    rows = board.locator("tbody tr").all()
+    cells = {tr.locator("th").inner_text(): tr.locator("th, td").nth(column).inner_text() for tr in rows}
+    assert {m: c.split()[0] for m, c in cells.items()} == {"gpt-4o [en]": "12.5", "gpt-4o [de]": "11.1"}
+    assert page.locator("#board-grounded_hit-1").count() == 1 and page.locator("#board-lenient_hit-1").count() == 1
+    assert "no judge" in page.locator("section.board").first.locator(".note").inner_text()
+    # the heatmaps keep the choice: the benchmark's own metrics and tracks
+    open_page(page, site, "heatmap")
+    assert page.locator("#benchmark-select").input_value() == "phenopacket-store"
+    assert page.locator("#heat-metric option").all_inner_texts() == [
+        "Top-1 (study's rule)",
+        "Top-1 grounded (strict)",
+        "Top-1 grounded (lenient)",
+    ]
+    assert page.locator("#heat-track option").all_inner_texts() == ["all tracks", "phenopacket"]
+    page.wait_for_function(f"{TITLE} === \"Top-1 (study's rule) by head\"")
+    # MRareBench has no pooled board: its runs are compared per input condition
+    page.select_option("#benchmark-select", "MRareBench")
+    page.wait_for_selector("text=compared per input condition")
+    open_page(page, site, "leaderboard")
+    assert page.locator("section.board").count() == 0
+    assert "no pooled board" in page.locator("main").inner_text()
+    labels = page.locator("#reference-keys tbody td:nth-child(2)").all_inner_texts()
+    assert labels and all(label.startswith("MRareBench_") for label in labels)
+
+
 def test_item_browser_pages_by_cursor_and_refuses_bad_filters(page: object, site: dict) -> None:
     total = site["store"].count_nodes("Item")
     open_page(page, site, "items")
@@ -465,7 +530,7 @@ def test_a_view_left_while_loading_never_draws_over_the_next(page: object, site:
         route.continue_()
     page.wait_for_timeout(800)  # the abandoned leaderboard's answers arrive now
     assert page.locator("main h2").first.inner_text() == "Leakage summary"
-    assert page.locator("#board-judge").count() == 0 and errors == []
+    assert page.locator("#board-score_offline").count() == 0 and errors == []
 
 
 def test_dark_theme_follows_the_system(browser: object, site: dict) -> None:
@@ -555,7 +620,7 @@ def test_a_held_out_release_shows_each_caller_what_it_may_see(page: object, held
     open_page(page, held_out_site, "leaderboard", held_out_site["evaluator"])
     shot(page, "held-out-evaluator-leaderboard")
     assert page.locator("main .error").count() == 0
-    judge = page.locator("#board-judge")
+    judge = page.locator("#board-score_offline")
     assert [t.split(" (")[0] for t in judge.locator("tbody th").all_inner_texts()] == [OWNED_MODEL]
     notes = page.locator("main .withheld").all_inner_texts()
     assert any("leak-free subset" in n for n in notes) and any("your own runs" in n for n in notes)
