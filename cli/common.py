@@ -72,6 +72,8 @@ def progress_on_stderr() -> Iterator:
     (stdout stays for results). Bars are drawn on a terminal only."""
     bar: tqdm | None = None
     current = ""
+    # no monitor thread: importers fork worker processes only from a single-threaded process
+    tqdm.monitor_interval = 0
 
     def report(stage: str, done: int, total: int) -> None:
         nonlocal bar, current

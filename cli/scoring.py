@@ -65,7 +65,7 @@ def import_predictions(
     from importers.ranked_ids import import_free_text_lists, import_ranked_ids, is_free_text_lists, is_ranked_ids
 
     info = ModelInfo(model, family, domain, params) if model else None
-    with open_store() as store:
+    with open_store() as store, progress_on_stderr() as progress:
         if any(is_ranked_ids(p) or is_free_text_lists(p) for p in paths):
             if len(paths) > 1 or not model:
                 raise click.UsageError(
@@ -76,7 +76,9 @@ def import_predictions(
             else:
                 summaries = [import_free_text_lists(paths[0], store, model, release, skip_invalid, max_group)]
         elif is_study_layout(list(paths)):
-            summaries = import_study_results(list(paths), store, model, release, skip_invalid, max_group)
+            summaries = import_study_results(
+                list(paths), store, model, release, skip_invalid, max_group, progress
+            )
         else:
             summaries = import_prediction_files(list(paths), store, info, track, skip_invalid)
     for summary in summaries:

@@ -21,10 +21,10 @@ import os
 import sqlite3
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, TypeVar
 
 from graph import embedded_sql as sql
 from graph.errors import MissingEndpointError, StoreBusyError, StoreUnavailableError
@@ -63,6 +63,18 @@ def _marks(n: int) -> str:
 
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+Entry = TypeVar("Entry")
+
+
+def _split_by_none(entries: Iterable[Entry], props_of: Callable[[Entry], Props]) -> tuple[list[Entry], list[Entry]]:
+    """(entries whose properties hold no None, the others): a None asks for a property's removal."""
+    plain: list[Entry] = []
+    patched: list[Entry] = []
+    for entry in entries:
+        (patched if None in props_of(entry).values() else plain).append(entry)
+    return plain, patched
 
 
 class _EmbeddedTx(WriteTx):
@@ -279,7 +291,9 @@ class EmbeddedStore(GraphStore):
         for key, props in rows:  # later rows of one batch build on earlier ones; a None stays, to remove
             uid = NodeRef(label, key).uid
             patches[uid] = (key, {**patches[uid][1], **props} if uid in patches else props)
-        db.executemany(sql.UPSERT_NODE, [(uid, label, key, _encode(props)) for uid, (key, props) in patches.items()])
+        plain, patched = _split_by_none(patches.items(), lambda entry: entry[1][1])
+        db.executemany(sql.UPSERT_NODE_PLAIN, [(uid, label, key, _encode(props)) for uid, (key, props) in plain])
+        db.executemany(sql.UPSERT_NODE, [(uid, label, key, _encode(props)) for uid, (key, props) in patched])
         return set(patches)
 
     def _write_rels(self, db: sqlite3.Connection, rel_type: str, rows: list[RelRow], written: set[str]) -> None:
@@ -292,7 +306,9 @@ class EmbeddedStore(GraphStore):
         for r in rows:
             edge = (r.src.uid, r.dst.uid, r.rid)
             patches[edge] = {**patches[edge], **r.props} if edge in patches else r.props
-        db.executemany(sql.UPSERT_REL, [(rel_type, s, d, rid, _encode(p)) for (s, d, rid), p in patches.items()])
+        plain, patched = _split_by_none(patches.items(), lambda entry: entry[1])
+        db.executemany(sql.UPSERT_REL_PLAIN, [(rel_type, s, d, rid, _encode(p)) for (s, d, rid), p in plain])
+        db.executemany(sql.UPSERT_REL, [(rel_type, s, d, rid, _encode(p)) for (s, d, rid), p in patched])
 
     def _remove_nodes(self, db: sqlite3.Connection, refs: list[NodeRef]) -> None:
         for chunk in _chunks([r.uid for r in refs]):

@@ -34,6 +34,16 @@ UPSERT_NODE = (
     "INSERT INTO node (uid, label, key, props) VALUES (?1, ?2, ?3, json_patch('{}', ?4)) "
     "ON CONFLICT (uid) DO UPDATE SET props = json_patch(node.props, ?4)"
 )
+# the same, for rows with no None value: a new row's text is stored as it is (json_patch parses and
+# writes it again for nothing); a None must go through json_patch, which removes the property
+UPSERT_NODE_PLAIN = (
+    "INSERT INTO node (uid, label, key, props) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (uid) DO UPDATE SET props = json_patch(node.props, ?4)"
+)
+UPSERT_REL_PLAIN = (
+    "INSERT INTO rel (type, src, dst, rid, props) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (src, type, dst, rid) DO UPDATE SET props = json_patch(rel.props, ?5)"
+)
 UPSERT_REL = (
     "INSERT INTO rel (type, src, dst, rid, props) VALUES (?1, ?2, ?3, ?4, json_patch('{}', ?5)) "
     "ON CONFLICT (src, type, dst, rid) DO UPDATE SET props = json_patch(rel.props, ?5)"

@@ -123,11 +123,14 @@ RESERVED_NAMES = ("uid", "rid")  # the stores' own properties
 
 
 def _plain_props(props: Props) -> bool:
-    """Every property name and value allowed (check_props's rules, without naming what is wrong)."""
-    return all(
-        type(name) is str and name and name not in RESERVED_NAMES and check_value(value)
-        for name, value in props.items()
-    )
+    """Every property name and value allowed (check_props's rules, without naming what is wrong).
+    A loop with the plain scalars told at once: this runs for every row of every import."""
+    for name, value in props.items():
+        if type(name) is not str or not name or name in RESERVED_NAMES:
+            return False
+        if type(value) not in _EXACT and value is not None and not check_value(value):
+            return False
+    return True
 
 
 def check_props(props: Props, where: str) -> None:

@@ -19,15 +19,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import multiprocessing
-import os
 import re
-import threading
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +34,7 @@ from core.progress import Progress, no_progress
 from graph.model import NodeRef
 from graph.store import GraphStore, RelRow
 from importers.problems import ProblemLog
+from importers.processes import map_in_processes
 
 MAX_PACKET_BYTES = 20_000_000  # a phenopacket is kilobytes; anything this large is not one
 
@@ -237,21 +233,10 @@ def read_phenopackets(paths: list[Path], progress: Progress = no_progress) -> tu
     packets are parsed in worker processes (GA4GH's JSON parser is pure Python: ~3 ms a packet)."""
     problems = ProblemLog()
     texts = list(packet_texts(paths, problems))
-    workers = min(os.cpu_count() or 1, 8)
     chunks = [texts[k : k + 250] for k in range(0, len(texts), 250)]
-    # Worker processes are forked only from a single-threaded process (a fork copies no other thread,
-    # so a lock one of them held would never be released in the child); otherwise, one process.
-    parsed: list[tuple[PacketCase | None, list]] = []
-    if len(texts) >= PARALLEL_FROM and workers > 1 and threading.active_count() == 1:
-        try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for done, chunk in enumerate(pool.map(_parse_chunk, chunks)):
-                    progress("parsing phenopackets", done * 250, len(texts))
-                    parsed += chunk
-        except BrokenProcessPool:
-            parsed = []  # a worker died (memory?): parse in this process instead
-    if len(parsed) != len(texts):
-        parsed = [r for chunk in chunks for r in _parse_chunk(chunk)]
+    if len(texts) < PARALLEL_FROM:
+        chunks = [texts]  # a few packets: starting workers would cost more than it saves
+    parsed = [r for chunk in map_in_processes(_parse_chunk, chunks, progress, "parsing phenopackets") for r in chunk]
     cases: dict[str, PacketCase] = {}
     for text, (case, found) in zip(texts, parsed, strict=True):
         problems.problems.extend(found)

@@ -20,12 +20,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.phenopackets import BENCHMARK, LANGUAGES, TRACK, prompt_stem, split_prompt_label
+from core.progress import Progress, no_progress
 from graph.model import NodeRef, compound_key
 from graph.store import GraphStore, Where
 from importers.predictions import CheckedRun, ModelInfo, PredictionSource, RunSummary, check_model_names, write_runs
 from importers.problems import ProblemLog
+from importers.processes import map_in_processes
 from scoring.grounded_ids import (
     MAX_MEMBERS,
     GroundedOutcome,
@@ -259,13 +262,16 @@ def import_study_results(
     release: str | None = None,
     skip_invalid: bool = False,
     max_members: int = MAX_MEMBERS,
+    progress: Progress = no_progress,
 ) -> list[RunSummary]:
-    """Every result file of the layout, all checked before any is written; then a transaction a run."""
+    """Every result file of the layout, all checked before any is written; then a transaction a run.
+    The files are read and judged in worker processes, one file a job."""
     files = result_files(paths)
     if not files:
         raise ValueError("no full_df_results.tsv[.gz] under " + ", ".join(map(str, paths)))
     problems = ProblemLog()
     release, stems = label_index(store, release)
+    # read here: a worker's run would cost as much to send back as to read
     runs = [r for r in (read_result_file(f, model, problems) for f in files) if r is not None]
     seen: dict[str, Path] = {}
     for r in runs:
@@ -275,17 +281,41 @@ def import_study_results(
         seen.setdefault(key, r.path)
     terms = {r.candidate.term for run in runs for rows in run.cases.values() for r in rows}
     grounding = grounding_for(store, [i for i in stems.values() if i], terms, max_members)
-    checked = [check_study_run(r, stems, release, problems, grounding) for r in runs]
+    # the workers see the runs and the grounding as this process holds them (forked): a job is an index
+    _CHECKING.update(runs=runs, stems=stems, release=release, grounding=grounding)
+    try:
+        judged = map_in_processes(_check_nth, range(len(runs)), progress, "judging result files")
+    finally:
+        _CHECKING.clear()
+    for _, found, warned in judged:
+        problems.problems.extend(found)
+        problems.warnings.extend(warned)
+    checked = [c for c, _, _ in judged]
     if not skip_invalid:
         problems.raise_if_any()
     check_model_names(store, [c.model.name for c in checked], None)
     # every file is checked before any is written; each run is then its own transaction (ten runs of
     # 5,000 ranked lists in one would pass Neo4j's default transaction memory)
-    summaries = [summary for c in checked for summary in write_runs(store, [c])]
+    summaries = []
+    for n, c in enumerate(checked):
+        progress("writing runs", n, len(checked))
+        summaries += write_runs(store, [c])
+    progress("writing runs", len(checked), len(checked))
     by_file = defaultdict(list)
     for w in problems.warnings:
         by_file[w.file].append(str(w))
     return [_with_warnings(s, by_file.get(str(r.path), [])) for s, r in zip(summaries, runs, strict=True)]
+
+
+_CHECKING: dict[str, Any] = {}  # what _check_nth's workers judge: set by import_study_results before they fork
+
+
+def _check_nth(n: int) -> tuple[CheckedRun, list, list]:
+    """The n-th run of _CHECKING judged in a worker, with the problems and warnings it found."""
+    problems = ProblemLog()
+    c = _CHECKING
+    checked = check_study_run(c["runs"][n], c["stems"], c["release"], problems, c["grounding"])
+    return checked, problems.problems, problems.warnings
 
 
 def _with_warnings(summary: RunSummary, warnings: list[str]) -> RunSummary:
