@@ -35,6 +35,17 @@ class ListColumn:
 
 
 @dataclass(frozen=True)
+class ReferenceKeys:
+    """What VLMEvalKit's evaluate() reports for a judged track (MMRareBench): the judge's mean as
+    `<track>_judge_score`, taken with numpy (pairwise sums) or with sum()/len() in file order, and
+    without a judge either `<track>_f1` (the best token F1 over answer and aliases, x100) or
+    `substring_match`."""
+
+    numpy_mean: bool = False
+    token_f1: bool = False
+
+
+@dataclass(frozen=True)
 class Track:
     name: str
     file: str  # relative to the release folder
@@ -67,6 +78,9 @@ class Track:
     metrics: tuple[str, ...] = ("offline", "ontology", "rubric-lists", "openai")
     # its input conditions, where runs answer it under several (MRareBench's datasets, prompt languages)
     conditions: tuple[str, ...] = ()
+    reference_keys: ReferenceKeys = ReferenceKeys()  # the VLMEvalKit keys of a judged track
+    offline_judge: str = "rubric-lists"  # the offline judge that scores it (scoring/offline_judges.py)
+    must_not_heading: str = "Safety violations to look for"  # a judge prompt's heading for `mustNot`
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -121,6 +135,11 @@ class Track:
         extra = json.loads(props.get("extraColumns") or "{}")
         texts += [(f"extra:{column}", str(value)) for column, value in extra.items() if str(value).strip()]
         return texts
+
+    @property
+    def text_props(self) -> tuple[str, ...]:
+        """The Item properties its own plain text columns become."""
+        return tuple(prop for _, prop in (*self.texts, *self.optional_texts))
 
     @property
     def rubric_props(self) -> tuple[str, ...]:
@@ -188,6 +207,8 @@ TRACKS: tuple[Track, ...] = (
         datasets=("MMRarebench_Diagnosis",),
         names_disease=True,
         metrics=("offline", "ontology", "openai", "token_f1", "exact"),
+        reference_keys=ReferenceKeys(numpy_mean=True, token_f1=True),
+        offline_judge="ontology",
     ),
     Track(
         "treatment",
@@ -221,6 +242,7 @@ TRACKS: tuple[Track, ...] = (
         covered=("keyTests",),  # red flags are differentials to rule out, not tests the answer must order
         leak_terms=("keyTests",),
         datasets=("MMRarebench_Examination",),
+        must_not_heading="Tests that should not be ordered",
     ),
 )
 # MRareBench T1: the same diagnosis file layout, answered by a ranked differential under three input

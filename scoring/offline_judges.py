@@ -117,7 +117,8 @@ class RubricListJudge:
             item = r.item
             must = [entry for prop in TRACK_BY_NAME[r.track].covered for entry in item.get(prop, [])]
             checks = [(f"covers {m!r}", covered(m, predicted)) for m in must]
-            if r.track == "crossmodal" and item.get("relationType"):
+            if item.get("relationType") and "relationType" in TRACK_BY_NAME[r.track].text_props:
+                # a track whose items name a relation (cross-modal): the answer must state it
                 relation = item["relationType"]
                 checks.append((f"states relation {relation!r}", states_relation(relation, predicted)))
             penalties = [(f"avoids {m!r}", not violated(m, predicted)) for m in item.get("mustNot", [])]
@@ -140,7 +141,7 @@ class OfflineJudge:
         self.config = JudgeConfig("offline", f"{self.ontology.config.hash}+{self.rubric.config.hash}")
 
     def _for(self, track: str) -> OntologyJudge | RubricListJudge:
-        return self.ontology if track == "diagnosis" else self.rubric
+        return self.ontology if TRACK_BY_NAME[track].offline_judge == "ontology" else self.rubric
 
     def prompt_for(self, request: JudgeRequest) -> str:
         return self._for(request.track).prompt_for(request)

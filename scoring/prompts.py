@@ -11,6 +11,8 @@ hash, so changing a word changes the config and no cached judgement is reused ac
 
 from __future__ import annotations
 
+from core.tracks import TRACK_BY_NAME
+
 STRICTNESS = (
     "Start from NO for every criterion and say YES only when the response meets it completely and explicitly; "
     "a partial, implied or generic answer earns NO."
@@ -108,10 +110,7 @@ def render(track: str, item: dict, prediction: str) -> str:
         prediction=prediction,
         aliases_line=_list_line("Accepted synonyms and abbreviations", item.get("aliases")),
         must_include_line=_list_line("Treatments the plan must include", item.get("mustInclude")),
-        must_not_line=_list_line(
-            "Tests that should not be ordered" if track == "examination" else "Safety violations to look for",
-            item.get("mustNot"),
-        ),
+        must_not_line=_list_line(TRACK_BY_NAME[track].must_not_heading, item.get("mustNot")),
         key_findings_line=_list_line("Key findings", item.get("goldenMainline")),
         relation_line=f"Expected relation: {relation}" if relation and relation != "nan" else "",
         key_tests_line=_list_line("Key tests expected", item.get("keyTests")),

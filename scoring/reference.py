@@ -119,6 +119,7 @@ def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[Re
                 )
             )
             continue
+        keys = TRACK_BY_NAME[track].reference_keys
         not_judged = [r for r in members if r.apart] if judge is not None else []
         members = [r for r in members if not (judge is not None and r.apart)]
         scored = [r for r in members if r.has_image_cell]
@@ -130,14 +131,15 @@ def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[Re
                     f"{model} {track}: {len(missing)} prediction(s) have no {judge} score; run `mmrare score` first"
                 )
             judge_scores = [r.judge_score or 0.0 for r in scored]
-            # the reference averages diagnosis with numpy (pairwise sums) and the others with sum()/len()
-            if track == "diagnosis":
-                values["diagnosis_judge_score"] = float(np.mean(judge_scores)) if judge_scores else 0.0
-            else:
-                values[f"{track}_judge_score"] = sum(judge_scores) / len(judge_scores) if judge_scores else 0.0
-        if track == "diagnosis":
+            if not judge_scores:
+                values[f"{track}_judge_score"] = 0.0
+            elif keys.numpy_mean:  # numpy's pairwise sums, as the reference takes diagnosis's mean
+                values[f"{track}_judge_score"] = float(np.mean(judge_scores))
+            else:  # sum()/len() in file order, as it takes the others'
+                values[f"{track}_judge_score"] = sum(judge_scores) / len(judge_scores)
+        if keys.token_f1:
             f1 = [best_token_f1(r.prediction.strip(), [r.answer, *r.aliases]) for r in scored]
-            values["diagnosis_f1"] = float(np.mean(f1) * 100) if f1 else float("nan")
+            values[f"{track}_f1"] = float(np.mean(f1) * 100) if f1 else float("nan")
         elif judge is None:
             hits = [substring_match(r.prediction, r.answer) for r in scored]
             values["substring_match"] = sum(hits) / len(hits) if hits else 0.0

@@ -14,6 +14,7 @@ from typing import Any
 from core.blobs import BlobStore
 from core.items import natural_key
 from core.progress import Progress, no_progress
+from core.tracks import TRACK_BY_NAME
 from graph.model import Direction, Node, NodeRef
 from graph.store import GraphStore, RelRow
 from scoring.judges import Judge, JudgeRequest, Verdict, judgement_id
@@ -132,7 +133,7 @@ def score_run(
         scores_by_track.setdefault(request.track, []).append(score)
     f1s = []
     for p, item in pairs:
-        if item["track"] == "diagnosis":
+        if "token_f1" in TRACK_BY_NAME[item["track"]].metrics:  # F1 and exact match, where a track offers them
             golds_text = [item.get("answer", ""), *item.get("aliases", [])]
             f1 = best_token_f1(p["text"], golds_text)
             f1s.append(f1)

@@ -218,7 +218,7 @@ def _row(
         points = _checked_points(file, where, props["evidencePoints"], problems)
         # what a good answer must say, for the audit: a context that already says it leaks it
         props["requiredFindings"] = [p.finding for p in points if p.required]
-    if track.name == "crossmodal":
+    if "relationType" in props:  # a cross-modal item's relation
         # the reference lowercases the relation and scores any value; an unexpected one is a warning
         props["relationType"] = props["relationType"].lower()
         if props["relationType"] not in RELATION_TYPES:

@@ -133,3 +133,17 @@ def test_prompts_hold_everything_the_verdict_depends_on() -> None:
     assert ontology.prompt_for(diagnosis("MFS")) != ontology.prompt_for(
         JudgeRequest("diagnosis:0", "diagnosis", {"answer": "Aniridia"}, "MFS", gold_codes=(12,))
     )
+
+
+def test_only_a_track_whose_items_name_a_relation_is_checked_for_it() -> None:
+    """A treatment item carrying a relation (no release has one) is not asked to state it; a
+    cross-modal item is."""
+    judge = RubricListJudge()
+    counselling = ["genetic counselling"]
+    item = {"mustInclude": counselling, "goldenMainline": counselling, "relationType": "confirm"}
+    answer = "Offer genetic counselling."
+    [treatment] = judge.judge_many([JudgeRequest("treatment:0", "treatment", item, answer)])
+    [crossmodal] = judge.judge_many([JudgeRequest("crossmodal:0", "crossmodal", item, answer)])
+    assert (treatment.dims, treatment.score) == ([1], 1.0)
+    assert "states relation 'confirm': not met" in crossmodal.reply and crossmodal.dims == [1, 0]
+    assert crossmodal.score == 0.5

@@ -47,3 +47,10 @@ def test_reply_formats_asked_for() -> None:
     assert "six questions below with YES or NO" in render("treatment", ITEM, "R")
     assert "five questions below with YES or NO" in render("crossmodal", ITEM, "R")
     assert "eight scores, one per line" in render("examination", ITEM, "R")
+
+
+def test_what_must_not_be_done_is_headed_by_the_track() -> None:
+    """Examination's must-not list is tests not to order; treatment's is safety violations."""
+    assert "Tests that should not be ordered: AVOID-ONE" in render("examination", ITEM, "RESPONSE-TEXT")
+    treatment = render("treatment", ITEM, "RESPONSE-TEXT")
+    assert "Safety violations to look for: AVOID-ONE" in treatment and "should not be ordered" not in treatment
