@@ -111,6 +111,8 @@ class GraphService:
         return replace(f, prevalence_classes=tuple(checked_prevalence_class(c) for c in f.prevalence_classes))
 
     def check_classes(self, codes: Sequence[int]) -> None:
+        if not codes:
+            return  # nothing to check: no store call
         known = self.store.get_many("Disease", list(codes))
         unknown = [c for c in codes if c not in known]
         if unknown:

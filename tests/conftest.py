@@ -95,6 +95,14 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The dashboard's tests drive a browser: marked `browser` and `slow` by where they live."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests on Neo4j say so in the JUnit report, so CI counts exactly those (not names with 'neo4j')."""
     if item.get_closest_marker("neo4j") is not None:

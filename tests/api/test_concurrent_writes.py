@@ -12,6 +12,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from graph.embedded import EmbeddedStore
 from graph.settings import open_store
 from graph.store import GraphStore
@@ -19,6 +21,7 @@ from tests.api.conftest import Served
 from tests.conftest import NEO4J_URI
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # every writer here is another process
 
 
 def setting_of(store: GraphStore) -> str:

@@ -15,8 +15,8 @@ from api.service import GraphService
 from core.blobs import FolderBlobStore
 from graph.store import GraphStore
 from importers.pheval_results import import_study_results
-from tests.api.test_security import ask
-from tests.integration.test_phenopackets import RESULTS, with_packets
+from tests.support.graphql import ask
+from tests.support.phenopackets import RESULTS, with_packets
 
 TABLES = (
     "query($runs: [String!]) { studyTables(runs: $runs) { model condition run metrics { key value } "

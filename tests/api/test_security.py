@@ -22,6 +22,7 @@ from core.blobs import FolderBlobStore
 from graph.store import GraphStore
 from scoring.ladder import on_grid, step_for
 from tests.api.conftest import Served, gql
+from tests.support.graphql import ask
 
 
 @pytest.fixture
@@ -32,13 +33,6 @@ def held_out(served: Served, tmp_path: Path) -> tuple[TestClient, dict[str, str]
     made = {name: keys.create(name, role) for name, role in names.items()}
     service = GraphService(served.store, served.service.blobs, ReleasePolicy("held-out", min_group=3, runs_per_day=2))
     return TestClient(create_app(service, keys, tmp_path / "thumbs"), raise_server_exceptions=False), made
-
-
-def ask(client: TestClient, query: str, key: str | None = None, **variables: object) -> dict:
-    headers = {"X-API-Key": key} if key else {}
-    response = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    assert response.status_code in (200, 400), response.text
-    return response.json()
 
 
 def message(result: dict) -> str:

@@ -102,7 +102,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 def _with_phenopacket_store(store: EmbeddedStore) -> None:
     """The real phenopacket-store excerpt and GPT-4o's English and German answers for it."""
     from importers.pheval_results import import_study_results
-    from tests.integration.test_phenopackets import RESULTS, with_packets
+    from tests.support.phenopackets import RESULTS, with_packets
 
     with_packets(store)
     import_study_results([RESULTS], store)

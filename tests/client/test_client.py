@@ -82,6 +82,7 @@ def test_errors_carry_the_service_message(served: tuple[str, GraphService]) -> N
         api.report(by="colour")
 
 
+@pytest.mark.slow  # other processes
 def test_the_examples_run_as_scripts(served: tuple[str, GraphService]) -> None:
     import subprocess
     import sys

@@ -18,18 +18,7 @@ from importers.pheval_results import import_study_results
 from importers.problems import ImportRejected
 from scoring.report import collect_rows
 from scoring.study_table import study_rows
-from tests.conftest import FIXTURES
-
-HERE = FIXTURES / "phenopackets"
-PACKETS = HERE / "store_excerpt"
-RESULTS = HERE / "pheval_excerpt" / "gpt-4o"
-
-
-def with_packets(store: GraphStore) -> GraphStore:
-    facts, files = read_all([HERE / "orphapackets_excerpt.jsonl.gz", HERE / "mondo_ordo_excerpt.robot.tsv"])
-    load(facts, store, files)
-    import_phenopackets([PACKETS], store, release="0.1.19")
-    return store
+from tests.support.phenopackets import HERE, PACKETS, RESULTS, with_packets
 
 
 def item_of(store: GraphStore, packet_id: str) -> dict:

@@ -41,6 +41,7 @@ BATCH_WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # other processes
 def test_kill_9_mid_commit_leaves_whole_commits_only(tmp_path: Path) -> None:
     path = tmp_path / "graph.db"
     rng = random.Random(2)
@@ -120,6 +121,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # other processes
 def test_two_writing_processes_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "g.db"
     EmbeddedStore(path).upsert_nodes("Disease", [{"orphaCode": 999, "name": "before"}])
