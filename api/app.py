@@ -42,7 +42,7 @@ from api.gql import Context, Mutation
 from api.gql import Query as GraphQuery
 from api.gql.cost import CostLimiter
 from api.gql.execution import DeadlineExecutionContext, PlainFieldsExecutionContext, executor_fits
-from api.limits import BodyLimit, ThreadedSchema
+from api.limits import BodyLimit, OverTime, ThreadedSchema
 from api.policy import QuotaExceeded, policy_from_env
 from api.response_cache import ByteBoundedLRU, ResponseCache, budget_from_env
 from api.service import SERVER_WRITE_WAIT, GraphService
@@ -75,7 +75,9 @@ def bounded_problems(problems: list) -> list[str]:
 
 # Errors whose message is meant for the caller; anything else is masked as "Unexpected error." An
 # unavailable store is let through the mask so the router can answer 503 (with a message of its own).
-EXPECTED = (PermissionError, ValueError, LookupError, StoreUnavailableError)
+# A worker that passes its deadline says so itself (OverTime) when it answers before the time limit's
+# own error does: either way the caller is told the query ran over.
+EXPECTED = (PermissionError, ValueError, LookupError, StoreUnavailableError, OverTime)
 
 
 def _expected(error: GraphQLError) -> bool:

@@ -241,7 +241,7 @@ def test_items_of_one_benchmark_and_its_reference_keys(served: Served, tmp_path:
     from core.blobs import FolderBlobStore
     from importers.benchmark.loader import import_release
     from importers.predictions import import_prediction_files
-    from tests.integration.test_mrarebench_graph import MODEL, write_hand_release
+    from tests.support.mrarebench_t1 import MODEL, write_hand_release
 
     hand = write_hand_release(tmp_path / "mrarebench")
     import_release(hand, served.store, FolderBlobStore(tmp_path / "blobs"), benchmark="MRareBench")
@@ -281,7 +281,7 @@ def test_evidence_verification_items_and_contrasts(served: Served, tmp_path: Pat
     from core.blobs import FolderBlobStore
     from importers.benchmark.loader import import_release
     from importers.predictions import import_prediction_files
-    from tests.integration.test_evidence_verification_graph import MODEL, write_hand_release
+    from tests.support.mrarebench_t2 import MODEL, write_hand_release
 
     hand = write_hand_release(tmp_path / "mrarebench")
     import_release(hand, served.store, FolderBlobStore(tmp_path / "blobs"), benchmark="MRareBench")

@@ -7,7 +7,7 @@ import math
 from api.auth import Principal
 from api.policy import ReleasePolicy
 from scoring.report import stratify
-from tests.unit.scoring.test_report import FULL, HALF
+from tests.support.score_rows import FULL, HALF
 
 
 def test_a_held_out_report_hides_means_over_few_items() -> None:

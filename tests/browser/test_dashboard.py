@@ -8,8 +8,6 @@ import csv
 import io
 import itertools
 import math
-import os
-import shutil
 import socket
 import threading
 import time
@@ -28,33 +26,9 @@ from graph.embedded import EmbeddedStore
 from graph.model import NodeRef
 from graph.store import RelRow
 from scoring.stats import RESAMPLES
+from tests.support.browser import CHROMIUM, FLAGS, need_browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _need_browser() -> None:
-    missing = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "the playwright package (pip install -e '.[dev]')"
-    if not Path(CHROMIUM).exists():
-        missing = "Chromium (apt-get install chromium)"
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests need {missing}")
-        pytest.skip(f"browser tests skipped: no {missing}")
 
 
 def serving(
@@ -62,7 +36,7 @@ def serving(
 ) -> Iterator[dict]:
     """The demo served on a free port with a maintainer and an evaluator key; the evaluator owns the
     runs of one model (phenotype-ranker). `extra` adds to the demo's graph before it is served."""
-    _need_browser()
+    need_browser()
     import uvicorn
 
     store, blobs = EmbeddedStore(None), FolderBlobStore(tmp / "blobs")

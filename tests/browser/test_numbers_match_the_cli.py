@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from tests.browser.test_dashboard import CHROMIUM, FLAGS, _need_browser
+from tests.support.browser import CHROMIUM, FLAGS, need_browser
 
 FIX = Path(__file__).parents[1] / "fixtures" / "orphanet"
 FILES = {"diagnosis": "Diagnosis", "treatment": "Treatment", "crossmodal": "Crossmodal", "examination": "Examination"}
@@ -39,7 +39,7 @@ def _predictions(release: Path, folder: Path, model: str, keep_every: int) -> No
 
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    _need_browser()
+    need_browser()
     import uvicorn
 
     from api.app import create_app

@@ -23,32 +23,10 @@ from importers.benchmark.generator import generate_release
 from importers.benchmark.loader import import_release
 from importers.problems import ImportRejected
 from tests.conftest import with_orphanet
+from tests.support.releases import edit, rows, snapshot
 
 FIX = Path(__file__).parents[1] / "fixtures" / "orphanet"
 csv.field_size_limit(sys.maxsize)
-
-
-def rows(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
-
-
-def snapshot(store: GraphStore, item_ids: list[str] | None = None) -> dict:
-    items = {n.ref.key: n.props for n in store.select("Item")}
-    keys = sorted(item_ids or items)
-    refs = [NodeRef("Item", k) for k in keys]
-    rel = {
-        t: sorted(
-            (n.start.uid, n.node.uid, n.rid, json.dumps(n.rel_props, sort_keys=True)) for n in store.neighbours(refs, t)
-        )
-        for t in ("SHOWS", "ANSWER_IS", "MENTIONS")
-    }
-    images = {n.ref.key: n.props for n in store.select("Image")}
-    return {
-        "items": {k: items[k] for k in keys},
-        "rels": rel,
-        "images": {k: v for k, v in images.items() if any(k in r[1] for r in rel["SHOWS"])},
-    }
 
 
 def test_import_counts_alignment_and_idempotence(store: GraphStore, release: Path, tmp_path: Path) -> None:
@@ -140,19 +118,6 @@ def test_same_seed_same_release(tmp_path: Path) -> None:
     for track in TRACKS:
         assert (tmp_path / "a" / track.file).read_bytes() == (tmp_path / "b" / track.file).read_bytes()
     assert "SYNTHETIC" in (tmp_path / "a" / "README.md").read_text()
-
-
-def edit(release: Path, tmp_path: Path, track: str, change) -> Path:
-    """A copy of the release with one track's rows changed by `change(rows) -> rows`."""
-    copy = tmp_path / "edited"
-    shutil.copytree(release, copy)
-    t = next(t for t in TRACKS if t.name == track)
-    data = change(rows(copy / t.file))
-    with open(copy / t.file, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(data[0]), delimiter="\t", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(data)
-    return copy
 
 
 def test_every_bad_input_kind_is_named_and_nothing_written(store: GraphStore, release: Path, tmp_path: Path) -> None:

@@ -276,7 +276,7 @@ def test_reports_on_the_leak_free_subset(store: GraphStore) -> None:
 def test_columns_outside_the_format_are_audited_as_question_side(
     store: GraphStore, release: Path, tmp_path: Path
 ) -> None:
-    from tests.integration.test_benchmark_import import edit
+    from tests.support.releases import edit
 
     with_orphanet(store)
 

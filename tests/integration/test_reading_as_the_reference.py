@@ -28,9 +28,9 @@ from importers.problems import ProblemLog
 from scoring.evidence_verification import evaluate_evidence
 from scoring.reference import collect_reference_rows, reference_scores
 from tests.conftest import FIXTURES, with_orphanet
-from tests.integration.test_evidence_verification_graph import HEADER as T2_HEADER
-from tests.integration.test_evidence_verification_graph import RELEASE as T2_RELEASE
-from tests.integration.test_evidence_verification_graph import hand_rows, write_rows
+from tests.support.mrarebench_t2 import HEADER as T2_HEADER
+from tests.support.mrarebench_t2 import RELEASE as T2_RELEASE
+from tests.support.mrarebench_t2 import hand_rows, write_rows
 
 T1_RELEASE = "diagnosis/diagnosis_opened.tsv"
 T1_HEADER = ["index", "question", "context", "answer", "answer_aliases", "ORPHA_code", "image", "image_path"]

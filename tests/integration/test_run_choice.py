@@ -20,7 +20,7 @@ from scoring.report import collect_rows, stratify
 from scoring.run_choice import delete_run, reported_runs, resolve_runs, use_run
 from scoring.service import score_run
 from tests.conftest import with_orphanet
-from tests.integration.test_scoring import diagnosis_rows
+from tests.support.releases import diagnosis_rows
 
 
 def write_tsv(path: Path, rows: list[tuple[int, str]]) -> Path:

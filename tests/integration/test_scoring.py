@@ -20,13 +20,9 @@ from scoring.offline_judges import OfflineJudge, OntologyJudge
 from scoring.report import collect_rows, stratify
 from scoring.service import score_run
 from tests.conftest import with_orphanet
+from tests.support.releases import diagnosis_rows
 
 csv.field_size_limit(sys.maxsize)
-
-
-def diagnosis_rows(release: Path) -> list[dict[str, str]]:
-    with open(release / "diagnosis" / "diagnosis_opened.tsv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
 
 
 @pytest.fixture

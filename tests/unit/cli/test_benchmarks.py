@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from cli.main import main
 from importers.predictions import name_dataset, name_parts
-from tests.integration.test_mrarebench_graph import MODEL, write_hand_release
+from tests.support.mrarebench_t1 import MODEL, write_hand_release
 
 FIX = Path(__file__).parents[2] / "fixtures" / "orphanet"
 

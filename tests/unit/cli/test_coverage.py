@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from graph.embedded import EmbeddedStore
-from tests.integration.test_coverage import hand_built
+from tests.support.coverage import hand_built
 
 
 @pytest.fixture(autouse=True)
