@@ -12,6 +12,7 @@ COPY scoring scoring
 COPY api api
 COPY cli cli
 COPY client client
+COPY mmrare mmrare
 RUN pip install --no-cache-dir . && rm -rf /app/*
 WORKDIR /data
 ENV MMRARE_GRAPH=embedded:/data/graph.db MMRARE_DATA_DIR=/data

@@ -36,26 +36,26 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from api.auth import KeyStore, Principal
-from api.docs import LOCAL_ONLY, add_offline_docs, graphiql_page
-from api.gql import Context, Mutation
-from api.gql import Query as GraphQuery
-from api.gql.cost import CostLimiter
-from api.gql.execution import DeadlineExecutionContext, PlainFieldsExecutionContext, executor_fits
-from api.limits import BodyLimit, OverTime, ThreadedSchema
-from api.policy import QuotaExceeded, policy_from_env
-from api.response_cache import ByteBoundedLRU, ResponseCache, budget_from_env
-from api.service import SERVER_WRITE_WAIT, GraphService
-from api.versioning import GenerationReader, GraphVersion
-from core.tracks import select_tracks
-from graph.embedded import EmbeddedStore
-from graph.errors import StoreBusyError, StoreUnavailableError
-from graph.subsets import ItemFilter, select_items
-from importers.benchmark.export import release_files
-from importers.predictions import SUFFIXES, ModelInfo, PredictionSource, check_display_text
-from importers.problems import ImportRejected
-from scoring.report import leaderboard_csv, report_csv
-from scoring.stats import RESAMPLES
+from mmrare.api.auth import KeyStore, Principal
+from mmrare.api.docs import LOCAL_ONLY, add_offline_docs, graphiql_page
+from mmrare.api.gql import Context, Mutation
+from mmrare.api.gql import Query as GraphQuery
+from mmrare.api.gql.cost import CostLimiter
+from mmrare.api.gql.execution import DeadlineExecutionContext, PlainFieldsExecutionContext, executor_fits
+from mmrare.api.limits import BodyLimit, OverTime, ThreadedSchema
+from mmrare.api.policy import QuotaExceeded, policy_from_env
+from mmrare.api.response_cache import ByteBoundedLRU, ResponseCache, budget_from_env
+from mmrare.api.service import SERVER_WRITE_WAIT, GraphService
+from mmrare.api.versioning import GenerationReader, GraphVersion
+from mmrare.core.tracks import select_tracks
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.errors import StoreBusyError, StoreUnavailableError
+from mmrare.graph.subsets import ItemFilter, select_items
+from mmrare.importers.benchmark.export import release_files
+from mmrare.importers.predictions import SUFFIXES, ModelInfo, PredictionSource, check_display_text
+from mmrare.importers.problems import ImportRejected
+from mmrare.scoring.report import leaderboard_csv, report_csv
+from mmrare.scoring.stats import RESAMPLES
 
 MAX_UPLOAD = 50 * 1024 * 1024
 MAX_GRAPHQL_BODY = 2 * 1024 * 1024
@@ -346,8 +346,8 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """The app over the configured store and data folder (what `mmrare serve` runs)."""
-    from core.settings import blob_store, data_dir
-    from graph.settings import open_store
+    from mmrare.core.settings import blob_store, data_dir
+    from mmrare.graph.settings import open_store
 
     store = open_store()
     if isinstance(store, EmbeddedStore):

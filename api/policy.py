@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from api.auth import Principal
-from graph.subsets import ItemFilter
-from scoring.report import Report
+from mmrare.api.auth import Principal
+from mmrare.graph.subsets import ItemFilter
+from mmrare.scoring.report import Report
 
 MODES = ("open", "held-out")
 # groupings that say nothing finer than a head or a prevalence band (and those only in big groups)

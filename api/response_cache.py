@@ -32,9 +32,9 @@ from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse,
 from graphql.language import FieldNode, Visitor, visit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import KeyStore, Principal
-from api.versioning import VARY, GenerationReader, etag_of, store_unavailable
-from graph.errors import StoreUnavailableError
+from mmrare.api.auth import KeyStore, Principal
+from mmrare.api.versioning import VARY, GenerationReader, etag_of, store_unavailable
+from mmrare.graph.errors import StoreUnavailableError
 
 DEFAULT_BYTES = 64 * 1024 * 1024
 CLOCK_FIELDS = frozenset({"submissionQuota"})  # answers that change with time, not with the graph

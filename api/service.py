@@ -12,30 +12,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from api.auth import Principal
-from api.policy import Quota, QuotaExceeded, ReleasePolicy
-from audit import audit_and_store
-from audit.model import KINDS, SEVERITIES, leakage_summary
-from core.blobs import BlobStore
-from core.items import natural_key, track_of
-from core.orphanet import checked_prevalence_class
-from core.tracks import TRACK_BY_NAME, tracks_scored_by
-from graph.errors import StoreBusyError
-from graph.model import Direction, Neighbour, NodeRef
-from graph.store import GraphStore, Where
-from graph.subsets import ItemFilter
-from importers.predictions import ModelInfo, PredictionSource, RunSummary, import_prediction_sources
-from scoring.condition_runs import graph_contrasts
-from scoring.conditions import ConditionContrast
-from scoring.coverage import Coverage, coverage
-from scoring.judge_choice import make_judge, metric_property
-from scoring.judges import OFFLINE_JUDGES
-from scoring.ladder import laddered_report
-from scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
-from scoring.report import Report, child_classes, collect_rows, stratify
-from scoring.run_choice import resolve_runs
-from scoring.service import ScoreSummary, score_run
-from scoring.study_table import StudyRow, study_rows
+from mmrare.api.auth import Principal
+from mmrare.api.policy import Quota, QuotaExceeded, ReleasePolicy
+from mmrare.audit import audit_and_store
+from mmrare.audit.model import KINDS, SEVERITIES, leakage_summary
+from mmrare.core.blobs import BlobStore
+from mmrare.core.items import natural_key, track_of
+from mmrare.core.orphanet import checked_prevalence_class
+from mmrare.core.tracks import TRACK_BY_NAME, tracks_scored_by
+from mmrare.graph.errors import StoreBusyError
+from mmrare.graph.model import Direction, Neighbour, NodeRef
+from mmrare.graph.store import GraphStore, Where
+from mmrare.graph.subsets import ItemFilter
+from mmrare.importers.predictions import ModelInfo, PredictionSource, RunSummary, import_prediction_sources
+from mmrare.scoring.condition_runs import graph_contrasts
+from mmrare.scoring.conditions import ConditionContrast
+from mmrare.scoring.coverage import Coverage, coverage
+from mmrare.scoring.judge_choice import make_judge, metric_property
+from mmrare.scoring.judges import OFFLINE_JUDGES
+from mmrare.scoring.ladder import laddered_report
+from mmrare.scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
+from mmrare.scoring.report import Report, child_classes, collect_rows, stratify
+from mmrare.scoring.run_choice import resolve_runs
+from mmrare.scoring.service import ScoreSummary, score_run
+from mmrare.scoring.study_table import StudyRow, study_rows
 
 MAX_PAGE = 100
 

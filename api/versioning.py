@@ -13,8 +13,8 @@ import time
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.errors import StoreUnavailableError
-from graph.store import GraphStore
+from mmrare.graph.errors import StoreUnavailableError
+from mmrare.graph.store import GraphStore
 
 VERSIONED = ("/graphql", "/exports/")  # answers computed from the graph (images and pages are not)
 BEFORE, AFTER = "mmrare.generation", "mmrare.generation.after"  # the reads, in the request's scope

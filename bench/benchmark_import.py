@@ -20,18 +20,18 @@ from pathlib import Path
 
 from bench.common import median_time, paper_orphanet
 from bench.images import full_decode_then_reduce
-from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
-from importers.benchmark.generator import generate_release
-from importers.benchmark.images import inspect_image
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.importers.benchmark.generator import generate_release
+from mmrare.importers.benchmark.images import inspect_image
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.loader import load
 
 
 def child(store_setting: str, orphanet: Path, release: Path, blobs: Path) -> None:
     """Runs in a fresh process: Orphanet first (not timed), then the timed benchmark import."""
-    from graph.settings import open_store
-    from importers.benchmark.loader import import_release
+    from mmrare.graph.settings import open_store
+    from mmrare.importers.benchmark.loader import import_release
 
     store = open_store(store_setting)
     store.clear()

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import httpx
 
-from api.auth import KeyStore
-from api.response_cache import DEFAULT_BYTES
 from bench.api import PAGE, serving
 from bench.common import served_stores
-from graph.store import GraphStore
-from importers.predictions import ModelInfo, import_predictions
+from mmrare.api.auth import KeyStore
+from mmrare.api.response_cache import DEFAULT_BYTES
+from mmrare.graph.store import GraphStore
+from mmrare.importers.predictions import ModelInfo, import_predictions
 
 QUESTIONS = {
     "items page": (PAGE, {"after": None}),

@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
-from graph.errors import StoreUnavailableError
-from graph.store import GraphStore
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.errors import StoreUnavailableError
+from mmrare.graph.store import GraphStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests/fixtures/orphanet"
 SHARED_PACKETS = (
@@ -27,8 +27,8 @@ def paper_orphanet() -> Path:
 
 def orphanet_store() -> tuple[EmbeddedStore, Path]:
     """An in-memory embedded store holding `paper_orphanet()`, and where that came from."""
-    from importers.orphanet.detect import read_all
-    from importers.orphanet.loader import load
+    from mmrare.importers.orphanet.detect import read_all
+    from mmrare.importers.orphanet.loader import load
 
     orphanet = paper_orphanet()
     store = EmbeddedStore(None)
@@ -53,7 +53,7 @@ def open_stores(workdir: Path, neo4j_uri: str | None) -> dict[str, GraphStore]:
     stores["embedded"].clear()
     uri = neo4j_uri or os.environ.get("MMRARE_BENCH_NEO4J", "neo4j://127.0.0.1:7687")
     try:
-        from graph.neo4j_store import Neo4jStore
+        from mmrare.graph.neo4j_store import Neo4jStore
 
         neo = Neo4jStore(uri)
         neo.clear()
@@ -75,7 +75,7 @@ def print_table(rows: list[tuple[str, dict[str, float]]], unit: str = "s") -> No
 
 def fixture_release(folder: Path, items: int) -> Path:
     """A generated release of `items` items from the bundled Orphanet fixtures, in folder/release."""
-    from importers.benchmark.generator import generate_release
+    from mmrare.importers.benchmark.generator import generate_release
 
     source = with_fixture_orphanet(EmbeddedStore(None))
     release = folder / "release"
@@ -85,8 +85,8 @@ def fixture_release(folder: Path, items: int) -> Path:
 
 def with_fixture_orphanet(store: GraphStore) -> GraphStore:
     """The store with the bundled Orphanet fixtures imported."""
-    from importers.orphanet.detect import read_all
-    from importers.orphanet.loader import load
+    from mmrare.importers.orphanet.detect import read_all
+    from mmrare.importers.orphanet.loader import load
 
     facts, files = read_all([FIXTURES])
     load(facts, store, files)
@@ -98,7 +98,7 @@ def served_stores(folder: Path, items: int, neo4j_uri: str | None) -> Iterator[t
     one generated release of `items` items, ready to serve; the loaded graph is frozen out of the GC."""
     import gc
 
-    from importers.benchmark.loader import import_release
+    from mmrare.importers.benchmark.loader import import_release
 
     release = fixture_release(folder, items)
     blobs = FolderBlobStore(folder / "blobs")

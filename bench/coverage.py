@@ -16,14 +16,14 @@ import tempfile
 from pathlib import Path
 
 from bench.common import open_stores, print_table, timed
-from core.blobs import FolderBlobStore
-from importers.benchmark.generator import generate_release
-from importers.benchmark.loader import import_release
-from importers.mrarebench_generator import generate_mrarebench
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
-from importers.phenopackets import import_phenopackets
-from scoring.coverage import coverage
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.importers.benchmark.generator import generate_release
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.mrarebench_generator import generate_mrarebench
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.loader import load
+from mmrare.importers.phenopackets import import_phenopackets
+from mmrare.scoring.coverage import coverage
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 UNDER = 98006  # Rare neurologic disease: the class whose children the class map shows

@@ -14,15 +14,15 @@ import tempfile
 from pathlib import Path
 
 from bench.common import orphanet_store, timed
-from core.blobs import FolderBlobStore
-from core.mrarebench import EVIDENCE_CONDITIONS
-from importers.benchmark.loader import import_release
-from importers.mrarebench import read_evidence_predictions, read_evidence_release, split_file_name
-from importers.mrarebench_generator import generate_evidence
-from importers.predictions import import_prediction_files
-from scoring.condition_runs import evidence_runs, graph_contrasts
-from scoring.conditions import ALL
-from scoring.evidence_verification import evaluate_evidence
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.core.mrarebench import EVIDENCE_CONDITIONS
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.mrarebench import read_evidence_predictions, read_evidence_release, split_file_name
+from mmrare.importers.mrarebench_generator import generate_evidence
+from mmrare.importers.predictions import import_prediction_files
+from mmrare.scoring.condition_runs import evidence_runs, graph_contrasts
+from mmrare.scoring.conditions import ALL
+from mmrare.scoring.evidence_verification import evaluate_evidence
 
 
 def main() -> None:

@@ -23,17 +23,17 @@ import numpy as np
 import pandas as pd
 
 from bench.common import orphanet_store
-from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
-from importers.benchmark.generator import generate_release
-from importers.benchmark.loader import import_release
-from importers.predictions import import_prediction_files
-from scoring.judges import JudgeRequest, Verdict
-from scoring.openai_judge import OpenAIJudge, OpenAISettings
-from scoring.reference import collect_reference_rows, reference_scores, substring_match
-from scoring.reply_parsing import PARSERS
-from scoring.service import score_run
-from scoring.token_f1 import best_token_f1
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.importers.benchmark.generator import generate_release
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.predictions import import_prediction_files
+from mmrare.scoring.judges import JudgeRequest, Verdict
+from mmrare.scoring.openai_judge import OpenAIJudge, OpenAISettings
+from mmrare.scoring.reference import collect_reference_rows, reference_scores, substring_match
+from mmrare.scoring.reply_parsing import PARSERS
+from mmrare.scoring.service import score_run
+from mmrare.scoring.token_f1 import best_token_f1
 from tests.fakes.chat_server import running_chat_server
 
 DATASETS = {t: t.capitalize() for t in ("diagnosis", "treatment", "crossmodal", "examination")}

@@ -11,7 +11,7 @@ import io
 from PIL import Image, ImageDraw
 
 from bench.common import median_time
-from importers.benchmark.images import inspect_image
+from mmrare.importers.benchmark.images import inspect_image
 
 
 def sample_jpeg(width: int, height: int) -> bytes:

@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import orphanet_store
-from core.blobs import FolderBlobStore
-from importers.benchmark.generator import generate_release
-from importers.benchmark.loader import import_release
-from scoring.judges import JudgeRequest
-from scoring.offline_judges import OfflineJudge, gold_codes
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.importers.benchmark.generator import generate_release
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.scoring.judges import JudgeRequest
+from mmrare.scoring.offline_judges import OfflineJudge, gold_codes
 
 
 def wrong_answer(items: list[dict], k: int, codes: dict[str, tuple[int, ...]]) -> str:

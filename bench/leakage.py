@@ -15,15 +15,15 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from audit import KINDS, LeakageAudit, store_audit
 from bench.common import open_stores, paper_orphanet, print_table, timed
-from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
-from graph.model import NodeRef
-from importers.benchmark.generator import AUDIT_KIND, generate_release
-from importers.benchmark.loader import import_release
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
+from mmrare.audit import KINDS, LeakageAudit, store_audit
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.model import NodeRef
+from mmrare.importers.benchmark.generator import AUDIT_KIND, generate_release
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.loader import load
 
 
 def main() -> None:

@@ -26,12 +26,12 @@ from pathlib import Path
 
 import httpx
 
-from api.auth import KeyStore
-from api.response_cache import DEFAULT_BYTES
 from bench.api import PAGE, serving
 from bench.common import served_stores
-from core.blobs import FolderBlobStore
-from graph.store import GraphStore
+from mmrare.api.auth import KeyStore
+from mmrare.api.response_cache import DEFAULT_BYTES
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.store import GraphStore
 
 REPORT = '{ report(by: "track", metric: "tokenF1", resamples: 100) { rows { group n mean } } }'
 HEAVY = '{ report(by: "head", metric: "tokenF1", resamples: 5000) { rows { group n } } }'

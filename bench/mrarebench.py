@@ -15,14 +15,14 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import orphanet_store, timed
-from core.blobs import FolderBlobStore
-from importers.benchmark.loader import import_release
-from importers.mrarebench import read_predictions, read_release, split_file_name
-from importers.mrarebench_generator import generate_mrarebench
-from importers.predictions import import_prediction_files
-from scoring.condition_runs import differential_runs
-from scoring.differential_eval import evaluate
-from scoring.grounded_match import OntologyMatcher
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.mrarebench import read_predictions, read_release, split_file_name
+from mmrare.importers.mrarebench_generator import generate_mrarebench
+from mmrare.importers.predictions import import_prediction_files
+from mmrare.scoring.condition_runs import differential_runs
+from mmrare.scoring.differential_eval import evaluate
+from mmrare.scoring.grounded_match import OntologyMatcher
 
 
 def main() -> None:

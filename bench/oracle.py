@@ -30,14 +30,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from api.auth import Principal
-from api.policy import ReleasePolicy
-from api.service import GraphService
 from bench.common import fixture_release, with_fixture_orphanet
-from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
-from importers.benchmark.loader import import_release
-from importers.predictions import ModelInfo, PredictionSource
+from mmrare.api.auth import Principal
+from mmrare.api.policy import ReleasePolicy
+from mmrare.api.service import GraphService
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.predictions import ModelInfo, PredictionSource
 
 METRIC = "tokenF1"
 MAINTAINER = Principal("bench-maintainer", "maintainer")

@@ -14,10 +14,10 @@ import tracemalloc
 from pathlib import Path
 
 from bench.common import median_time, open_stores, print_table, timed
-from graph.embedded import EmbeddedStore
-from graph.model import Direction, NodeRef
-from importers.orphanet.loader import load
-from importers.orphanet.packets import read_packets
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.importers.orphanet.loader import load
+from mmrare.importers.orphanet.packets import read_packets
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared/data/orphanet/orphapackets/orphapackets_2025-12_all.jsonl.gz"
 

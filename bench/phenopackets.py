@@ -17,13 +17,13 @@ import tempfile
 from pathlib import Path
 
 from bench.common import open_stores, print_table, timed
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
-from importers.phenopackets import _parse_chunk, import_phenopackets, packet_texts
-from importers.pheval_results import import_study_results
-from importers.problems import ProblemLog
-from scoring.report import collect_rows, stratify
-from scoring.study_table import study_rows
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.loader import load
+from mmrare.importers.phenopackets import _parse_chunk, import_phenopackets, packet_texts
+from mmrare.importers.pheval_results import import_study_results
+from mmrare.importers.problems import ProblemLog
+from mmrare.scoring.report import collect_rows, stratify
+from mmrare.scoring.study_table import study_rows
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 
 from bench.common import orphanet_store
-from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
-from importers.benchmark.generator import generate_release
-from importers.benchmark.loader import import_release
-from scoring.report import ScoreRow, collect_rows, stratify
-from scoring.token_f1 import best_token_f1, normalise
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.importers.benchmark.generator import generate_release
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.scoring.report import ScoreRow, collect_rows, stratify
+from mmrare.scoring.token_f1 import best_token_f1, normalise
 
 
 def noisy(answer: str, rng: random.Random, skill: float) -> str:
@@ -170,7 +170,7 @@ def main() -> None:
 
 def _rows_without_runs(store: EmbeddedStore) -> list[ScoreRow]:
     """The stratification keys of every item, via the report's own reader (one dummy prediction each)."""
-    from importers.predictions import ModelInfo, import_predictions
+    from mmrare.importers.predictions import ModelInfo, import_predictions
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "keys.jsonl"

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 from bench.common import median_time, open_stores, print_table, timed
-from graph.model import Direction, NodeRef
-from graph.store import RelRow
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import RelRow
 
 
 def make_dag(n: int, seed: int) -> tuple[list[dict], list[RelRow]]:

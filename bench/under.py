@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 
 from bench.common import open_stores, orphanet_store, paper_orphanet
-from core.blobs import FolderBlobStore
-from graph.subsets import ItemFilter
-from importers.benchmark.generator import generate_release
-from importers.benchmark.loader import import_release
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.subsets import ItemFilter
+from mmrare.importers.benchmark.generator import generate_release
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.loader import load
 
 CLASSES = {98053: "Rare genetic disease", 98006: "Rare neurologic disease", 68367: "Rare inborn errors of metabolism"}
 

@@ -7,9 +7,9 @@ import time
 
 import click
 
-from cli.common import progress_on_stderr
-from core.phenopackets import BENCHMARK
-from graph.settings import open_store
+from mmrare.cli.common import progress_on_stderr
+from mmrare.core.phenopackets import BENCHMARK
+from mmrare.graph.settings import open_store
 
 
 @click.group("baseline")
@@ -25,8 +25,8 @@ def phenotype(benchmark: str, release: str | None, name: str) -> None:
     """Rank Orphanet diseases for every case from its HPO features against Orphanet's HPO annotations
     (IC-weighted best match through the HPO hierarchy; scoring/phenotype_baseline.py), top 10, as a run
     scored by the grounded rule. Needs Orphanet (with phenotypes) and hp.obo imported."""
-    from importers.ranked_ids import write_ranked_run
-    from scoring.baseline_run import rank_cases
+    from mmrare.importers.ranked_ids import write_ranked_run
+    from mmrare.scoring.baseline_run import rank_cases
 
     start = time.perf_counter()
     with open_store() as store, progress_on_stderr() as progress:

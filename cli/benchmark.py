@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import (
+from mmrare.cli.common import (
     BENCHMARK_CHOICE,
     TRACK_CHOICE,
     benchmark_option,
@@ -16,7 +16,7 @@ from cli.common import (
     prevalence_class,
     progress_on_stderr,
 )
-from graph.settings import graph_setting, open_store
+from mmrare.graph.settings import graph_setting, open_store
 
 
 @click.command("benchmark")
@@ -33,8 +33,8 @@ from graph.settings import graph_setting, open_store
 def import_benchmark(root: Path, skip_invalid: bool, benchmark: str) -> None:
     """A benchmark release folder into the graph, beside any other benchmark. Images go to
     MMRARE_DATA_DIR/blobs."""
-    from core.settings import blob_store
-    from importers.benchmark.loader import import_release
+    from mmrare.core.settings import blob_store
+    from mmrare.importers.benchmark.loader import import_release
 
     with open_store() as store, progress_on_stderr() as progress:
         summary = import_release(
@@ -91,7 +91,7 @@ def generate() -> None:
 @click.option("--plant-leaks", is_flag=True, help="Plant leaks of each kind; list them in leak_manifest.json.")
 def generate_sample(out: Path, items: int | None, seed: int, scale: str | None, plant_leaks: bool) -> None:
     """A SYNTHETIC release in the MMRareBench format, from the Orphanet diseases in the graph."""
-    from importers.benchmark.generator import PAPER_IMAGES, PAPER_ITEMS, generate_release
+    from mmrare.importers.benchmark.generator import PAPER_IMAGES, PAPER_ITEMS, generate_release
 
     n_items, n_images = (PAPER_ITEMS, PAPER_IMAGES) if scale == "paper" else (items or 40, None)
     with open_store() as store:
@@ -132,9 +132,9 @@ def export_benchmark(
 ) -> None:
     """Any subset back to the release format (TSV; a folder per benchmark when it holds items of
     both), or to Parquet."""
-    from core.settings import blob_store
-    from graph.subsets import ItemFilter, select_items
-    from importers.benchmark.export import export_hf, export_items, export_parquet
+    from mmrare.core.settings import blob_store
+    from mmrare.graph.subsets import ItemFilter, select_items
+    from mmrare.importers.benchmark.export import export_hf, export_items, export_parquet
 
     codes = [orpha_code(text, "--under") for text in under]
     tracks = chosen_tracks(tracks, benchmark)

@@ -10,10 +10,10 @@ from contextlib import contextmanager
 import click
 from tqdm import tqdm
 
-from core.orphanet import checked_prevalence_class, parse_orpha_code
-from core.tracks import ALL_TRACKS, BENCHMARKS, select_tracks
-from graph.model import NodeRef
-from graph.store import GraphStore
+from mmrare.core.orphanet import checked_prevalence_class, parse_orpha_code
+from mmrare.core.tracks import ALL_TRACKS, BENCHMARKS, select_tracks
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
 
 TRACK_CHOICE = click.Choice([t.name for t in ALL_TRACKS])
 BENCHMARK_CHOICE = click.Choice(list(BENCHMARKS), case_sensitive=False)
@@ -35,7 +35,7 @@ def chosen_tracks(tracks: tuple[str, ...], benchmark: str | None) -> tuple[str, 
 
 def interval(low: float, high: float, spec: str) -> str:
     """An interval as text, or what stands in its place below the cases an interval needs."""
-    from scoring.stats import MIN_CASES
+    from mmrare.scoring.stats import MIN_CASES
 
     if math.isnan(low) or math.isnan(high):
         return f"[no interval: under {MIN_CASES} cases]"

@@ -10,8 +10,8 @@ from dataclasses import asdict
 
 import click
 
-from graph.settings import open_store
-from scoring.coverage import GROUPINGS
+from mmrare.graph.settings import open_store
+from mmrare.scoring.coverage import GROUPINGS
 
 SHARED_KEYS = ("a", "b", "diseases", "publications", "images")
 DISORDER_COLUMNS = ("disorders_covered", "disorders_in_group", "uncovered_by_any")
@@ -28,7 +28,7 @@ def coverage(by: str, under: int | None, fmt: str) -> None:
     group (--by head: every head of a disorder; linearised: one head per disorder; prevalence; class
     --under CODE: each child class of CODE); the disorders of each group no benchmark covers; and what
     two benchmarks share."""
-    from scoring.coverage import coverage as build
+    from mmrare.scoring.coverage import coverage as build
 
     if (by == "class") != (under is not None):
         raise click.UsageError("--under CODE goes with --by class, and only with it")

@@ -12,19 +12,19 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from audit import audit_and_store
-from core.blobs import BlobStore
-from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
-from graph.model import NodeRef
-from graph.store import GraphStore
-from importers.benchmark.generator import generate_release
-from importers.benchmark.loader import import_release
-from importers.mrarebench_generator import generate_evidence, generate_mrarebench
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
-from importers.predictions import ModelInfo, PredictionSource, import_prediction_files, import_prediction_sources
-from scoring.offline_judges import OfflineJudge
-from scoring.service import score_run
+from mmrare.audit import audit_and_store
+from mmrare.core.blobs import BlobStore
+from mmrare.core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.importers.benchmark.generator import generate_release
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.mrarebench_generator import generate_evidence, generate_mrarebench
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.loader import load
+from mmrare.importers.predictions import ModelInfo, PredictionSource, import_prediction_files, import_prediction_sources
+from mmrare.scoring.offline_judges import OfflineJudge
+from mmrare.scoring.service import score_run
 
 ORPHANET = Path(__file__).resolve().parent / "demo_data" / "orphanet_demo.jsonl.gz"
 

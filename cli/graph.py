@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from graph.errors import StoreUnavailableError
-from graph.settings import graph_setting, open_store
+from mmrare.graph.errors import StoreUnavailableError
+from mmrare.graph.settings import graph_setting, open_store
 
 
 @click.group()
@@ -57,7 +57,7 @@ def graph_reset(yes: bool) -> None:
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
 def graph_upgrade(old: Path, new: Path) -> None:
     """Copy a graph file of the earlier embedded format (gzip JSON) into a new SQLite graph file."""
-    from graph.embedded import EmbeddedStore, upgrade_json_graph
+    from mmrare.graph.embedded import EmbeddedStore, upgrade_json_graph
 
     if new.exists():
         raise click.UsageError(f"{new} exists; name a new file")
@@ -81,7 +81,7 @@ def neo4j() -> None:
 @click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait for Bolt.")
 def neo4j_start(timeout: float) -> None:
     """Assemble the server if needed, start it and wait until Bolt answers."""
-    from graph.local_neo4j import LocalNeo4j, LocalNeo4jError
+    from mmrare.graph.local_neo4j import LocalNeo4j, LocalNeo4jError
 
     server = LocalNeo4j.from_env()
     try:
@@ -96,7 +96,7 @@ def neo4j_start(timeout: float) -> None:
 @neo4j.command("stop")
 def neo4j_stop() -> None:
     """Stop the local server."""
-    from graph.local_neo4j import LocalNeo4j
+    from mmrare.graph.local_neo4j import LocalNeo4j
 
     click.echo("stopped" if LocalNeo4j.from_env().stop() else "was not running")
 
@@ -104,6 +104,6 @@ def neo4j_stop() -> None:
 @neo4j.command("status")
 def neo4j_status() -> None:
     """Say whether the local server runs and answers."""
-    from graph.local_neo4j import LocalNeo4j
+    from mmrare.graph.local_neo4j import LocalNeo4j
 
     click.echo(LocalNeo4j.from_env().status())

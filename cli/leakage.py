@@ -8,9 +8,9 @@ from dataclasses import asdict
 
 import click
 
-from audit import KINDS, AuditConfig, audit_and_store
-from cli.common import TRACK_CHOICE, benchmark_option, chosen_tracks, progress_on_stderr
-from graph.settings import open_store
+from mmrare.audit import KINDS, AuditConfig, audit_and_store
+from mmrare.cli.common import TRACK_CHOICE, benchmark_option, chosen_tracks, progress_on_stderr
+from mmrare.graph.settings import open_store
 
 
 @click.group()

@@ -8,7 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import click
 
-from graph.errors import GraphError
+from mmrare.graph.errors import GraphError
 
 # The driver logs connection retries to stderr; the CLI reports the final error itself.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -40,7 +40,18 @@ def main() -> None:
 
 
 def _register() -> None:
-    from cli import baseline, benchmark, coverage, graph, leakage, mrarebench, orphanet, phenopackets, scoring, serve
+    from mmrare.cli import (
+        baseline,
+        benchmark,
+        coverage,
+        graph,
+        leakage,
+        mrarebench,
+        orphanet,
+        phenopackets,
+        scoring,
+        serve,
+    )
 
     main.add_command(graph.graph)
     main.add_command(graph.neo4j)

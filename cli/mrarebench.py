@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.common import interval
-from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
-from graph.settings import open_store
-from importers.problems import ProblemLog
-from scoring.stats import RESAMPLES
+from mmrare.cli.common import interval
+from mmrare.core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
+from mmrare.graph.settings import open_store
+from mmrare.importers.problems import ProblemLog
+from mmrare.scoring.stats import RESAMPLES
 
 if TYPE_CHECKING:
-    from core.mrarebench import EvidencePrediction
-    from graph.store import GraphStore
-    from scoring.evidence_verification import EvidenceReport
-    from scoring.openai_judge import OpenAISettings
+    from mmrare.core.mrarebench import EvidencePrediction
+    from mmrare.graph.store import GraphStore
+    from mmrare.scoring.evidence_verification import EvidenceReport
+    from mmrare.scoring.openai_judge import OpenAISettings
 
 
 @click.group("mrarebench")
@@ -45,7 +45,7 @@ def prediction_source(command: Callable) -> Callable:
 def check_source(paths: tuple[Path, ...], release: Path | None, runs: tuple[str, ...]) -> bool:
     """Whether the files given are T2's (evidence verification); every name is checked before any
     work, and one command reads one track's files (each track has its own release file)."""
-    from importers.mrarebench import split_file_name
+    from mmrare.importers.mrarebench import split_file_name
 
     if paths and runs:
         raise click.UsageError("give prediction files or --run, not both")
@@ -94,10 +94,10 @@ def score(
     with judges their keys."""
     import os
 
-    from importers.mrarebench import read_predictions, read_release, split_file_name
-    from scoring.differential_eval import evaluate
-    from scoring.grounded_match import OntologyMatcher
-    from scoring.openai_judge import OpenAISettings as Settings
+    from mmrare.importers.mrarebench import read_predictions, read_release, split_file_name
+    from mmrare.scoring.differential_eval import evaluate
+    from mmrare.scoring.grounded_match import OntologyMatcher
+    from mmrare.scoring.openai_judge import OpenAISettings as Settings
 
     if bool(judge_base_url) != bool(judge_model or rare_judge_model):
         raise click.UsageError("a judge needs --judge-base-url and its model (--judge-model, --rare-judge-model)")
@@ -119,8 +119,8 @@ def score(
             gold = read_release(release, notes)  # type: ignore[arg-type]
             files = [(*split_file_name(p), read_predictions(p, gold, notes)) for p in paths]
         else:
-            from scoring.condition_runs import differential_runs
-            from scoring.run_choice import resolve_runs
+            from mmrare.scoring.condition_runs import differential_runs
+            from mmrare.scoring.run_choice import resolve_runs
 
             files = [(r.model, r.dataset, r.predictions) for r in differential_runs(store, resolve_runs(store, runs))]
         matcher = None
@@ -145,7 +145,7 @@ def score(
         for start in range(0, len(keys), 4):
             click.echo("  " + "  ".join(f"{k} {_number(v)}" for k, v in keys[start : start + 4]))
         if e.empty_vocabulary:
-            from scoring.evidence_verification import EMPTY_VOCABULARY_NOTE
+            from mmrare.scoring.evidence_verification import EMPTY_VOCABULARY_NOTE
 
             click.echo(f"  {EMPTY_VOCABULARY_NOTE.format(n=e.empty_vocabulary)}")
         for title, groups in (("by task type", e.by_task_type), ("by evidence layer", e.by_layer)):
@@ -182,16 +182,16 @@ def _evidence_scored(
     model: str, dataset: str, predictions: list[EvidencePrediction], judge: OpenAISettings | None
 ) -> EvidenceReport:
     """One T2 file's rows scored, with the judge's rubric when a judge is given."""
-    from scoring.evidence_judge import judge_evidence
-    from scoring.evidence_verification import evaluate_evidence
+    from mmrare.scoring.evidence_judge import judge_evidence
+    from mmrare.scoring.evidence_verification import evaluate_evidence
 
     verdicts = judge_evidence(predictions, judge) if judge is not None else None
     return evaluate_evidence(model, dataset, predictions, verdicts)
 
 
 def _evidence_reports(store: GraphStore, runs: tuple[str, ...], judge: OpenAISettings | None) -> list[EvidenceReport]:
-    from scoring.condition_runs import evidence_runs
-    from scoring.run_choice import resolve_runs
+    from mmrare.scoring.condition_runs import evidence_runs
+    from mmrare.scoring.run_choice import resolve_runs
 
     return [
         _evidence_scored(r.model, r.dataset, r.predictions, judge)
@@ -202,7 +202,7 @@ def _evidence_reports(store: GraphStore, runs: tuple[str, ...], judge: OpenAISet
 def _evidence_file_reports(
     paths: tuple[Path, ...], release: Path, judge: OpenAISettings | None, notes: ProblemLog
 ) -> list[EvidenceReport]:
-    from importers.mrarebench import read_evidence_predictions, read_evidence_release, split_file_name
+    from mmrare.importers.mrarebench import read_evidence_predictions, read_evidence_release, split_file_name
 
     gold = read_evidence_release(release, notes)
     return [_evidence_scored(*split_file_name(p), read_evidence_predictions(p, gold, notes), judge) for p in paths]
@@ -237,8 +237,8 @@ def compare(
     the images), by a T2 --metric. From T1 prediction files and their release, or, given no file,
     from the MRareBench runs in the graph (`mmrare import benchmark --benchmark MRareBench`, then
     predictions)."""
-    from cli.common import known_class, orpha_code
-    from scoring.conditions import check_metric, condition_contrasts, item_strata, ranked_values, under_class
+    from mmrare.cli.common import known_class, orpha_code
+    from mmrare.scoring.conditions import check_metric, condition_contrasts, item_strata, ranked_values, under_class
 
     try:
         check_metric(metric)
@@ -247,26 +247,26 @@ def compare(
 
     evidence_files = check_source(paths, release, runs)
     if not paths:
-        from scoring.condition_runs import graph_contrasts
-        from scoring.run_choice import resolve_runs
+        from mmrare.scoring.condition_runs import graph_contrasts
+        from mmrare.scoring.run_choice import resolve_runs
 
         with open_store() as store:
             code = known_class(store, orpha_code(under, "--under"), "--under") if under else None
             found = graph_contrasts(store, resolve_runs(store, runs), metric, by, code, resamples)
         print_contrasts(found, metric, fmt)
         return
-    from importers.mrarebench import (
+    from mmrare.importers.mrarebench import (
         read_evidence_predictions,
         read_evidence_release,
         read_predictions,
         read_release,
         split_file_name,
     )
-    from scoring.conditions import evidence_values
-    from scoring.differential_eval import answer_codes, evaluate
-    from scoring.evidence_verification import evaluate_evidence
-    from scoring.grounded_match import OntologyMatcher
-    from scoring.ranked_differential import gold_set
+    from mmrare.scoring.conditions import evidence_values
+    from mmrare.scoring.differential_eval import answer_codes, evaluate
+    from mmrare.scoring.evidence_verification import evaluate_evidence
+    from mmrare.scoring.grounded_match import OntologyMatcher
+    from mmrare.scoring.ranked_differential import gold_set
 
     assert release is not None
     notes = ProblemLog()
@@ -327,7 +327,7 @@ def print_contrasts(found: list, metric: str, fmt: str) -> None:
 def generate(out: Path, items: int, models: str, seed: int, conditions: tuple[str, ...]) -> None:
     """Write SYNTHETIC MRareBench releases (T1; T2 when a T2 condition is asked for) and prediction files
     from the graph's Orphanet: ranked lists with near-name distractors, evidence descriptions."""
-    from importers.mrarebench_generator import generate_evidence, generate_mrarebench
+    from mmrare.importers.mrarebench_generator import generate_evidence, generate_mrarebench
 
     names = tuple(m for m in models.split(",") if m)
     ranked = tuple(c for c in conditions if c in CONDITIONS) or (() if conditions else ("MRareBench_Diagnosis",))

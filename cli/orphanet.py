@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from cli.common import orpha_code, progress_on_stderr
-from graph.ontology import disease_profile
-from graph.settings import graph_setting, open_store
+from mmrare.cli.common import orpha_code, progress_on_stderr
+from mmrare.graph.ontology import disease_profile
+from mmrare.graph.settings import graph_setting, open_store
 
 
 @click.command("orphanet")
@@ -16,8 +16,8 @@ from graph.settings import graph_setting, open_store
 @click.option("--skip-invalid", is_flag=True, help="Import what is valid; report each rejected record.")
 def import_orphanet(paths: tuple[Path, ...], skip_invalid: bool) -> None:
     """ORPHApackets (.json/.jsonl.gz), Orphadata XML, ORDO OWL, phenotype.hpoa, hp.obo; files or folders."""
-    from importers.orphanet.detect import read_all
-    from importers.orphanet.loader import load
+    from mmrare.importers.orphanet.detect import read_all
+    from mmrare.importers.orphanet.loader import load
 
     facts, files = read_all(paths)
     click.echo(f"read {len(files)} file(s) as {facts.source}: {len(facts.diseases):,} diseases")
@@ -86,7 +86,7 @@ def fetch() -> None:
 @click.option("--classification", type=int, multiple=True, help="Product 3 classification id (repeatable).")
 def fetch_orphanet(out: Path, classification: tuple[int, ...]) -> None:
     """The current Orphadata XML products 1, 4, 6, 9_prev, 9_ages (+ chosen product 3 trees)."""
-    from importers.orphanet.fetch import OFFICIAL_FILES, fetch_files
+    from mmrare.importers.orphanet.fetch import OFFICIAL_FILES, fetch_files
 
     files = fetch_files(out, classification, echo=click.echo)
     click.echo(f"downloaded {len(files)} file(s) to {out}; import with: mmrare import orphanet {out}")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from cli.common import progress_on_stderr
-from core.phenopackets import BENCHMARK, LANGUAGES
-from graph.settings import open_store
-from scoring.study_table import OUTCOMES, StudyRow
+from mmrare.cli.common import progress_on_stderr
+from mmrare.core.phenopackets import BENCHMARK, LANGUAGES
+from mmrare.graph.settings import open_store
+from mmrare.scoring.study_table import OUTCOMES, StudyRow
 
 
 @click.command("phenopackets")
@@ -22,7 +22,7 @@ def import_phenopackets(paths: tuple[Path, ...], release: str | None, benchmark:
     """GA4GH phenopackets (a zip as phenopacket-store ships, folders, JSON files, or JSONL[.gz]) as
     cases and items of the `phenopacket` track. Every packet is checked with GA4GH's schema classes
     before anything is written; import Orphanet first so diagnoses align."""
-    from importers.phenopackets import import_phenopackets as run_import
+    from mmrare.importers.phenopackets import import_phenopackets as run_import
 
     with open_store() as store, progress_on_stderr() as progress:
         summary = run_import(list(paths), store, release, benchmark, skip_invalid, progress)
@@ -114,7 +114,7 @@ def diff(benchmark: str, old: str, new: str, show: int, fmt: str) -> None:
     features or diagnosis, matched by packet id. NEW may be LATEST: the newest other release imported."""
     from dataclasses import asdict
 
-    from scoring.release_diff import release_diff
+    from mmrare.scoring.release_diff import release_diff
 
     with open_store() as store:
         if new == "LATEST":

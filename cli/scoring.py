@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.common import (
+from mmrare.cli.common import (
     TRACK_CHOICE,
     benchmark_option,
     chosen_tracks,
@@ -19,13 +19,13 @@ from cli.common import (
     orpha_code,
     progress_on_stderr,
 )
-from graph.settings import open_store
-from scoring.judge_choice import JUDGES, metric_property
-from scoring.judges import judge_origin
-from scoring.stats import RESAMPLES
+from mmrare.graph.settings import open_store
+from mmrare.scoring.judge_choice import JUDGES, metric_property
+from mmrare.scoring.judges import judge_origin
+from mmrare.scoring.stats import RESAMPLES
 
 if TYPE_CHECKING:
-    from scoring.service import ScoreSummary
+    from mmrare.scoring.service import ScoreSummary
 
 
 @click.command("predictions")
@@ -60,9 +60,9 @@ def import_predictions(
     pheval.llm study's layout <model>/<language>/full_df_results.tsv[.gz] (one run per model and
     language), or a ranked list of disease ids for phenopacket-store's cases (columns case, rank, id:
     MONDO, OMIM or ORPHA ids; with --model). All files are checked before any is written."""
-    from importers.pheval_results import import_study_results, is_study_layout
-    from importers.predictions import ModelInfo, import_prediction_files
-    from importers.ranked_ids import import_free_text_lists, import_ranked_ids, is_free_text_lists, is_ranked_ids
+    from mmrare.importers.pheval_results import import_study_results, is_study_layout
+    from mmrare.importers.predictions import ModelInfo, import_prediction_files
+    from mmrare.importers.ranked_ids import import_free_text_lists, import_ranked_ids, is_free_text_lists, is_ranked_ids
 
     info = ModelInfo(model, family, domain, params) if model else None
     with open_store() as store, progress_on_stderr() as progress:
@@ -104,7 +104,7 @@ def import_predictions(
 
 def conditions_of(dataset: str) -> bool:
     """Whether the dataset's track is answered under several input conditions (MRareBench T1)."""
-    from core.tracks import DATASET_TRACKS, TRACK_BY_NAME
+    from mmrare.core.tracks import DATASET_TRACKS, TRACK_BY_NAME
 
     track = DATASET_TRACKS.get(dataset)
     return track is not None and TRACK_BY_NAME[track].has_conditions
@@ -118,7 +118,7 @@ def runs(ctx: click.Context, fmt: str) -> None:
     else the newest)."""
     if ctx.invoked_subcommand is not None:
         return
-    from scoring.run_choice import evaluation_of, reported_runs
+    from mmrare.scoring.run_choice import evaluation_of, reported_runs
 
     with open_store() as store:
         found = [run.props for run in store.select("Run", order_by="createdAt")]
@@ -141,7 +141,7 @@ def runs(ctx: click.Context, fmt: str) -> None:
 @click.argument("run_id")
 def runs_use(run_id: str) -> None:
     """Report RUN for its model and dataset (instead of the newest run)."""
-    from scoring.run_choice import use_run
+    from mmrare.scoring.run_choice import use_run
 
     with open_store() as store:
         try:
@@ -159,7 +159,7 @@ def runs_use(run_id: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask.")
 def runs_delete(run_id: str, yes: bool) -> None:
     """Delete RUN with its predictions and their judgements."""
-    from scoring.run_choice import delete_run
+    from mmrare.scoring.run_choice import delete_run
 
     if not yes:
         click.confirm(f"Delete run {run_id} with its predictions and judgements?", abort=True)
@@ -193,7 +193,7 @@ def models(ctx: click.Context) -> None:
 @click.option("--params", help="Parameter count, e.g. 7B.")
 def models_describe(name: str, family: str | None, domain: str | None, params: str | None) -> None:
     """Set a model's family, domain or size after its runs were imported (reports group by domain)."""
-    from importers.predictions import ModelInfo
+    from mmrare.importers.predictions import ModelInfo
 
     if family is None and domain is None and params is None:
         raise click.UsageError("give --family, --domain or --params")
@@ -239,11 +239,11 @@ def score(
 ) -> None:
     """Score runs' stored predictions (token F1 and a judge): run ids, model names (each of the model's
     runs) or --all; judgements are cached, so scoring again asks the judge nothing new."""
-    from core.settings import blob_store
-    from scoring.judge_choice import make_judge
-    from scoring.openai_judge import OpenAISettings
-    from scoring.run_choice import every_run
-    from scoring.service import score_run
+    from mmrare.core.settings import blob_store
+    from mmrare.scoring.judge_choice import make_judge
+    from mmrare.scoring.openai_judge import OpenAISettings
+    from mmrare.scoring.run_choice import every_run
+    from mmrare.scoring.service import score_run
 
     if bool(names) == every:
         raise click.UsageError("name the runs or models to score, or give --all")
@@ -352,8 +352,8 @@ def report(
             return
         reference_report(runs, ref_judge, fmt, tracks)
         return
-    from scoring.report import child_classes, collect_rows, report_csv, stratify
-    from scoring.run_choice import resolve_runs
+    from mmrare.scoring.report import child_classes, collect_rows, report_csv, stratify
+    from mmrare.scoring.run_choice import resolve_runs
 
     code = orpha_code(under, "--under") if under is not None else None
     with open_store() as store:
@@ -423,11 +423,11 @@ def report(
 
 def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks: tuple[str, ...] = ()) -> None:
     """Per track, its authors' evaluator: VLMEvalKit's keys, or the pheval.llm study's table."""
-    from cli.phenopackets import echo_study_table, study_json
-    from core.tracks import TRACK_BY_NAME, tracks_scored_by
-    from scoring.reference import collect_reference_rows, reference_scores
-    from scoring.run_choice import resolve_runs
-    from scoring.study_table import study_rows
+    from mmrare.cli.phenopackets import echo_study_table, study_json
+    from mmrare.core.tracks import TRACK_BY_NAME, tracks_scored_by
+    from mmrare.scoring.reference import collect_reference_rows, reference_scores
+    from mmrare.scoring.run_choice import resolve_runs
+    from mmrare.scoring.study_table import study_rows
 
     wanted = tracks or tuple(TRACK_BY_NAME)
     vlmevalkit = tuple(t for t in wanted if t in tracks_scored_by("VLMEvalKit"))
@@ -521,9 +521,9 @@ def compare(
     their means, x100 as in `report`, with its bootstrap interval over cases (publications where an
     item names one) and a sign-flip permutation p-value. A model name stands for its reported runs, as
     in `report`. With --conditions, every model's condition pairs instead (no A and B)."""
-    from scoring.report import check_one_run_per_item, collect_rows
-    from scoring.run_choice import resolve_runs
-    from scoring.stats import paired_comparison
+    from mmrare.scoring.report import check_one_run_per_item, collect_rows
+    from mmrare.scoring.run_choice import resolve_runs
+    from mmrare.scoring.stats import paired_comparison
 
     if conditions:
         if run_a or run_b:
@@ -572,10 +572,10 @@ def compare_conditions(
     runs: tuple[str, ...], metric: str, by: str, under: str | None, resamples: int, fmt: str
 ) -> None:
     """The condition pairs of every benchmark that has them, from the runs in the graph."""
-    from cli.mrarebench import print_contrasts
-    from scoring.condition_runs import graph_contrasts
-    from scoring.conditions import check_metric
-    from scoring.run_choice import resolve_runs
+    from mmrare.cli.mrarebench import print_contrasts
+    from mmrare.scoring.condition_runs import graph_contrasts
+    from mmrare.scoring.conditions import check_metric
+    from mmrare.scoring.run_choice import resolve_runs
 
     try:
         check_metric(metric)
@@ -591,8 +591,8 @@ def compare_conditions(
 
 def echo_disagreements(runs: tuple[str, ...], fmt: str) -> None:
     """Per run with the study's table, the cases the two rules judge differently, by reason."""
-    from scoring.run_choice import resolve_runs
-    from scoring.study_table import disagreements, study_rows
+    from mmrare.scoring.run_choice import resolve_runs
+    from mmrare.scoring.study_table import disagreements, study_rows
 
     with open_store() as store:
         found = {r.run_id: disagreements(store, r.run_id) for r in study_rows(store, resolve_runs(store, runs))}

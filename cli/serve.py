@@ -31,12 +31,12 @@ def serve(demo: bool, host: str, port: int, held_out: bool | None, workers: int,
     """The GraphQL API (/graphql) and REST routes (/docs) over MMRARE_GRAPH."""
     import os
 
-    from api.auth import KeyStore
-    from core.settings import blob_store, data_dir
-    from graph.settings import graph_setting, open_store
+    from mmrare.api.auth import KeyStore
+    from mmrare.core.settings import blob_store, data_dir
+    from mmrare.graph.settings import graph_setting, open_store
 
     if demo:
-        from cli.demo import load_demo
+        from mmrare.cli.demo import load_demo
 
         with open_store() as store:
             if load_demo(store, blob_store(), data_dir(), echo=click.echo):
@@ -59,7 +59,7 @@ def serve(demo: bool, host: str, port: int, held_out: bool | None, workers: int,
         raise click.BadParameter("at least 1", param_hint="--workers")
     if workers > 1 and graph_setting() == "memory:":
         raise click.UsageError("a memory: graph lives in one process; use --workers 1 or an embedded: file")
-    uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("mmrare.api.app:app_from_env", factory=True, host=host, port=port, workers=workers)
 
 
 @click.group()
@@ -72,8 +72,8 @@ def apikey() -> None:
 @click.option("--role", type=click.Choice(["maintainer", "evaluator"]), required=True)
 def apikey_create(name: str, role: str) -> None:
     """Make a key; it is printed once and only its hash is kept."""
-    from api.auth import KeyStore
-    from core.settings import data_dir
+    from mmrare.api.auth import KeyStore
+    from mmrare.core.settings import data_dir
 
     click.echo(KeyStore(data_dir() / "api_keys.json").create(name, role))
 
@@ -81,8 +81,8 @@ def apikey_create(name: str, role: str) -> None:
 @apikey.command("list")
 def apikey_list() -> None:
     """The keys' names and roles (a key itself is shown once, when made)."""
-    from api.auth import KeyStore
-    from core.settings import data_dir
+    from mmrare.api.auth import KeyStore
+    from mmrare.core.settings import data_dir
 
     for entry in KeyStore(data_dir() / "api_keys.json").entries():
         click.echo(f"{entry['name']}  {entry['role']}")
@@ -92,8 +92,8 @@ def apikey_list() -> None:
 @click.argument("name")
 def apikey_revoke(name: str) -> None:
     """Stop the key named NAME from working (its runs stay)."""
-    from api.auth import KeyStore
-    from core.settings import data_dir
+    from mmrare.api.auth import KeyStore
+    from mmrare.core.settings import data_dir
 
     try:
         KeyStore(data_dir() / "api_keys.json").revoke(name)

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from core.names import canonical_tokens, discriminators, is_discriminator, sorted_key, without_parentheses
-from graph.model import NodeRef
-from graph.store import GraphStore
+from mmrare.core.names import canonical_tokens, discriminators, is_discriminator, sorted_key, without_parentheses
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
 
 FUZZY_THRESHOLD = 0.90
 FUZZY_MARGIN = 0.03  # the best fuzzy disease must lead the next one by this much, or it is a tie

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.orphanet import MAPPING_RELATIONS
+from mmrare.core.orphanet import MAPPING_RELATIONS
 
 UNQUALIFIED = "unqualified"  # a cross-reference whose source gives no relation (ORDO, product 1 without it)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from core.pandas_cells import PANDAS_MISSING
+from mmrare.core.pandas_cells import PANDAS_MISSING
 
 RARE_DISORDERS = 320716  # "Rare disorders": its children are the classification heads
 

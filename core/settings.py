@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from core.blobs import FolderBlobStore
+from mmrare.core.blobs import FolderBlobStore
 
 
 def data_dir() -> Path:

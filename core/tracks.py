@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
-from core.pandas_cells import PANDAS_MISSING
-from core.phenopackets import BENCHMARK as PHENOPACKET_BENCHMARK
-from core.phenopackets import LANGUAGES as PHENOPACKET_LANGUAGES
-from core.phenopackets import TRACK as PHENOPACKET_TRACK
+from mmrare.core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
+from mmrare.core.pandas_cells import PANDAS_MISSING
+from mmrare.core.phenopackets import BENCHMARK as PHENOPACKET_BENCHMARK
+from mmrare.core.phenopackets import LANGUAGES as PHENOPACKET_LANGUAGES
+from mmrare.core.phenopackets import TRACK as PHENOPACKET_TRACK
 
 
 class CellError(ValueError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from client import MMRareClient
+from mmrare.client import MMRareClient
 
 
 def main(url: str, head: int, api_key: str | None = None) -> tuple[object, object]:

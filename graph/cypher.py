@@ -12,7 +12,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from graph.model import Direction, node_spec, rel_spec
+from mmrare.graph.model import Direction, node_spec, rel_spec
 
 ARROWS = {Direction.OUT: ("-", "->"), Direction.IN: ("<-", "-"), Direction.BOTH: ("-", "-")}
 _LEFTOVER = re.compile(r"__[A-Z]+__")
@@ -22,7 +22,7 @@ _LEFTOVER = re.compile(r"__[A-Z]+__")
 def load(name: str) -> str:
     """The text of cypher/<name>.cypher."""
     try:
-        return resources.files("cypher").joinpath(f"{name}.cypher").read_text(encoding="utf-8")
+        return resources.files("mmrare.cypher").joinpath(f"{name}.cypher").read_text(encoding="utf-8")
     except FileNotFoundError:
         raise KeyError(f"no statement cypher/{name}.cypher") from None
 

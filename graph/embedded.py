@@ -26,10 +26,10 @@ from contextlib import contextmanager
 from pathlib import Path as FsPath
 from typing import Any, TypeVar
 
-from graph import embedded_sql as sql
-from graph.errors import MissingEndpointError, StoreBusyError, StoreUnavailableError
-from graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
-from graph.store import (
+from mmrare.graph import embedded_sql as sql
+from mmrare.graph.errors import MissingEndpointError, StoreBusyError, StoreUnavailableError
+from mmrare.graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
+from mmrare.graph.store import (
     PAGE_IMAGE_PROPS,
     PAGE_LINKS,
     GraphStore,
@@ -39,7 +39,7 @@ from graph.store import (
     WriteTx,
     order_value,
 )
-from graph.subsets import ItemFilter
+from mmrare.graph.subsets import ItemFilter
 
 WRITE_LOCK_WAIT = 120.0  # seconds a writer waits for another writer's commit
 FORMAT = "mmrare-graph"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from graph.store import Where
+from mmrare.graph.store import Where
 
 SCHEMA = (
     "CREATE TABLE meta (name TEXT PRIMARY KEY, value NOT NULL)",

@@ -9,12 +9,12 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from graph.cypher import statement
-from graph.errors import MissingEndpointError, StoreUnavailableError
-from graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
-from graph.questions import PredictionFacts
-from graph.store import PAGE_LINKS, GraphStore, ItemPage, RelRow, Where, WriteTx
-from graph.subsets import ItemFilter
+from mmrare.graph.cypher import statement
+from mmrare.graph.errors import MissingEndpointError, StoreUnavailableError
+from mmrare.graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
+from mmrare.graph.questions import PredictionFacts
+from mmrare.graph.store import PAGE_LINKS, GraphStore, ItemPage, RelRow, Where, WriteTx
+from mmrare.graph.subsets import ItemFilter
 
 BATCH = 5000  # rows per UNWIND; large enough to amortise round trips, small enough for a 1 GB heap
 NO_LIMIT = 2**62

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from core.orphanet import RARE_DISORDERS
-from graph.model import Direction, NodeRef
-from graph.store import MAX_HOPS, GraphStore, Where
+from mmrare.core.orphanet import RARE_DISORDERS
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import MAX_HOPS, GraphStore, Where
 
 
 def disease(code: int) -> NodeRef:

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graph.model import Direction, NodeRef, Props
-from graph.store import Where
+from mmrare.graph.model import Direction, NodeRef, Props
+from mmrare.graph.store import Where
 
 if TYPE_CHECKING:
-    from graph.store import GraphStore
+    from mmrare.graph.store import GraphStore
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 
-from graph.errors import StoreUnavailableError
-from graph.store import GraphStore
+from mmrare.graph.errors import StoreUnavailableError
+from mmrare.graph.store import GraphStore
 
 DEFAULT_GRAPH = "embedded:./.mmrare/graph.db"
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
@@ -23,15 +23,15 @@ def graph_setting() -> str:
 def open_store(setting: str | None = None) -> GraphStore:
     setting = setting or graph_setting()
     if setting.startswith("embedded:"):
-        from graph.embedded import EmbeddedStore
+        from mmrare.graph.embedded import EmbeddedStore
 
         return EmbeddedStore(setting.removeprefix("embedded:") or None)
     if setting == "memory:":
-        from graph.embedded import EmbeddedStore
+        from mmrare.graph.embedded import EmbeddedStore
 
         return EmbeddedStore(None)
     if setting.startswith(NEO4J_SCHEMES):
-        from graph.neo4j_store import Neo4jStore
+        from mmrare.graph.neo4j_store import Neo4jStore
 
         user = os.environ.get("MMRARE_NEO4J_USER")
         password = os.environ.get("MMRARE_NEO4J_PASSWORD", "")

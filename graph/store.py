@@ -14,16 +14,28 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from graph.errors import InvalidRowError
-from graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec, rel_spec
+from mmrare.graph.errors import InvalidRowError
+from mmrare.graph.model import (
+    NODES,
+    Direction,
+    Key,
+    Neighbour,
+    Node,
+    NodeRef,
+    Path,
+    Props,
+    link_order,
+    node_spec,
+    rel_spec,
+)
 
 Op = Literal["eq", "in", "gte", "lte", "has", "exists"]
 OPS: tuple[str, ...] = ("eq", "in", "gte", "lte", "has", "exists")
 MAX_HOPS = 8
 
 if TYPE_CHECKING:
-    from graph.questions import PredictionFacts
-    from graph.subsets import ItemFilter
+    from mmrare.graph.questions import PredictionFacts
+    from mmrare.graph.subsets import ItemFilter
 
 
 def keyed_pairs(rel_type: str, rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
@@ -409,7 +421,7 @@ class GraphStore(ABC):
     def item_page(self, f: ItemFilter, offset: int, limit: int) -> tuple[list[Node], int]:
         """A page of the items a subset filter selects, in natural id order, and their total. This
         default composes the primitives (graph/subsets.py); a store may answer it in one query."""
-        from graph.subsets import select_items
+        from mmrare.graph.subsets import select_items
 
         chosen = select_items(self, f)
         return chosen[offset : offset + limit], len(chosen)
@@ -431,7 +443,7 @@ class GraphStore(ABC):
     def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:
         """What a report needs of every prediction of the runs (all when none are named), by run in
         the order given (by run id for all), then by prediction id (graph/questions.py)."""
-        from graph.questions import report_facts
+        from mmrare.graph.questions import report_facts
 
         return report_facts(self, list(run_ids))
 
@@ -439,7 +451,7 @@ class GraphStore(ABC):
         self, search: str | None = None, under: int | None = None, prevalence: str | None = None, limit: int = 50
     ) -> list[Props]:
         """Diseases by name or synonym, under a class, of a prevalence class (graph/questions.py)."""
-        from graph.questions import disease_search
+        from mmrare.graph.questions import disease_search
 
         return disease_search(self, search or None, under, prevalence or None, limit)
 
@@ -463,7 +475,7 @@ class GraphStore(ABC):
 
     def stats(self) -> dict[str, dict[str, int]]:
         """Counts of every label and relationship type (zeros included), for `mmrare graph stats`."""
-        from graph.model import NODES, RELS
+        from mmrare.graph.model import NODES, RELS
 
         return {
             "nodes": {label: self.count_nodes(label) for label in NODES},

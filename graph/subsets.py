@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graph.model import Direction, Node, NodeRef
-from graph.store import GraphStore, Where
+from mmrare.graph.model import Direction, Node, NodeRef
+from mmrare.graph.store import GraphStore, Where
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from core.mrarebench import (
+from mmrare.core.mrarebench import (
     CONDITIONS,
     EVIDENCE_CONDITIONS,
     DifferentialGold,
@@ -25,11 +25,11 @@ from core.mrarebench import (
     evidence_points,
     image_numbers,
 )
-from core.orphanet import parse_codes
-from core.pandas_cells import column_texts, is_blank, reference_text
-from core.tracks import read_list_cell
-from importers.predictions import PredictionSource, name_dataset, read_rows
-from importers.problems import ProblemLog
+from mmrare.core.orphanet import parse_codes
+from mmrare.core.pandas_cells import column_texts, is_blank, reference_text
+from mmrare.core.tracks import read_list_cell
+from mmrare.importers.predictions import PredictionSource, name_dataset, read_rows
+from mmrare.importers.problems import ProblemLog
 
 
 def split_file_name(path: Path) -> tuple[str, str]:

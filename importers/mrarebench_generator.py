@@ -20,9 +20,9 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.model import Direction
-from graph.store import GraphStore, Where
-from importers.benchmark.generator import draw_image
+from mmrare.graph.model import Direction
+from mmrare.graph.store import GraphStore, Where
+from mmrare.importers.benchmark.generator import draw_image
 
 SHAPES = ("numbered", "think-inline", "semicolons", "empty", "unparseable")
 SHAPE_WEIGHTS = (70, 10, 10, 5, 5)

@@ -28,13 +28,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.omim_alignment import align_omim, omim_index
-from core.phenopackets import BENCHMARK, TRACK, Feature, PacketCase, Variant, item_index, vignette
-from core.progress import Progress, no_progress
-from graph.model import NodeRef
-from graph.store import GraphStore, RelRow
-from importers.problems import ProblemLog
-from importers.processes import map_in_processes
+from mmrare.core.omim_alignment import align_omim, omim_index
+from mmrare.core.phenopackets import BENCHMARK, TRACK, Feature, PacketCase, Variant, item_index, vignette
+from mmrare.core.progress import Progress, no_progress
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore, RelRow
+from mmrare.importers.problems import ProblemLog
+from mmrare.importers.processes import map_in_processes
 
 MAX_PACKET_BYTES = 20_000_000  # a phenopacket is kilobytes; anything this large is not one
 

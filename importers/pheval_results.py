@@ -22,14 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.phenopackets import BENCHMARK, LANGUAGES, TRACK, prompt_stem, split_prompt_label
-from core.progress import Progress, no_progress
-from graph.model import NodeRef, compound_key
-from graph.store import GraphStore, Where
-from importers.predictions import CheckedRun, ModelInfo, PredictionSource, RunSummary, check_model_names, write_runs
-from importers.problems import ProblemLog
-from importers.processes import map_in_processes
-from scoring.grounded_ids import (
+from mmrare.core.phenopackets import BENCHMARK, LANGUAGES, TRACK, prompt_stem, split_prompt_label
+from mmrare.core.progress import Progress, no_progress
+from mmrare.graph.model import NodeRef, compound_key
+from mmrare.graph.store import GraphStore, Where
+from mmrare.importers.predictions import (
+    CheckedRun,
+    ModelInfo,
+    PredictionSource,
+    RunSummary,
+    check_model_names,
+    write_runs,
+)
+from mmrare.importers.problems import ProblemLog
+from mmrare.importers.processes import map_in_processes
+from mmrare.scoring.grounded_ids import (
     MAX_MEMBERS,
     GroundedOutcome,
     OrphanetView,
@@ -37,7 +44,7 @@ from scoring.grounded_ids import (
     grounded_table,
     orphanet_view,
 )
-from scoring.study_table import Candidate, outcome_of_ranked, ranked, study_table
+from mmrare.scoring.study_table import Candidate, outcome_of_ranked, ranked, study_table
 
 RESULT_FILE = re.compile(r"^full_df_results\.tsv(\.gz)?$")
 COLUMNS = ("label", "term", "score", "rank", "correct_term", "is_correct", "reciprocal_rank")

@@ -31,15 +31,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.bulk import in_bulk
-from core.display_names import clean_name, lookalike_key
-from core.items import item_id as make_item_id
-from core.items import track_of
-from core.pandas_cells import BLANK_TEXT, is_blank, reference_text
-from core.tracks import DATASET_TRACKS, TRACK_BY_NAME
-from graph.model import NodeRef, compound_key
-from graph.store import GraphStore, RelRow
-from importers.problems import ProblemLog
+from mmrare.core.bulk import in_bulk
+from mmrare.core.display_names import clean_name, lookalike_key
+from mmrare.core.items import item_id as make_item_id
+from mmrare.core.items import track_of
+from mmrare.core.pandas_cells import BLANK_TEXT, is_blank, reference_text
+from mmrare.core.tracks import DATASET_TRACKS, TRACK_BY_NAME
+from mmrare.graph.model import NodeRef, compound_key
+from mmrare.graph.store import GraphStore, RelRow
+from mmrare.importers.problems import ProblemLog
 
 SUFFIXES = (".xlsx", ".tsv", ".json", ".csv", ".jsonl")
 VLMEVALKIT_NAME = re.compile(

@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
-from core.progress import Progress, no_progress
+from mmrare.core.progress import Progress, no_progress
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")

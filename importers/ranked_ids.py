@@ -13,13 +13,20 @@ import json
 import re
 from pathlib import Path
 
-from core.phenopackets import BENCHMARK, TRACK, case_stem
-from graph.store import GraphStore
-from importers.pheval_results import grounding_for, label_index
-from importers.predictions import CheckedRun, ModelInfo, PredictionSource, RunSummary, check_model_names, write_runs
-from importers.problems import ProblemLog
-from scoring.grounded_ids import MAX_MEMBERS, grounded_outcome, grounded_table
-from scoring.study_table import Candidate
+from mmrare.core.phenopackets import BENCHMARK, TRACK, case_stem
+from mmrare.graph.store import GraphStore
+from mmrare.importers.pheval_results import grounding_for, label_index
+from mmrare.importers.predictions import (
+    CheckedRun,
+    ModelInfo,
+    PredictionSource,
+    RunSummary,
+    check_model_names,
+    write_runs,
+)
+from mmrare.importers.problems import ProblemLog
+from mmrare.scoring.grounded_ids import MAX_MEMBERS, grounded_outcome, grounded_table
+from mmrare.scoring.study_table import Candidate
 
 COLUMNS = ("case", "rank", "id")
 ID = re.compile(r"^(MONDO|OMIM|ORPHA|Orphanet):\d+$", re.IGNORECASE)
@@ -108,8 +115,8 @@ def import_free_text_lists(
     """A free-text top-10 per case, read as MRareBench T1 reads a reply (numbered lines, else lines or
     semicolons; scoring/ranked_differential.py), each name aligned to Orphanet by name; a name that does
     not align stays text (unmapped). Scored by the grounded rule."""
-    from scoring.grounded_match import OntologyMatcher
-    from scoring.ranked_differential import parse_ranked_list
+    from mmrare.scoring.grounded_match import OntologyMatcher
+    from mmrare.scoring.ranked_differential import parse_ranked_list
 
     problems = ProblemLog()
     release, stems = label_index(store, release)

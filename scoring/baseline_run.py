@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from core.phenopackets import TRACK
-from core.progress import Progress, no_progress
-from graph.store import GraphStore
-from importers.pheval_results import release_named
-from scoring.phenotype_baseline import annotation_matrix
-from scoring.study_table import Candidate
+from mmrare.core.phenopackets import TRACK
+from mmrare.core.progress import Progress, no_progress
+from mmrare.graph.store import GraphStore
+from mmrare.importers.pheval_results import release_named
+from mmrare.scoring.phenotype_baseline import annotation_matrix
+from mmrare.scoring.study_table import Candidate
 
 
 def rank_cases(

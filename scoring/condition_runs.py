@@ -10,12 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.mrarebench import DifferentialGold, DifferentialPrediction, EvidenceGold, EvidencePrediction
-from core.orphanet import parse_codes
-from core.tracks import TRACK_BY_NAME
-from graph.model import Node, NodeRef
-from graph.store import GraphStore
-from scoring.conditions import (
+from mmrare.core.mrarebench import DifferentialGold, DifferentialPrediction, EvidenceGold, EvidencePrediction
+from mmrare.core.orphanet import parse_codes
+from mmrare.core.tracks import TRACK_BY_NAME
+from mmrare.graph.model import Node, NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.scoring.conditions import (
     ITEM_METRICS,
     ConditionContrast,
     ConditionValues,
@@ -26,11 +26,11 @@ from scoring.conditions import (
     ranked_values,
     under_class,
 )
-from scoring.differential_eval import evaluate
-from scoring.evidence_verification import evaluate_evidence, gold_of_item
-from scoring.judge_choice import RANKED_METRICS
-from scoring.service import named_runs, run_predictions
-from scoring.stats import RESAMPLES
+from mmrare.scoring.differential_eval import evaluate
+from mmrare.scoring.evidence_verification import evaluate_evidence, gold_of_item
+from mmrare.scoring.judge_choice import RANKED_METRICS
+from mmrare.scoring.service import named_runs, run_predictions
+from mmrare.scoring.stats import RESAMPLES
 
 Pair = tuple[dict[str, Any], dict[str, Any]]  # (prediction, item) properties
 

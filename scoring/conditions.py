@@ -18,13 +18,13 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from core.phenopackets import BENCHMARK, LANGUAGES
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore
-from scoring.differential_eval import DifferentialReport
-from scoring.evidence_verification import TAUS, EvidenceReport
-from scoring.ranked_differential import RECALL_KS, RankedRow
-from scoring.stats import RESAMPLES, SEED, PairedComparison, paired_comparison
+from mmrare.core.phenopackets import BENCHMARK, LANGUAGES
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.scoring.differential_eval import DifferentialReport
+from mmrare.scoring.evidence_verification import TAUS, EvidenceReport
+from mmrare.scoring.ranked_differential import RECALL_KS, RankedRow
+from mmrare.scoring.stats import RESAMPLES, SEED, PairedComparison, paired_comparison
 
 # (condition subtracted, condition it is subtracted from, what the difference measures)
 COMPARISONS = (

@@ -16,11 +16,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from core.orphanet import PREVALENCE_CLASSES
-from core.tracks import TRACK_BY_NAME
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore
-from scoring.report import child_classes
+from mmrare.core.orphanet import PREVALENCE_CLASSES
+from mmrare.core.tracks import TRACK_BY_NAME
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.scoring.report import child_classes
 
 GROUPINGS = ("head", "linearised", "prevalence", "class")
 NO_GROUP = "no group"

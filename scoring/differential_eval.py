@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from core.mrarebench import DifferentialGold, DifferentialPrediction
-from scoring.differential_judge import judge_differentials, judge_metrics
-from scoring.grounded_match import GroundedCandidate, OntologyMatcher, first_rank, grounded_metrics
-from scoring.openai_judge import OpenAISettings
-from scoring.ranked_differential import RankedRow, gold_set, ranked_metrics, score_reply
-from scoring.rare_candidate_judge import judge_rare_candidates, rare_candidate_metrics
+from mmrare.core.mrarebench import DifferentialGold, DifferentialPrediction
+from mmrare.scoring.differential_judge import judge_differentials, judge_metrics
+from mmrare.scoring.grounded_match import GroundedCandidate, OntologyMatcher, first_rank, grounded_metrics
+from mmrare.scoring.openai_judge import OpenAISettings
+from mmrare.scoring.ranked_differential import RankedRow, gold_set, ranked_metrics, score_reply
+from mmrare.scoring.rare_candidate_judge import judge_rare_candidates, rare_candidate_metrics
 
 
 @dataclass(frozen=True)

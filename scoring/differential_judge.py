@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.openai_judge import OpenAISettings, chat, judge_client
+from mmrare.scoring.openai_judge import OpenAISettings, chat, judge_client
 
 DIMENSIONS = ("presence", "top1", "typematch", "specificity", "coherence")
 _YES_NO = re.compile(r"\b(yes|no)\b")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from core.mrarebench import EvidencePrediction
-from scoring.evidence_verification import RubricVerdict, parse_rubric
-from scoring.openai_judge import OpenAISettings, chat, judge_client
+from mmrare.core.mrarebench import EvidencePrediction
+from mmrare.scoring.evidence_verification import RubricVerdict, parse_rubric
+from mmrare.scoring.openai_judge import OpenAISettings, chat, judge_client
 
 
 def _numbered(points: Sequence[str]) -> str:

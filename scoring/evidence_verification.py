@@ -30,10 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from core.mrarebench import EvidenceGold, EvidencePrediction, evidence_points, image_numbers
-from core.pandas_cells import reference_text
-from core.tracks import read_list_cell
-from scoring import tfidf
+from mmrare.core.mrarebench import EvidenceGold, EvidencePrediction, evidence_points, image_numbers
+from mmrare.core.pandas_cells import reference_text
+from mmrare.core.tracks import read_list_cell
+from mmrare.scoring import tfidf
 
 Similarity = Callable[[Sequence[str], Sequence[str]], list[list[float]]]
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from core.omim_alignment import align_omim, omim_index
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore
+from mmrare.core.omim_alignment import align_omim, omim_index
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore
 
 MAX_MEMBERS = 10  # RareArena's rule: a group of at most ten disorders earns partial credit
 

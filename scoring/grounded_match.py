@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from core.matching import NameIndex, align_by_name
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore
-from scoring.ranked_differential import RECALL_KS, ranked_metrics
+from mmrare.core.matching import NameIndex, align_by_name
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.scoring.ranked_differential import RECALL_KS, ranked_metrics
 
 RELATIONS = ("answer", "subtype", "parent", "other", "unaligned")
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from graph.store import GraphStore
-from scoring.judges import OFFLINE_JUDGES, Judge, judge_origin
-from scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
-from scoring.openai_judge import OpenAIJudge, OpenAISettings
+from mmrare.graph.store import GraphStore
+from mmrare.scoring.judges import OFFLINE_JUDGES, Judge, judge_origin
+from mmrare.scoring.offline_judges import OfflineJudge, OntologyJudge, RubricListJudge
+from mmrare.scoring.openai_judge import OpenAIJudge, OpenAISettings
 
 JUDGES = (*OFFLINE_JUDGES, "openai")
 # ranked-answer metrics a benchmark's own reader stores per prediction (phenopacket-store: the study's

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from scoring import prompts
-from scoring.reply_parsing import PARSERS
+from mmrare.scoring import prompts
+from mmrare.scoring.reply_parsing import PARSERS
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from scoring.report import Report, ScoreRow, stratify
+from mmrare.scoring.report import Report, ScoreRow, stratify
 
 _SEP = "\x1f"  # between a run id and a track in a part's name (neither holds it)
 _ALL = "\x00all"  # the group of a part's mean over all its items

@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from core.matching import NameIndex, align_by_name
-from core.tracks import TRACK_BY_NAME, TRACKS
-from graph.model import NodeRef
-from graph.store import GraphStore
-from scoring.judges import JudgeConfig, JudgeRequest, Verdict, verdict_from_reply
-from scoring.tfidf import STOP_WORDS
-from scoring.token_f1 import exact_match, tokens
+from mmrare.core.matching import NameIndex, align_by_name
+from mmrare.core.tracks import TRACK_BY_NAME, TRACKS
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.scoring.judges import JudgeConfig, JudgeRequest, Verdict, verdict_from_reply
+from mmrare.scoring.tfidf import STOP_WORDS
+from mmrare.scoring.token_f1 import exact_match, tokens
 
 MISSING_PER_WORDS = 5  # an entry of n content words is covered with at most n // 5 of them missing
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from scoring.judges import JudgeConfig, JudgeRequest, Verdict, failed, llm_templates, verdict_from_reply
-from scoring.prompts import render
+from mmrare.scoring.judges import JudgeConfig, JudgeRequest, Verdict, failed, llm_templates, verdict_from_reply
+from mmrare.scoring.prompts import render
 
 SYSTEM = "You are a strict medical examiner. Follow the answer format exactly."
 RETRY_STATUS = {429, 500, 502, 503, 504}

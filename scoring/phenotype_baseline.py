@@ -36,8 +36,8 @@ from functools import cached_property
 
 import numpy as np
 
-from core.orphanet import frequency_weight
-from graph.store import GraphStore
+from mmrare.core.orphanet import frequency_weight
+from mmrare.graph.store import GraphStore
 
 TOP = 10
 EPSILON = 0.001  # how often a patient shows a finding their disease's annotations do not explain

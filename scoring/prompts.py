@@ -11,7 +11,7 @@ hash, so changing a word changes the config and no cached judgement is reused ac
 
 from __future__ import annotations
 
-from core.tracks import TRACK_BY_NAME
+from mmrare.core.tracks import TRACK_BY_NAME
 
 STRICTNESS = (
     "Start from NO for every criterion and say YES only when the response meets it completely and explicitly; "

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.token_f1 import normalise
+from mmrare.scoring.token_f1 import normalise
 
 TOP_K = 10
 RECALL_KS = (1, 3, 5, 10)

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.openai_judge import OpenAISettings, chat, judge_client
-from scoring.ranked_differential import TOP_K
-from scoring.token_f1 import normalise
+from mmrare.scoring.openai_judge import OpenAISettings, chat, judge_client
+from mmrare.scoring.ranked_differential import TOP_K
+from mmrare.scoring.token_f1 import normalise
 
 LABELS = ("rare", "nonrare", "generic", "unknown")
 _TRUE = frozenset({"true", "yes", "y", "1"})

@@ -25,17 +25,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from core.items import track_of
-from core.mrarebench import EvidenceGold, EvidencePrediction
-from core.pandas_cells import reference_text
-from core.tracks import TRACK_BY_NAME, read_list_cell
-from graph.model import NodeRef
-from graph.store import GraphStore
-from scoring.condition_runs import evidence_golds
-from scoring.evidence_verification import EvidenceReport, evaluate_evidence
-from scoring.ranked_differential import gold_set, ranked_metrics, score_reply
-from scoring.service import named_runs, run_predictions, score_property
-from scoring.token_f1 import best_token_f1
+from mmrare.core.items import track_of
+from mmrare.core.mrarebench import EvidenceGold, EvidencePrediction
+from mmrare.core.pandas_cells import reference_text
+from mmrare.core.tracks import TRACK_BY_NAME, read_list_cell
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.scoring.condition_runs import evidence_golds
+from mmrare.scoring.evidence_verification import EvidenceReport, evaluate_evidence
+from mmrare.scoring.ranked_differential import gold_set, ranked_metrics, score_reply
+from mmrare.scoring.service import named_runs, run_predictions, score_property
+from mmrare.scoring.token_f1 import best_token_f1
 
 
 @dataclass(frozen=True)

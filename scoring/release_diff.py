@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.phenopackets import TRACK
-from graph.model import NodeRef
-from graph.store import GraphStore, Where
+from mmrare.core.phenopackets import TRACK
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore, Where
 
 
 @dataclass(frozen=True)

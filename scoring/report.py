@@ -10,12 +10,12 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from core.orphanet import PREVALENCE_CLASSES
-from core.tracks import TRACK_BY_NAME
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore
-from scoring.judge_choice import RANKED_METRICS
-from scoring.stats import RESAMPLES, SEED, bootstrap_ci, macro_mean, mean
+from mmrare.core.orphanet import PREVALENCE_CLASSES
+from mmrare.core.tracks import TRACK_BY_NAME
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.scoring.judge_choice import RANKED_METRICS
+from mmrare.scoring.stats import RESAMPLES, SEED, bootstrap_ci, macro_mean, mean
 
 # bands of the number of observed phenotype terms, by their upper bound
 FEATURE_BANDS = (("0-1", 1), ("2-5", 5), ("6-10", 10), ("11-20", 20), ("over 20", 10**9))

@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore
 
 
 def evaluation_of(run: Mapping[str, Any]) -> tuple[str, str]:

@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.blobs import BlobStore
-from core.items import natural_key
-from core.progress import Progress, no_progress
-from core.tracks import TRACK_BY_NAME
-from graph.model import Direction, Node, NodeRef
-from graph.store import GraphStore, RelRow
-from scoring.judges import Judge, JudgeRequest, Verdict, judgement_id
-from scoring.offline_judges import gold_codes
-from scoring.token_f1 import best_token_f1, exact_match
+from mmrare.core.blobs import BlobStore
+from mmrare.core.items import natural_key
+from mmrare.core.progress import Progress, no_progress
+from mmrare.core.tracks import TRACK_BY_NAME
+from mmrare.graph.model import Direction, Node, NodeRef
+from mmrare.graph.store import GraphStore, RelRow
+from mmrare.scoring.judges import Judge, JudgeRequest, Verdict, judgement_id
+from mmrare.scoring.offline_judges import gold_codes
+from mmrare.scoring.token_f1 import best_token_f1, exact_match
 
 
 def score_property(judge_name: str) -> str:

@@ -22,8 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore
 
 RANKS = 10
 OUTCOMES = (*(f"n{j}" for j in range(1, RANKS + 1)), "n10p", "nf", "grounding_failed")

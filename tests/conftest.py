@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.errors import StoreUnavailableError
-from graph.store import GraphStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.errors import StoreUnavailableError
+from mmrare.graph.store import GraphStore
 
 NEO4J_URI = os.environ.get("MMRARE_TEST_NEO4J", "neo4j://127.0.0.1:7687")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -27,7 +27,7 @@ def neo4j_required() -> bool:
 
 @pytest.fixture(scope="session")
 def neo4j_store() -> Iterator[GraphStore]:
-    from graph.neo4j_store import Neo4jStore
+    from mmrare.graph.neo4j_store import Neo4jStore
 
     try:
         store = Neo4jStore(NEO4J_URI)
@@ -61,7 +61,7 @@ def reopen(store: GraphStore, tmp_path: Path) -> Callable[[], GraphStore]:
     def _reopen() -> GraphStore:
         if isinstance(store, EmbeddedStore):
             return EmbeddedStore(store.path)
-        from graph.neo4j_store import Neo4jStore
+        from mmrare.graph.neo4j_store import Neo4jStore
 
         return Neo4jStore(NEO4J_URI)
 
@@ -77,8 +77,8 @@ def shared_data() -> Path:
 
 def with_orphanet(store: GraphStore) -> GraphStore:
     """The store with the bundled real Orphanet fixtures imported."""
-    from importers.orphanet.detect import read_all
-    from importers.orphanet.loader import load
+    from mmrare.importers.orphanet.detect import read_all
+    from mmrare.importers.orphanet.loader import load
 
     facts, files = read_all([FIXTURES / "orphanet"])
     load(facts, store, files)
@@ -88,7 +88,7 @@ def with_orphanet(store: GraphStore) -> GraphStore:
 @pytest.fixture(scope="session")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seeded synthetic 40-item release (with planted leaks) generated from the Orphanet fixtures."""
-    from importers.benchmark.generator import generate_release
+    from mmrare.importers.benchmark.generator import generate_release
 
     out = tmp_path_factory.mktemp("release")
     generate_release(with_orphanet(EmbeddedStore(None)), out, items=40, seed=11, plant_leaks=True, image_size=96)

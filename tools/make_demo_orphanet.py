@@ -12,7 +12,7 @@ import gzip
 import json
 from pathlib import Path
 
-from importers.orphanet.packets import unwrap
+from mmrare.importers.orphanet.packets import unwrap
 
 HERE = Path(__file__).resolve().parents[1]
 DEFAULT = HERE.parent / "shared/data/orphanet/orphapackets/orphapackets_2025-12_all.jsonl.gz"

@@ -7,8 +7,8 @@ aliases, rubrics, the Orphanet alignment of items, leakage findings, judge promp
 An evaluator sees the predictions and scores of its own runs.
 """
 
-from api.gql.context import Context
-from api.gql.mutations import Mutation
-from api.gql.queries import Query
+from mmrare.api.gql.context import Context
+from mmrare.api.gql.mutations import Mutation
+from mmrare.api.gql.queries import Query
 
 __all__ = ["Context", "Mutation", "Query"]

@@ -10,9 +10,9 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
-from api.auth import Principal
-from api.service import GraphService
-from graph.model import Direction
+from mmrare.api.auth import Principal
+from mmrare.api.service import GraphService
+from mmrare.graph.model import Direction
 
 
 class Context(BaseContext):

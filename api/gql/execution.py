@@ -51,7 +51,7 @@ from graphql.type.scalars import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from api.limits import check_deadline
+from mmrare.api.limits import check_deadline
 
 # The executor's methods the short paths override or call, with the parameters they are written for.
 EXPECTED_SIGNATURES = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from api.gql.context import ctx, maintainer_only
-from api.gql.types import Run
+from mmrare.api.gql.context import ctx, maintainer_only
+from mmrare.api.gql.types import Run
 
 
 @strawberry.type
@@ -35,7 +35,7 @@ class Mutation:
 
     @strawberry.mutation(description="Import predictions given as JSONL text (needs an API key).")
     def import_predictions(self, info: Info, model: str, content: str, domain: str | None = None) -> Run:
-        from importers.predictions import ModelInfo, PredictionSource
+        from mmrare.importers.predictions import ModelInfo, PredictionSource
 
         principal = ctx(info).principal
         if not principal.can_write:

@@ -6,7 +6,7 @@ import base64
 
 import strawberry
 
-from api.gql.types import Item, LeakageFinding
+from mmrare.api.gql.types import Item, LeakageFinding
 
 
 def cursor_at(offset: int) -> str:

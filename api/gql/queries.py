@@ -5,9 +5,17 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from api.gql.context import ctx
-from api.gql.paging import FindingConnection, FindingEdge, ItemConnection, ItemEdge, cursor_at, offset_after, page_info
-from api.gql.types import (
+from mmrare.api.gql.context import ctx
+from mmrare.api.gql.paging import (
+    FindingConnection,
+    FindingEdge,
+    ItemConnection,
+    ItemEdge,
+    cursor_at,
+    offset_after,
+    page_info,
+)
+from mmrare.api.gql.types import (
     BenchmarkSpec,
     BoardSpec,
     ConditionContrast,
@@ -31,11 +39,11 @@ from api.gql.types import (
     finite_or_none,
     page_items,
 )
-from api.service import MAX_PAGE
-from core.tracks import BENCHMARKS, select_tracks
-from graph.subsets import ItemFilter
-from scoring.judge_choice import metric_origin
-from scoring.stats import RESAMPLES
+from mmrare.api.service import MAX_PAGE
+from mmrare.core.tracks import BENCHMARKS, select_tracks
+from mmrare.graph.subsets import ItemFilter
+from mmrare.scoring.judge_choice import metric_origin
+from mmrare.scoring.stats import RESAMPLES
 
 
 @strawberry.type
@@ -325,7 +333,7 @@ class Query:
 
     @strawberry.field
     def leakage_summary(self, info: Info) -> list[LeakageSummaryRow]:
-        from audit import KINDS
+        from mmrare.audit import KINDS
 
         return [
             LeakageSummaryRow(

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from strawberry.types import Info
 
-from api.gql.context import answer_key, bounded, ctx, maintainer_only, nodes_of
-from api.gql.execution import answers_from_known
-from core.tracks import TRACK_BY_NAME
-from graph.model import Direction, Neighbour
-from scoring.judges import judge_origin
+from mmrare.api.gql.context import answer_key, bounded, ctx, maintainer_only, nodes_of
+from mmrare.api.gql.execution import answers_from_known
+from mmrare.core.tracks import TRACK_BY_NAME
+from mmrare.graph.model import Direction, Neighbour
+from mmrare.scoring.judges import judge_origin
 
 if TYPE_CHECKING:
-    from api.service import Page
+    from mmrare.api.service import Page
 
 
 @strawberry.type

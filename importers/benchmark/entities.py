@@ -15,10 +15,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from core.matching import names_and_synonyms
-from core.names import canonical_word, fold
-from graph.model import NodeRef
-from graph.store import GraphStore
+from mmrare.core.matching import names_and_synonyms
+from mmrare.core.names import canonical_word, fold
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
 
 TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 MAX_TOKENS = 12

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.blobs import BlobStore
-from core.tracks import ALL_TRACKS, Track, list_cell
-from graph.model import Node, NodeRef
-from graph.store import GraphStore
+from mmrare.core.blobs import BlobStore
+from mmrare.core.tracks import ALL_TRACKS, Track, list_cell
+from mmrare.graph.model import Node, NodeRef
+from mmrare.graph.store import GraphStore
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from core.matching import normalise_name
-from core.orphanet import frequency_weight
-from core.tracks import TRACKS, list_cell
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore, Where
+from mmrare.core.matching import normalise_name
+from mmrare.core.orphanet import frequency_weight
+from mmrare.core.tracks import TRACKS, list_cell
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore, Where
 
 # Public release: 474 / 288 / 568 / 389 items per track.
 TRACK_SHARE = {"diagnosis": 474, "treatment": 288, "crossmodal": 568, "examination": 389}

@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.blobs import AddedBlobs, BlobStore
-from core.bulk import in_bulk
-from core.matching import Alignment, NameIndex, align_by_name
-from core.orphanet import parse_codes
-from core.progress import Progress, no_progress
-from core.tracks import TRACK_BY_NAME, TRACKS, Track, benchmark_tracks
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore, RelRow
-from importers.benchmark.entities import EntityMatcher
-from importers.benchmark.images import DEFAULT_LIMITS, ImageLimits, hex64
-from importers.benchmark.reader import DROPPED_WITHOUT_IMAGE, ItemImage, ParsedItem, read_track
-from importers.problems import ProblemLog
+from mmrare.core.blobs import AddedBlobs, BlobStore
+from mmrare.core.bulk import in_bulk
+from mmrare.core.matching import Alignment, NameIndex, align_by_name
+from mmrare.core.orphanet import parse_codes
+from mmrare.core.progress import Progress, no_progress
+from mmrare.core.tracks import TRACK_BY_NAME, TRACKS, Track, benchmark_tracks
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore, RelRow
+from mmrare.importers.benchmark.entities import EntityMatcher
+from mmrare.importers.benchmark.images import DEFAULT_LIMITS, ImageLimits, hex64
+from mmrare.importers.benchmark.reader import DROPPED_WITHOUT_IMAGE, ItemImage, ParsedItem, read_track
+from mmrare.importers.problems import ProblemLog
 
 
 @dataclass

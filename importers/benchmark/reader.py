@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.blobs import BlobStore
-from core.mrarebench import EvidencePoint, evidence_points
-from core.orphanet import parse_codes
-from core.pandas_cells import is_blank
-from core.progress import Progress, no_progress
-from core.tracks import (
+from mmrare.core.blobs import BlobStore
+from mmrare.core.mrarebench import EvidencePoint, evidence_points
+from mmrare.core.orphanet import parse_codes
+from mmrare.core.pandas_cells import is_blank
+from mmrare.core.progress import Progress, no_progress
+from mmrare.core.tracks import (
     RELATION_TYPES,
     CellError,
     Track,
@@ -29,7 +29,7 @@ from core.tracks import (
     read_list_cell,
     text_entries,
 )
-from importers.benchmark.images import (
+from mmrare.importers.benchmark.images import (
     DEFAULT_LIMITS,
     ImageInfo,
     ImageLimits,
@@ -37,7 +37,7 @@ from importers.benchmark.images import (
     decode_base64,
     inspect_image,
 )
-from importers.problems import ProblemLog
+from mmrare.importers.problems import ProblemLog
 
 csv.field_size_limit(sys.maxsize)  # a cell holds several base64 images
 

@@ -6,14 +6,14 @@ import gzip
 from collections.abc import Iterable
 from pathlib import Path
 
-from core.bulk import in_bulk
-from importers.orphanet.facts import OrphanetFacts
-from importers.orphanet.hpo import read_hpoa, read_obo
-from importers.orphanet.linearisation import is_linearisation_csv, read_linearisation
-from importers.orphanet.mondo import is_mondo_mapping, read_mondo_mappings
-from importers.orphanet.ordo import read_ordo
-from importers.orphanet.packets import read_packets
-from importers.orphanet.xml_products import read_xml
+from mmrare.core.bulk import in_bulk
+from mmrare.importers.orphanet.facts import OrphanetFacts
+from mmrare.importers.orphanet.hpo import read_hpoa, read_obo
+from mmrare.importers.orphanet.linearisation import is_linearisation_csv, read_linearisation
+from mmrare.importers.orphanet.mondo import is_mondo_mapping, read_mondo_mappings
+from mmrare.importers.orphanet.ordo import read_ordo
+from mmrare.importers.orphanet.packets import read_packets
+from mmrare.importers.orphanet.xml_products import read_xml
 
 READERS = {
     "orphapacket": read_packets,

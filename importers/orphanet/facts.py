@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from importers.problems import ProblemLog
+from mmrare.importers.problems import ProblemLog
 
 # Orphanet's disorder types fall into four groups (product 1 DisorderGroup).
 GROUP_OF_TYPE = {

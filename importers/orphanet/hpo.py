@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.orphanet import parse_orpha_code
-from importers.orphanet.facts import HPO_FREQUENCY, OrphanetFacts
+from mmrare.core.orphanet import parse_orpha_code
+from mmrare.importers.orphanet.facts import HPO_FREQUENCY, OrphanetFacts
 
 HPOA_COLUMNS = (
     "database_id",

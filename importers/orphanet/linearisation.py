@@ -7,8 +7,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from core.orphanet import parse_orpha_code
-from importers.orphanet.facts import OrphanetFacts
+from mmrare.core.orphanet import parse_orpha_code
+from mmrare.importers.orphanet.facts import OrphanetFacts
 
 COLUMNS = ("orpha_code", "target_disorder_code", "association_type")
 

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import networkx as nx
 
-from core.bulk import in_bulk
-from core.orphanet import PREVALENCE_CLASSES
-from core.progress import Progress, no_progress
-from graph.model import NodeRef, compound_key
-from graph.ontology import refresh_heads
-from graph.store import GraphStore, RelRow
-from importers.orphanet.facts import OrphanetFacts, PrevalenceFact
+from mmrare.core.bulk import in_bulk
+from mmrare.core.orphanet import PREVALENCE_CLASSES
+from mmrare.core.progress import Progress, no_progress
+from mmrare.graph.model import NodeRef, compound_key
+from mmrare.graph.ontology import refresh_heads
+from mmrare.graph.store import GraphStore, RelRow
+from mmrare.importers.orphanet.facts import OrphanetFacts, PrevalenceFact
 
 NUMERIC_CLASSES = PREVALENCE_CLASSES[:6]
 # Lists whose order carries no meaning; sorted so that every source gives the same property value.

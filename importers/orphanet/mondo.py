@@ -9,8 +9,8 @@ import csv
 import gzip
 from pathlib import Path
 
-from core.orphanet import parse_orpha_code
-from importers.orphanet.facts import OrphanetFacts
+from mmrare.core.orphanet import parse_orpha_code
+from mmrare.importers.orphanet.facts import OrphanetFacts
 
 ROBOT_COLUMNS = ("mondo_id", "ordo_id")
 SSSOM_COLUMNS = ("subject_id", "predicate_id", "object_id")

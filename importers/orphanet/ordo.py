@@ -18,8 +18,8 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
-from core.orphanet import parse_orpha_code
-from importers.orphanet.facts import OrphanetFacts
+from mmrare.core.orphanet import parse_orpha_code
+from mmrare.importers.orphanet.facts import OrphanetFacts
 
 ORDO = "http://www.orpha.net/ORDO/Orphanet_"
 EFO = rdflib.Namespace("http://www.ebi.ac.uk/efo/")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.bulk import in_bulk
-from core.orphanet import mapping_relation, normalise_prevalence_class, parse_orpha_code
-from importers.orphanet.facts import GROUP_OF_TYPE, GeneFact, OrphanetFacts, PrevalenceFact, parse_val_moy
+from mmrare.core.bulk import in_bulk
+from mmrare.core.orphanet import mapping_relation, normalise_prevalence_class, parse_orpha_code
+from mmrare.importers.orphanet.facts import GROUP_OF_TYPE, GeneFact, OrphanetFacts, PrevalenceFact, parse_val_moy
 
 
 def as_list(value: Any) -> list[Any]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from core.orphanet import normalise_prevalence_class, parse_orpha_code
-from importers.orphanet.facts import GROUP_OF_TYPE, GeneFact, OrphanetFacts, PrevalenceFact, parse_val_moy
+from mmrare.core.orphanet import normalise_prevalence_class, parse_orpha_code
+from mmrare.importers.orphanet.facts import GROUP_OF_TYPE, GeneFact, OrphanetFacts, PrevalenceFact, parse_val_moy
 
 CROSS_REFERENCES = {"OMIM": "omim", "ICD-10": "icd10", "MONDO": "mondo"}
 

@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.auth import KeyStore
-from api.service import GraphService
-from audit import LeakageAudit, store_audit
-from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
-from graph.model import NODES, RELS
-from graph.store import GraphStore, RelRow
-from importers.benchmark.loader import import_release
-from importers.predictions import ModelInfo, import_predictions
-from scoring.offline_judges import OfflineJudge
-from scoring.service import score_run
+from mmrare.api.app import create_app
+from mmrare.api.auth import KeyStore
+from mmrare.api.service import GraphService
+from mmrare.audit import LeakageAudit, store_audit
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.model import NODES, RELS
+from mmrare.graph.store import GraphStore, RelRow
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.predictions import ModelInfo, import_predictions
+from mmrare.scoring.offline_judges import OfflineJudge
+from mmrare.scoring.service import score_run
 from tests.conftest import with_orphanet
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.settings import open_store
-from graph.store import GraphStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.settings import open_store
+from mmrare.graph.store import GraphStore
 from tests.api.conftest import Served
 from tests.conftest import NEO4J_URI
 
@@ -42,7 +42,7 @@ def vlmevalkit_folder(store: GraphStore, folder: Path, model: str) -> Path:
 def cli(setting: str, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "MMRARE_GRAPH": setting}
     return subprocess.Popen(
-        [sys.executable, "-m", "cli.main", *args],
+        [sys.executable, "-m", "mmrare.cli.main", *args],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -89,8 +89,8 @@ def test_a_cli_write_is_seen_by_the_server_and_survives_its_next_upload(served: 
 UPLOADER = textwrap.dedent(
     """
     import sys
-    from graph.settings import open_store
-    from importers.predictions import PredictionSource, import_prediction_sources
+    from mmrare.graph.settings import open_store
+    from mmrare.importers.predictions import PredictionSource, import_prediction_sources
     store = open_store(sys.argv[1])
     body = open(sys.argv[2], "rb").read()
     for n in range(10_000):  # uploads one after another, as a busy server makes them, until killed
@@ -138,10 +138,10 @@ def test_a_write_behind_a_held_lock_answers_503_and_reads_go_on(served_graph: tu
 
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
-    from api.auth import KeyStore
-    from api.service import GraphService
-    from core.blobs import FolderBlobStore
+    from mmrare.api.app import create_app
+    from mmrare.api.auth import KeyStore
+    from mmrare.api.service import GraphService
+    from mmrare.core.blobs import FolderBlobStore
 
     snapshot, blobs, _ = served_graph
     path = tmp_path / "graph.db"

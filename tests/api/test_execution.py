@@ -15,10 +15,10 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from api.app import build_schema
-from api.auth import PUBLIC, Principal
-from api.gql import Context
-from api.gql.execution import (
+from mmrare.api.app import build_schema
+from mmrare.api.auth import PUBLIC, Principal
+from mmrare.api.gql import Context
+from mmrare.api.gql.execution import (
     KNOWN_FIRST,
     DeadlineExecutionContext,
     PlainFieldsExecutionContext,
@@ -252,7 +252,7 @@ def test_the_resolvers_the_short_path_may_skip_are_few_and_named() -> None:
 
 
 def test_the_stock_executor_runs_when_the_installed_one_differs(monkeypatch: pytest.MonkeyPatch) -> None:
-    import api.app as app_module
+    import mmrare.api.app as app_module
 
     assert executor_fits() == []  # the pinned graphql-core and strawberry fit
 

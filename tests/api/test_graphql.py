@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from api.service import GraphService
-from graph.model import NodeRef
+from mmrare.api.service import GraphService
+from mmrare.graph.model import NodeRef
 from tests.api.conftest import Served, gql
 from tests.support.counting_store import CountingStore
 
@@ -100,12 +100,12 @@ def test_limits_and_masked_errors(served: Served, monkeypatch: pytest.MonkeyPatc
 
 
 def test_a_page_costs_a_bounded_number_of_store_calls(served: Served) -> None:
-    from api.gql import Context
+    from mmrare.api.gql import Context
 
     counting = CountingStore(served.store)
     service = GraphService(counting, served.service.blobs)  # type: ignore[arg-type]
-    from api.app import build_schema
-    from api.auth import PUBLIC
+    from mmrare.api.app import build_schema
+    from mmrare.api.auth import PUBLIC
 
     schema = build_schema()
     costs = {}
@@ -238,9 +238,9 @@ def test_findings_are_for_maintainers_and_bad_filters_are_named(served: Served) 
 
 
 def test_items_of_one_benchmark_and_its_reference_keys(served: Served, tmp_path: Path) -> None:
-    from core.blobs import FolderBlobStore
-    from importers.benchmark.loader import import_release
-    from importers.predictions import import_prediction_files
+    from mmrare.core.blobs import FolderBlobStore
+    from mmrare.importers.benchmark.loader import import_release
+    from mmrare.importers.predictions import import_prediction_files
     from tests.support.mrarebench_t1 import MODEL, write_hand_release
 
     hand = write_hand_release(tmp_path / "mrarebench")
@@ -278,9 +278,9 @@ def test_items_of_one_benchmark_and_its_reference_keys(served: Served, tmp_path:
 
 
 def test_evidence_verification_items_and_contrasts(served: Served, tmp_path: Path) -> None:
-    from core.blobs import FolderBlobStore
-    from importers.benchmark.loader import import_release
-    from importers.predictions import import_prediction_files
+    from mmrare.core.blobs import FolderBlobStore
+    from mmrare.importers.benchmark.loader import import_release
+    from mmrare.importers.predictions import import_prediction_files
     from tests.support.mrarebench_t2 import MODEL, write_hand_release
 
     hand = write_hand_release(tmp_path / "mrarebench")

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.auth import KeyStore
-from api.policy import ReleasePolicy
-from api.service import GraphService
-from core.blobs import FolderBlobStore
-from graph.store import GraphStore
-from importers.pheval_results import import_study_results
+from mmrare.api.app import create_app
+from mmrare.api.auth import KeyStore
+from mmrare.api.policy import ReleasePolicy
+from mmrare.api.service import GraphService
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.store import GraphStore
+from mmrare.importers.pheval_results import import_study_results
 from tests.support.graphql import ask
 from tests.support.phenopackets import RESULTS, with_packets
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from api.auth import Principal
-from api.policy import ReleasePolicy
-from scoring.report import stratify
+from mmrare.api.auth import Principal
+from mmrare.api.policy import ReleasePolicy
+from mmrare.scoring.report import stratify
 from tests.support.score_rows import FULL, HALF
 
 

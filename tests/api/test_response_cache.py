@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.auth import KeyStore
-from api.policy import ReleasePolicy
-from api.response_cache import Answer, ByteBoundedLRU, cacheable_operation
-from api.service import GraphService
+from mmrare.api.app import create_app
+from mmrare.api.auth import KeyStore
+from mmrare.api.policy import ReleasePolicy
+from mmrare.api.response_cache import Answer, ByteBoundedLRU, cacheable_operation
+from mmrare.api.service import GraphService
 from tests.api.conftest import Served
 
 RUNS = "{ runs { runId sourceFile model { name } } }"

@@ -43,7 +43,7 @@ def test_run_upload(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
         rejected.status_code == 422
         and "no row answers an item in the graph (the first: diagnosis:999)" in rejected.text
     )
-    monkeypatch.setattr("api.app.MAX_UPLOAD", 10)
+    monkeypatch.setattr("mmrare.api.app.MAX_UPLOAD", 10)
     big = served.client.post("/runs", files=files, data={"model": "m"}, headers={"X-API-Key": served.evaluator})
     assert big.status_code == 413
 

@@ -14,13 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
-from api.app import create_app
-from api.auth import KeyStore, Principal
-from api.policy import ReleasePolicy
-from api.service import GraphService
-from core.blobs import FolderBlobStore
-from graph.store import GraphStore
-from scoring.ladder import on_grid, step_for
+from mmrare.api.app import create_app
+from mmrare.api.auth import KeyStore, Principal
+from mmrare.api.policy import ReleasePolicy
+from mmrare.api.service import GraphService
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.store import GraphStore
+from mmrare.scoring.ladder import on_grid, step_for
 from tests.api.conftest import Served, gql
 from tests.support.graphql import ask
 
@@ -164,8 +164,8 @@ def test_a_worker_past_its_deadline_is_told_to_the_caller_not_masked() -> None:
     lost one run in five): it is a message for the caller, like the limit's; anything else stays masked."""
     from graphql import located_error
 
-    from api.app import _expected
-    from api.limits import OverTime
+    from mmrare.api.app import _expected
+    from mmrare.api.limits import OverTime
 
     assert _expected(located_error(OverTime("the query ran over its time limit"), None, ["diseases", 17]))
     assert not _expected(located_error(RuntimeError("secret internal detail"), None, ["diseases", 17]))
@@ -174,8 +174,8 @@ def test_a_worker_past_its_deadline_is_told_to_the_caller_not_masked() -> None:
 def test_a_stopped_query_stops_working(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past the time limit the answer is an error at once, and the worker stops at its next object:
     the executor completes no object once the error has been answered."""
-    from api.gql import execution
-    from api.limits import ThreadedSchema
+    from mmrare.api.gql import execution
+    from mmrare.api.limits import ThreadedSchema
 
     completed = []
     original = execution.DeadlineExecutionContext.execute_fields
@@ -330,7 +330,7 @@ def test_runs_mine_needs_a_key(served: Served) -> None:
 def test_neo4j_gone_gives_a_quick_503_and_recovery(neo4j_store: GraphStore, tmp_path: Path) -> None:
     import neo4j
 
-    from graph.neo4j_store import Neo4jStore
+    from mmrare.graph.neo4j_store import Neo4jStore
     from tests.conftest import NEO4J_URI
 
     store = Neo4jStore(NEO4J_URI)  # its own connection, so the shared one is never touched

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph import questions
+from mmrare.graph import questions
 from tests.api.conftest import Served
 
 MARFAN = "1-5 / 10 000"

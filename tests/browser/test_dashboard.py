@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from api.app import create_app
-from api.auth import KeyStore
-from api.policy import ReleasePolicy
-from api.service import GraphService
-from cli.demo import load_demo
-from core.blobs import FolderBlobStore
-from graph.embedded import EmbeddedStore
-from graph.model import NodeRef
-from graph.store import RelRow
-from scoring.stats import RESAMPLES
+from mmrare.api.app import create_app
+from mmrare.api.auth import KeyStore
+from mmrare.api.policy import ReleasePolicy
+from mmrare.api.service import GraphService
+from mmrare.cli.demo import load_demo
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import RelRow
+from mmrare.scoring.stats import RESAMPLES
 from tests.support.browser import CHROMIUM, FLAGS, need_browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -75,7 +75,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
 def _with_phenopacket_store(store: EmbeddedStore) -> None:
     """The real phenopacket-store excerpt and GPT-4o's English and German answers for it."""
-    from importers.pheval_results import import_study_results
+    from mmrare.importers.pheval_results import import_study_results
     from tests.support.phenopackets import RESULTS, with_packets
 
     with_packets(store)
@@ -271,7 +271,7 @@ def test_rarity_curve(page: object, site: dict) -> None:
 
 
 def test_condition_comparisons(page: object, site: dict) -> None:
-    from scoring.condition_runs import graph_contrasts
+    from mmrare.scoring.condition_runs import graph_contrasts
 
     open_page(page, site, "conditions")
     page.wait_for_selector("#cond-chart-0 .legend")

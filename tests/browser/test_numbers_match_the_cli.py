@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from mmrare.cli.main import main
 from tests.support.browser import CHROMIUM, FLAGS, need_browser
 
 FIX = Path(__file__).parents[1] / "fixtures" / "orphanet"
@@ -42,11 +42,11 @@ def graph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     need_browser()
     import uvicorn
 
-    from api.app import create_app
-    from api.auth import KeyStore
-    from api.service import GraphService
-    from core.blobs import FolderBlobStore
-    from graph.embedded import EmbeddedStore
+    from mmrare.api.app import create_app
+    from mmrare.api.auth import KeyStore
+    from mmrare.api.service import GraphService
+    from mmrare.core.blobs import FolderBlobStore
+    from mmrare.graph.embedded import EmbeddedStore
 
     tmp = tmp_path_factory.mktemp("two-models")
     db = tmp / "g.db"

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from api.app import create_app
-from api.auth import KeyStore
-from api.service import GraphService
-from cli.demo import load_demo
-from client import MMRareClient, MMRareError
-from core.blobs import FolderBlobStore
 from examples import report_by_category, subset_by_class
-from graph.embedded import EmbeddedStore
-from graph.subsets import ItemFilter, select_items
+from mmrare.api.app import create_app
+from mmrare.api.auth import KeyStore
+from mmrare.api.service import GraphService
+from mmrare.cli.demo import load_demo
+from mmrare.client import MMRareClient, MMRareError
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.subsets import ItemFilter, select_items
 
 METABOLISM = 68367  # "Rare inborn errors of metabolism", a head the demo data reaches
 
@@ -67,7 +67,7 @@ def test_subset_pages_through_every_item_under_a_class(served: tuple[str, GraphS
 def test_report_by_head_and_by_class(served: tuple[str, GraphService]) -> None:
     url, service = served
     by_head, inside = report_by_category.main(url, METABOLISM)
-    from api.auth import PUBLIC
+    from mmrare.api.auth import PUBLIC
 
     truth = service.report(PUBLIC, [], "head", "score_offline", None, False, 1000)
     assert sorted(zip(by_head["model"], by_head["group"], by_head["n"], strict=True)) == sorted(

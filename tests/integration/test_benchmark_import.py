@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from core.blobs import FolderBlobStore
-from core.tracks import TRACKS
-from graph.embedded import EmbeddedStore
-from graph.model import NodeRef
-from graph.store import GraphStore
-from graph.subsets import ItemFilter, select_items
-from importers.benchmark.export import export_items
-from importers.benchmark.generator import generate_release
-from importers.benchmark.loader import import_release
-from importers.problems import ImportRejected
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.core.tracks import TRACKS
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.graph.subsets import ItemFilter, select_items
+from mmrare.importers.benchmark.export import export_items
+from mmrare.importers.benchmark.generator import generate_release
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.problems import ImportRejected
 from tests.conftest import with_orphanet
 from tests.support.releases import edit, rows, snapshot
 
@@ -272,7 +272,7 @@ def test_a_release_without_diagnosis_rows_says_so(store: GraphStore, release: Pa
 
 
 def test_modalities_and_planted_near_duplicates(store: GraphStore, release: Path, tmp_path: Path) -> None:
-    from importers.benchmark.images import hamming
+    from mmrare.importers.benchmark.images import hamming
 
     with_orphanet(store)
     import_release(release, store, FolderBlobStore(tmp_path))
@@ -343,7 +343,7 @@ def test_parquet_export_loads_with_datasets(store: GraphStore, release: Path, tm
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     from datasets import load_dataset
 
-    from importers.benchmark.export import export_parquet
+    from mmrare.importers.benchmark.export import export_parquet
 
     with_orphanet(store)
     blobs = FolderBlobStore(tmp_path / "blobs")
@@ -451,7 +451,7 @@ def test_hf_export_loads_as_it_is(store: GraphStore, release: Path, tmp_path: Pa
     from datasets import Image, List, load_dataset
     from PIL import Image as PILImage
 
-    from importers.benchmark.export import export_hf
+    from mmrare.importers.benchmark.export import export_hf
 
     with_orphanet(store)
     blobs = FolderBlobStore(tmp_path / "blobs")

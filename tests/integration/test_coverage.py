@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.store import GraphStore
-from scoring.coverage import CoverageRow, coverage
+from mmrare.graph.store import GraphStore
+from mmrare.scoring.coverage import CoverageRow, coverage
 from tests.support.coverage import hand_built
 
 

@@ -17,17 +17,17 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from core.blobs import FolderBlobStore
-from graph.store import GraphStore
-from importers.benchmark.loader import import_release
-from importers.predictions import import_prediction_files
-from importers.problems import ImportRejected
-from scoring.offline_judges import RubricListJudge
-from scoring.openai_judge import OpenAIJudge, OpenAISettings
-from scoring.reference import collect_reference_rows, reference_scores
-from scoring.report import collect_rows, stratify
-from scoring.run_choice import resolve_runs, use_run
-from scoring.service import score_run
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.store import GraphStore
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.predictions import import_prediction_files
+from mmrare.importers.problems import ImportRejected
+from mmrare.scoring.offline_judges import RubricListJudge
+from mmrare.scoring.openai_judge import OpenAIJudge, OpenAISettings
+from mmrare.scoring.reference import collect_reference_rows, reference_scores
+from mmrare.scoring.report import collect_rows, stratify
+from mmrare.scoring.run_choice import resolve_runs, use_run
+from mmrare.scoring.service import score_run
 from tests.conftest import with_orphanet
 from tests.fakes.chat_server import completion, running_chat_server
 

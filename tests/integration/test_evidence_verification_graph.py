@@ -14,18 +14,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audit.run import audit_and_store
-from cli.main import main
-from core.blobs import FolderBlobStore
-from core.tracks import select_tracks
-from graph.model import NodeRef
-from graph.store import GraphStore
-from importers.benchmark.loader import import_release
-from importers.predictions import import_prediction_files
-from importers.problems import ImportRejected
-from scoring.condition_runs import graph_contrasts
-from scoring.conditions import ALL
-from scoring.reference import collect_reference_rows, reference_scores
+from mmrare.audit.run import audit_and_store
+from mmrare.cli.main import main
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.core.tracks import select_tracks
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.predictions import import_prediction_files
+from mmrare.importers.problems import ImportRejected
+from mmrare.scoring.condition_runs import graph_contrasts
+from mmrare.scoring.conditions import ALL
+from mmrare.scoring.reference import collect_reference_rows, reference_scores
 from tests.conftest import with_orphanet
 from tests.support.mrarebench_t2 import HEADER, MODEL, RELEASE, hand_rows, write_hand_release, write_rows
 from tests.support.releases import snapshot
@@ -181,10 +181,10 @@ def test_files_and_graph_give_the_same_numbers(tmp_path: Path) -> None:
 
 
 def test_a_generated_release_scores_as_its_manifest_says(store: GraphStore, tmp_path: Path) -> None:
-    from core.mrarebench import EVIDENCE_CONDITIONS
-    from importers.mrarebench_generator import generate_evidence
-    from scoring.condition_runs import evidence_runs
-    from scoring.evidence_verification import evaluate_evidence
+    from mmrare.core.mrarebench import EVIDENCE_CONDITIONS
+    from mmrare.importers.mrarebench_generator import generate_evidence
+    from mmrare.scoring.condition_runs import evidence_runs
+    from mmrare.scoring.evidence_verification import evaluate_evidence
 
     with_orphanet(store)
     out = tmp_path / "generated"
@@ -214,8 +214,8 @@ def test_a_generated_release_scores_as_its_manifest_says(store: GraphStore, tmp_
 
 
 def test_an_export_of_t2_is_its_release(evidence: GraphStore, tmp_path: Path) -> None:
-    from graph.subsets import ItemFilter, select_items
-    from importers.benchmark.export import export_items
+    from mmrare.graph.subsets import ItemFilter, select_items
+    from mmrare.importers.benchmark.export import export_items
 
     blobs = FolderBlobStore(tmp_path / "blobs")
     items = select_items(evidence, ItemFilter(tracks=("evidence",)))

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from audit import AuditConfig, LeakageAudit, store_audit
-from core.blobs import FolderBlobStore
-from graph.model import NodeRef
-from graph.store import GraphStore, RelRow, Where
-from importers.benchmark.generator import AUDIT_KIND
-from importers.benchmark.loader import import_release
+from mmrare.audit import AuditConfig, LeakageAudit, store_audit
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore, RelRow, Where
+from mmrare.importers.benchmark.generator import AUDIT_KIND
+from mmrare.importers.benchmark.loader import import_release
 from tests.conftest import with_orphanet
 
 Itm, D, P, G = (
@@ -231,7 +231,7 @@ def test_planted_leaks_are_found_and_clean_items_stay_clean(store: GraphStore, r
     false_positives = [i for i in clean if i in result.leaky]
     assert len(clean) >= 10 and len(false_positives) / len(clean) <= 0.05
     # the same audit on the other store gives the same findings (conformance)
-    from graph.embedded import EmbeddedStore
+    from mmrare.graph.embedded import EmbeddedStore
 
     other = with_orphanet(EmbeddedStore(None))
     import_release(release, other, FolderBlobStore(tmp_path))
@@ -239,8 +239,8 @@ def test_planted_leaks_are_found_and_clean_items_stay_clean(store: GraphStore, r
 
 
 def test_reports_on_the_leak_free_subset(store: GraphStore) -> None:
-    from importers.predictions import ModelInfo, import_predictions
-    from scoring.report import collect_rows, stratify
+    from mmrare.importers.predictions import ModelInfo, import_predictions
+    from mmrare.scoring.report import collect_rows, stratify
 
     build(store)
     store_audit(store, LeakageAudit(store).run())
@@ -301,8 +301,8 @@ def test_columns_outside_the_format_are_audited_as_question_side(
 def test_generated_phenotype_leaks_and_hard_negatives(tmp_path: Path) -> None:
     """Planted phenotype sets (each strength) are found; clean narratives, even those naming every
     phenotype they may, and look-alike images are not flagged with the kind they imitate."""
-    from graph.embedded import EmbeddedStore
-    from importers.benchmark.generator import generate_release
+    from mmrare.graph.embedded import EmbeddedStore
+    from mmrare.importers.benchmark.generator import generate_release
 
     store = with_orphanet(EmbeddedStore(None))
     generate_release(store, tmp_path / "r", items=240, seed=5, plant_leaks=True, image_size=48)

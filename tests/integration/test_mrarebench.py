@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graph.store import GraphStore
-from importers.mrarebench import read_predictions, read_release
-from importers.mrarebench_generator import generate_mrarebench
-from scoring.differential_eval import evaluate
-from scoring.grounded_match import OntologyMatcher
+from mmrare.graph.store import GraphStore
+from mmrare.importers.mrarebench import read_predictions, read_release
+from mmrare.importers.mrarebench_generator import generate_mrarebench
+from mmrare.scoring.differential_eval import evaluate
+from mmrare.scoring.grounded_match import OntologyMatcher
 from tests.conftest import with_orphanet
 
 

@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from audit.run import audit_and_store
-from core.blobs import FolderBlobStore
-from core.tracks import select_tracks
-from graph.model import NodeRef
-from graph.store import GraphStore
-from graph.subsets import ItemFilter, select_items
-from importers.benchmark.export import export_items
-from importers.benchmark.loader import import_release
-from importers.predictions import import_prediction_files
-from scoring.condition_runs import graph_contrasts
-from scoring.conditions import ALL
-from scoring.reference import collect_reference_rows, reference_scores
+from mmrare.audit.run import audit_and_store
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.core.tracks import select_tracks
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.graph.subsets import ItemFilter, select_items
+from mmrare.importers.benchmark.export import export_items
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.predictions import import_prediction_files
+from mmrare.scoring.condition_runs import graph_contrasts
+from mmrare.scoring.conditions import ALL
+from mmrare.scoring.reference import collect_reference_rows, reference_scores
 from tests.conftest import with_orphanet
 from tests.support.mrarebench_t1 import HAND_ROWS, MODEL, write_hand_release
 from tests.support.releases import snapshot

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from graph.embedded import EmbeddedStore
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
-from importers.problems import ImportRejected
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.loader import load
+from mmrare.importers.problems import ImportRejected
 
 FIX = Path(__file__).parents[1] / "fixtures" / "orphanet"
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from core.phenopackets import TRACK, item_index
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore, Where
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
-from importers.phenopackets import import_phenopackets
-from importers.pheval_results import import_study_results
-from importers.problems import ImportRejected
-from scoring.report import collect_rows
-from scoring.study_table import study_rows
+from mmrare.core.phenopackets import TRACK, item_index
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore, Where
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.loader import load
+from mmrare.importers.phenopackets import import_phenopackets
+from mmrare.importers.pheval_results import import_study_results
+from mmrare.importers.problems import ImportRejected
+from mmrare.scoring.report import collect_rows
+from mmrare.scoring.study_table import study_rows
 from tests.support.phenopackets import HERE, PACKETS, RESULTS, with_packets
 
 
@@ -207,7 +207,7 @@ def test_grounded_scoring_by_hand(store: GraphStore) -> None:
     disagreements = {k: v for k, v in en.items() if k.startswith("disagree: ") and v}
     assert disagreements == {"disagree: the study credits a broader id; Orphanet counts a group, not the disorder": 1}
     english = next(s.run_id for s in summaries if s.dataset == "phenopacket-store:en")
-    from scoring.study_table import disagreements
+    from mmrare.scoring.study_table import disagreements
 
     assert disagreements(store, english) == {
         "the study credits a broader id; Orphanet counts a group, not the disorder": ["PMID_14569098_F4_individual_2"]
@@ -272,7 +272,7 @@ def test_bad_result_rows_are_named_and_write_nothing(store: GraphStore, tmp_path
 def test_the_full_study_table_is_the_authors(shared_data: Path, tmp_path: Path) -> None:
     """Every n1..n10, nf, grounding_failed and num_cases of the ten languages, as the authors' rule
     counts them from the published files (their compute_mrr_and_ranks, run with pandas apart)."""
-    from graph.embedded import EmbeddedStore
+    from mmrare.graph.embedded import EmbeddedStore
 
     store = EmbeddedStore(tmp_path / "g.db")  # no Orphanet: the study's table does not depend on it
     import_phenopackets([shared_data / "phenopackets" / "phenopacket-store_0.1.19.zip"], store)
@@ -308,7 +308,7 @@ def test_a_users_ranked_id_list_is_scored_by_the_grounded_rule(store: GraphStore
     code the graph lacks); the UMOD case has ADTKD (34149, the disorder above its gold subtype 88950)
     first and OMIM:162000 (exactly 88950) second; A_III-11 has OMIM:115200 (exactly 300751, its gold)
     first. Strict top-1 1/3, top-3 3/3; lenient top-1 2/3 (ADTKD counts leniently)."""
-    from importers.ranked_ids import import_ranked_ids, is_ranked_ids
+    from mmrare.importers.ranked_ids import import_ranked_ids, is_ranked_ids
 
     with_packets(store)
     path = tmp_path / "mine.tsv"
@@ -335,7 +335,7 @@ def test_a_users_ranked_id_list_is_scored_by_the_grounded_rule(store: GraphStore
 
 
 def test_a_bad_ranked_id_list_names_rows_and_writes_nothing(store: GraphStore, tmp_path: Path) -> None:
-    from importers.ranked_ids import import_ranked_ids
+    from mmrare.importers.ranked_ids import import_ranked_ids
 
     with_packets(store)
     path = tmp_path / "bad.csv"
@@ -359,7 +359,7 @@ def test_release_diff_by_hand(store: GraphStore, tmp_path: Path) -> None:
     changed (1 diagnosis), 6 unchanged."""
     import shutil
 
-    from scoring.release_diff import release_diff
+    from mmrare.scoring.release_diff import release_diff
 
     with_packets(store)
     b = tmp_path / "b"
@@ -395,7 +395,7 @@ def test_a_free_text_top_ten_is_aligned_by_name_and_scored(store: GraphStore, tm
     name is not in the graph (it stays text), the second aligns to 392, the gold: strict rank 2. The
     UMOD case answers one line, "Autosomal dominant tubulointerstitial kidney disease" (34149, the
     disorder above its gold subtype): lenient rank 1 only."""
-    from importers.ranked_ids import import_free_text_lists, is_free_text_lists
+    from mmrare.importers.ranked_ids import import_free_text_lists, is_free_text_lists
 
     with_packets(store)
     path = tmp_path / "replies.csv"
@@ -421,7 +421,7 @@ def test_a_free_text_top_ten_is_aligned_by_name_and_scored(store: GraphStore, tm
 def test_a_write_that_fails_midway_takes_back_what_it_wrote(store: GraphStore, monkeypatch) -> None:
     """Packets are written a chunk a transaction (Neo4j bounds a transaction's memory); when a later
     chunk fails, the items, cases, publications and phenotypes the import created go again."""
-    import importers.phenopackets as module
+    import mmrare.importers.phenopackets as module
 
     facts, files = read_all([HERE / "orphapackets_excerpt.jsonl.gz"])
     load(facts, store, files)

@@ -12,9 +12,9 @@ import math
 
 import pytest
 
-from graph.model import NodeRef
-from graph.store import GraphStore, RelRow
-from scoring.phenotype_baseline import annotation_matrix
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore, RelRow
+from mmrare.scoring.phenotype_baseline import annotation_matrix
 
 
 def toy(store: GraphStore) -> GraphStore:
@@ -75,7 +75,7 @@ def test_an_unexplained_finding_has_a_floor(store: GraphStore) -> None:
 def test_every_case_of_a_release_is_ranked_from_its_observed_features(store: GraphStore) -> None:
     """Two cases of release t1 on the toy: case x observed D (and excluded C, which is not used), case y
     observed B and C; a case of another release is left alone. The rankings are those worked out above."""
-    from scoring.baseline_run import rank_cases
+    from mmrare.scoring.baseline_run import rank_cases
 
     toy(store)
     item = {"track": "phenopacket", "release": "t1"}

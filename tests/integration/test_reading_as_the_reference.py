@@ -15,18 +15,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
-from core.blobs import FolderBlobStore
-from core.mrarebench import EvidenceGold, EvidencePoint, EvidencePrediction
-from graph.model import NodeRef
-from graph.store import GraphStore
-from importers.benchmark.generator import draw_image
-from importers.benchmark.loader import import_release
-from importers.mrarebench import read_evidence_release, read_predictions, read_release
-from importers.predictions import import_prediction_files
-from importers.problems import ProblemLog
-from scoring.evidence_verification import evaluate_evidence
-from scoring.reference import collect_reference_rows, reference_scores
+from mmrare.cli.main import main
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.core.mrarebench import EvidenceGold, EvidencePoint, EvidencePrediction
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.importers.benchmark.generator import draw_image
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.mrarebench import read_evidence_release, read_predictions, read_release
+from mmrare.importers.predictions import import_prediction_files
+from mmrare.importers.problems import ProblemLog
+from mmrare.scoring.evidence_verification import evaluate_evidence
+from mmrare.scoring.reference import collect_reference_rows, reference_scores
 from tests.conftest import FIXTURES, with_orphanet
 from tests.support.mrarebench_t2 import HEADER as T2_HEADER
 from tests.support.mrarebench_t2 import RELEASE as T2_RELEASE
@@ -196,7 +196,7 @@ def test_repeated_and_unknown_indexes_are_scored_as_the_reference_does(store: Gr
     assert result.values["MR"] == pytest.approx(4 / 3)
     # the same numbers from the files, as `mmrare mrarebench score` reads them
     notes = ProblemLog()
-    from scoring.differential_eval import evaluate
+    from mmrare.scoring.differential_eval import evaluate
 
     by_file = evaluate("M", "MRareBench_Diagnosis", read_predictions(path, read_release(release), notes))
     assert by_file.reference == result.values
@@ -217,12 +217,12 @@ def test_zero_padded_indexes_are_read_as_pandas_reads_them(tmp_path: Path) -> No
     )
     gold = read_release(release)
     assert sorted(gold) == ["1", "2", "3"]
-    from scoring.differential_eval import evaluate
+    from mmrare.scoring.differential_eval import evaluate
 
     report = evaluate("M", "MRareBench_Diagnosis", read_predictions(path, gold))
     assert report.reference["n_hit"] == 2 and report.reference["recall@1"] == pytest.approx(2 / 3)
     # a column with a blank is floats for pandas: '1.0' and 'nan'
-    from core.pandas_cells import column_texts
+    from mmrare.core.pandas_cells import column_texts
 
     assert column_texts(["001", "", "3"]) == ["1.0", "nan", "3.0"]
     assert column_texts(["001", "a"]) == ["001", "a"]
@@ -249,7 +249,7 @@ def test_t2_rows_without_an_image_cell_are_dropped_from_files(tmp_path: Path) ->
     assert [(w.record, w.field) for w in notes.warnings] == [("1 row(s)", "image")]
     assert "rows 2" in notes.warnings[0].message
     path = write_predictions(tmp_path / "M_MRareBench_EvidenceVerif.tsv", T2_REPLIES)
-    from importers.mrarebench import read_evidence_predictions
+    from mmrare.importers.mrarebench import read_evidence_predictions
 
     report = evaluate_evidence("M", "MRareBench_EvidenceVerif", read_evidence_predictions(path, gold))
     # row 1 states both its required points word for word (recall 1); row 2 is scored with nothing:

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
-from core.blobs import FolderBlobStore
-from graph.store import GraphStore
-from importers.benchmark.loader import import_release
-from importers.predictions import import_predictions
-from scoring.offline_judges import OfflineJudge
-from scoring.report import collect_rows, stratify
-from scoring.run_choice import delete_run, reported_runs, resolve_runs, use_run
-from scoring.service import score_run
+from mmrare.cli.main import main
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.store import GraphStore
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.predictions import import_predictions
+from mmrare.scoring.offline_judges import OfflineJudge
+from mmrare.scoring.report import collect_rows, stratify
+from mmrare.scoring.run_choice import delete_run, reported_runs, resolve_runs, use_run
+from mmrare.scoring.service import score_run
 from tests.conftest import with_orphanet
 from tests.support.releases import diagnosis_rows
 
@@ -109,7 +109,7 @@ def test_runs_use_and_delete_from_the_cli(release: Path, tmp_path: Path) -> None
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MMRARE_GRAPH", graph)
         mp.setenv("MMRARE_DATA_DIR", str(tmp_path / "data"))
-        from cli.demo import ORPHANET as DEMO_ORPHANET
+        from mmrare.cli.demo import ORPHANET as DEMO_ORPHANET
 
         for args in (["import", "orphanet", str(DEMO_ORPHANET)], ["import", "benchmark", str(release)]):
             assert runner.invoke(main, args).exit_code == 0

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from core.blobs import FolderBlobStore
-from graph.model import Direction, NodeRef
-from graph.store import GraphStore
-from importers.benchmark.loader import import_release
-from importers.predictions import ModelInfo, import_predictions
-from importers.problems import ImportRejected
-from scoring.offline_judges import OfflineJudge, OntologyJudge
-from scoring.report import collect_rows, stratify
-from scoring.service import score_run
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.store import GraphStore
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.predictions import ModelInfo, import_predictions
+from mmrare.importers.problems import ImportRejected
+from mmrare.scoring.offline_judges import OfflineJudge, OntologyJudge
+from mmrare.scoring.report import collect_rows, stratify
+from mmrare.scoring.service import score_run
 from tests.conftest import with_orphanet
 from tests.support.releases import diagnosis_rows
 
@@ -130,7 +130,7 @@ def test_score_cache_rescore_and_report(loaded: GraphStore, release: Path, tmp_p
 
 
 def test_report_is_the_same_on_both_stores(loaded: GraphStore, release: Path, tmp_path: Path) -> None:
-    from graph.embedded import EmbeddedStore
+    from mmrare.graph.embedded import EmbeddedStore
 
     rows = diagnosis_rows(release)
     path = tmp_path / "A_MMRarebench_Diagnosis.tsv"

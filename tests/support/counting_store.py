@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from graph.store import GraphStore
+from mmrare.graph.store import GraphStore
 
 # every public method of the protocol: one added to GraphStore is counted without a change here
 STORE_METHODS = frozenset(n for n in dir(GraphStore) if not n.startswith("_") and callable(getattr(GraphStore, n)))

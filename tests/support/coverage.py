@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.model import NodeRef
-from graph.store import GraphStore, RelRow
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore, RelRow
 
 
 def hand_built(store: GraphStore) -> GraphStore:

@@ -8,7 +8,7 @@ import json
 import random
 from pathlib import Path
 
-from importers.benchmark.generator import draw_image
+from mmrare.importers.benchmark.generator import draw_image
 
 MODEL = "Hand.Model-7B"
 

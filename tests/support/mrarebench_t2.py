@@ -9,7 +9,7 @@ import json
 import random
 from pathlib import Path
 
-from importers.benchmark.generator import draw_image
+from mmrare.importers.benchmark.generator import draw_image
 
 RELEASE = "evidence_verification/evidence_verification_opened_FULL609.tsv"
 HEADER = ["index", "question_open", "context", "gold_rationale", "final_diagnosis", "orpha_code"]

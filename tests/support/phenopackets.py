@@ -3,10 +3,10 @@ packets, GPT-4o's English and German answers for them, and a graph that holds th
 
 from __future__ import annotations
 
-from graph.store import GraphStore
-from importers.orphanet.detect import read_all
-from importers.orphanet.loader import load
-from importers.phenopackets import import_phenopackets
+from mmrare.graph.store import GraphStore
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.loader import load
+from mmrare.importers.phenopackets import import_phenopackets
 from tests.conftest import FIXTURES
 
 HERE = FIXTURES / "phenopackets"

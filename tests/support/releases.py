@@ -8,9 +8,9 @@ import json
 import shutil
 from pathlib import Path
 
-from core.tracks import TRACKS
-from graph.model import NodeRef
-from graph.store import GraphStore
+from mmrare.core.tracks import TRACKS
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import GraphStore
 
 
 def snapshot(store: GraphStore, item_ids: list[str] | None = None) -> dict:

@@ -3,7 +3,7 @@ models of which one answers fewer items."""
 
 from __future__ import annotations
 
-from scoring.report import ScoreRow
+from mmrare.scoring.report import ScoreRow
 
 
 def row(model: str, item: str, score: float, prevalence: str = "Unknown", images: int = 1) -> ScoreRow:

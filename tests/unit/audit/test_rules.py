@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from audit.facts import AuditFacts
-from audit.model import AuditConfig
-from audit.rules import (
+from mmrare.audit.facts import AuditFacts
+from mmrare.audit.model import AuditConfig
+from mmrare.audit.rules import (
     answer_text,
     cross_track,
     direct_name,
@@ -16,7 +16,7 @@ from audit.rules import (
     phenotype_set,
     rare_gene,
 )
-from graph.model import Neighbour, NodeRef
+from mmrare.graph.model import Neighbour, NodeRef
 
 CONFIG = AuditConfig()
 DIAG = {"track": "diagnosis", "question": "What is it?", "context": "", "answer": "Marfan syndrome", "aliases": []}

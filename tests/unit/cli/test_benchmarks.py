@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cli.main import main
-from importers.predictions import name_dataset, name_parts
+from mmrare.cli.main import main
+from mmrare.importers.predictions import name_dataset, name_parts
 from tests.support.mrarebench_t1 import MODEL, write_hand_release
 
 FIX = Path(__file__).parents[2] / "fixtures" / "orphanet"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
-from graph.embedded import EmbeddedStore
+from mmrare.cli.main import main
+from mmrare.graph.embedded import EmbeddedStore
 from tests.support.coverage import hand_built
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from mmrare.cli.main import main
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def graph_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_stats_json_counts_every_label(graph_file: Path) -> None:
-    from graph.embedded import EmbeddedStore
+    from mmrare.graph.embedded import EmbeddedStore
 
     EmbeddedStore(graph_file).upsert_nodes("Gene", [{"symbol": "FBN1"}, {"symbol": "CFTR"}])
     out = CliRunner().invoke(main, ["graph", "stats", "--format", "json"])
@@ -33,7 +33,7 @@ def test_stats_json_counts_every_label(graph_file: Path) -> None:
 
 
 def test_reset_needs_confirmation(graph_file: Path) -> None:
-    from graph.embedded import EmbeddedStore
+    from mmrare.graph.embedded import EmbeddedStore
 
     EmbeddedStore(graph_file).upsert_nodes("Gene", [{"symbol": "FBN1"}])
     refused = CliRunner().invoke(main, ["graph", "reset"])

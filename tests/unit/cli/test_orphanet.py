@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from mmrare.cli.main import main
 
 FIX = Path(__file__).parents[2] / "fixtures" / "orphanet"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from api.auth import KeyStore
-from cli.main import main
+from mmrare.api.auth import KeyStore
+from mmrare.cli.main import main
 
 
 def test_demo_fills_an_empty_graph_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

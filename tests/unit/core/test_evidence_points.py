@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.mrarebench import EvidencePoint, evidence_layer, evidence_points, image_numbers
+from mmrare.core.mrarebench import EvidencePoint, evidence_layer, evidence_points, image_numbers
 
 
 def test_points_skip_non_objects_and_blank_text_and_credit_is_case_blind() -> None:
@@ -44,7 +44,7 @@ def test_image_numbers_from_any_spelling() -> None:
 
 
 def test_cells_read_as_the_reference_reads_them() -> None:
-    from core.pandas_cells import reference_text
+    from mmrare.core.pandas_cells import reference_text
 
     # pandas' missing-value tokens become NaN, which str() makes "nan"; white space is text to pandas
     assert reference_text(None) == reference_text("") == reference_text("NA") == reference_text(float("nan")) == "nan"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.omim_alignment import align_omim, omim_index
+from mmrare.core.omim_alignment import align_omim, omim_index
 
 DISEASES = [
     (392, {"omimRelations": ["142900:E"]}),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.phenopackets import (
+from mmrare.core.phenopackets import (
     Feature,
     PacketCase,
     Variant,

@@ -4,8 +4,8 @@ from importlib import resources
 
 import pytest
 
-from graph.cypher import statement
-from graph.model import Direction
+from mmrare.graph.cypher import statement
+from mmrare.graph.model import Direction
 
 
 def test_placeholders_filled_from_the_model() -> None:
@@ -29,7 +29,7 @@ def test_unknown_names_are_refused() -> None:
 def test_every_statement_file_is_used_by_the_neo4j_store() -> None:
     source = resources.files("graph").joinpath("neo4j_store.py").read_text()
     names = sorted(
-        p.name.removesuffix(".cypher") for p in resources.files("cypher").iterdir() if p.name.endswith(".cypher")
+        p.name.removesuffix(".cypher") for p in resources.files("mmrare.cypher").iterdir() if p.name.endswith(".cypher")
     )
     unused = [n for n in names if f'"{n}"' not in source]
     assert names and unused == []

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import graph.embedded
-from cli.main import main as mmrare
-from graph.embedded import EmbeddedStore
-from graph.errors import StoreUnavailableError
-from graph.model import NodeRef
+import mmrare.graph.embedded
+from mmrare.cli.main import main as mmrare_cli
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.errors import StoreUnavailableError
+from mmrare.graph.model import NodeRef
 
 REPO = Path(__file__).resolve().parents[3]
 BATCH = 2000
@@ -30,7 +30,7 @@ BATCH = 2000
 BATCH_WRITER = textwrap.dedent(
     f"""
     import sys
-    from graph.embedded import EmbeddedStore
+    from mmrare.graph.embedded import EmbeddedStore
     store = EmbeddedStore(sys.argv[1])
     for batch in range(1000):  # big commits, one after another, until killed
         rows = [{{"orphaCode": batch * {BATCH} + i + 1, "name": f"batch {{batch}}"}} for i in range({BATCH})]
@@ -68,8 +68,8 @@ def test_a_failed_commit_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ValueError), store.transaction() as tx:
         tx.upsert_nodes("Gene", [{"symbol": "CFTR"}])
         raise ValueError("the caller gives up")
-    from graph.errors import MissingEndpointError
-    from graph.store import RelRow
+    from mmrare.graph.errors import MissingEndpointError
+    from mmrare.graph.store import RelRow
 
     with pytest.raises(MissingEndpointError, match="Disease:404"), store.transaction() as tx:
         tx.upsert_nodes("Gene", [{"symbol": "CFTR"}])
@@ -112,7 +112,7 @@ def test_memory_store_writes_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
 WRITER = textwrap.dedent(
     """
     import sys
-    from graph.embedded import EmbeddedStore
+    from mmrare.graph.embedded import EmbeddedStore
     store = EmbeddedStore(sys.argv[1])
     first = int(sys.argv[2])
     for code in range(first, first + 15):  # one commit per node, interleaving with the other writer
@@ -139,7 +139,7 @@ def test_a_reader_sees_another_process_s_commit_without_reopening(tmp_path: Path
     # the server has walked the graph (and cached the walk) before the CLI writes
     assert server.closure([NodeRef("Disease", 1)], "SUBCLASS_OF", include_self=True) == {NodeRef("Disease", 1)}
     cli = EmbeddedStore(path)  # another handle on the file, as another process has
-    from graph.store import RelRow
+    from mmrare.graph.store import RelRow
 
     with cli.transaction() as tx:
         tx.upsert_nodes("Disease", [{"orphaCode": 5, "name": "from the CLI"}])
@@ -171,7 +171,7 @@ def test_a_writer_waits_for_another_and_then_commits(tmp_path: Path) -> None:
 def test_a_writer_that_waits_too_long_is_told_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "g.db"
     EmbeddedStore(path)
-    monkeypatch.setattr(graph.embedded, "WRITE_LOCK_WAIT", 0.2)
+    monkeypatch.setattr(mmrare.graph.embedded, "WRITE_LOCK_WAIT", 0.2)
     store = EmbeddedStore(path)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
@@ -196,7 +196,7 @@ def test_upgrade_copies_an_old_file(tmp_path: Path) -> None:
     }
     old.write_bytes(gzip.compress(json.dumps(doc).encode()))
     new = tmp_path / "new.db"
-    done = CliRunner().invoke(mmrare, ["graph", "upgrade", str(old), str(new)])
+    done = CliRunner().invoke(mmrare_cli, ["graph", "upgrade", str(old), str(new)])
     assert done.exit_code == 0, done.output
     assert "2 nodes and 1 relationships" in done.output
     store = EmbeddedStore(new)
@@ -207,5 +207,5 @@ def test_upgrade_copies_an_old_file(tmp_path: Path) -> None:
     }
     [link] = store.neighbours([NodeRef("Disease", 558)], "HAS_PHENOTYPE")
     assert link.node == NodeRef("Phenotype", "HP:0001166") and link.rel_props == {"frequency": "Very frequent"}
-    again = CliRunner().invoke(mmrare, ["graph", "upgrade", str(old), str(new)])
+    again = CliRunner().invoke(mmrare_cli, ["graph", "upgrade", str(old), str(new)])
     assert again.exit_code != 0 and "exists" in again.output

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.matching import NameIndex, align_by_name, normalise_name
-from core.orphanet import parse_codes
-from core.tracks import (
+from mmrare.core.matching import NameIndex, align_by_name, normalise_name
+from mmrare.core.orphanet import parse_codes
+from mmrare.core.tracks import (
     CellError,
     ListCell,
     alias_entries,
@@ -16,8 +16,8 @@ from core.tracks import (
     read_list_cell,
     text_entries,
 )
-from graph.model import NodeRef
-from importers.benchmark.entities import EntityMatcher
+from mmrare.graph.model import NodeRef
+from mmrare.importers.benchmark.entities import EntityMatcher
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ planted sets fit it alone, at the strength asked for (hand-made carriers)."""
 
 from __future__ import annotations
 
-from importers.benchmark.generator import Disease, shared_phenotypes, specific_phenotypes
+from mmrare.importers.benchmark.generator import Disease, shared_phenotypes, specific_phenotypes
 
 
 def disease(code: int, phenotypes: list[str]) -> Disease:

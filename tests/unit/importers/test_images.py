@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from core.blobs import FolderBlobStore
-from importers.benchmark.images import ImageRejected, decode_base64, hamming, hex64, inspect_image
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.importers.benchmark.images import ImageRejected, decode_base64, hamming, hex64, inspect_image
 
 
 def picture(kind: str, size: tuple[int, int] = (640, 480)) -> Image.Image:
@@ -84,7 +84,7 @@ def test_truncated_jpeg_is_rejected() -> None:
 
 
 def test_byte_limit() -> None:
-    from importers.benchmark.images import ImageLimits
+    from mmrare.importers.benchmark.images import ImageLimits
 
     with pytest.raises(ImageRejected, match="over the 100-byte limit"):
         inspect_image(encode(picture("disc"), "PNG"), ImageLimits(max_bytes=100))
@@ -111,7 +111,7 @@ def test_blob_store_is_content_addressed(tmp_path: Path) -> None:
 
 
 def test_perceptual_hash_of_steps_and_flat_images_worked_by_hand() -> None:
-    from importers.benchmark.images import perceptual_hash
+    from mmrare.importers.benchmark.images import perceptual_hash
 
     # a white left half: the mean (bit 0) and the odd horizontal frequencies that are positive on the
     # left, u = 1 and u = 5 (bits 1 and 5); every vertical frequency is 0, so the median is 0

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.orphanet import normalise_prevalence_class, parse_orpha_code
-from importers.orphanet.facts import PrevalenceFact
-from importers.orphanet.loader import headline_prevalence
+from mmrare.core.orphanet import normalise_prevalence_class, parse_orpha_code
+from mmrare.importers.orphanet.facts import PrevalenceFact
+from mmrare.importers.orphanet.loader import headline_prevalence
 
 
 @pytest.mark.parametrize(

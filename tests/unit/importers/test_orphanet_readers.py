@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from importers.orphanet.detect import read_all
-from importers.orphanet.facts import GeneFact
-from importers.orphanet.hpo import HPOA_COLUMNS, read_hpoa, read_obo
-from importers.orphanet.ordo import read_ordo
-from importers.orphanet.packets import read_packets
-from importers.orphanet.xml_products import read_xml
+from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.facts import GeneFact
+from mmrare.importers.orphanet.hpo import HPOA_COLUMNS, read_hpoa, read_obo
+from mmrare.importers.orphanet.ordo import read_ordo
+from mmrare.importers.orphanet.packets import read_packets
+from mmrare.importers.orphanet.xml_products import read_xml
 
 FIX = Path(__file__).parents[2] / "fixtures" / "orphanet"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 
-from importers.processes import map_in_processes
+from mmrare.importers.processes import map_in_processes
 
 
 def _pid_and_square(n: int) -> tuple[int, int]:

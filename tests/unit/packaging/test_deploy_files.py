@@ -7,7 +7,6 @@ import tomllib
 from pathlib import Path
 
 import yaml
-from setuptools import find_packages
 
 ROOT = Path(__file__).resolve().parents[3]
 # The official image passes these through as they are; every other NEO4J_* becomes a setting.
@@ -39,17 +38,24 @@ def test_compose_gives_neo4j_only_variables_it_understands() -> None:
     assert "/health" in " ".join(app["healthcheck"]["test"])
 
 
-def test_the_image_and_the_wheel_hold_every_package() -> None:
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    packages = find_packages(ROOT, include=config["tool"]["setuptools"]["packages"]["find"]["include"])
+def test_the_image_and_the_wheel_hold_every_package_under_one_namespace() -> None:
+    """Every folder package ships as mmrare.<folder> and nothing else does; the image copies them."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(setuptools["packages"])
+    folders = setuptools["package-dir"]  # installed name -> folder
     on_disk = {p.parent.relative_to(ROOT).as_posix().replace("/", ".") for p in ROOT.glob("*/**/__init__.py")}
     outside = ("tests", "bench", "tools", "examples", ".venv", "build", "dist", "test-")  # not shipped
     shipped = {p for p in on_disk if not p.startswith(outside)}
-    assert shipped == set(packages), shipped ^ set(packages)  # every package ships, and nothing else
+    installed = {p if p.split(".")[0] == "mmrare" else f"mmrare.{p}" for p in shipped}
+    assert installed == listed, installed ^ listed  # every package ships, and nothing else
+    assert all(name == "mmrare" or name.startswith("mmrare.") for name in listed)
+    assert {f"mmrare.{folder}" for folder in folders.values() if folder != "mmrare"} == {
+        p for p in listed if p.count(".") == 1
+    }
     copied = set(re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(), re.MULTILINE))
-    assert {p.split(".")[0] for p in packages} <= copied
-    data = config["tool"]["setuptools"]["package-data"]
-    assert data["cli"] == ["demo_data/*"] and data["graph"] == ["neo4j_pom.xml"]
+    assert set(folders.values()) <= copied
+    data = setuptools["package-data"]
+    assert data["mmrare.cli"] == ["demo_data/*"] and data["mmrare.graph"] == ["neo4j_pom.xml"]
     assert (ROOT / "cli/demo_data/orphanet_demo.jsonl.gz").exists() and (ROOT / "graph/neo4j_pom.xml").exists()
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".neo4j", ".git"} <= set(ignored)

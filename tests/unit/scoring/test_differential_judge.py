@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.differential_judge import JudgedRow, differential_prompt, judge_metrics, parse_dimensions
+from mmrare.scoring.differential_judge import JudgedRow, differential_prompt, judge_metrics, parse_dimensions
 
 
 @pytest.mark.parametrize(

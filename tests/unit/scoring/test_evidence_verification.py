@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from core.mrarebench import EvidenceGold, EvidencePoint, EvidencePrediction
-from scoring.evidence_verification import (
+from mmrare.core.mrarebench import EvidenceGold, EvidencePoint, EvidencePrediction
+from mmrare.scoring.evidence_verification import (
     RubricVerdict,
     attribution_metrics,
     evaluate_evidence,

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from scoring.grounded_ids import (
+from mmrare.scoring.grounded_ids import (
     GROUP,
     NOT_ALIGNED,
     ORPHANET_BROADER,

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from scoring.ladder import Rung, interval_from_n, ladder, laddered_report, on_grid, step_for
-from scoring.report import ScoreRow, stratify
+from mmrare.scoring.ladder import Rung, interval_from_n, ladder, laddered_report, on_grid, step_for
+from mmrare.scoring.report import ScoreRow, stratify
 
 
 def test_the_step_is_two_standard_errors_of_a_coin() -> None:

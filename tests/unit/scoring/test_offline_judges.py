@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from graph.embedded import EmbeddedStore
-from graph.model import NodeRef
-from graph.store import RelRow
-from scoring.judges import JudgeRequest
-from scoring.offline_judges import OntologyJudge, RubricListJudge
+from mmrare.graph.embedded import EmbeddedStore
+from mmrare.graph.model import NodeRef
+from mmrare.graph.store import RelRow
+from mmrare.scoring.judges import JudgeRequest
+from mmrare.scoring.offline_judges import OntologyJudge, RubricListJudge
 
 
 def small_ontology() -> EmbeddedStore:

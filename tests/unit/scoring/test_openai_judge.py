@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from scoring.judges import JudgeRequest
-from scoring.openai_judge import OpenAIJudge, OpenAISettings
+from mmrare.scoring.judges import JudgeRequest
+from mmrare.scoring.openai_judge import OpenAIJudge, OpenAISettings
 from tests.fakes.chat_server import FakeChatServer, completion, running_chat_server
 
 

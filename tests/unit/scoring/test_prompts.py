@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scoring.prompts import render
+from mmrare.scoring.prompts import render
 
 ITEM = {
     "question": "QUESTION-TEXT",

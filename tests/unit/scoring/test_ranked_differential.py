@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.ranked_differential import (
+from mmrare.scoring.ranked_differential import (
     first_hit_rank,
     gold_set,
     is_hit,

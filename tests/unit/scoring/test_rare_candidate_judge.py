@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
-from scoring.rare_candidate_judge import RareLabel, rare_candidate_metrics, read_rare_reply
+from mmrare.cli.main import main
+from mmrare.scoring.rare_candidate_judge import RareLabel, rare_candidate_metrics, read_rare_reply
 
 
 @pytest.mark.parametrize(

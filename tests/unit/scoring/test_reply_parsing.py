@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.reply_parsing import parse_diagnosis, parse_examination, parse_yes_ratio
+from mmrare.scoring.reply_parsing import parse_diagnosis, parse_examination, parse_yes_ratio
 
 
 @pytest.mark.parametrize(

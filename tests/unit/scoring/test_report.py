@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from scoring.report import stratify
+from mmrare.scoring.report import stratify
 from tests.support.score_rows import FULL, HALF, row
 
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from scoring.stats import MIN_CASES, bootstrap_ci, macro_mean, mean, paired_comparison
+from mmrare.scoring.stats import MIN_CASES, bootstrap_ci, macro_mean, mean, paired_comparison
 
 
 def test_means() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.study_table import Candidate, CaseOutcome, case_outcome, study_table
+from mmrare.scoring.study_table import Candidate, CaseOutcome, case_outcome, study_table
 
 
 def c(term: str, score: float | None, rank: int, correct: bool = False) -> Candidate:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from scoring.tfidf import STOP_WORDS, similarity, terms
+from mmrare.scoring.tfidf import STOP_WORDS, similarity, terms
 
 
 def test_terms_drop_stop_words_and_short_tokens_before_pairing() -> None:

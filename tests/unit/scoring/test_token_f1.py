@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.token_f1 import best_token_f1, exact_match, normalise, token_f1
+from mmrare.scoring.token_f1 import best_token_f1, exact_match, normalise, token_f1
 
 
 def test_normalisation() -> None:
