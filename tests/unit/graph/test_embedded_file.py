@@ -81,7 +81,7 @@ def test_a_failed_commit_writes_nothing(tmp_path: Path) -> None:
     ("content", "message"),
     [
         (b"not a graph at all, just some text", "is not an mmrare graph file"),
-        (gzip.compress(b'{"format": "mmrare-graph", "version": 1}'), "mmrare graph upgrade"),
+        (gzip.compress(b'{"format": "mmrare-graph", "version": 1}', mtime=0), "mmrare graph upgrade"),
     ],
 )
 def test_foreign_or_old_file_is_refused_with_its_path(tmp_path: Path, content: bytes, message: str) -> None:
