@@ -3,8 +3,10 @@
 `mmrare serve` in its own process, once with the cache off and once on, over the same graph (the
 fixture Orphanet and a generated release, Neo4j cleared first!). Each question is asked once (the
 first, uncached answer) and then `--requests` times: the public 50-item page, a report by head with
-1,000 resamples, and a page under a class. Prints p50/p95 of the repeats and the ratio off/on, and the
-first answer's time.
+1,000 resamples, a page under a class, and MRareBench T2's condition contrasts (a generated T2 release
+of the paper's 609 items, two models under its three input conditions: the TF-IDF metrics are worked
+out on every uncached request). Prints p50/p95 of the repeats and the ratio off/on, and the first
+answer's time.
 
     python -m bench.cache [--items 1756 --requests 200]
 
@@ -27,14 +29,23 @@ from bench.api import PAGE, serving
 from bench.common import served_stores
 from mmrare.api.auth import KeyStore
 from mmrare.api.response_cache import DEFAULT_BYTES
+from mmrare.core.blobs import FolderBlobStore
+from mmrare.core.mrarebench import EVIDENCE_CONDITIONS
 from mmrare.graph.store import GraphStore
-from mmrare.importers.predictions import ModelInfo, import_predictions
+from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.mrarebench_generator import generate_evidence
+from mmrare.importers.predictions import ModelInfo, import_prediction_files, import_predictions
 
 QUESTIONS = {
     "items page": (PAGE, {"after": None}),
     "report by head": ('{ report(by: "head", metric: "tokenF1", resamples: 1000) { rows { group n mean } } }', {}),
     "page under a class": ("{ items(first: 50, under: 68367) { totalCount edges { node { id } } } }", {}),
+    "T2 contrasts": (
+        '{ conditionContrasts(metric: "det_required_recall@0.5", by: "none") { model measures n difference } }',
+        {},
+    ),
 }
+T2_ITEMS = 609  # the paper's T2 release (evidence_verification_opened_FULL609.tsv)
 
 
 def main() -> None:
@@ -46,6 +57,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, store, blobs in served_stores(Path(tmp), args.items, args.neo4j):
             with_a_run(store, Path(tmp) / f"{name}-run.jsonl")
+            with_t2_runs(store, blobs, Path(tmp) / f"{name}-t2")
             keys = KeyStore(blobs.root.parent / "api_keys.json")
             figures = {}
             for label, budget in (("off", 0), ("on", DEFAULT_BYTES)):
@@ -67,6 +79,13 @@ def with_a_run(store: GraphStore, path: Path) -> None:
     items = [n.props for n in store.select("Item")]
     path.write_text("".join(json.dumps({"item": i["itemId"], "prediction": i["answer"]}) + "\n" for i in items))
     import_predictions(path, store, ModelInfo("bench-model"))
+
+
+def with_t2_runs(store: GraphStore, blobs: FolderBlobStore, folder: Path) -> None:
+    """A generated (synthetic) T2 release and two models' answers under its three input conditions."""
+    generate_evidence(store, folder, T2_ITEMS, ("t2-model-a", "t2-model-b"), 7, tuple(EVIDENCE_CONDITIONS))
+    import_release(folder, store, blobs, benchmark="MRareBench")
+    import_prediction_files([folder], store)
 
 
 def ask(url: str, query: str, variables: dict, repeats: int) -> tuple[float, float, float]:
