@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mmrare.api.auth import Principal
+from mmrare.api.derived_cache import DerivedCache, entries_from_env
 from mmrare.api.policy import Quota, QuotaExceeded, ReleasePolicy
 from mmrare.audit import audit_and_store
 from mmrare.audit.model import KINDS, SEVERITIES, leakage_summary
@@ -56,10 +57,22 @@ SERVER_WRITE_WAIT = 5.0  # seconds a server write waits for another writer befor
 
 
 class GraphService:
-    def __init__(self, store: GraphStore, blobs: BlobStore, policy: ReleasePolicy | None = None) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        blobs: BlobStore,
+        policy: ReleasePolicy | None = None,
+        derived: DerivedCache | None = None,
+    ) -> None:
         self.store, self.blobs = store, blobs
         self.policy = policy or ReleasePolicy()
         self.write_lock = threading.Lock()  # one writer at a time (the embedded store is one file)
+        # reports, contrasts, the reference headline and coverage, once per generation and inputs
+        self.derived = derived if derived is not None else DerivedCache(entries_from_env())
+
+    def _derived(self, name: str, inputs: tuple, compute: Callable[[], Any]) -> Any:
+        """compute(), or its value for these inputs at the graph's present generation."""
+        return self.derived.get_or_compute((name, self.store.generation(), *inputs), compute)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -174,9 +187,14 @@ class GraphService:
         chosen = self._visible_runs(who, runs)
         tracks = (track,) if track else ()
         if not self.policy.hides_answers_from(who):
-            rows = collect_rows(self.store, chosen, (under,) if under else (), tracks)
-            children = child_classes(self.store, under) if under and "class" in by else None
-            return stratify(rows, by, metric, children, leak_free, resamples)
+
+            def stratified() -> Report:
+                rows = collect_rows(self.store, chosen, (under,) if under else (), tracks)
+                children = child_classes(self.store, under) if under and "class" in by else None
+                return stratify(rows, by, metric, children, leak_free, resamples)
+
+            inputs = (tuple(chosen), under, tracks, by, metric, leak_free, resamples)
+            return self._derived("report", inputs, stratified)
         # on a held-out release (no class, no leak-free subset) a submitter sees the Ladder's values over
         # all of their submissions; the runs asked for are among them, so their rows are read once
         submitted = [
@@ -191,12 +209,17 @@ class GraphService:
         self, who: Principal, runs: Sequence[str], judge: str | None, tracks: Sequence[str] = ()
     ) -> list[ReferenceScores]:
         self.policy.check_exact_means(who, "the reference evaluator's keys")
-        rows = collect_reference_rows(self.store, self._visible_runs(who, runs), judge)
-        # only the tracks VLMEvalKit scores: a benchmark with its own study's table has study_tables
-        vlmevalkit = tracks_scored_by("VLMEvalKit")
-        found = reference_scores(
-            [r for r in rows if r.track in vlmevalkit and (not tracks or r.track in tracks)], judge
-        )
+        visible = self._visible_runs(who, runs)
+
+        def headline() -> list[ReferenceScores]:
+            rows = collect_reference_rows(self.store, visible, judge)
+            # only the tracks VLMEvalKit scores: a benchmark with its own study's table has study_tables
+            vlmevalkit = tracks_scored_by("VLMEvalKit")
+            return reference_scores(
+                [r for r in rows if r.track in vlmevalkit and (not tracks or r.track in tracks)], judge
+            )
+
+        found = self._derived("reference", (tuple(visible), judge, tuple(tracks)), headline)
         if self.policy.hides_answers_from(who):  # a mean over a few items is their answers (MR is one rank)
             found = [r for r in found if r.values.get("n_total", 0) >= self.policy.min_group]
         return found
@@ -205,7 +228,7 @@ class GraphService:
         """The coverage map; it counts the answers' diseases, so a held-out release shows it to maintainers."""
         self.policy.check_answer_derived(who, "the coverage map")
         self.check_classes([under] if under else [])
-        return coverage(self.store, by, under)
+        return self._derived("coverage", (by, under), lambda: coverage(self.store, by, under))
 
     def study_tables(self, who: Principal, runs: Sequence[str]) -> list[StudyRow]:
         """The study's table of every visible run that has one; a run of fewer cases than the minimum
@@ -226,7 +249,12 @@ class GraphService:
         self.policy.check_report(who, "all" if by == "none" else by, under, False)
         self.policy.check_exact_means(who, "condition contrasts")
         self.check_classes([under] if under else [])
-        found = graph_contrasts(self.store, self._visible_runs(who, runs), metric, by, under, resamples)
+        visible = self._visible_runs(who, runs)
+        found = self._derived(
+            "contrasts",
+            (tuple(visible), metric, by, under, resamples),
+            lambda: graph_contrasts(self.store, visible, metric, by, under, resamples),
+        )
         if self.policy.hides_answers_from(who):
             found = [c for c in found if c.comparison.n >= self.policy.min_group]
         return found

@@ -32,6 +32,7 @@ import uvicorn
 from bench.common import served_stores
 from mmrare.api.app import build_schema, create_app
 from mmrare.api.auth import PUBLIC, KeyStore
+from mmrare.api.derived_cache import DEFAULT_ENTRIES, DerivedCache
 from mmrare.api.gql import Context
 from mmrare.api.policy import ReleasePolicy
 from mmrare.api.service import GraphService
@@ -85,13 +86,16 @@ def serving(
 ) -> Iterator[str]:
     """The store served on a free loopback port, open (quota off: it is not what is measured); yields
     the base URL. Out of process it is `mmrare serve --workers N` on the same graph and data folder.
-    The response cache is off unless `cache_bytes` is given: a page asked twice should cost its work."""
+    The response cache, and with it the derived-answer cache, is off unless `cache_bytes` is given: a
+    page asked twice should cost its work."""
+    derived = "0" if cache_bytes == 0 else str(DEFAULT_ENTRIES)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     if in_process:
         policy = ReleasePolicy("open", runs_per_day=10_000)
         os.environ["MMRARE_CACHE_BYTES"] = str(cache_bytes)
-        server = serve(create_app(GraphService(store, blobs, policy), keys, thumbs), port)
+        service = GraphService(store, blobs, policy, DerivedCache(int(derived)))
+        server = serve(create_app(service, keys, thumbs), port)
         try:
             yield base
         finally:
@@ -105,6 +109,7 @@ def serving(
         "MMRARE_DATA_DIR": str(data),
         "MMRARE_RUNS_PER_DAY": "10000",
         "MMRARE_CACHE_BYTES": str(cache_bytes),
+        "MMRARE_DERIVED_CACHE": derived,
     }
     command = ["mmrare", "serve", "--open", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
