@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click
@@ -14,6 +14,19 @@ from mmrare.core.orphanet import checked_prevalence_class, parse_orpha_code
 from mmrare.core.tracks import ALL_TRACKS, BENCHMARKS, select_tracks
 from mmrare.graph.model import NodeRef
 from mmrare.graph.store import GraphStore
+
+# One vocabulary for --format: `table` for people, `json` and `csv` for programs, in this order
+FORMATS = ("table", "json", "csv")
+
+
+def format_option(*offered: str) -> Callable:
+    """--format with the choices a command offers, named and ordered as everywhere; table by default."""
+    unknown = [f for f in offered if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"--format {unknown[0]!r} is not one of {', '.join(FORMATS)}")
+    choices = [f for f in FORMATS if f in offered]
+    return click.option("--format", "fmt", type=click.Choice(choices), default="table", show_default=True)
+
 
 TRACK_CHOICE = click.Choice([t.name for t in ALL_TRACKS])
 BENCHMARK_CHOICE = click.Choice(list(BENCHMARKS), case_sensitive=False)

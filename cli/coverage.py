@@ -10,6 +10,7 @@ from dataclasses import asdict
 
 import click
 
+from mmrare.cli.common import format_option
 from mmrare.graph.settings import open_store
 from mmrare.scoring.coverage import GROUPINGS
 
@@ -22,7 +23,7 @@ DISORDER_COLUMNS = ("disorders_covered", "disorders_in_group", "uncovered_by_any
 @click.option(
     "--under", type=int, default=None, help="ORPHAcode of the class whose children are the groups (--by class)"
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@format_option("table", "json", "csv")
 def coverage(by: str, under: int | None, fmt: str) -> None:
     """Per benchmark and release: items, cases, publications and distinct disorders under each Orphanet
     group (--by head: every head of a disorder; linearised: one head per disorder; prevalence; class

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mmrare.cli.common import format_option
 from mmrare.graph.errors import StoreUnavailableError
 from mmrare.graph.settings import graph_setting, open_store
 
@@ -25,7 +26,7 @@ def graph_init() -> None:
 
 
 @graph.command("stats")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@format_option("table", "json")
 def graph_stats(fmt: str) -> None:
     """Count nodes by label and relationships by type, and say the graph's generation."""
     with open_store() as store:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 import click
 
 from mmrare.audit import KINDS, AuditConfig, audit_and_store
-from mmrare.cli.common import TRACK_CHOICE, benchmark_option, chosen_tracks, progress_on_stderr
+from mmrare.cli.common import TRACK_CHOICE, benchmark_option, chosen_tracks, format_option, progress_on_stderr
 from mmrare.graph.settings import open_store
 
 
@@ -41,7 +41,7 @@ def audit_settings(command: Callable) -> Callable:
 @audit.command("leakage")
 @click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE)
 @benchmark_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@format_option("table", "json")
 @click.option("--show", default=20, show_default=True, help="Findings to print in the table.")
 @audit_settings
 def audit_leakage(tracks: tuple[str, ...], benchmark: str | None, fmt: str, show: int, **settings: float) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from mmrare.cli.common import interval
+from mmrare.cli.common import format_option, interval
 from mmrare.core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
 from mmrare.graph.settings import open_store
 from mmrare.importers.problems import ProblemLog
@@ -74,7 +74,7 @@ def check_source(paths: tuple[Path, ...], release: Path | None, runs: tuple[str,
 @click.option("--rare-judge-model", help="The rare-candidate judge's model name (one call per distinct candidate).")
 @click.option("--api-key-env", default="MMRARE_JUDGE_API_KEY", show_default=True, help="Variable holding its key.")
 @click.option("--concurrency", default=4, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option("table", "json")
 def score(
     paths: tuple[Path, ...],
     release: Path | None,
@@ -220,7 +220,7 @@ def _evidence_file_reports(
 @click.option("--by", "by", type=click.Choice(["head", "prevalence", "none"]), default="head", show_default=True)
 @click.option("--under", help="Only items whose answer is this Orphanet class or below it (ORPHA:98006).")
 @click.option("--resamples", default=RESAMPLES, show_default=True, help="Bootstrap resamples (one default everywhere).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option("table", "json")
 def compare(
     paths: tuple[Path, ...],
     release: Path | None,

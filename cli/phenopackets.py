@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mmrare.cli.common import progress_on_stderr
+from mmrare.cli.common import format_option, progress_on_stderr
 from mmrare.core.phenopackets import BENCHMARK, LANGUAGES
 from mmrare.graph.settings import open_store
 from mmrare.scoring.study_table import OUTCOMES, StudyRow
@@ -108,7 +108,7 @@ def echo_grounded_table(rows: list[StudyRow]) -> None:
 @click.argument("old")
 @click.argument("new")
 @click.option("--show", default=20, show_default=True, help="Changed cases to list.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option("table", "json")
 def diff(benchmark: str, old: str, new: str, show: int, fmt: str) -> None:
     """What release NEW changes against OLD (both imported): cases added, removed, and changed in their
     features or diagnosis, matched by packet id. NEW may be LATEST: the newest other release imported."""

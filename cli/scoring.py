@@ -14,6 +14,7 @@ from mmrare.cli.common import (
     TRACK_CHOICE,
     benchmark_option,
     chosen_tracks,
+    format_option,
     interval,
     known_class,
     orpha_code,
@@ -111,7 +112,7 @@ def conditions_of(dataset: str) -> bool:
 
 
 @click.group("runs", invoke_without_command=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@format_option("table", "json")
 @click.pass_context
 def runs(ctx: click.Context, fmt: str) -> None:
     """List the runs in the graph, and which one is reported per model and dataset (`runs use` chooses,
@@ -312,7 +313,7 @@ def metric_name(metric: str) -> str:
 @click.option("--leak-free", is_flag=True, help="Only items the leakage audit found clean.")
 @click.option("--track", "tracks", multiple=True, type=TRACK_CHOICE, help="Only items of this track (repeatable).")
 @benchmark_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+@format_option("table", "csv", "json")
 @click.option("--resamples", default=RESAMPLES, show_default=True, help="Bootstrap resamples (one default everywhere).")
 @click.option("--seed", default=20260425, show_default=True)
 @click.option(
@@ -502,7 +503,7 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
 @click.option("--track", "tracks", type=TRACK_CHOICE, multiple=True, help="Only items of this track (repeatable).")
 @click.option("--under", help="Only items whose disease is under this Orphanet class (ORPHA:98006 or 98006).")
 @click.option("--leak-free", is_flag=True, help="Only items the leakage audit found leak-free.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option("table", "json")
 def compare(
     run_a: str | None,
     run_b: str | None,
@@ -528,7 +529,7 @@ def compare(
     if conditions:
         if run_a or run_b:
             raise click.UsageError("--conditions compares each model's conditions: give --runs, not A and B")
-        compare_conditions(condition_runs, metric or "rr", by, under, resamples, "table" if fmt == "text" else fmt)
+        compare_conditions(condition_runs, metric or "rr", by, under, resamples, fmt)
         return
     if not (run_a and run_b):
         raise click.UsageError("give two runs or models, A and B (or --conditions)")
