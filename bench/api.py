@@ -88,13 +88,13 @@ def serving(
     the base URL. Out of process it is `mmrare serve --workers N` on the same graph and data folder.
     The response cache, and with it the derived-answer cache, is off unless `cache_bytes` is given: a
     page asked twice should cost its work."""
-    derived = "0" if cache_bytes == 0 else str(DEFAULT_ENTRIES)
+    derived = 0 if cache_bytes == 0 else DEFAULT_ENTRIES
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     if in_process:
         policy = ReleasePolicy("open", runs_per_day=10_000)
         os.environ["MMRARE_CACHE_BYTES"] = str(cache_bytes)
-        service = GraphService(store, blobs, policy, DerivedCache(int(derived)))
+        service = GraphService(store, blobs, policy, DerivedCache(derived))
         server = serve(create_app(service, keys, thumbs), port)
         try:
             yield base
@@ -109,7 +109,7 @@ def serving(
         "MMRARE_DATA_DIR": str(data),
         "MMRARE_RUNS_PER_DAY": "10000",
         "MMRARE_CACHE_BYTES": str(cache_bytes),
-        "MMRARE_DERIVED_CACHE": derived,
+        "MMRARE_DERIVED_CACHE": str(derived),
     }
     command = ["mmrare", "serve", "--open", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

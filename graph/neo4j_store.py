@@ -167,7 +167,8 @@ class Neo4jStore(GraphStore):
         of_code = {rec["code"]: rec for rec in self._read(statement("report_codes"), codes=codes)}
         facts = []
         for rec in records:
-            answer = [of_code[c] for c in sorted(rec["codes"]) if c in of_code]
+            codes_of_rec = tuple(sorted(rec["codes"]))
+            answer = [of_code[c] for c in codes_of_rec if c in of_code]
             facts.append(
                 PredictionFacts(
                     run_id=rec["run"],
@@ -176,7 +177,7 @@ class Neo4jStore(GraphStore):
                     prediction=dict(rec["prediction"]),  # [key, value] pairs
                     item={k: v for k, v in rec["item"].items() if v is not None},
                     case_id=rec["caseId"],
-                    codes=tuple(sorted(rec["codes"])),
+                    codes=codes_of_rec,
                     classes=frozenset(a for d in answer for a in d["classes"]),
                     prevalence=next((d["prevalence"] for d in answer if d["prevalence"] is not None), None),
                     heads=tuple(sorted({h for d in answer for h in d["heads"]})),

@@ -246,7 +246,6 @@ def read_phenopackets(paths: list[Path], progress: Progress = no_progress) -> tu
             problems.add(text.source, case.packet_id, "id", f"also in {cases[case.packet_id].source}")
             continue
         cases[case.packet_id] = case
-    progress("parsing phenopackets", len(texts), len(texts))
     return list(cases.values()), problems
 
 
