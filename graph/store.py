@@ -107,10 +107,8 @@ def check_value(value: Any) -> bool:
     kind = type(value)
     if kind in _EXACT or value is None:
         return True
-    if kind is list and value and type(value[0]) in _EXACT:
-        first = type(value[0])
-        if all(type(v) is first for v in value):
-            return True
+    if kind is list and value and type(value[0]) in _EXACT and len(set(map(type, value))) == 1:
+        return True  # one exact primitive type throughout, told in C
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, PRIMITIVES):

@@ -220,32 +220,50 @@ def _variants(packet: Any) -> Iterator[Variant]:
 PARALLEL_FROM = 400  # packets; below this, worker processes cost more than they save
 
 
-def _parse_chunk(texts: list[PacketText]) -> list[tuple[PacketCase | None, list]]:
+def _parse_chunk(texts: list[PacketText]) -> list[tuple[PacketCase | None, list, str]]:
+    """Each packet parsed, with its problems and its vignette (rendered here: in a worker, beside the parse)."""
     out = []
     for text in texts:
         problems = ProblemLog()
-        out.append((parse_packet(text, problems), problems.problems))
+        case = parse_packet(text, problems)
+        out.append((case, problems.problems, vignette(case) if case is not None else ""))
     return out
 
 
-def read_phenopackets(paths: list[Path], progress: Progress = no_progress) -> tuple[list[PacketCase], ProblemLog]:
-    """Every packet of the sources, and the problems found; a packet id seen twice is a problem. Many
-    packets are parsed in worker processes (GA4GH's JSON parser is pure Python: ~3 ms a packet)."""
+_PARSING: list[PacketText] = []  # the texts _parse_range's workers parse: set before they fork
+
+
+def _parse_range(bounds: tuple[int, int]) -> list[tuple[PacketCase | None, list, str]]:
+    """A slice of _PARSING parsed in a worker: only the bounds travel there, the texts are forked."""
+    return _parse_chunk(_PARSING[bounds[0] : bounds[1]])
+
+
+def read_phenopackets(
+    paths: list[Path], progress: Progress = no_progress
+) -> tuple[list[tuple[PacketCase, str]], ProblemLog]:
+    """Every packet of the sources with its vignette, and the problems found; a packet id seen twice is
+    a problem. Many packets are parsed in worker processes (GA4GH's JSON parser is pure Python: ~2 ms
+    a packet)."""
     problems = ProblemLog()
     texts = list(packet_texts(paths, problems))
-    chunks = [texts[k : k + 250] for k in range(0, len(texts), 250)]
-    if len(texts) < PARALLEL_FROM:
-        chunks = [texts]  # a few packets: starting workers would cost more than it saves
-    parsed = [r for chunk in map_in_processes(_parse_chunk, chunks, progress, "parsing phenopackets") for r in chunk]
-    cases: dict[str, PacketCase] = {}
-    for text, (case, found) in zip(texts, parsed, strict=True):
+    size = 250 if len(texts) >= PARALLEL_FROM else max(len(texts), 1)  # a few: workers would cost more
+    _PARSING[:] = texts
+    try:
+        chunks = map_in_processes(
+            _parse_range, [(k, k + size) for k in range(0, len(texts), size)], progress, "parsing phenopackets"
+        )
+    finally:
+        _PARSING.clear()
+    parsed = [r for chunk in chunks for r in chunk]
+    cases: dict[str, tuple[PacketCase, str]] = {}
+    for text, (case, found, question) in zip(texts, parsed, strict=True):
         problems.problems.extend(found)
         if case is None:
             continue
         if case.packet_id in cases:
-            problems.add(text.source, case.packet_id, "id", f"also in {cases[case.packet_id].source}")
+            problems.add(text.source, case.packet_id, "id", f"also in {cases[case.packet_id][0].source}")
             continue
-        cases[case.packet_id] = case
+        cases[case.packet_id] = (case, question)
     return list(cases.values()), problems
 
 
@@ -261,7 +279,8 @@ def import_phenopackets(
     release = release or next((r for r in map(release_from_name, paths) if r), None)
     if not release:
         raise ValueError("name the release (--release VERSION); it is read from phenopacket-store_<version>.zip only")
-    cases, problems = read_phenopackets(paths, progress)
+    rendered, problems = read_phenopackets(paths, progress)
+    cases = [case for case, _ in rendered]
     if not skip_invalid:
         problems.raise_if_any()
     summary = PhenopacketSummary(benchmark, release, packets=len(cases))
@@ -270,7 +289,7 @@ def import_phenopackets(
         raise ValueError("no phenopacket found in " + ", ".join(str(p) for p in paths))
     progress("aligning to Orphanet", 0, 1)
     index = omim_index((int(n.ref.key), n.props) for n in store.select("Disease"))
-    rows = _graph_rows(cases, benchmark, release, index, summary)
+    rows = _graph_rows(rendered, benchmark, release, index, summary)
     known = store.get_many("Phenotype", [row["hpoId"] for row in rows.phenotypes])
     new_phenotypes = [row for row in rows.phenotypes if row["hpoId"] not in known]
     summary.phenotypes_new = len(new_phenotypes)
@@ -373,15 +392,14 @@ def case_key(benchmark: str, release: str, packet_id: str) -> str:
 
 
 def _graph_rows(
-    cases: list[PacketCase], benchmark: str, release: str, index: dict, summary: PhenopacketSummary
+    rendered: list[tuple[PacketCase, str]], benchmark: str, release: str, index: dict, summary: PhenopacketSummary
 ) -> _Rows:
     rows = _Rows()
     publications: dict[str, dict[str, Any]] = {}
     phenotypes: dict[str, dict[str, Any]] = {}
-    for case in sorted(cases, key=lambda c: c.packet_id):
+    for case, question in sorted(rendered, key=lambda r: r[0].packet_id):
         n = item_index(release, case.packet_id)
         item_ref = NodeRef("Item", f"{TRACK}:{n}")
-        question = vignette(case)
         rows.mentions += _feature_mentions(item_ref, question, case)
         case_ref = NodeRef("Case", case_key(benchmark, release, case.packet_id))
         rows.items.append(

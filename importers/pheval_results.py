@@ -87,8 +87,7 @@ def read_result_file(path: Path, model: str | None, problems: ProblemLog) -> Stu
     """One results file: its rows grouped by label; problems name the file, row and column."""
     data = path.read_bytes()
     text = (gzip.decompress(data) if path.name.endswith(".gz") else data).decode("utf-8-sig")
-    language = path.parent.name
-    name = model or path.parent.parent.name
+    name, language = file_run(path, model)
     if language not in LANGUAGES:
         problems.add(
             str(path), "path", "language", f"{language!r} is not one of the study's languages ({', '.join(LANGUAGES)})"
@@ -127,6 +126,11 @@ def read_result_file(path: Path, model: str | None, problems: ProblemLog) -> Stu
             continue
         run.cases.setdefault(label, []).append(ResultRow(n, label, Candidate(term, score, rank, correct in TRUE)))
     return run
+
+
+def file_run(path: Path, model: str | None) -> tuple[str, str]:
+    """(model, language) of a result file of the layout `<model>/<language>/full_df_results.tsv[.gz]`."""
+    return model or path.parent.parent.name, path.parent.name
 
 
 def study_case_count(folder: Path) -> int | None:
@@ -254,8 +258,9 @@ def check_study_run(
     )
 
 
-def grounding_for(store: GraphStore, item_ids: list[str], terms: set[str], max_members: int) -> Grounding:
-    """The Orphanet view for these candidate ids, and the gold code of each item."""
+def grounding_for(store: GraphStore, item_ids: list[str], terms: set[str] | None, max_members: int) -> Grounding:
+    """The Orphanet view for these candidate ids (None: any id the graph maps), and the gold code of
+    each item."""
     golds = {
         str(n.start.key): int(n.node.key) for n in store.neighbours([NodeRef("Item", i) for i in item_ids], "ANSWER_IS")
     }
@@ -278,26 +283,26 @@ def import_study_results(
         raise ValueError("no full_df_results.tsv[.gz] under " + ", ".join(map(str, paths)))
     problems = ProblemLog()
     release, stems = label_index(store, release)
-    # read here: a worker's run would cost as much to send back as to read
-    runs = [r for r in (read_result_file(f, model, problems) for f in files) if r is not None]
     seen: dict[str, Path] = {}
-    for r in runs:
-        key = compound_key(r.model, r.language)
-        if key in seen:
-            problems.add(str(r.path), "path", "language", f"{r.model} in {r.language} is also in {seen[key]}")
-        seen.setdefault(key, r.path)
-    terms = {r.candidate.term for run in runs for rows in run.cases.values() for r in rows}
-    grounding = grounding_for(store, [i for i in stems.values() if i], terms, max_members)
-    # the workers see the runs and the grounding as this process holds them (forked): a job is an index
-    _CHECKING.update(runs=runs, stems=stems, release=release, grounding=grounding)
+    for path in files:
+        name, language = file_run(path, model)
+        key = compound_key(name, language)
+        if key in seen and language in LANGUAGES:
+            problems.add(str(path), "path", "language", f"{name} in {language} is also in {seen[key]}")
+        seen.setdefault(key, path)
+    # every code the graph maps an id to: the files are read in the workers, after the view is made
+    grounding = grounding_for(store, [i for i in stems.values() if i], None, max_members)
+    # the workers see the files and the grounding as this process holds them (forked): a job is an index
+    _CHECKING.update(files=files, model=model, stems=stems, release=release, grounding=grounding)
     try:
-        judged = map_in_processes(_check_nth, range(len(runs)), progress, "judging result files")
+        judged = map_in_processes(_read_and_check_nth, range(len(files)), progress, "reading and judging result files")
     finally:
         _CHECKING.clear()
-    for _, found, warned in judged:
+    for _, _, found, warned in judged:
         problems.problems.extend(found)
         problems.warnings.extend(warned)
-    checked = [c for c, _, _ in judged]
+    checked = [c for _, c, _, _ in judged if c is not None]
+    paths_read = [path for path, c, _, _ in judged if c is not None]
     if not skip_invalid:
         problems.raise_if_any()
     check_model_names(store, [c.model.name for c in checked], None)
@@ -311,18 +316,22 @@ def import_study_results(
     by_file = defaultdict(list)
     for w in problems.warnings:
         by_file[w.file].append(str(w))
-    return [_with_warnings(s, by_file.get(str(r.path), [])) for s, r in zip(summaries, runs, strict=True)]
+    return [_with_warnings(s, by_file.get(str(p), [])) for s, p in zip(summaries, paths_read, strict=True)]
 
 
-_CHECKING: dict[str, Any] = {}  # what _check_nth's workers judge: set by import_study_results before they fork
+# what _read_and_check_nth's workers read and judge: set by import_study_results before they fork
+_CHECKING: dict[str, Any] = {}
 
 
-def _check_nth(n: int) -> tuple[CheckedRun, list, list]:
-    """The n-th run of _CHECKING judged in a worker, with the problems and warnings it found."""
+def _read_and_check_nth(n: int) -> tuple[Path, CheckedRun | None, list, list]:
+    """The n-th file of _CHECKING read and judged in a worker: (its path, its run or None where it could
+    not be read, the problems and warnings found). Only the judged run travels back."""
     problems = ProblemLog()
     c = _CHECKING
-    checked = check_study_run(c["runs"][n], c["stems"], c["release"], problems, c["grounding"])
-    return checked, problems.problems, problems.warnings
+    path = c["files"][n]
+    run = read_result_file(path, c["model"], problems)
+    checked = check_study_run(run, c["stems"], c["release"], problems, c["grounding"]) if run is not None else None
+    return path, checked, problems.problems, problems.warnings
 
 
 def _with_warnings(summary: RunSummary, warnings: list[str]) -> RunSummary:

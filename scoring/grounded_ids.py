@@ -130,16 +130,17 @@ def grounded_table(outcomes: Sequence[GroundedOutcome]) -> dict[str, float | int
     return row
 
 
-def orphanet_view(store: GraphStore, golds: set[int], terms: set[str]) -> OrphanetView:
+def orphanet_view(store: GraphStore, golds: set[int], terms: set[str] | None) -> OrphanetView:
     """The graph's Mondo and OMIM indexes, the classes above each gold and above each candidate, and
-    the member disorders of the candidates that are groups above a gold."""
+    the member disorders of the candidates that are groups above a gold. Without terms, every disease
+    is a candidate (for ids not read yet: the view then answers any of them as it would have)."""
     diseases = {int(n.ref.key): n.props for n in store.select("Disease")}
     mondo: dict[str, list[int]] = {}
     for code, props in diseases.items():
         for mondo_id in props.get("mondo", []):
             mondo.setdefault(str(mondo_id), []).append(code)
     view = OrphanetView({k: tuple(sorted(v)) for k, v in mondo.items()}, omim_index(diseases.items()), {}, {})
-    candidates = {c for t in terms for c in view.codes(t)}
+    candidates = set(diseases) if terms is None else {c for t in terms for c in view.codes(t)}
     starts = [NodeRef("Disease", c) for c in sorted(golds | candidates)]
     closure = store.closure_each(starts, "SUBCLASS_OF", Direction.OUT)
     ancestors = {int(ref.key): frozenset(int(a.key) for a in reached) for ref, reached in closure.items()}
