@@ -154,6 +154,14 @@ def label_index(store: GraphStore, release: str | None) -> tuple[str, dict[str, 
     return release, stems
 
 
+def release_items(store: GraphStore, release: str | None) -> tuple[str, list[str]]:
+    """(release, the ids of its items, sorted) of one imported phenopacket-store release: the one
+    named, or the only one."""
+    release = release_named(store, release)
+    facts = store.properties("Item", ["track", "release"])
+    return release, sorted(str(k) for k, p in facts.items() if p.get("track") == TRACK and p.get("release") == release)
+
+
 def release_named(store: GraphStore, release: str | None) -> str:
     """The imported phenopacket-store release named, or the only one (an error names the others)."""
     releases = sorted(

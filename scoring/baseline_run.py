@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from mmrare.core.phenopackets import TRACK
 from mmrare.core.progress import Progress, no_progress
 from mmrare.graph.store import GraphStore
-from mmrare.importers.pheval_results import release_named
+from mmrare.importers.pheval_results import release_items
 from mmrare.scoring.phenotype_baseline import annotation_matrix
 from mmrare.scoring.study_table import Candidate
 
@@ -14,9 +13,7 @@ def rank_cases(
     store: GraphStore, release: str | None, progress: Progress = no_progress
 ) -> tuple[str, dict[str, list[Candidate]]]:
     """(release, item id -> its ten best ORPHAcodes as ranked candidates)."""
-    release = release_named(store, release)
-    facts = store.properties("Item", ["track", "release"])
-    items = sorted(str(k) for k, p in facts.items() if p.get("track") == TRACK and p.get("release") == release)
+    release, items = release_items(store, release)
     progress("reading annotations", 0, 1)
     matrix = annotation_matrix(store)
     if not matrix.codes:
