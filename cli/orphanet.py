@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from mmrare.cli.common import orpha_code, progress_on_stderr
-from mmrare.graph.ontology import disease_profile
+from mmrare.core.ontology import disease_profile
 from mmrare.graph.settings import graph_setting, open_store
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from mmrare.core.phenopacket_releases import release_items
 from mmrare.core.progress import Progress, no_progress
 from mmrare.graph.store import GraphStore
-from mmrare.importers.pheval_results import release_items
 from mmrare.scoring.phenotype_baseline import annotation_matrix
 from mmrare.scoring.study_table import Candidate
 

@@ -21,10 +21,10 @@ from pathlib import Path
 import networkx as nx
 
 from mmrare.core.bulk import in_bulk
+from mmrare.core.ontology import refresh_heads
 from mmrare.core.orphanet import PREVALENCE_CLASSES
 from mmrare.core.progress import Progress, no_progress
 from mmrare.graph.model import NodeRef, compound_key
-from mmrare.graph.ontology import refresh_heads
 from mmrare.graph.store import GraphStore, RelRow
 from mmrare.importers.orphanet.facts import OrphanetFacts, PrevalenceFact
 

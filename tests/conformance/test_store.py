@@ -67,7 +67,7 @@ def test_a_none_later_in_one_batch_removes_what_is_stored(store: GraphStore) -> 
 
 
 def test_heads_walk_the_dag_and_a_cycle_falls_back_to_the_closure(store: GraphStore) -> None:
-    from mmrare.graph.ontology import heads_of
+    from mmrare.core.ontology import heads_of
 
     load_dag(store)
     store.upsert_nodes("Disease", [{"orphaCode": 320716, "name": "Rare disorders"}])
