@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from mmrare.core.progress import Progress, no_progress
 from mmrare.graph.model import NodeRef
 from mmrare.graph.store import GraphStore, RelRow
 from mmrare.importers.problems import ProblemLog
-from mmrare.importers.processes import map_in_processes
+from mmrare.importers.processes import stream_in_processes
 
 MAX_PACKET_BYTES = 20_000_000  # a phenopacket is kilobytes; anything this large is not one
 
@@ -230,41 +231,34 @@ def _parse_chunk(texts: list[PacketText]) -> list[tuple[PacketCase | None, list,
     return out
 
 
-_PARSING: list[PacketText] = []  # the texts _parse_range's workers parse: set before they fork
+CHUNK_PACKETS = 250  # packets a worker's job: small enough that the first results come back early
 
 
-def _parse_range(bounds: tuple[int, int]) -> list[tuple[PacketCase | None, list, str]]:
-    """A slice of _PARSING parsed in a worker: only the bounds travel there, the texts are forked."""
-    return _parse_chunk(_PARSING[bounds[0] : bounds[1]])
+def parsed_packets(
+    paths: list[Path], problems: ProblemLog, progress: Progress = no_progress
+) -> Iterator[tuple[PacketCase | None, list, str]]:
+    """Each packet of the sources parsed, in source order: (its case, or None with its problems; its
+    vignette). Many packets are parsed in worker processes while the next are read (GA4GH's JSON
+    parser is pure Python: ~1.5 ms a packet); a problem of reading goes to `problems` here."""
+    texts = packet_texts(paths, problems)
+    head = list(islice(texts, PARALLEL_FROM))
+    if len(head) < PARALLEL_FROM:  # a few packets: starting workers would cost more than it saves
+        yield from _parse_chunk(head)
+        return
+    read = 0
 
+    def chunks() -> Iterator[list[PacketText]]:
+        nonlocal read
+        pending = iter(chain(head, texts))
+        while chunk := list(islice(pending, CHUNK_PACKETS)):
+            read += len(chunk)
+            yield chunk
 
-def read_phenopackets(
-    paths: list[Path], progress: Progress = no_progress
-) -> tuple[list[tuple[PacketCase, str]], ProblemLog]:
-    """Every packet of the sources with its vignette, and the problems found; a packet id seen twice is
-    a problem. Many packets are parsed in worker processes (GA4GH's JSON parser is pure Python: ~2 ms
-    a packet)."""
-    problems = ProblemLog()
-    texts = list(packet_texts(paths, problems))
-    size = 250 if len(texts) >= PARALLEL_FROM else max(len(texts), 1)  # a few: workers would cost more
-    _PARSING[:] = texts
-    try:
-        chunks = map_in_processes(
-            _parse_range, [(k, k + size) for k in range(0, len(texts), size)], progress, "parsing phenopackets"
-        )
-    finally:
-        _PARSING.clear()
-    parsed = [r for chunk in chunks for r in chunk]
-    cases: dict[str, tuple[PacketCase, str]] = {}
-    for text, (case, found, question) in zip(texts, parsed, strict=True):
-        problems.problems.extend(found)
-        if case is None:
-            continue
-        if case.packet_id in cases:
-            problems.add(text.source, case.packet_id, "id", f"also in {cases[case.packet_id][0].source}")
-            continue
-        cases[case.packet_id] = (case, question)
-    return list(cases.values()), problems
+    parsed = 0
+    for results in stream_in_processes(_parse_chunk, chunks()):
+        parsed += len(results)
+        progress("parsing phenopackets", parsed, read)  # of the packets read so far
+        yield from results
 
 
 def import_phenopackets(
@@ -279,8 +273,18 @@ def import_phenopackets(
     release = release or next((r for r in map(release_from_name, paths) if r), None)
     if not release:
         raise ValueError("name the release (--release VERSION); it is read from phenopacket-store_<version>.zip only")
-    rendered, problems = read_phenopackets(paths, progress)
-    cases = [case for case, _ in rendered]
+    problems = ProblemLog()
+    cases: dict[str, PacketCase] = {}
+    builder = _RowBuilder(benchmark, release)
+    for case, found, question in parsed_packets(paths, problems, progress):  # rows are built as packets come
+        problems.problems.extend(found)
+        if case is None:
+            continue
+        if case.packet_id in cases:
+            problems.add(case.source, case.packet_id, "id", f"also in {cases[case.packet_id].source}")
+            continue
+        cases[case.packet_id] = case
+        builder.add(case, question)
     if not skip_invalid:
         problems.raise_if_any()
     summary = PhenopacketSummary(benchmark, release, packets=len(cases))
@@ -289,14 +293,14 @@ def import_phenopackets(
         raise ValueError("no phenopacket found in " + ", ".join(str(p) for p in paths))
     progress("aligning to Orphanet", 0, 1)
     index = omim_index((int(n.ref.key), n.props) for n in store.select("Disease"))
-    rows = _graph_rows(rendered, benchmark, release, index, summary)
+    rows = builder.finish(index, summary)
     known = store.get_many("Phenotype", [row["hpoId"] for row in rows.phenotypes])
     new_phenotypes = [row for row in rows.phenotypes if row["hpoId"] not in known]
     summary.phenotypes_new = len(new_phenotypes)
     existing_items = set(store.get_many("Item", [r["itemId"] for r in rows.items]))
     summary.items_new = len(rows.items) - len(existing_items)
     summary.publications = len(rows.publications)
-    release_row = _release_row(store, benchmark, release, cases, paths)
+    release_row = _release_row(store, benchmark, release, list(cases.values()), paths)
     existing_cases = set(store.get_many("Case", [r["caseId"] for r in rows.cases]))
     existing_publications = set(store.get_many("Publication", [r["publicationId"] for r in rows.publications]))
     written: list[NodeRef] = []  # nodes this import created, taken back if a later chunk fails
@@ -391,81 +395,115 @@ def case_key(benchmark: str, release: str, packet_id: str) -> str:
     return f"{benchmark}:{release}:{packet_id}"
 
 
-def _graph_rows(
-    rendered: list[tuple[PacketCase, str]], benchmark: str, release: str, index: dict, summary: PhenopacketSummary
-) -> _Rows:
-    rows = _Rows()
-    publications: dict[str, dict[str, Any]] = {}
-    phenotypes: dict[str, dict[str, Any]] = {}
-    for case, question in sorted(rendered, key=lambda r: r[0].packet_id):
-        n = item_index(release, case.packet_id)
+@dataclass
+class _CaseRows:
+    """One packet's rows, built as it arrives from the parse (in source order, sorted at the end)."""
+
+    case: PacketCase
+    item_ref: NodeRef
+    item: dict[str, Any]
+    case_row: dict[str, Any]
+    about: RelRow
+    cites: list[RelRow]
+    features: list[RelRow]
+    mentions: list[RelRow]
+
+
+class _RowBuilder:
+    """The graph rows of every packet: each packet's own rows as it comes (`add`, while the workers
+    parse the next), then sorted by packet id, with publications, phenotypes and the Orphanet
+    alignment worked out once all are in (`finish`)."""
+
+    def __init__(self, benchmark: str, release: str) -> None:
+        self.benchmark, self.release = benchmark, release
+        self.cases: list[_CaseRows] = []
+
+    def add(self, case: PacketCase, question: str) -> None:
+        n = item_index(self.release, case.packet_id)
         item_ref = NodeRef("Item", f"{TRACK}:{n}")
-        rows.mentions += _feature_mentions(item_ref, question, case)
-        case_ref = NodeRef("Case", case_key(benchmark, release, case.packet_id))
-        rows.items.append(
-            {
-                "itemId": item_ref.key,
-                "track": TRACK,
-                "index": n,
-                "benchmark": benchmark,
-                "release": release,
-                "packetId": case.packet_id,
-                "question": question,
-                "context": "",
-                "answer": case.disease_label or case.disease_id,
-                "answerId": case.disease_id,
-                "aliases": [],
-                "cluster": case.cluster,
-                "cohort": case.cohort,
-                "nObserved": len(case.observed),
-                "nExcluded": len(case.excluded),
-                "nImages": 0,
-                "modalities": [],
-            }
-        )
-        rows.cases.append(
-            {
-                "caseId": case_ref.key,
-                "packetId": case.packet_id,
-                "benchmark": benchmark,
-                "release": release,
-                "context": "",
-                "sex": case.sex,
-                "age": case.age,
-                "onset": case.onset,
-                "cohort": case.cohort,
-                "source": case.cluster,
-                "genes": list(case.genes),
-                "variants": [f"{v.gene} {v.description}".strip() for v in case.variants],
-                "nItems": 1,
-            }
-        )
-        rows.about.append(RelRow(item_ref, case_ref))
-        for pmid in case.publications:
-            publications.setdefault(pmid, {"publicationId": pmid})
-            rows.cites.append(RelRow(case_ref, NodeRef("Publication", pmid)))
-        for f in case.features:
-            phenotypes.setdefault(f.hpo_id, {"hpoId": f.hpo_id, "name": f.label})
-            rows.features.append(
-                RelRow(case_ref, NodeRef("Phenotype", f.hpo_id), {"excluded": f.excluded, "onset": f.onset})
+        case_ref = NodeRef("Case", case_key(self.benchmark, self.release, case.packet_id))
+        item = {
+            "itemId": item_ref.key,
+            "track": TRACK,
+            "index": n,
+            "benchmark": self.benchmark,
+            "release": self.release,
+            "packetId": case.packet_id,
+            "question": question,
+            "context": "",
+            "answer": case.disease_label or case.disease_id,
+            "answerId": case.disease_id,
+            "aliases": [],
+            "cluster": case.cluster,
+            "cohort": case.cohort,
+            "nObserved": len(case.observed),
+            "nExcluded": len(case.excluded),
+            "nImages": 0,
+            "modalities": [],
+        }
+        case_row = {
+            "caseId": case_ref.key,
+            "packetId": case.packet_id,
+            "benchmark": self.benchmark,
+            "release": self.release,
+            "context": "",
+            "sex": case.sex,
+            "age": case.age,
+            "onset": case.onset,
+            "cohort": case.cohort,
+            "source": case.cluster,
+            "genes": list(case.genes),
+            "variants": [f"{v.gene} {v.description}".strip() for v in case.variants],
+            "nItems": 1,
+        }
+        self.cases.append(
+            _CaseRows(
+                case,
+                item_ref,
+                item,
+                case_row,
+                RelRow(item_ref, case_ref),
+                [RelRow(case_ref, NodeRef("Publication", pmid)) for pmid in case.publications],
+                [
+                    RelRow(case_ref, NodeRef("Phenotype", f.hpo_id), {"excluded": f.excluded, "onset": f.onset})
+                    for f in case.features
+                ],
+                _feature_mentions(item_ref, question, case),
             )
-        alignment = align_omim(index, case.disease_id)
-        key = f"aligned ({alignment.relation})" if alignment.aligned else alignment.outcome
-        summary.alignment[key] += 1
-        if alignment.aligned:
-            rows.answer_is.append(
-                RelRow(
-                    item_ref,
-                    NodeRef("Disease", alignment.codes[0]),
-                    {"method": alignment.method, "confidence": alignment.confidence},
+        )
+
+    def finish(self, index: dict, summary: PhenopacketSummary) -> _Rows:
+        rows = _Rows()
+        publications: dict[str, dict[str, Any]] = {}
+        phenotypes: dict[str, dict[str, Any]] = {}
+        for c in sorted(self.cases, key=lambda c: c.case.packet_id):
+            rows.items.append(c.item)
+            rows.cases.append(c.case_row)
+            rows.about.append(c.about)
+            rows.mentions += c.mentions
+            rows.cites += c.cites
+            rows.features += c.features
+            for pmid in c.case.publications:
+                publications.setdefault(pmid, {"publicationId": pmid})
+            for f in c.case.features:
+                phenotypes.setdefault(f.hpo_id, {"hpoId": f.hpo_id, "name": f.label})
+            alignment = align_omim(index, c.case.disease_id)
+            key = f"aligned ({alignment.relation})" if alignment.aligned else alignment.outcome
+            summary.alignment[key] += 1
+            if alignment.aligned:
+                rows.answer_is.append(
+                    RelRow(
+                        c.item_ref,
+                        NodeRef("Disease", alignment.codes[0]),
+                        {"method": alignment.method, "confidence": alignment.confidence},
+                    )
                 )
-            )
-        else:
-            candidates = ", ".join(f"ORPHA:{c}" for c in alignment.codes)
-            summary.unaligned[case.disease_id] = alignment.outcome + (f" ({candidates})" if candidates else "")
-    rows.publications = sorted(publications.values(), key=lambda r: r["publicationId"])
-    rows.phenotypes = sorted(phenotypes.values(), key=lambda r: r["hpoId"])
-    return rows
+            else:
+                candidates = ", ".join(f"ORPHA:{code}" for code in alignment.codes)
+                summary.unaligned[c.case.disease_id] = alignment.outcome + (f" ({candidates})" if candidates else "")
+        rows.publications = sorted(publications.values(), key=lambda r: r["publicationId"])
+        rows.phenotypes = sorted(phenotypes.values(), key=lambda r: r["hpoId"])
+        return rows
 
 
 def _feature_mentions(item_ref: NodeRef, question: str, case: PacketCase) -> list[RelRow]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
@@ -19,30 +20,49 @@ Result = TypeVar("Result")
 MAX_WORKERS = 8
 
 
+def stream_in_processes(
+    work: Callable[[Job], Result], jobs: Iterable[Job], workers: int = MAX_WORKERS
+) -> Iterator[Result]:
+    """work(job) for every job, yielded in job order as each is done. Jobs are taken from `jobs` as it
+    yields them and handed to the workers at once, so reading the next job, and whatever the caller
+    does with a result, overlap the workers' work. Worker processes are forked (they see this
+    process's memory as it is at the first job) and only from a single-threaded process: a fork
+    copies no other thread, so a lock one of them held would never be released in the child. With
+    one core or one worker, with other threads, or when a worker dies (memory?), the jobs not yet
+    answered run here instead."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS, workers)
+    jobs = iter(jobs)
+    unanswered: deque[tuple[Job, Future[Result] | None]] = deque()  # in job order
+    if workers > 1 and threading.active_count() == 1:
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for job in jobs:
+                    unanswered.append((job, None))
+                    unanswered[-1] = (job, pool.submit(work, job))
+                    while unanswered and unanswered[0][1].done():  # type: ignore[union-attr]
+                        yield unanswered[0][1].result()  # type: ignore[union-attr]
+                        unanswered.popleft()
+                while unanswered:
+                    yield unanswered[0][1].result()  # type: ignore[union-attr]
+                    unanswered.popleft()
+            return
+        except BrokenProcessPool:
+            pass  # a worker died: what it had not answered runs here
+    for job, _ in unanswered:
+        yield work(job)
+    for job in jobs:
+        yield work(job)
+
+
 def map_in_processes(
     work: Callable[[Job], Result],
     jobs: Sequence[Job],
     progress: Progress = no_progress,
     stage: str = "",
 ) -> list[Result]:
-    """work(job) for every job, in order. Worker processes are forked (they see this process's memory
-    as it is now, so a job can be a small index into data prepared before the call), and only from a
-    single-threaded process: a fork copies no other thread, so a lock one of them held would never be
-    released in the child. With one core, one job or other threads, or when a worker dies (memory?),
-    the jobs run here instead."""
-    workers = min(os.cpu_count() or 1, MAX_WORKERS, len(jobs))
-    if workers > 1 and threading.active_count() == 1:
-        done: list[Result] = []
-        try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for result in pool.map(work, jobs):
-                    done.append(result)
-                    progress(stage, len(done), len(jobs))
-            return done
-        except BrokenProcessPool:
-            pass  # a worker died: run every job here
-    out = []
-    for job in jobs:
-        out.append(work(job))
-        progress(stage, len(out), len(jobs))
-    return out
+    """work(job) for every job, in order (stream_in_processes, as many workers as jobs at most)."""
+    done: list[Result] = []
+    for result in stream_in_processes(work, jobs, len(jobs)):
+        done.append(result)
+        progress(stage, len(done), len(jobs))
+    return done
