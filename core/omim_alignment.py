@@ -34,6 +34,9 @@ class OmimAlignment:
         return MAPPING_RELATIONS.get(self.relation or "", (0.5, ""))[0]
 
 
+OMIM_PROPERTIES = ("omimRelations", "omim")  # the Disease properties omim_index reads
+
+
 def omim_index(diseases: Iterable[tuple[int, Mapping[str, Any]]]) -> dict[str, dict[int, str]]:
     """OMIM number -> {ORPHAcode: relation}, from Disease properties `omimRelations` ("608001:E")
     and `omim` (a cross-reference without a relation counts as unqualified)."""

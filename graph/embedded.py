@@ -275,6 +275,31 @@ class EmbeddedStore(GraphStore):
 
     # -- writes ---------------------------------------------------------------------------------
     @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """An import's commits without a sync each: the write-ahead log is synced, and copied into the
+        file, once when the block ends (a checkpoint syncs the log first), so the import is durable when
+        it returns. Until then a commit survives a crash of this process (the log is written), not a
+        power cut. Each commit stays all or nothing; readers see each as it lands."""
+        depth = getattr(self._local, "bulk", 0)
+        self._local.bulk = depth + 1
+        if depth == 0:
+            # WAL mode: a commit writes the log unsynced, and nothing is copied into the file after it
+            self._pragmas("PRAGMA synchronous=NORMAL", "PRAGMA wal_autocheckpoint=0")
+        try:
+            yield
+        finally:
+            self._local.bulk = depth
+            if depth == 0:  # the checkpoint syncs the log, then the pages it copied
+                self._pragmas(
+                    "PRAGMA wal_checkpoint(PASSIVE)", "PRAGMA wal_autocheckpoint=1000", "PRAGMA synchronous=FULL"
+                )
+
+    def _pragmas(self, *statements: str) -> None:
+        with self._connection() as db:
+            for statement in statements:
+                db.execute(statement)
+
+    @contextmanager
     def transaction(self) -> Iterator[WriteTx]:
         tx = _EmbeddedTx()
         yield tx

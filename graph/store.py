@@ -10,7 +10,7 @@ import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -293,6 +293,12 @@ class GraphStore(ABC):
     @abstractmethod
     def transaction(self) -> AbstractContextManager[WriteTx]:
         """`with store.transaction() as tx:` commits on success, writes nothing on any error."""
+
+    def bulk(self) -> AbstractContextManager[None]:
+        """`with store.bulk():` around an import's several transactions: a store may make them cheaper
+        as long as all of them are durable when the block ends (each stays all or nothing). Neo4j:
+        nothing changes."""
+        return nullcontext()
 
     def upsert_nodes(self, label: str, rows: Iterable[Props]) -> int:
         with self.transaction() as tx:

@@ -29,11 +29,12 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from mmrare.core.omim_alignment import align_omim, omim_index
+from mmrare.core.omim_alignment import OMIM_PROPERTIES, align_omim, omim_index
 from mmrare.core.phenopackets import BENCHMARK, TRACK, Feature, PacketCase, Variant, item_index, vignette
 from mmrare.core.progress import Progress, no_progress
 from mmrare.graph.model import NodeRef
 from mmrare.graph.store import GraphStore, RelRow
+from mmrare.importers.cycle_collection import paused_cycle_collection
 from mmrare.importers.problems import ProblemLog
 from mmrare.importers.processes import stream_in_processes
 
@@ -261,6 +262,7 @@ def parsed_packets(
         yield from results
 
 
+@paused_cycle_collection()  # millions of small objects, no cycles among them
 def import_phenopackets(
     paths: list[Path],
     store: GraphStore,
@@ -292,7 +294,7 @@ def import_phenopackets(
     if not cases:
         raise ValueError("no phenopacket found in " + ", ".join(str(p) for p in paths))
     progress("aligning to Orphanet", 0, 1)
-    index = omim_index((int(n.ref.key), n.props) for n in store.select("Disease"))
+    index = omim_index(store.properties("Disease", OMIM_PROPERTIES).items())  # a few facts, not whole texts
     rows = builder.finish(index, summary)
     known = store.get_many("Phenotype", [row["hpoId"] for row in rows.phenotypes])
     new_phenotypes = [row for row in rows.phenotypes if row["hpoId"] not in known]
@@ -305,26 +307,27 @@ def import_phenopackets(
     existing_publications = set(store.get_many("Publication", [r["publicationId"] for r in rows.publications]))
     written: list[NodeRef] = []  # nodes this import created, taken back if a later chunk fails
     chunks = _chunks(rows, CHUNK)
-    try:
-        for k, chunk in enumerate(chunks):
-            progress("writing", k, len(chunks))
-            with store.transaction() as tx:
-                _write_chunk(tx, chunk, new_phenotypes if k == 0 else [])
-                if k == len(chunks) - 1:
-                    tx.upsert_nodes("BenchmarkRelease", [release_row])  # the release exists once all of it does
-            written += [NodeRef("Item", r["itemId"]) for r in chunk.items if r["itemId"] not in existing_items]
-            written += [NodeRef("Case", r["caseId"]) for r in chunk.cases if r["caseId"] not in existing_cases]
-            written += [
-                NodeRef("Publication", r["publicationId"])
-                for r in chunk.publications
-                if r["publicationId"] not in existing_publications
-            ]
-            written += [NodeRef("Phenotype", r["hpoId"]) for r in (new_phenotypes if k == 0 else [])]
-    except Exception:
-        if written:  # an import that fails writes nothing: what earlier chunks created goes again
-            with store.transaction() as tx:
-                tx.delete_nodes(list(dict.fromkeys(written)))
-        raise
+    with store.bulk():  # durable as a whole when the block ends
+        try:
+            for k, chunk in enumerate(chunks):
+                progress("writing", k, len(chunks))
+                with store.transaction() as tx:
+                    _write_chunk(tx, chunk, new_phenotypes if k == 0 else [])
+                    if k == len(chunks) - 1:
+                        tx.upsert_nodes("BenchmarkRelease", [release_row])  # the release exists once all of it does
+                written += [NodeRef("Item", r["itemId"]) for r in chunk.items if r["itemId"] not in existing_items]
+                written += [NodeRef("Case", r["caseId"]) for r in chunk.cases if r["caseId"] not in existing_cases]
+                written += [
+                    NodeRef("Publication", r["publicationId"])
+                    for r in chunk.publications
+                    if r["publicationId"] not in existing_publications
+                ]
+                written += [NodeRef("Phenotype", r["hpoId"]) for r in (new_phenotypes if k == 0 else [])]
+        except Exception:
+            if written:  # an import that fails writes nothing: what earlier chunks created goes again
+                with store.transaction() as tx:
+                    tx.delete_nodes(list(dict.fromkeys(written)))
+            raise
     progress("writing", 1, 1)
     return summary
 

@@ -27,6 +27,7 @@ from mmrare.core.phenopackets import BENCHMARK, LANGUAGES, TRACK, prompt_stem, s
 from mmrare.core.progress import Progress, no_progress
 from mmrare.graph.model import NodeRef, compound_key
 from mmrare.graph.store import GraphStore, Where
+from mmrare.importers.cycle_collection import paused_cycle_collection
 from mmrare.importers.predictions import (
     CheckedRun,
     ModelInfo,
@@ -252,6 +253,7 @@ def grounding_for(store: GraphStore, item_ids: list[str], terms: set[str] | None
     return Grounding(orphanet_view(store, set(golds.values()), terms), golds, max_members)
 
 
+@paused_cycle_collection()  # millions of small objects, no cycles among them
 def import_study_results(
     paths: list[Path],
     store: GraphStore,
@@ -294,9 +296,10 @@ def import_study_results(
     # every file is checked before any is written; each run is then its own transaction (ten runs of
     # 5,000 ranked lists in one would pass Neo4j's default transaction memory)
     summaries = []
-    for n, c in enumerate(checked):
-        progress("writing runs", n, len(checked))
-        summaries += write_runs(store, [c])
+    with store.bulk():  # durable as a whole when the block ends
+        for n, c in enumerate(checked):
+            progress("writing runs", n, len(checked))
+            summaries += write_runs(store, [c])
     progress("writing runs", len(checked), len(checked))
     by_file = defaultdict(list)
     for w in problems.warnings:

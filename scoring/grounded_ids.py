@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from mmrare.core.omim_alignment import align_omim, omim_index
+from mmrare.core.omim_alignment import OMIM_PROPERTIES, align_omim, omim_index
 from mmrare.graph.model import Direction, NodeRef
 from mmrare.graph.store import GraphStore
 
@@ -134,7 +134,7 @@ def orphanet_view(store: GraphStore, golds: set[int], terms: set[str] | None) ->
     """The graph's Mondo and OMIM indexes, the classes above each gold and above each candidate, and
     the member disorders of the candidates that are groups above a gold. Without terms, every disease
     is a candidate (for ids not read yet: the view then answers any of them as it would have)."""
-    diseases = {int(n.ref.key): n.props for n in store.select("Disease")}
+    diseases = {int(k): p for k, p in store.properties("Disease", ["mondo", "group", *OMIM_PROPERTIES]).items()}
     mondo: dict[str, list[int]] = {}
     for code, props in diseases.items():
         for mondo_id in props.get("mondo", []):

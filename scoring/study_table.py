@@ -56,7 +56,11 @@ def ranked(candidates: Sequence[Candidate]) -> list[Candidate]:
         return list(candidates)
     order = sorted(range(len(candidates)), key=lambda k: (-float(candidates[k].score or 0.0), k))
     rank_of = {k: r for r, k in enumerate(order, start=1)}
-    return [Candidate(c.term, c.score, rank_of[k], c.correct) for k, c in enumerate(candidates)]
+    # a candidate already at its rank is kept as it is (the files' own ranks mostly agree)
+    return [
+        c if c.rank == rank_of[k] else Candidate(c.term, c.score, rank_of[k], c.correct)
+        for k, c in enumerate(candidates)
+    ]
 
 
 def case_outcome(candidates: Sequence[Candidate]) -> CaseOutcome:
