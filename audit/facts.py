@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from mmrare.audit.model import AuditConfig
 from mmrare.core.orphanet import frequency_weight
@@ -70,8 +70,11 @@ def gather(store: GraphStore, config: AuditConfig, tracks: Iterable[str] = ()) -
     for s in store.neighbours(refs, "SHOWS"):
         shows[str(s.start.key)].append(s)
     facts.mentions, facts.answers, facts.shows = mentions, answers, shows
-    facts.diseases = store.get_many("Disease", sorted({c for cs in answers.values() for c in cs}))
-    facts.images = store.get_many("Image", sorted({str(s.node.key) for rels in shows.values() for s in rels}))
+    # keys as the labels have them: ORPHA codes are ints, image digests strings
+    codes = sorted({c for cs in answers.values() for c in cs})
+    facts.diseases = cast(dict[int, dict[str, Any]], store.get_many("Disease", codes))
+    digests = sorted({str(s.node.key) for rels in shows.values() for s in rels})
+    facts.images = cast(dict[str, dict[str, Any]], store.get_many("Image", digests))
     diagnosis = facts.diagnosis_answers()
     _ontology(store, config, facts, diagnosis)
     genes = sorted({m.node for i in diagnosis for m in mentions[i] if m.node.label == "Gene"})

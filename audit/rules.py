@@ -311,8 +311,8 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
             candidates = near <= config.phash_max_distance
             if mine or theirs:  # a trimmed copy keeps the picture's proportions
                 candidates &= np.abs(aspect[i + 1 :] / aspect[i] - 1) <= config.trimmed_max_aspect_change
-            for j in np.nonzero(candidates)[0]:
-                j = int(j)
+            for found_at in np.nonzero(candidates)[0]:
+                j = int(found_at)
                 gradient = (int(d[theirs][i + 1 + j]) ^ int(d[mine][i])).bit_count()
                 correlation = float(g[mine][i] @ g[theirs][i + 1 + j])
                 if gridded[i] and gridded[i + 1 + j]:

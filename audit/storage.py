@@ -30,7 +30,11 @@ def store_audit(store: GraphStore, result: AuditResult) -> None:
         tx.delete_nodes([n.ref for n in old])
         tx.upsert_nodes("LeakageFinding", rows)
         tx.upsert_rels(
-            "HAS_FINDING", [RelRow(item_ref(r["itemId"]), NodeRef("LeakageFinding", r["findingId"])) for r in rows]
+            "HAS_FINDING",
+            [
+                RelRow(item_ref(f.item_id), NodeRef("LeakageFinding", f.finding_id(result.config)))
+                for f in result.findings
+            ],
         )
         tx.upsert_nodes(
             "Item",

@@ -4,7 +4,7 @@ import, the leakage audit, a stratified report of one run over every item (by he
 resamples), a public 50-item page and a page under an Orphanet class (p50 and p95 of repeated
 requests to the store). Each 10x figure is printed beside its 1x figure, with the ratio.
 
-    python -m bench.scale [--factor 10] [--image-size 48] [--repeats 40] [--neo4j URI]
+    python -m bench.scale [--factor 10] [--image-size 48] [--repeats 40] [--neo4j URI] [--only STORE]
 
 Goals (issue 32): at 10x, import, audit and report each within 12x of 1x; the page p95 within 1.5x.
 The generated images are small (48 px wide by default): the image figures of the import are
@@ -80,13 +80,14 @@ def main() -> None:
     parser.add_argument("--image-size", type=int, default=48)
     parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--neo4j", help="Neo4j URI (cleared!); default MMRARE_BENCH_NEO4J or the local one")
+    parser.add_argument("--only", choices=("embedded", "neo4j"), help="measure one store only")
     args = parser.parse_args()
     source, orphanet = orphanet_store()
     facts, files = read_all([paper_orphanet()])
     scales = {"1x": 1, f"{args.factor}x": args.factor}
     figures: dict[str, dict[str, dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        stores = open_stores(Path(tmp), args.neo4j)
+        stores = {n: s for n, s in open_stores(Path(tmp), args.neo4j).items() if args.only in (None, n)}
         for label, factor in scales.items():
             release = Path(tmp) / f"release-{label}"
             seconds, manifest = timed(

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -129,14 +129,16 @@ def score(
                 matcher = OntologyMatcher(store)
             else:
                 click.echo("(no Orphanet in the graph: grounded matching left out; mmrare import orphanet)", err=True)
-        reports = [evaluate(*found, matcher, judge, rare_judge) for found in files]
+        reports = [
+            evaluate(model, dataset, predictions, matcher, judge, rare_judge) for model, dataset, predictions in files
+        ]
         if not paths:
             evidence = _evidence_reports(store, runs, judge)
     show_notes(notes)
     if not reports and not evidence:
         raise click.UsageError("no MRareBench run in the graph (mmrare import predictions FILES)")
     if fmt == "json":
-        found = [*reports, *evidence]
+        found: list[Any] = [*reports, *evidence]
         click.echo(json.dumps([{k: v for k, v in asdict(r).items() if k != "rows"} for r in found], indent=1))
         return
     for e in evidence:

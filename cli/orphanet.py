@@ -72,8 +72,8 @@ def show(code_text: str, limit: int) -> None:
     for hpo, name, freq in profile.phenotypes[:limit]:
         click.echo(f"    {hpo} {name} [{freq or '-'}]")
     click.echo(f"  genes ({len(profile.genes)}):")
-    for symbol, name, kind in profile.genes[:limit]:
-        click.echo(f"    {symbol} {name or ''} [{kind or '-'}]")
+    for symbol, gene_name, kind in profile.genes[:limit]:
+        click.echo(f"    {symbol} {gene_name or ''} [{kind or '-'}]")
 
 
 @click.group()

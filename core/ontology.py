@@ -19,7 +19,8 @@ def head_codes(store: GraphStore) -> set[int]:
     """Heads: the children of ORPHA:320716, and parentless Category roots other than it."""
     heads = {n.node.key for n in store.neighbours([disease(RARE_DISORDERS)], "SUBCLASS_OF", Direction.IN)}
     roots = {n.ref.key for n in store.select("Disease", [Where("group", "eq", "Category")])}
-    with_parents = {n.start.key for n in store.neighbours([disease(c) for c in roots], "SUBCLASS_OF", Direction.OUT)}
+    root_refs = [disease(int(c)) for c in roots]
+    with_parents = {n.start.key for n in store.neighbours(root_refs, "SUBCLASS_OF", Direction.OUT)}
     return {int(c) for c in heads | (roots - with_parents - {RARE_DISORDERS})}
 
 
@@ -97,7 +98,7 @@ def disease_profile(store: GraphStore, code: int, max_hops: int = MAX_HOPS) -> D
     paths = store.shortest_paths([disease(code)], heads, ["SUBCLASS_OF"], max_hops, Direction.OUT)
     on_paths = {ref.key for p in paths for ref in p.nodes}
     names = {k: v.get("name", "") for k, v in store.get_many("Disease", on_paths).items()}
-    head_paths = [[(ref.key, names.get(ref.key, "")) for ref in p.nodes] for p in paths]
+    head_paths = [[(int(ref.key), str(names.get(ref.key, ""))) for ref in p.nodes] for p in paths]
     prevalence_refs = store.neighbours([disease(code)], "HAS_PREVALENCE")
     prevalences = store.get_many("Prevalence", [n.node.key for n in prevalence_refs])
     phenotype_rels = store.neighbours([disease(code)], "HAS_PHENOTYPE")
@@ -108,14 +109,14 @@ def disease_profile(store: GraphStore, code: int, max_hops: int = MAX_HOPS) -> D
 
     phenotypes = sorted(
         (
-            (n.node.key, phenotype_names.get(n.node.key, {}).get("name", ""), n.rel_props.get("frequency"))
+            (str(n.node.key), str(phenotype_names.get(n.node.key, {}).get("name", "")), n.rel_props.get("frequency"))
             for n in phenotype_rels
         ),
         key=lambda t: (rank(t[2]), t[0]),
     )
     gene_rels = store.neighbours([disease(code)], "ASSOCIATED_GENE")
     gene_props = store.get_many("Gene", [n.node.key for n in gene_rels])
-    genes = [(n.node.key, gene_props.get(n.node.key, {}).get("name"), n.rel_props.get("type")) for n in gene_rels]
+    genes = [(str(n.node.key), gene_props.get(n.node.key, {}).get("name"), n.rel_props.get("type")) for n in gene_rels]
     return DiseaseProfile(
         code=code,
         props=node.props,

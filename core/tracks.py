@@ -9,7 +9,7 @@ docs/scoring.md), and each list column says what its entries must be.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,7 +89,7 @@ class Track:
         own = (*(c.column for c in self.lists), *(c for c, _ in self.texts))
         return ("index", "image", *paths, self.question_columns[0], self.answer_columns[0], "context", *own)
 
-    def missing_columns(self, header: list[str]) -> list[str]:
+    def missing_columns(self, header: Sequence[str]) -> list[str]:
         """The required columns a file's header lacks, alternatives named together."""
         either = self.question_columns + self.answer_columns
         missing = [c for c in self.columns if c not in header and c not in either]
@@ -98,7 +98,7 @@ class Track:
                 missing.append(" or ".join(choices))
         return missing
 
-    def chosen_columns(self, header: list[str]) -> tuple[str, str]:
+    def chosen_columns(self, header: Sequence[str]) -> tuple[str, str]:
         """The (question, answer) columns a file's rows are read from."""
         question = next(c for c in self.question_columns if c in header)
         return question, next(c for c in self.answer_columns if c in header)

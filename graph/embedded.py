@@ -205,6 +205,7 @@ class EmbeddedStore(GraphStore):
             return
         db = getattr(self._local, "db", None)
         if db is None:
+            assert self.path is not None  # a store without a path has its one in-memory connection
             try:
                 db = sqlite3.connect(self.path, timeout=self.write_wait, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL")

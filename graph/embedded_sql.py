@@ -158,5 +158,5 @@ LIMIT :limit
 """
 
 
-def fold(text: object) -> object:
+def fold(text: str | None) -> str | None:
     return text.lower() if isinstance(text, str) else text

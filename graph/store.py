@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from mmrare.graph.errors import InvalidRowError
 from mmrare.graph.model import (
@@ -126,7 +126,7 @@ def check_key(label: str, key: Any, where: str) -> Key:
         raise InvalidRowError(f"{where}: key {spec.key} of {label} must be {spec.key_type.__name__}, got {key!r}")
     if isinstance(key, str) and not key:
         raise InvalidRowError(f"{where}: key {spec.key} of {label} is empty")
-    return key
+    return cast(Key, key)
 
 
 RESERVED_NAMES = ("uid", "rid")  # the stores' own properties
@@ -339,13 +339,13 @@ class GraphStore(ABC):
     def pairs(self, rel_type: str) -> list[tuple[Key, Key]]:
         """(start key, end key) of every relationship of a type that joins one label to another, in no
         set order: a whole relation at once, without a NodeRef per end."""
-        return keyed_pairs(rel_type, self._pairs(rel_type, None))  # type: ignore[return-value]
+        return keyed_pairs(rel_type, self._pairs(rel_type, None))
 
     def pairs_with(self, rel_type: str, prop: str) -> list[tuple[Key, Key, Any]]:
         """As `pairs`, with one property of each relationship (None where it has none)."""
         if not PROPERTY_NAME.fullmatch(prop):
             raise ValueError(f"a property name must be an identifier: {prop!r}")
-        return keyed_pairs(rel_type, self._pairs(rel_type, prop))  # type: ignore[return-value]
+        return keyed_pairs(rel_type, self._pairs(rel_type, prop))
 
     def neighbours(
         self, refs: Sequence[NodeRef], rel_type: str, direction: Direction = Direction.OUT

@@ -29,12 +29,12 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from mmrare.core.bulk import in_bulk
 from mmrare.core.omim_alignment import OMIM_PROPERTIES, align_omim, omim_index
 from mmrare.core.phenopackets import BENCHMARK, TRACK, Feature, PacketCase, Variant, item_index, vignette
 from mmrare.core.progress import Progress, no_progress
 from mmrare.graph.model import NodeRef
 from mmrare.graph.store import GraphStore, RelRow
-from mmrare.importers.cycle_collection import paused_cycle_collection
 from mmrare.importers.problems import ProblemLog
 from mmrare.importers.processes import stream_in_processes
 
@@ -262,7 +262,7 @@ def parsed_packets(
         yield from results
 
 
-@paused_cycle_collection()  # millions of small objects, no cycles among them
+@in_bulk
 def import_phenopackets(
     paths: list[Path],
     store: GraphStore,
@@ -294,7 +294,8 @@ def import_phenopackets(
     if not cases:
         raise ValueError("no phenopacket found in " + ", ".join(str(p) for p in paths))
     progress("aligning to Orphanet", 0, 1)
-    index = omim_index(store.properties("Disease", OMIM_PROPERTIES).items())  # a few facts, not whole texts
+    facts = store.properties("Disease", OMIM_PROPERTIES)  # a few facts of each, not the whole texts
+    index = omim_index((int(code), props) for code, props in facts.items())
     rows = builder.finish(index, summary)
     known = store.get_many("Phenotype", [row["hpoId"] for row in rows.phenotypes])
     new_phenotypes = [row for row in rows.phenotypes if row["hpoId"] not in known]
@@ -425,7 +426,7 @@ class _RowBuilder:
         n = item_index(self.release, case.packet_id)
         item_ref = NodeRef("Item", f"{TRACK}:{n}")
         case_ref = NodeRef("Case", case_key(self.benchmark, self.release, case.packet_id))
-        item = {
+        item: dict[str, Any] = {
             "itemId": item_ref.key,
             "track": TRACK,
             "index": n,

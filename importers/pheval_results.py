@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mmrare.core.bulk import in_bulk
 from mmrare.core.phenopacket_releases import release_named
 from mmrare.core.phenopackets import BENCHMARK, LANGUAGES, TRACK, prompt_stem, split_prompt_label
 from mmrare.core.progress import Progress, no_progress
 from mmrare.graph.model import NodeRef, compound_key
 from mmrare.graph.store import GraphStore, Where
-from mmrare.importers.cycle_collection import paused_cycle_collection
 from mmrare.importers.predictions import (
     CheckedRun,
     ModelInfo,
@@ -253,7 +253,7 @@ def grounding_for(store: GraphStore, item_ids: list[str], terms: set[str] | None
     return Grounding(orphanet_view(store, set(golds.values()), terms), golds, max_members)
 
 
-@paused_cycle_collection()  # millions of small objects, no cycles among them
+@in_bulk
 def import_study_results(
     paths: list[Path],
     store: GraphStore,

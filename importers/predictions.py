@@ -448,10 +448,10 @@ def write_runs(
                 for i, t in c.predictions.items()
             ]
             tx.upsert_nodes("Prediction", rows)
-            refs = [NodeRef("Prediction", r["predictionId"]) for r in rows]
+            refs = [NodeRef("Prediction", str(r["predictionId"])) for r in rows]
             tx.upsert_rels("IN_RUN", [RelRow(ref, NodeRef("Run", run_id)) for ref in refs])
             tx.upsert_rels(
-                "ANSWERS", [RelRow(ref, NodeRef("Item", r["itemId"])) for ref, r in zip(refs, rows, strict=True)]
+                "ANSWERS", [RelRow(ref, NodeRef("Item", str(r["itemId"]))) for ref, r in zip(refs, rows, strict=True)]
             )
             summaries.append(
                 RunSummary(

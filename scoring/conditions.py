@@ -27,7 +27,7 @@ from mmrare.scoring.ranked_differential import RECALL_KS, RankedRow
 from mmrare.scoring.stats import RESAMPLES, SEED, PairedComparison, paired_comparison
 
 # (condition subtracted, condition it is subtracted from, what the difference measures)
-COMPARISONS = (
+COMPARISONS: tuple[tuple[str, str, str], ...] = (
     ("MRareBench_Diagnosis", "MRareBench_Diagnosis_FD", "textual leakage (FD - baseline)"),
     ("MRareBench_Diagnosis_TO", "MRareBench_Diagnosis", "value of the images (baseline - TO)"),
     ("MRareBench_EvidenceVerif_NoDx", "MRareBench_EvidenceVerif", "the diagnosis's gain (gold - NoDx)"),

@@ -392,8 +392,8 @@ def rubric_metrics(
         values["hierarchical_required_recall"] = float(np.mean(hierarchical))
         values["hierarchical_required_recall_drop"] = values["required_recall"] - values["hierarchical_required_recall"]
         values["full_hierarchical_required_coverage"] = float(np.mean([1.0 if r >= 1.0 else 0.0 for r in hierarchical]))
-        order = ("hier_level1_visual_recall", "hier_level2_cross_recall_raw", "hier_level2_cross_recall_gated")
-        order += ("hier_level3_diag_recall_raw", "hier_level3_diag_recall_gated")
+        order: tuple[str, ...] = ("hier_level1_visual_recall", "hier_level2_cross_recall_raw")
+        order += ("hier_level2_cross_recall_gated", "hier_level3_diag_recall_raw", "hier_level3_diag_recall_gated")
         values |= {k: float(np.mean(v)) for k, v in gates.items() if v}
         values |= {k: float(np.mean(levels[k])) for k in order if levels.get(k)}
     differences = [

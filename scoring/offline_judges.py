@@ -32,7 +32,7 @@ MISSING_PER_WORDS = 5  # an entry of n content words is covered with at most n /
 
 
 class OntologyJudge:
-    tracks = ("diagnosis",)
+    tracks: tuple[str, ...] = ("diagnosis",)
 
     def __init__(self, store: GraphStore) -> None:
         self.config = JudgeConfig("ontology", "orphanet-alignment-v1", (("fuzzy", 0.9),))
@@ -50,7 +50,7 @@ class OntologyJudge:
 
     def _props(self, codes: set[int]) -> dict[int, dict]:
         missing = [c for c in codes if c not in self._diseases]
-        self._diseases.update(self.store.get_many("Disease", missing))
+        self._diseases.update((int(code), props) for code, props in self.store.get_many("Disease", missing).items())
         return {c: self._diseases[c] for c in codes if c in self._diseases}
 
     def judge_many(self, requests: Sequence[JudgeRequest]) -> list[Verdict]:
@@ -97,7 +97,7 @@ def states_relation(relation: str, predicted: set[str]) -> bool:
 
 
 class RubricListJudge:
-    tracks = ("treatment", "crossmodal", "examination")
+    tracks: tuple[str, ...] = ("treatment", "crossmodal", "examination")
 
     def __init__(self) -> None:
         self.config = JudgeConfig("rubric-lists", "coverage-v2", (("missing_per_words", MISSING_PER_WORDS),))
@@ -134,7 +134,7 @@ class RubricListJudge:
 class OfflineJudge:
     """The default offline judge: the ontology judge for diagnosis, rubric lists for the rest."""
 
-    tracks = ("diagnosis", "treatment", "crossmodal", "examination")
+    tracks: tuple[str, ...] = ("diagnosis", "treatment", "crossmodal", "examination")
 
     def __init__(self, store: GraphStore) -> None:
         self.ontology, self.rubric = OntologyJudge(store), RubricListJudge()

@@ -37,7 +37,7 @@ class OpenAISettings:
 
 
 class OpenAIJudge:
-    tracks = ("diagnosis", "treatment", "crossmodal", "examination")
+    tracks: tuple[str, ...] = ("diagnosis", "treatment", "crossmodal", "examination")
 
     def __init__(self, settings: OpenAISettings) -> None:
         self.settings = settings

@@ -108,8 +108,8 @@ def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[Re
         runs = tuple(sorted({r.run_id for r in members}))
         apart = sum(r.apart for r in members)
         if TRACK_BY_NAME[track].ranked_list:
-            values = ranked_reference(members)
-            out.append(ReferenceScores(model, track, values, 0, None, 0, runs, dataset, apart))
+            ranked_keys = ranked_reference(members)
+            out.append(ReferenceScores(model, track, ranked_keys, 0, None, 0, runs, dataset, apart))
             continue
         if TRACK_BY_NAME[track].evidence_rubric:
             report = evidence_reference(members)
@@ -185,9 +185,9 @@ def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str
                 _row_of_item(model, run_id, row, p["text"], item, golds, dataset, score, p["predictionId"] in errors)
             )
         for r in extra[run_id]:
-            item = known.get(str(r["itemId"]))
-            if item is not None:  # a repeated index: the reference scores the row again
-                again = _row_of_item(model, run_id, int(r["row"]), str(r["text"]), item, golds, dataset, None)
+            repeated = known.get(str(r["itemId"]))
+            if repeated is not None:  # a repeated index: the reference scores the row again
+                again = _row_of_item(model, run_id, int(r["row"]), str(r["text"]), repeated, golds, dataset, None)
                 rows.append(replace(again, apart=True))
                 continue
             # an index the release lacks: the reference reads the row's own answer columns ('' without

@@ -41,7 +41,8 @@ def _release_cases(store: GraphStore, release: str) -> dict[str, tuple[str, froz
     out = {}
     for node in items:
         case = case_of.get(str(node.ref.key))
-        out[str(node.props["packetId"])] = (str(node.props.get("answerId", "")), frozenset(features.get(case, set())))
+        seen = features.get(case, set()) if case is not None else set()
+        out[str(node.props["packetId"])] = (str(node.props.get("answerId", "")), frozenset(seen))
     return out
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from mmrare.core.orphanet import PREVALENCE_CLASSES
 from mmrare.core.tracks import TRACK_BY_NAME
@@ -262,7 +263,7 @@ def stratify(
             line.group: [m.metrics[metric] for m in cells[(model, line.group)]] for line in lines if line.model == model
         }
         macro[model] = 100 * macro_mean(groups)
-    runs = {model: tuple(sorted({r.run_id for r in rs})) for model, rs in per_model.items()}
+    runs_of = {model: tuple(sorted({r.run_id for r in rs})) for model, rs in per_model.items()}
     items = {model: len(rs) for model, rs in per_model.items()}
     answered = [{r.item_id for r in rs} for rs in per_model.values()]
     common, union = (set.intersection(*answered), set.union(*answered)) if answered else (set(), set())
@@ -273,7 +274,7 @@ def stratify(
         low, high = bootstrap_ci([r.metrics[metric] for r in shared], [r.case_id for r in shared], resamples, seed)
         common_ci[model] = (100 * low, 100 * high)
     return Report(
-        by, metric, lines, micro, macro, runs, micro_ci, items, common_micro, common_ci, len(common), len(union)
+        by, metric, lines, micro, macro, runs_of, micro_ci, items, common_micro, common_ci, len(common), len(union)
     )
 
 
@@ -295,7 +296,7 @@ def _number(value: float) -> str:
     return "" if math.isnan(value) else f"{value:.4f}"
 
 
-def leaderboard_csv(report: Report, described: dict[str, dict]) -> str:
+def leaderboard_csv(report: Report, described: Mapping[str, Mapping[str, Any] | None]) -> str:
     """The leaderboard as the dashboard shows it: one row per model, ranked on the items every model
     answered, with that mean and its interval, the model's own micro, its groups' means and its
     description (`described`: model name to family, domain and params)."""

@@ -6,7 +6,7 @@ cases. Every function takes its seed, so the same inputs always give the same in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +22,7 @@ def mean(values: Sequence[float]) -> float:
     return float(np.mean(values)) if len(values) else float("nan")
 
 
-def macro_mean(groups: dict[str, Sequence[float]]) -> float:
+def macro_mean(groups: Mapping[str, Sequence[float]]) -> float:
     """The mean of the group means (each group counts once, whatever its size)."""
     means = [mean(v) for v in groups.values() if len(v)]
     return float(np.mean(means)) if means else float("nan")
@@ -70,7 +70,11 @@ class PairedComparison:
 
 
 def paired_comparison(
-    a: dict[str, float], b: dict[str, float], clusters: dict[str, str], resamples: int = RESAMPLES, seed: int = SEED
+    a: Mapping[str, float],
+    b: Mapping[str, float],
+    clusters: Mapping[str, str],
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
 ) -> PairedComparison:
     shared = sorted(a.keys() & b.keys())
     if not shared:

@@ -135,7 +135,7 @@ def study_rows(store: GraphStore, run_ids: Sequence[str], recompute: bool = Fals
             values = study_table(outcomes, run.get("studyCases"))
         grounded = json.loads(run.get("groundedTable") or "{}")
         condition, tracks = str(run.get("condition", "")), tuple(run.get("tracks", ()))
-        out.append(StudyRow(run["model"], condition, run_id, values, len(unmatched), grounded, tracks))
+        out.append(StudyRow(run["model"], condition, str(run_id), values, len(unmatched), grounded, tracks))
     return sorted(out, key=lambda r: (r.model, r.condition != "en", r.condition, r.run_id))
 
 

@@ -15,7 +15,7 @@ and their exponential expansion is refused, as is a document of more than MAX_FR
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     FieldNode,
@@ -75,7 +75,7 @@ def check_expansion(document: Any) -> None:
                     sizes[name] = expanded(fragments[name].selection_set, path | {name})
                 total += sizes[name]
             else:
-                total += 1 + expanded(node.selection_set, path)
+                total += 1 + expanded(cast("FieldNode | InlineFragmentNode", node).selection_set, path)
         return total
 
     size = sum(expanded(d.selection_set, frozenset()) for d in document.definitions if hasattr(d, "selection_set"))
@@ -167,7 +167,7 @@ class CostLimiter(SchemaExtension):
 
     budget = BUDGET
 
-    def on_validate(self):  # type: ignore[no-untyped-def]
+    def on_validate(self):
         for name, value in (self.execution_context.variables or {}).items():
             if isinstance(value, list) and len(value) > MAX_LIST_VARIABLE:
                 raise GraphQLError(f"${name} holds {len(value):,} entries; at most {MAX_LIST_VARIABLE:,}")
@@ -175,7 +175,7 @@ class CostLimiter(SchemaExtension):
             check_expansion(self.execution_context.graphql_document)
         yield
 
-    def on_execute(self):  # type: ignore[no-untyped-def]
+    def on_execute(self):
         ctx = self.execution_context
         if ctx.graphql_document is not None:
             cost = query_cost(ctx.schema._schema, ctx.graphql_document, ctx.variables, ctx.operation_name)

@@ -120,7 +120,7 @@ class ScalarField(ReadField):
             return serialized(self.leaf, value)
         if type(value) is not list and type(value) is not tuple:
             raise NotPlain
-        out = []
+        out: list[Any] = []
         for entry in value:
             if entry is None:
                 if self.items_non_null:
@@ -160,14 +160,14 @@ def short_path(field: GraphQLField) -> ScalarField | OtherField | None:
     non_null = is_non_null_type(field.type)
     kind = field.type.of_type if non_null else field.type  # type: ignore[union-attr]
     if is_leaf_type(kind):
-        return ScalarField(name, known, kind, non_null, False, False)  # type: ignore[arg-type]
+        return ScalarField(name, known, kind, non_null, False, False)
     if is_list_type(kind):
-        item = kind.of_type  # type: ignore[union-attr]
+        item = kind.of_type
         items_non_null = is_non_null_type(item)
         item = item.of_type if items_non_null else item
         if is_leaf_type(item):
             return ScalarField(name, known, item, non_null, True, items_non_null)
-    simple_object = is_object_type(kind) and kind.is_type_of is None  # type: ignore[union-attr]
+    simple_object = is_object_type(kind) and kind.is_type_of is None
     return OtherField(name, known, field, kind if simple_object else None)  # type: ignore[arg-type]
 
 

@@ -643,7 +643,7 @@ def page_items(page: Page, hides_answers: bool) -> list[Item]:
     by_item: dict[tuple[str, str], list[Neighbour]] = {}
     for rel_type, found in page.links.items():
         for n in found:
-            by_item.setdefault((n.start.key, rel_type), []).append(n)
+            by_item.setdefault((str(n.start.key), rel_type), []).append(n)
     nodes = {(ref.label, ref.key): props for ref, props in page.linked.items()}
     items = []
     for props in page.nodes:

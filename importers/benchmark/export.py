@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from mmrare.core.blobs import BlobStore
 from mmrare.core.tracks import ALL_TRACKS, Track, list_cell
@@ -82,8 +83,8 @@ def _row(item: Node, shows: list, blobs: BlobStore, track: Track, as_text: bool 
         "image_path": list_cell(p.get("imagePaths", [])) if as_text else list(p.get("imagePaths", [])),
         "image": json.dumps([base64.b64encode(b).decode() for b in images]) if as_text else images,
     }
-    for column in track.lists:
-        row[column.column] = list_cell(p.get(column.prop, [])) if as_text else list(p.get(column.prop, []))
+    for listed in track.lists:
+        row[listed.column] = list_cell(p.get(listed.prop, [])) if as_text else list(p.get(listed.prop, []))
     for column, prop in track.texts:
         row[column] = p.get(prop, "")
     for column, prop in track.optional_texts:
@@ -139,13 +140,13 @@ def export_hf(store: GraphStore, items: list[Node], blobs: BlobStore, out: Path)
         rows = []
         for item in members:
             row = _row(item, shows.get(item.ref, []), blobs, track, as_text=False)
-            images = row.pop("image")
+            images = cast(list[bytes], row.pop("image"))  # as_text=False: the images as bytes
             rows.append(
                 {
                     "item_id": str(item.ref.key),
                     "case_id": cases.get(str(item.ref.key), ""),
                     "orpha_codes": sorted(codes.get(str(item.ref.key), [])),
-                    "images": [{"bytes": b, "path": None} for b in images],  # type: ignore[union-attr]
+                    "images": [{"bytes": b, "path": None} for b in images],
                     **{k: v if isinstance(v, list) else str(v) for k, v in row.items()},
                 }
             )

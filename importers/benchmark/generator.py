@@ -144,17 +144,17 @@ def _disease_pool(store: GraphStore) -> tuple[list[Disease], dict[str, set[int]]
     all_names = {int(n.ref.key): n.props.get("name", "") for n in nodes}
     heads = store.get_many("Disease", {h for n in nodes for h in n.props.get("heads", [])})
     pool = []
-    for n in nodes:
-        code = int(n.ref.key)
+    for node in nodes:
+        code = int(node.ref.key)
         terms = sorted(names[p] for p in phenos.get(code, []) if names.get(p))
         if len(terms) < 3:
             continue
-        head_codes = n.props.get("heads", [])
+        head_codes = node.props.get("heads", [])
         pool.append(
             Disease(
                 code,
-                n.props.get("name", ""),
-                n.props.get("synonyms", []),
+                node.props.get("name", ""),
+                node.props.get("synonyms", []),
                 heads.get(head_codes[0], {}).get("name", "Rare disease") if head_codes else "Rare disease",
                 terms,
                 sorted(genes.get(code, []), key=lambda g: (degree[g], g)),  # rarest first
@@ -323,7 +323,7 @@ def generate_release(
     planted: dict[str, int] = defaultdict(int)
     leak_every = 8  # one planted leak per 8 items of a track, rotating through the kinds
     rows_by_track: dict[str, list[dict[str, str]]] = {}
-    image_count = set()
+    image_count: set[int] = set()
     for track in TRACKS:
         rows = []
         for index, case in enumerate(assignment[track.name]):

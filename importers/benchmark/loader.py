@@ -212,10 +212,10 @@ def _import_release(
     item_refs = [NodeRef("Item", row["itemId"]) for row in item_rows]
     old_cases = {n.node for n in store.neighbours(item_refs, "ABOUT")} - {NodeRef("Case", c) for c in cases}
     imported = {r.key for r in item_refs}
-    members: dict[NodeRef, set] = defaultdict(set)
+    items_of: dict[NodeRef, set] = defaultdict(set)  # an old case's items
     for n in store.neighbours(sorted(old_cases), "ABOUT", Direction.IN):
-        members[n.start].add(n.node.key)
-    orphaned = [c for c in old_cases if members[c] <= imported]
+        items_of[n.start].add(n.node.key)
+    orphaned = [c for c in old_cases if items_of[c] <= imported]
     progress("writing", 0, 1)
     with store.transaction() as tx:
         for rel_type in ("ABOUT", "SHOWS", "ANSWER_IS", "MENTIONS"):
@@ -305,8 +305,8 @@ def _align(
         sources = [out[m.item_id] for m in members if m.item_id in out]
         if not sources:
             continue
-        codes = tuple(sorted({c for a in sources for c in a.codes}))
-        inherited = Alignment(codes, "case", min(a.confidence for a in sources))
+        case_codes = tuple(sorted({c for a in sources for c in a.codes}))
+        inherited = Alignment(case_codes, "case", min(a.confidence for a in sources))
         for m in members:
             if not TRACK_BY_NAME[m.track].anchors_disease:
                 out[m.item_id] = inherited

@@ -141,7 +141,7 @@ def read_track(
                 return
             progress(f"reading {track.name}", raw.tell(), size)
             if None in row or any(v is None for v in row.values()):
-                count = len(header) + len(row.get(None, [])) - sum(v is None for v in row.values())  # type: ignore
+                count = len(header) + len(row.get(None, [])) - sum(v is None for v in row.values())
                 problems.add(
                     str(path),
                     f"row {row_number}",
@@ -196,14 +196,14 @@ def _row(
     for column, value in row.items():
         if value and "\x00" in value:  # a NUL is no text a model is shown; it is a broken file
             problems.add(file, where, column, "holds a NUL character")
-    for column in track.lists:
-        cell = read_list_cell(row[column.column])
+    for listed in track.lists:
+        cell = read_list_cell(row[listed.column])
         if cell.fallback:
-            problems.warn(file, where, column.column, f"read as the reference does, from {cell.fallback}")
+            problems.warn(file, where, listed.column, f"read as the reference does, from {cell.fallback}")
         try:
-            props[column.prop] = column.entries(cell.values)
+            props[listed.prop] = listed.entries(cell.values)
         except CellError as exc:
-            problems.add(file, where, column.column, str(exc))
+            problems.add(file, where, listed.column, str(exc))
     for column, prop in track.texts:
         props[prop] = (row[column] or "").strip()
     for column, prop in track.optional_texts:
@@ -319,7 +319,7 @@ def _images(
             problems.add(file, where, column, str(exc))
             continue
         blobs.put(data)  # type: ignore[arg-type]
-        rel = paths[k] if k < len(paths) else None
-        label = label_of_path.get(rel or "") or (labels_in_order[k] if k < len(labels_in_order) else None)
-        images.append(ItemImage(info, k, label, rel, guess_modality(label, rel)))
+        at = paths[k] if k < len(paths) else None
+        label = label_of_path.get(at or "") or (labels_in_order[k] if k < len(labels_in_order) else None)
+        images.append(ItemImage(info, k, label, at, guess_modality(label, at)))
     return images

@@ -16,7 +16,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -68,7 +70,7 @@ def file_sha256(paths: Iterable[Path]) -> str:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for f in files:
             with open(f, "rb") as fh:
-                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                for block in iter(partial(fh.read, 1 << 20), b""):
                     digest.update(block)
     return digest.hexdigest()
 
@@ -127,20 +129,20 @@ def load(
     for code, ids in sorted(facts.mondo_links.items()):
         if code in bad:
             continue
-        row = by_code.get(code)
-        if row is None:
-            row = by_code[code] = {"orphaCode": code}
-            disease_rows.append(row)
-        before = [*(row.get("mondo") or []), *known_mondo.get(code, {}).get("mondo", [])]
-        row["mondo"] = sorted({*before, *ids})
+        mondo_row = by_code.get(code)
+        if mondo_row is None:
+            mondo_row = by_code[code] = {"orphaCode": code}
+            disease_rows.append(mondo_row)
+        before = [*(mondo_row.get("mondo") or []), *known_mondo.get(code, {}).get("mondo", [])]
+        mondo_row["mondo"] = sorted({*before, *ids})
     # the linearisation of diseases defined elsewhere (the graph): only their head changes
     for code, head in sorted(facts.linear_heads.items()):
         if code not in facts.diseases and code not in bad:
-            row = by_code.get(code)
-            if row is None:
-                row = by_code[code] = {"orphaCode": code}
-                disease_rows.append(row)
-            row["linearHead"] = head
+            linear_row = by_code.get(code)
+            if linear_row is None:
+                linear_row = by_code[code] = {"orphaCode": code}
+                disease_rows.append(linear_row)
+            linear_row["linearHead"] = head
     parent_rows = [
         RelRow(NodeRef("Disease", c), NodeRef("Disease", p))
         for c, ps in sorted(facts.parents.items())
@@ -219,7 +221,7 @@ def load(
     if existing is None or existing.props.get("sha256") != sha:
         release["importedAt"] = datetime.now(UTC).isoformat(timespec="seconds")
 
-    stages = [
+    stages: list[tuple[str | None, list[Any], str | None]] = [
         ("Disease", disease_rows, None),
         ("Phenotype", phenotype_rows, None),
         ("Gene", list(genes.values()), None),

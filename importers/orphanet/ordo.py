@@ -64,9 +64,10 @@ def _read_one(path: Path, facts: OrphanetFacts) -> None:
     for s, xref in g.subject_objects(OBOINOWL.hasDbXref):
         code = _code(s)
         source, _, ref = str(xref).partition(":")
-        field = XREF_FIELDS.get(source)
-        if code in classes and field and ref:
-            facts.disease(code, f"{path} Orphanet_{code}", **{field: [f"MONDO:{ref}" if field == "mondo" else ref]})
+        xref_field = XREF_FIELDS.get(source)
+        if code in classes and xref_field and ref:
+            local = f"MONDO:{ref}" if xref_field == "mondo" else ref
+            facts.disease(code, f"{path} Orphanet_{code}", **{xref_field: [local]})
     for s, parent in g.subject_objects(RDFS.subClassOf):
         code, parent_code = _code(s), _code(parent)
         if code not in classes or parent_code is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from mmrare.graph.errors import InvalidRowError, MissingEndpointError
@@ -333,3 +335,18 @@ def test_the_generation_moves_with_every_write_and_only_then(store: GraphStore) 
     store.clear()
     assert store.generation() == after_load + 2 and store.count_nodes() == 0  # never back to where it began
     assert "GraphMeta" not in store.stats()["nodes"]
+
+
+def test_a_bulk_block_keeps_each_commit_whole_and_seen(store: GraphStore, reopen: Callable[[], GraphStore]) -> None:
+    """Inside `bulk()` every transaction is still all or nothing, and what one commits is there for
+    another connection at once; after the block all of it is there."""
+    with store.bulk():
+        store.upsert_nodes("Disease", [{"orphaCode": 1, "name": "first"}])
+        assert reopen().get(D(1)) is not None  # another connection sees the commit inside the block
+        with pytest.raises(MissingEndpointError), store.transaction() as tx:
+            tx.upsert_nodes("Disease", [{"orphaCode": 2, "name": "second"}])
+            tx.upsert_rels("SUBCLASS_OF", [RelRow(D(2), D(999))])
+        store.upsert_nodes("Disease", [{"orphaCode": 3, "name": "third"}])
+    again = reopen()
+    assert again.get(D(2)) is None  # the failed transaction wrote nothing
+    assert again.get(D(1)) is not None and again.get(D(3)) is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -224,3 +225,29 @@ def test_properties_orjson_refuses_are_stored_the_plain_way(tmp_path: Path) -> N
     assert found[1]["name"] == "Café-au-lait ß" and found[1]["prevalence"] == 1e-05
     assert found[1]["mondo"] == ["MONDO:1", "MONDO:2"]
     assert found[2]["size"] == 2**70
+
+
+def _pragma(store: EmbeddedStore, name: str) -> int:
+    with store._connection() as db:
+        return int(db.execute(f"PRAGMA {name}").fetchone()[0])
+
+
+def test_bulk_syncs_once_at_its_end_and_restores_the_settings(tmp_path: Path) -> None:
+    """Inside bulk() a commit is written to the log unsynced and nothing is copied into the file
+    (synchronous NORMAL, no automatic checkpoint); at the end one checkpoint copies every frame
+    (the log is synced first), and the settings are back, after an error too; blocks nest."""
+    store = EmbeddedStore(tmp_path / "graph.db")
+    full, normal = 2, 1
+    assert (_pragma(store, "synchronous"), _pragma(store, "wal_autocheckpoint")) == (full, 1000)
+    with store.bulk():
+        with store.bulk():  # nested: the outer block's end is the one that syncs
+            store.upsert_nodes("Disease", [{"orphaCode": c, "name": f"d{c}"} for c in range(1, 500)])
+        assert (_pragma(store, "synchronous"), _pragma(store, "wal_autocheckpoint")) == (normal, 0)
+        store.upsert_nodes("Disease", [{"orphaCode": 1000, "name": "last"}])
+    assert (_pragma(store, "synchronous"), _pragma(store, "wal_autocheckpoint")) == (full, 1000)
+    shutil.copy(tmp_path / "graph.db", tmp_path / "file-alone.db")  # the file without its log
+    with sqlite3.connect(tmp_path / "file-alone.db") as alone:
+        assert alone.execute("SELECT count(*) FROM node WHERE label = 'Disease'").fetchone()[0] == 500
+    with pytest.raises(RuntimeError, match="import failed"), store.bulk():
+        raise RuntimeError("import failed")
+    assert (_pragma(store, "synchronous"), _pragma(store, "wal_autocheckpoint")) == (full, 1000)

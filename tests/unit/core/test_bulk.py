@@ -1,4 +1,5 @@
-"""paused_cycle_collection: off inside, restored after the outermost block, even on an error."""
+"""bulk_work: the cycle collector off inside, back after the last open block (nested or in another
+thread), even on an error; in_bulk runs a function inside one."""
 
 from __future__ import annotations
 
@@ -7,21 +8,21 @@ import threading
 
 import pytest
 
-from mmrare.importers.cycle_collection import paused_cycle_collection
+from mmrare.core.bulk import bulk_work, in_bulk
 
 
 def test_off_inside_and_back_on_after_the_outermost_block() -> None:
     assert gc.isenabled()
-    with paused_cycle_collection():
+    with bulk_work():
         assert not gc.isenabled()
-        with paused_cycle_collection():
+        with bulk_work():
             assert not gc.isenabled()
         assert not gc.isenabled()  # the inner block's end does not switch it back on
     assert gc.isenabled()
 
 
 def test_an_error_inside_still_restores_it() -> None:
-    with pytest.raises(RuntimeError), paused_cycle_collection():
+    with pytest.raises(RuntimeError), bulk_work():
         raise RuntimeError("an import failed")
     assert gc.isenabled()
 
@@ -29,7 +30,7 @@ def test_an_error_inside_still_restores_it() -> None:
 def test_left_off_where_it_was_off_before() -> None:
     gc.disable()
     try:
-        with paused_cycle_collection():
+        with bulk_work():
             assert not gc.isenabled()
         assert not gc.isenabled()
     finally:
@@ -40,15 +41,24 @@ def test_another_thread_s_block_keeps_it_off_until_both_end() -> None:
     inside, release = threading.Event(), threading.Event()
 
     def other() -> None:
-        with paused_cycle_collection():
+        with bulk_work():
             inside.set()
             release.wait(5)
 
     thread = threading.Thread(target=other)
-    with paused_cycle_collection():
+    with bulk_work():
         thread.start()
         inside.wait(5)
     assert not gc.isenabled()  # this block ended, the other thread's has not
     release.set()
     thread.join()
+    assert gc.isenabled()
+
+
+def test_a_function_in_bulk_runs_without_the_collector() -> None:
+    @in_bulk
+    def collector_state() -> bool:
+        return gc.isenabled()
+
+    assert collector_state() is False
     assert gc.isenabled()
