@@ -171,7 +171,8 @@ class EmbeddedStore(GraphStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._adjacency: dict[str, tuple[int, _Adjacency]] = {}
-        self._below: dict[tuple[int, ...], tuple[int, str]] = {}  # classes -> (generation, uids below)
+        self._under: dict[tuple[int, ...], tuple[int, str]] = {}  # classes -> (generation, items under)
+        self._totals: dict[ItemFilter, tuple[int, int]] = {}  # a subset -> (generation, its item count)
         self._memory = None
         if path is None:
             self._memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
@@ -490,30 +491,39 @@ class EmbeddedStore(GraphStore):
 
     def item_page(self, f: ItemFilter, offset: int, limit: int) -> tuple[list[Node], int]:
         """Two SQL statements (the page, read in index order, and the count), the twin of
-        cypher/item_page.cypher."""
+        cypher/item_page.cypher. The count is kept per subset until anyone commits: paging through a
+        subset asks it again on every page, and it reads every matching item."""
         # SQLite takes a list as JSON text (the statement reads it with json_each)
         params = {k: json.dumps(v) if isinstance(v, list) else v for k, v in f.query_params().items()}
-        if f.under:
-            params["under"] = self._classes_below(f.under)
-        params.update(offset=offset, limit=limit)
-        with self._connection() as db:
-            rows = db.execute(sql.ITEM_PAGE, params).fetchall()
-            total = db.execute(sql.ITEM_COUNT, params).fetchone()[0]
-        return [Node(NodeRef("Item", key), json.loads(props)) for key, props in rows], int(total)
-
-    def _classes_below(self, codes: tuple[int, ...]) -> str:
-        """The uids of the classes and every class below them, as JSON, from the in-memory walk; kept
-        until anyone commits, since the pages of one class ask for it again and again."""
+        params.update(under_items=self._items_under(f.under) if f.under else "[]", offset=offset, limit=limit)
         with self._connection() as db:
             generation = self._generation(db)
-        cached = self._below.get(codes)
+            rows = db.execute(sql.ITEM_PAGE, params).fetchall()
+            counted = self._totals.get(f)
+            if counted is None or counted[0] != generation:
+                counted = (generation, int(db.execute(sql.ITEM_COUNT, params).fetchone()[0]))
+                with self.lock:
+                    if len(self._totals) > 256:  # a bound, as for the items under classes
+                        self._totals.clear()
+                    self._totals[f] = counted
+        return [Node(NodeRef("Item", key), json.loads(props)) for key, props in rows], counted[1]
+
+    def _items_under(self, codes: tuple[int, ...]) -> str:
+        """The uids of the items answered by the classes or a class below them, as JSON: the classes
+        from the in-memory walk, their items in one statement; kept until anyone commits, since the
+        pages of one class ask for it again and again."""
+        with self._connection() as db:
+            generation = self._generation(db)
+        cached = self._under.get(codes)
         if cached is None or cached[0] != generation:
             below = self.closure([NodeRef("Disease", c) for c in codes], "SUBCLASS_OF", Direction.IN, True)
-            cached = (generation, json.dumps(sorted(ref.uid for ref in below)))
+            classes = json.dumps(sorted(ref.uid for ref in below))
+            with self._connection() as db:
+                cached = (generation, str(db.execute(sql.ITEMS_UNDER, {"classes": classes}).fetchone()[0]))
             with self.lock:
-                if len(self._below) > 256:  # a bound: classes asked for are few, but not counted on
-                    self._below.clear()
-                self._below[codes] = cached
+                if len(self._under) > 256:  # a bound: classes asked for are few, but not counted on
+                    self._under.clear()
+                self._under[codes] = cached
         return cached[1]
 
     def item_page_linked(self, f: ItemFilter, offset: int, limit: int) -> ItemPage:

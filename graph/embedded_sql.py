@@ -82,16 +82,11 @@ def prefilter(where: list[Where]) -> tuple[list[str], list[Any]]:
 
 
 # The items a subset filter selects (graph/subsets.py ItemFilter), the twin of
-# cypher/item_page.cypher. `:under` is the uids of the classes asked for and every class below them:
-# the store walks that closure in memory (cached until a commit), not in SQL for each statement.
+# cypher/item_page.cypher. `:under` is the classes asked for (empty: no such filter), and
+# `:under_items` the uids of the items that answer one of them or a class below: the store works that
+# out once (ITEMS_UNDER) and keeps it until a commit, not in SQL for each page.
 _CHOSEN = """
 WITH
-  -- the items answered by one of those classes, worked out once (as a correlated subquery the
-  -- closure was walked again for every item: 8 s for a page under a large class); CROSS JOIN fixes
-  -- the order, so each class looks its answers up by the rel_in index
-  under_items (uid) AS MATERIALIZED (
-    SELECT DISTINCT a.src FROM json_each(:under) u CROSS JOIN rel a ON a.dst = u.value AND a.type = 'ANSWER_IS'
-  ),
   chosen AS (
     SELECT i.key, i.props, json_extract(i.props, '$.track') AS track, json_extract(i.props, '$.index') AS number
     FROM node i
@@ -106,7 +101,7 @@ WITH
             WHERE m.value IN (SELECT value FROM json_each(:modalities))))
       AND (:aligned IS NULL OR EXISTS (
             SELECT 1 FROM rel a WHERE a.src = i.uid AND a.type = 'ANSWER_IS') = :aligned)
-      AND (json_array_length(:under) = 0 OR i.uid IN (SELECT uid FROM under_items))
+      AND (json_array_length(:under) = 0 OR i.uid IN (SELECT value FROM json_each(:under_items)))
       AND (json_array_length(:prevalence) = 0 OR EXISTS (
             SELECT 1 FROM rel a JOIN node d ON d.uid = a.dst
             WHERE a.src = i.uid AND a.type = 'ANSWER_IS'
@@ -124,6 +119,15 @@ LIMIT :limit OFFSET :offset
 )
 
 ITEM_COUNT = _CHOSEN + "SELECT count(*) FROM chosen"
+
+# The items answered by one of these classes (`:classes`: their uids and every class below them);
+# CROSS JOIN fixes the order, so each class looks its answers up by the rel_in index.
+ITEMS_UNDER = """
+SELECT json_group_array(uid) FROM (
+  SELECT DISTINCT a.src AS uid FROM json_each(:classes) u CROSS JOIN rel a ON a.dst = u.value AND a.type = 'ANSWER_IS'
+  ORDER BY uid
+)
+"""
 
 # Diseases by name or synonym (the twin of cypher/disease_search.cypher); `fold` is str.lower,
 # registered on every connection, so case folding is Python's on both sides of the comparison.

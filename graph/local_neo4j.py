@@ -95,11 +95,11 @@ class LocalNeo4j:
                     "dbms.security.auth_enabled=false",
                     "dbms.usage_report.enabled=false",
                     "server.memory.heap.initial_size=256m",
-                    "server.memory.heap.max_size=4g",
+                    "server.memory.heap.max_size=8g",
                     # room for large import transactions: a release ten times the paper's (17,560 items,
-                    # 79,580 images) is one transaction, and passed 1,600 MB (bench.scale); phenopacket
-                    # imports are also written in chunks
-                    "dbms.memory.transaction.total.max=3g",
+                    # 79,580 images) is one transaction, and ran out of a 4 GB heap (bench.scale);
+                    # phenopacket imports are written in chunks
+                    "dbms.memory.transaction.total.max=6g",
                     "server.memory.pagecache.size=512m",
                     "db.tx_log.rotation.retention_policy=1 files",
                     "",

@@ -251,3 +251,23 @@ def test_bulk_syncs_once_at_its_end_and_restores_the_settings(tmp_path: Path) ->
     with pytest.raises(RuntimeError, match="import failed"), store.bulk():
         raise RuntimeError("import failed")
     assert (_pragma(store, "synchronous"), _pragma(store, "wal_autocheckpoint")) == (full, 1000)
+
+
+def test_a_page_s_total_is_kept_until_anyone_commits(tmp_path: Path) -> None:
+    """The count of a subset is kept between pages; a commit, by this store or another process's,
+    makes the next page count again."""
+    from mmrare.graph.subsets import ItemFilter
+
+    store = EmbeddedStore(tmp_path / "graph.db")
+    rows = [{"itemId": f"diagnosis:{k}", "track": "diagnosis", "index": k, "nImages": k % 3} for k in range(1, 8)]
+    store.upsert_nodes("Item", rows)
+    two_or_more = ItemFilter(min_images=2)
+    assert store.item_page(ItemFilter(), 0, 3)[1] == 7
+    assert store.item_page(two_or_more, 0, 3)[1] == 2  # k = 2, 5
+    assert store.item_page(ItemFilter(), 3, 3)[1] == 7  # the next page: the count kept
+    store.upsert_nodes("Item", [{"itemId": "diagnosis:8", "track": "diagnosis", "index": 8, "nImages": 2}])
+    assert store.item_page(two_or_more, 0, 3)[1] == 3
+    EmbeddedStore(tmp_path / "graph.db").upsert_nodes(  # another writer, as another process would be
+        "Item", [{"itemId": "diagnosis:9", "track": "diagnosis", "index": 9, "nImages": 0}]
+    )
+    assert store.item_page(ItemFilter(), 0, 3)[1] == 9
