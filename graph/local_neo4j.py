@@ -95,12 +95,10 @@ class LocalNeo4j:
                     "dbms.security.auth_enabled=false",
                     "dbms.usage_report.enabled=false",
                     "server.memory.heap.initial_size=256m",
-                    "server.memory.heap.max_size=8g",
-                    # room for large import transactions: a release ten times the paper's (17,560 items,
-                    # 79,580 images) is one transaction, and ran out of a 4 GB heap (bench.scale);
-                    # phenopacket imports are written in chunks
-                    "dbms.memory.transaction.total.max=6g",
-                    "server.memory.pagecache.size=512m",
+                    "server.memory.heap.max_size=2g",
+                    # room for large import transactions (phenopacket imports are also written in chunks)
+                    "dbms.memory.transaction.total.max=1600m",
+                    "server.memory.pagecache.size=128m",
                     "db.tx_log.rotation.retention_policy=1 files",
                     "",
                 ]
