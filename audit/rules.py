@@ -308,10 +308,11 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
         pairs: dict[int, tuple[float, int, int, bool]] = {}  # j -> (-correlation, phash, dhash, trimmed)
         for mine, theirs in PAIRINGS:
             near = np.bitwise_count(p[theirs][i + 1 :] ^ p[mine][i])
-            candidates = near <= config.phash_max_distance
-            if mine or theirs:  # a trimmed copy keeps the picture's proportions
-                candidates &= np.abs(aspect[i + 1 :] / aspect[i] - 1) <= config.trimmed_max_aspect_change
-            for found_at in np.nonzero(candidates)[0]:
+            candidates = np.nonzero(near <= config.phash_max_distance)[0]
+            if mine or theirs:  # a trimmed copy keeps the picture's proportions (asked of the few near ones)
+                kept = np.abs(aspect[i + 1 + candidates] / aspect[i] - 1) <= config.trimmed_max_aspect_change
+                candidates = candidates[kept]
+            for found_at in candidates:
                 j = int(found_at)
                 gradient = (int(d[theirs][i + 1 + j]) ^ int(d[mine][i])).bit_count()
                 correlation = float(g[mine][i] @ g[theirs][i + 1 + j])
