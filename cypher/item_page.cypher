@@ -16,9 +16,10 @@ WHERE (size($tracks) = 0 OR i.track IN $tracks)
   AND ($max_images IS NULL OR i.nImages <= $max_images)
   AND ($leak_free IS NULL OR i.leakFree = $leak_free)
   AND (size($modalities) = 0 OR any(m IN coalesce(i.modalities, []) WHERE m IN $modalities))
-  AND ($aligned IS NULL OR EXISTS { (i)-[:ANSWER_IS]->(:Disease) } = $aligned)
-  AND (size($prevalence) = 0 OR EXISTS {
-        MATCH (i)-[:ANSWER_IS]->(d:Disease) WHERE d.prevalenceClass IN $prevalence })
+  // CASE, not OR: the planner evaluated these subqueries for every item even with no such filter
+  AND CASE WHEN $aligned IS NULL THEN true ELSE EXISTS { (i)-[:ANSWER_IS]->(:Disease) } = $aligned END
+  AND CASE WHEN size($prevalence) = 0 THEN true ELSE EXISTS {
+        MATCH (i)-[:ANSWER_IS]->(d:Disease) WHERE d.prevalenceClass IN $prevalence } END
 WITH i ORDER BY i.track, i.index
 WITH collect(i) AS chosen
 RETURN size(chosen) AS total,
