@@ -77,6 +77,10 @@ def _encode(props: Props) -> str:
 
 
 Entry = TypeVar("Entry")
+Asked = TypeVar("Asked")
+Answer = TypeVar("Answer")
+
+KEPT_MAX = 256  # entries a table kept until a commit holds: the questions asked are few, but not counted on
 
 
 def _split_by_none(entries: Iterable[Entry], props_of: Callable[[Entry], Props]) -> tuple[list[Entry], list[Entry]]:
@@ -495,36 +499,41 @@ class EmbeddedStore(GraphStore):
         subset asks it again on every page, and it reads every matching item."""
         # SQLite takes a list as JSON text (the statement reads it with json_each)
         params = {k: json.dumps(v) if isinstance(v, list) else v for k, v in f.query_params().items()}
-        params.update(under_items=self._items_under(f.under) if f.under else "[]", offset=offset, limit=limit)
         with self._connection() as db:
             generation = self._generation(db)
+            params.update(offset=offset, limit=limit)
+            params["under_items"] = self._items_under(f.under, generation) if f.under else "[]"
             rows = db.execute(sql.ITEM_PAGE, params).fetchall()
-            counted = self._totals.get(f)
-            if counted is None or counted[0] != generation:
-                counted = (generation, int(db.execute(sql.ITEM_COUNT, params).fetchone()[0]))
-                with self.lock:
-                    if len(self._totals) > 256:  # a bound, as for the items under classes
-                        self._totals.clear()
-                    self._totals[f] = counted
-        return [Node(NodeRef("Item", key), json.loads(props)) for key, props in rows], counted[1]
+            total = self._kept(
+                self._totals, f, generation, lambda: int(db.execute(sql.ITEM_COUNT, params).fetchone()[0])
+            )
+        return [Node(NodeRef("Item", key), json.loads(props)) for key, props in rows], total
 
-    def _items_under(self, codes: tuple[int, ...]) -> str:
+    def _items_under(self, codes: tuple[int, ...], generation: int) -> str:
         """The uids of the items answered by the classes or a class below them, as JSON: the classes
         from the in-memory walk, their items in one statement; kept until anyone commits, since the
         pages of one class ask for it again and again."""
-        with self._connection() as db:
-            generation = self._generation(db)
-        cached = self._under.get(codes)
-        if cached is None or cached[0] != generation:
+
+        def work() -> str:
             below = self.closure([NodeRef("Disease", c) for c in codes], "SUBCLASS_OF", Direction.IN, True)
             classes = json.dumps(sorted(ref.uid for ref in below))
             with self._connection() as db:
-                cached = (generation, str(db.execute(sql.ITEMS_UNDER, {"classes": classes}).fetchone()[0]))
+                return str(db.execute(sql.ITEMS_UNDER, {"classes": classes}).fetchone()[0])
+
+        return self._kept(self._under, codes, generation, work)
+
+    def _kept(
+        self, table: dict[Asked, tuple[int, Answer]], asked: Asked, generation: int, work: Callable[[], Answer]
+    ) -> Answer:
+        """The answer kept in `table` for this question at this generation, else work() kept for it."""
+        found = table.get(asked)
+        if found is None or found[0] != generation:
+            found = (generation, work())
             with self.lock:
-                if len(self._under) > 256:  # a bound: classes asked for are few, but not counted on
-                    self._under.clear()
-                self._under[codes] = cached
-        return cached[1]
+                if len(table) > KEPT_MAX:
+                    table.clear()
+                table[asked] = found
+        return found[1]
 
     def item_page_linked(self, f: ItemFilter, offset: int, limit: int) -> ItemPage:
         """The page, its SHOWS and ABOUT links in one statement, and what they lead to in one more: the
