@@ -282,7 +282,8 @@ def import_study_results(
     # the workers see the files and the grounding as this process holds them (forked): a job is an index
     _CHECKING.update(files=files, model=model, stems=stems, release=release, grounding=grounding)
     try:
-        judged = map_in_processes(_read_and_check_nth, range(len(files)), progress, "reading and judging result files")
+        # counted in files: the CLI draws a stage named "reading ..." in bytes
+        judged = map_in_processes(_read_and_check_nth, range(len(files)), progress, "judging result files")
     finally:
         _CHECKING.clear()
     for _, _, found, warned in judged:

@@ -32,23 +32,25 @@ def stream_in_processes(
     answered run here instead."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS, workers)
     jobs = iter(jobs)
-    unanswered: deque[tuple[Job, Future[Result] | None]] = deque()  # in job order
+    handed: deque[tuple[Job, Future[Result]]] = deque()  # in job order, not yet answered here
+    taken: list[Job] = []  # a job taken from `jobs` while it is being handed over
     if workers > 1 and threading.active_count() == 1:
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 for job in jobs:
-                    unanswered.append((job, None))
-                    unanswered[-1] = (job, pool.submit(work, job))
-                    while unanswered and unanswered[0][1].done():  # type: ignore[union-attr]
-                        yield unanswered[0][1].result()  # type: ignore[union-attr]
-                        unanswered.popleft()
-                while unanswered:
-                    yield unanswered[0][1].result()  # type: ignore[union-attr]
-                    unanswered.popleft()
+                    taken = [job]
+                    handed.append((job, pool.submit(work, job)))
+                    taken = []
+                    while handed and handed[0][1].done():
+                        yield handed[0][1].result()
+                        handed.popleft()
+                while handed:
+                    yield handed[0][1].result()
+                    handed.popleft()
             return
         except BrokenProcessPool:
             pass  # a worker died: what it had not answered runs here
-    for job, _ in unanswered:
+    for job in [*(job for job, _ in handed), *taken]:
         yield work(job)
     for job in jobs:
         yield work(job)
