@@ -30,6 +30,7 @@ from mmrare.graph.subsets import ItemFilter
 from mmrare.importers.benchmark.generator import generate_release
 from mmrare.importers.benchmark.loader import import_release
 from mmrare.importers.orphanet.detect import read_all
+from mmrare.importers.orphanet.facts import OrphanetFacts
 from mmrare.importers.orphanet.loader import load
 from mmrare.importers.predictions import ModelInfo, import_predictions
 from mmrare.scoring.report import collect_rows, stratify
@@ -58,10 +59,12 @@ def a_run(store: GraphStore, path: Path) -> str:
     return import_predictions(path, store, ModelInfo("scale-model")).run_id
 
 
-def measure(store: GraphStore, release: Path, work: Path, facts: object, files: object, repeats: int) -> dict:
+def measure(
+    store: GraphStore, release: Path, work: Path, facts: OrphanetFacts, files: list[Path], repeats: int
+) -> dict:
     store.clear()
     store.init()
-    load(facts, store, files)  # type: ignore[arg-type]
+    load(facts, store, files)
     out: dict[str, float] = {}
     out["import"], _ = timed(lambda: import_release(release, store, FolderBlobStore(work / "blobs")))
     out["audit"], result = timed(lambda: LeakageAudit(store).run())
