@@ -20,7 +20,7 @@ from mmrare.audit.model import KINDS, SEVERITIES, leakage_summary
 from mmrare.core.blobs import BlobStore
 from mmrare.core.items import natural_key, track_of
 from mmrare.core.orphanet import checked_prevalence_class
-from mmrare.core.tracks import TRACK_BY_NAME, tracks_scored_by
+from mmrare.core.tracks import TRACK_BY_NAME
 from mmrare.graph.errors import StoreBusyError
 from mmrare.graph.model import Direction, Neighbour, NodeRef
 from mmrare.graph.store import GraphStore, Where
@@ -213,11 +213,8 @@ class GraphService:
 
         def headline() -> list[ReferenceScores]:
             rows = collect_reference_rows(self.store, visible, judge)
-            # only the tracks VLMEvalKit scores: a benchmark with its own study's table has study_tables
-            vlmevalkit = tracks_scored_by("VLMEvalKit")
-            return reference_scores(
-                [r for r in rows if r.track in vlmevalkit and (not tracks or r.track in tracks)], judge
-            )
+            # a track whose reference is a study's table gives no keys here (study_tables has it)
+            return reference_scores([r for r in rows if not tracks or r.track in tracks], judge)
 
         found = self._derived("reference", (tuple(visible), judge, tuple(tracks)), headline)
         if self.policy.hides_answers_from(who):  # a mean over a few items is their answers (MR is one rank)

@@ -32,7 +32,7 @@ def distinctive(phrase: str, config: AuditConfig) -> bool:
 
 def answer_terms(props: dict, answer: list[int], diseases: dict, config: AuditConfig) -> list[str]:
     """Normalised answer-side phrases: the disease's names (given its codes) and the track's rubric terms."""
-    names = [props.get("answer", ""), *props.get("aliases", [])] if names_disease(props) else []
+    names = TRACK_BY_NAME[props["track"]].anchor.answer_names(props)
     for code in answer:
         names += [diseases.get(code, {}).get("name", ""), *diseases.get(code, {}).get("synonyms", [])]
     terms = [t for prop in TRACK_BY_NAME[props["track"]].leak_terms for t in props.get(prop, [])]

@@ -15,6 +15,7 @@ from pathlib import Path
 from mmrare.audit import audit_and_store
 from mmrare.core.blobs import BlobStore
 from mmrare.core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
+from mmrare.core.tracks import names_disease
 from mmrare.graph.model import NodeRef
 from mmrare.graph.store import GraphStore
 from mmrare.importers.benchmark.generator import generate_release
@@ -55,12 +56,12 @@ def baselines(store: GraphStore, seed: int = 7) -> dict[str, tuple[ModelInfo, Ca
         return {i["itemId"]: i["answer"] if rng.random() < 0.7 else rng.choice(names) for i in items}
 
     def category_only(items: list[dict]) -> dict[str, str]:
-        return {i["itemId"]: i.get("releaseCategory") or "rare disease" for i in items if i["track"] == "diagnosis"}
+        return {i["itemId"]: i.get("releaseCategory") or "rare disease" for i in items if names_disease(i)}
 
     return {
         "phenotype-ranker": (
             ModelInfo("phenotype-ranker", "baseline", "medical"),
-            lambda items: phenotype_ranker(store, [i for i in items if i["track"] == "diagnosis"]),
+            lambda items: phenotype_ranker(store, [i for i in items if names_disease(i)]),
         ),
         "category-only": (ModelInfo("category-only", "baseline", "general"), category_only),
         "noisy-oracle": (ModelInfo("noisy-oracle", "baseline", "general"), noisy_oracle),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,9 +78,7 @@ def import_predictions(
             else:
                 summaries = [import_free_text_lists(paths[0], store, model, release, skip_invalid, max_group)]
         elif is_study_layout(list(paths)):
-            summaries = import_study_results(
-                list(paths), store, model, release, skip_invalid, max_group, progress
-            )
+            summaries = import_study_results(list(paths), store, model, release, skip_invalid, max_group, progress)
         else:
             summaries = import_prediction_files(list(paths), store, info, track, skip_invalid)
     for summary in summaries:
@@ -87,10 +86,7 @@ def import_predictions(
         blank = ""
         if summary.blank:
             blank = f"; {summary.blank} blank prediction(s) kept as 'nan', as the reference scores them"
-        # the dataset where it says more than the track: MRareBench's input condition
-        conditions = [summary.dataset] if summary.dataset and conditions_of(summary.dataset) else []
-        # a benchmark's own condition (a prompt language): phenopacket-store:en
-        conditions += [summary.dataset] if summary.dataset and ":" in summary.dataset else []
+        conditions = conditions_of(summary.dataset, summary.tracks) if summary.dataset else []
         what = ", ".join([*summary.tracks, *conditions])
         apart = f"; {summary.extra_rows} row(s) kept apart (see the warnings)" if summary.extra_rows else ""
         click.echo(
@@ -103,12 +99,12 @@ def import_predictions(
             click.echo(f"warning: ... and {len(summary.warnings) - 20} more", err=True)
 
 
-def conditions_of(dataset: str) -> bool:
-    """Whether the dataset's track is answered under several input conditions (MRareBench T1)."""
-    from mmrare.core.tracks import DATASET_TRACKS, TRACK_BY_NAME
+def conditions_of(dataset: str, tracks: Sequence[str]) -> list[str]:
+    """The dataset where it names an input condition of one of the tracks (MRareBench's datasets,
+    phenopacket-store:en): it says more than the track."""
+    from mmrare.core.tracks import TRACK_BY_NAME
 
-    track = DATASET_TRACKS.get(dataset)
-    return track is not None and TRACK_BY_NAME[track].has_conditions
+    return [dataset] if any(dataset in TRACK_BY_NAME[t].conditions for t in tracks if t in TRACK_BY_NAME) else []
 
 
 @click.group("runs", invoke_without_command=True)
@@ -425,23 +421,21 @@ def report(
 def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks: tuple[str, ...] = ()) -> None:
     """Per track, its authors' evaluator: VLMEvalKit's keys, or the pheval.llm study's table."""
     from mmrare.cli.phenopackets import echo_study_table, study_json
-    from mmrare.core.tracks import TRACK_BY_NAME, tracks_scored_by
+    from mmrare.core.tracks import TRACK_BY_NAME
     from mmrare.scoring.reference import collect_reference_rows, reference_scores
     from mmrare.scoring.run_choice import resolve_runs
     from mmrare.scoring.study_table import study_rows
 
-    wanted = tracks or tuple(TRACK_BY_NAME)
-    vlmevalkit = tuple(t for t in wanted if t in tracks_scored_by("VLMEvalKit"))
+    wanted = set(tracks or TRACK_BY_NAME)
     with open_store() as store:
         run_ids = resolve_runs(store, runs)
-        study = study_rows(store, run_ids) if len(vlmevalkit) < len(wanted) else []
-        rows = collect_reference_rows(store, run_ids, judge) if vlmevalkit else []
-    if not vlmevalkit:
-        if not study:
-            raise click.UsageError("no run answers the study's track: import its results first")
+        study = [s for s in study_rows(store, run_ids) if wanted & set(s.tracks)]
+        rows = collect_reference_rows(store, run_ids, judge, tuple(wanted))
+    # each track's rule gives its keys; a track whose reference is a study's table gives its table
+    results = reference_scores(rows, judge)
+    if not results and study:
         click.echo(json.dumps(study_json(study), indent=1)) if fmt == "json" else echo_study_table(study)
         return
-    results = reference_scores([r for r in rows if r.track in vlmevalkit], judge)
     if fmt == "json":
         out: dict[str, dict] = {}
         for r in results:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from typing import Any
 
 from mmrare.core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
@@ -34,8 +35,97 @@ class ListColumn:
     entries: Callable[[list[Any]], list[str]]
 
 
+# The parts a track is composed of. Generic code asks a part to act (name the diseases an item is
+# aligned by, label a result, score the reference's keys) instead of asking which benchmark it holds.
+
+
 @dataclass(frozen=True)
-class ReferenceKeys:
+class AnswerNamesDisease:
+    """Anchor: the answer is a disease, aligned to Orphanet by its ORPHA_code or its names (the answer
+    and its aliases), and audited for being named on the question side."""
+
+    def disease_names(self, props: Mapping[str, Any]) -> list[str] | None:
+        return [props.get("answer", ""), *props.get("aliases", [])]
+
+    def answer_names(self, props: Mapping[str, Any]) -> list[str]:
+        return [props.get("answer", ""), *props.get("aliases", [])]
+
+
+@dataclass(frozen=True)
+class GivenDiagnosis:
+    """Anchor: the answer is not a disease, but the item gives the diagnosis it is about (an Item
+    property), aligned like an answer but not audited for being named."""
+
+    prop: str
+
+    def disease_names(self, props: Mapping[str, Any]) -> list[str] | None:
+        return [str(props.get(self.prop, ""))]
+
+    def answer_names(self, props: Mapping[str, Any]) -> list[str]:
+        return []
+
+
+@dataclass(frozen=True)
+class FromCase:
+    """Anchor: the item names no disease; it takes the disease of the items of its case."""
+
+    def disease_names(self, props: Mapping[str, Any]) -> list[str] | None:
+        return None
+
+    def answer_names(self, props: Mapping[str, Any]) -> list[str]:
+        return []
+
+
+Anchor = AnswerNamesDisease | GivenDiagnosis | FromCase
+
+
+@dataclass(frozen=True)
+class NoConditions:
+    """Runs answer the track under one input condition: results are labelled by the track (and a run
+    that names a condition anyway is reported as its model under it)."""
+
+    names: tuple[str, ...] = ()
+
+    def result_label(self, track: str, dataset: str) -> str:
+        return track
+
+    def report_model(self, model: str, condition: str | None) -> str | None:
+        return f"{model} [{condition}]" if condition else model
+
+
+@dataclass(frozen=True)
+class DatasetConditions:
+    """Each input condition is its own dataset, scored by the authors' rules per condition and compared
+    between conditions, never pooled per model (MRareBench)."""
+
+    names: tuple[str, ...]
+
+    def result_label(self, track: str, dataset: str) -> str:
+        return dataset
+
+    def report_model(self, model: str, condition: str | None) -> str | None:
+        return None  # `report --reference` and the condition comparisons report these runs
+
+
+@dataclass(frozen=True)
+class PromptConditions:
+    """Runs answer under a condition a run names (a prompt language); a report lists the model under
+    each condition as its own row."""
+
+    names: tuple[str, ...]
+
+    def result_label(self, track: str, dataset: str) -> str:
+        return track
+
+    def report_model(self, model: str, condition: str | None) -> str | None:
+        return f"{model} [{condition}]" if condition else model
+
+
+Conditions = NoConditions | DatasetConditions | PromptConditions
+
+
+@dataclass(frozen=True)
+class JudgedKeys:
     """What VLMEvalKit's evaluate() reports for a judged track (MMRareBench): the judge's mean as
     `<track>_judge_score`, taken with numpy (pairwise sums) or with sum()/len() in file order, and
     without a judge either `<track>_f1` (the best token F1 over answer and aliases, x100) or
@@ -43,6 +133,34 @@ class ReferenceKeys:
 
     numpy_mean: bool = False
     token_f1: bool = False
+    evaluator: str = "VLMEvalKit"
+    # the judge prompt and reply rule its items are judged by (scoring/prompts.py): one of MMRareBench's
+    # (diagnosis, treatment, crossmodal, examination); blank: the track's own name
+    judged_as: str = ""
+
+
+@dataclass(frozen=True)
+class RankedKeys:
+    """MRareBench T1's deterministic keys over ranked differentials (scoring/differential_eval.py)."""
+
+    evaluator: str = "VLMEvalKit"
+
+
+@dataclass(frozen=True)
+class EvidenceKeys:
+    """MRareBench T2's deterministic keys over evidence descriptions (scoring/evidence_verification.py)."""
+
+    evaluator: str = "VLMEvalKit"
+
+
+@dataclass(frozen=True)
+class StudyTable:
+    """No per-row keys: the study's own table over its judged result files (scoring/study_table.py)."""
+
+    evaluator: str = "pheval.llm"
+
+
+ReferenceRule = JudgedKeys | RankedKeys | EvidenceKeys | StudyTable
 
 
 @dataclass(frozen=True)
@@ -60,25 +178,17 @@ class Track:
     optional_texts: tuple[tuple[str, str], ...] = ()
     benchmark: str = "MMRareBench"
     datasets: tuple[str, ...] = ()  # the VLMEvalKit dataset names whose prediction files answer this track
-    # the answer is a disease: aligned to Orphanet from its ORPHA_code or names, and audited for being named
-    names_disease: bool = False
-    ranked_list: bool = False  # answered by a ranked list of diagnoses, scored by rank (no judge of ours)
+    anchor: Anchor = FromCase()  # how an item anchors to Orphanet
     # the columns that may hold the question and the answer: the first the file has is read
     question_columns: tuple[str, ...] = ("question",)
     answer_columns: tuple[str, ...] = ("answer",)
     needs_image_path: bool = True  # else images come from the image column alone when the file has no paths
-    # where the answer is not a disease but the item is about one: the Item property naming it, aligned
-    # to Orphanet (with the releaseOrpha code) but not audited for being named
-    diagnosis_prop: str | None = None
-    evidence_rubric: bool = False  # answered by a description of the evidence, scored against its points (T2)
-    # whose evaluator `report --reference` reproduces: VLMEvalKit's (the MMRareBench and MRareBench
-    # authors'), or the pheval.llm study's table (scoring/study_table.py)
-    reference: str = "VLMEvalKit"
+    # what `report --reference` reproduces: VLMEvalKit's keys (the MMRareBench and MRareBench authors'),
+    # or the pheval.llm study's table
+    reference: ReferenceRule = JudgedKeys()
     # the metrics the track offers (names every surface takes; scoring/judge_choice.py, scoring/conditions.py)
     metrics: tuple[str, ...] = ("offline", "ontology", "rubric-lists", "openai")
-    # its input conditions, where runs answer it under several (MRareBench's datasets, prompt languages)
-    conditions: tuple[str, ...] = ()
-    reference_keys: ReferenceKeys = ReferenceKeys()  # the VLMEvalKit keys of a judged track
+    answered_under: Conditions = NoConditions()  # its input conditions, where runs answer it under several
     offline_judge: str = "rubric-lists"  # the offline judge that scores it (scoring/offline_judges.py)
     must_not_heading: str = "Safety violations to look for"  # a judge prompt's heading for `mustNot`
 
@@ -104,20 +214,9 @@ class Track:
         return question, next(c for c in self.answer_columns if c in header)
 
     @property
-    def anchors_disease(self) -> bool:
-        """The item itself names its disease (in its answer, or in `diagnosis_prop`)."""
-        return self.names_disease or self.diagnosis_prop is not None
-
-    def disease_names(self, props: Mapping[str, Any]) -> list[str]:
-        """The names an item's disease is aligned by: its answer and aliases, or its diagnosis."""
-        if self.names_disease:
-            return [props.get("answer", ""), *props.get("aliases", [])]
-        return [str(props.get(self.diagnosis_prop, ""))] if self.diagnosis_prop else []
-
-    @property
-    def has_conditions(self) -> bool:
-        """Answered under several input conditions, one dataset each (MRareBench T1)."""
-        return len(self.datasets) > 1
+    def conditions(self) -> tuple[str, ...]:
+        """The names of its input conditions (none where runs answer under one)."""
+        return self.answered_under.names
 
     @property
     def known_columns(self) -> tuple[str, ...]:
@@ -205,9 +304,9 @@ TRACKS: tuple[Track, ...] = (
         lists=(ListColumn("answer_aliases", "aliases", alias_entries),),
         texts=(("category", "releaseCategory"), ("ORPHA_code", "releaseOrpha")),
         datasets=("MMRarebench_Diagnosis",),
-        names_disease=True,
+        anchor=AnswerNamesDisease(),
         metrics=("offline", "ontology", "openai", "token_f1", "exact"),
-        reference_keys=ReferenceKeys(numpy_mean=True, token_f1=True),
+        reference=JudgedKeys(numpy_mean=True, token_f1=True),
         offline_judge="ontology",
     ),
     Track(
@@ -255,10 +354,10 @@ DIFFERENTIAL = Track(
     optional_texts=(("category", "releaseCategory"), ("case_id", "sourceCase"), ("pmcid", "pmcid")),
     benchmark="MRareBench",
     datasets=tuple(CONDITIONS),
-    names_disease=True,
-    ranked_list=True,
+    anchor=AnswerNamesDisease(),
+    reference=RankedKeys(),
     metrics=("rr", "hit@1", "hit@3", "hit@5", "hit@10"),
-    conditions=tuple(CONDITIONS),
+    answered_under=DatasetConditions(tuple(CONDITIONS)),
 )
 # MRareBench T2: the diagnosis is given, the model describes the visual evidence for it, scored against
 # the row's evidence points (scoring/evidence_verification.py) under three input conditions
@@ -281,10 +380,10 @@ EVIDENCE = Track(
     needs_image_path=False,
     benchmark="MRareBench",
     datasets=tuple(EVIDENCE_CONDITIONS),
-    diagnosis_prop="finalDiagnosis",
-    evidence_rubric=True,
+    anchor=GivenDiagnosis("finalDiagnosis"),
+    reference=EvidenceKeys(),
     metrics=("det_required_recall@0.5", "det_hierarchical_required_recall", "det_mean_sent_groundedness"),
-    conditions=tuple(EVIDENCE_CONDITIONS),
+    answered_under=DatasetConditions(tuple(EVIDENCE_CONDITIONS)),
 )
 # phenopacket-store: one GA4GH phenopacket per item, read by importers/phenopackets.py (not a TSV file);
 # answered by ranked disease ids, judged by the study's own files (scoring/study_table.py)
@@ -293,9 +392,9 @@ PHENOPACKET = Track(
     "phenopackets/*.json",
     question_side_context=False,
     benchmark=PHENOPACKET_BENCHMARK,
-    names_disease=True,
+    anchor=AnswerNamesDisease(),
     needs_image_path=False,
-    reference="pheval.llm",
+    reference=StudyTable(),
     metrics=(
         "hit@1",
         "hit@3",
@@ -307,7 +406,7 @@ PHENOPACKET = Track(
         "grounded_rr",
         "lenient_hit@1",
     ),
-    conditions=tuple(f"{PHENOPACKET_BENCHMARK}:{lang}" for lang in PHENOPACKET_LANGUAGES),
+    answered_under=PromptConditions(tuple(f"{PHENOPACKET_BENCHMARK}:{lang}" for lang in PHENOPACKET_LANGUAGES)),
 )
 
 
@@ -332,38 +431,79 @@ class Benchmark:
     boards: tuple[Board, ...] = ()
 
 
-# Each benchmark; TRACKS stays MMRareBench's, the first and default benchmark.
-BENCHMARKS: dict[str, Benchmark] = {
-    b.name: b
-    for b in (
-        Benchmark(
-            "MMRareBench",
-            TRACKS,
-            (
-                Board("score_offline", "Judge score (offline judges: ours, not the reference's)", "Judge score"),
-                Board("tokenF1", "Token F1 (diagnosis)", "Token F1"),
-            ),
+BENCHMARK_ENTRY_POINTS = "mmrare.benchmarks"  # the entry-point group an installed package registers a benchmark in
+
+# The built-in benchmarks; TRACKS stays MMRareBench's, the first and default benchmark.
+BUILT_IN: tuple[Benchmark, ...] = (
+    Benchmark(
+        "MMRareBench",
+        TRACKS,
+        (
+            Board("score_offline", "Judge score (offline judges: ours, not the reference's)", "Judge score"),
+            Board("tokenF1", "Token F1 (diagnosis)", "Token F1"),
         ),
-        Benchmark("MRareBench", (DIFFERENTIAL, EVIDENCE)),
-        Benchmark(
-            PHENOPACKET_BENCHMARK,
-            (PHENOPACKET,),
-            (
-                Board("hit@1", "Top-1 by the study's judgement (is_correct)", "Top-1 (study's rule)"),
-                Board("grounded_hit@1", "Top-1 grounded to Orphanet (strict, ours)", "Top-1 grounded (strict)"),
-                Board("lenient_hit@1", "Top-1 grounded to Orphanet (lenient, ours)", "Top-1 grounded (lenient)"),
-            ),
+    ),
+    Benchmark("MRareBench", (DIFFERENTIAL, EVIDENCE)),
+    Benchmark(
+        PHENOPACKET_BENCHMARK,
+        (PHENOPACKET,),
+        (
+            Board("hit@1", "Top-1 by the study's judgement (is_correct)", "Top-1 (study's rule)"),
+            Board("grounded_hit@1", "Top-1 grounded to Orphanet (strict, ours)", "Top-1 grounded (strict)"),
+            Board("lenient_hit@1", "Top-1 grounded to Orphanet (lenient, ours)", "Top-1 grounded (lenient)"),
         ),
-    )
-}
+    ),
+)
+
+
+class RegistryError(ValueError):
+    """A benchmark that cannot be hosted beside the others; the message names where it came from."""
+
+
+def registered(built_in: Sequence[Benchmark], installed: Sequence[tuple[str, object]]) -> dict[str, Benchmark]:
+    """The benchmarks by name: the built-in ones, then each installed one ((where it came from, the
+    object it gave)). Benchmark, track and dataset names must be unique across all of them (an item
+    id is `track:index`; a prediction file's dataset names its track)."""
+    out: dict[str, Benchmark] = {}
+    tracks: dict[str, str] = {}
+    datasets: dict[str, str] = {}
+    for origin, spec in [("built in", b) for b in built_in] + list(installed):
+        if not isinstance(spec, Benchmark):
+            raise RegistryError(f"{origin}: gives {type(spec).__name__}, not a mmrare.core.tracks.Benchmark")
+        if not spec.tracks:
+            raise RegistryError(f"{origin}: benchmark {spec.name!r} has no tracks")
+        if spec.name.lower() in (n.lower() for n in out):
+            raise RegistryError(f"{origin}: a benchmark named {spec.name!r} is already hosted")
+        for track in spec.tracks:
+            if track.name in tracks or ":" in track.name:
+                why = "has a ':'" if ":" in track.name else f"is already a track of {tracks.get(track.name)}"
+                raise RegistryError(f"{origin}: the track name {track.name!r} {why}")
+            tracks[track.name] = spec.name
+            for dataset in track.datasets:
+                if dataset in datasets:
+                    raise RegistryError(f"{origin}: the dataset {dataset!r} already answers {datasets[dataset]}")
+                datasets[dataset] = track.name
+        out[spec.name] = spec
+    return out
+
+
+def installed_benchmarks() -> list[tuple[str, object]]:
+    """(entry point, object) of every benchmark an installed package registers under
+    `mmrare.benchmarks` (`name = "module:attribute"`, the attribute a Benchmark), sorted by name."""
+    out = []
+    for point in sorted(entry_points(group=BENCHMARK_ENTRY_POINTS), key=lambda e: e.name):
+        origin = f"entry point {point.name} = {point.value!r} ({BENCHMARK_ENTRY_POINTS})"
+        try:
+            out.append((origin, point.load()))
+        except Exception as exc:  # a plugin's import error, named with where it came from
+            raise RegistryError(f"{origin}: cannot be loaded: {type(exc).__name__}: {exc}") from exc
+    return out
+
+
+BENCHMARKS: dict[str, Benchmark] = registered(BUILT_IN, installed_benchmarks())
 ALL_TRACKS: tuple[Track, ...] = tuple(t for b in BENCHMARKS.values() for t in b.tracks)
 TRACK_BY_NAME = {t.name: t for t in ALL_TRACKS}
 DATASET_TRACKS = {dataset: t.name for t in ALL_TRACKS for dataset in t.datasets}
-
-
-def tracks_scored_by(reference: str) -> tuple[str, ...]:
-    """The tracks whose authors' evaluator is `reference` ("VLMEvalKit", "pheval.llm")."""
-    return tuple(t.name for t in ALL_TRACKS if t.reference == reference)
 
 
 def benchmark_tracks(benchmark: str) -> tuple[Track, ...]:
@@ -413,10 +553,22 @@ def list_cell(values: list[Any]) -> str:
     return json.dumps(values, ensure_ascii=False)
 
 
+def judged_as(track: str) -> str | None:
+    """The judge prompt and reply rule a track's items are judged by, None where no judge of ours
+    scores them (a ranked list, evidence points, a study's own judgement)."""
+    spec = TRACK_BY_NAME.get(track)
+    return (spec.reference.judged_as or track) if spec and isinstance(spec.reference, JudgedKeys) else None
+
+
+def tracks_judged_offline_by(judge: str) -> tuple[str, ...]:
+    """The judged tracks whose offline judge (Track.offline_judge) is `judge`."""
+    return tuple(t.name for t in ALL_TRACKS if judged_as(t.name) and t.offline_judge == judge)
+
+
 def names_disease(item: Mapping[str, Any]) -> bool:
     """Whether an item's answer is a disease (a diagnosis or a differential), from its properties."""
     track = TRACK_BY_NAME.get(str(item.get("track")))
-    return track is not None and track.names_disease
+    return track is not None and isinstance(track.anchor, AnswerNamesDisease)
 
 
 def select_tracks(tracks: tuple[str, ...] | list[str], benchmark: str | None) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from mmrare.core.mrarebench import DifferentialGold, DifferentialPrediction, EvidenceGold, EvidencePrediction
 from mmrare.core.orphanet import parse_codes
-from mmrare.core.tracks import TRACK_BY_NAME
+from mmrare.core.tracks import TRACK_BY_NAME, EvidenceKeys, RankedKeys
 from mmrare.graph.model import Node, NodeRef
 from mmrare.graph.store import GraphStore
 from mmrare.scoring.conditions import (
@@ -84,7 +84,7 @@ def differential_runs(store: GraphStore, run_ids: Sequence[str]) -> list[Differe
             dataset,
             [DifferentialPrediction(item["itemId"], p["text"], _gold(item)) for p, item in pairs],
         )
-        for run, dataset, pairs in _track_runs(store, run_ids, lambda t: t.ranked_list)
+        for run, dataset, pairs in _track_runs(store, run_ids, lambda t: isinstance(t.reference, RankedKeys))
     ]
 
 
@@ -95,7 +95,7 @@ def _gold(item: dict) -> DifferentialGold:
 
 def evidence_runs(store: GraphStore, run_ids: Sequence[str]) -> list[EvidenceRun]:
     """Every T2 (evidence verification) run among `run_ids` (all runs when none), by run id."""
-    found = _track_runs(store, run_ids, lambda t: t.evidence_rubric)
+    found = _track_runs(store, run_ids, lambda t: isinstance(t.reference, EvidenceKeys))
     golds = evidence_golds(store, [item for _, _, pairs in found for _, item in pairs])
     return [
         EvidenceRun(

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mmrare.core.tracks import judged_as
 from mmrare.scoring import prompts
 from mmrare.scoring.reply_parsing import PARSERS
 
@@ -86,7 +87,8 @@ def llm_templates() -> tuple[tuple[str, str], ...]:
 
 
 def verdict_from_reply(track: str, prompt: str, reply: str) -> Verdict:
-    score, dims = PARSERS[track](reply)
+    """A judge's reply scored by the reply rule of the prompt the track is judged by."""
+    score, dims = PARSERS[judged_as(track) or track](reply)
     return Verdict(score, dims, reply, prompt)
 
 

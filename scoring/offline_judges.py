@@ -21,7 +21,7 @@ import json
 from collections.abc import Sequence
 
 from mmrare.core.matching import NameIndex, align_by_name
-from mmrare.core.tracks import TRACK_BY_NAME, TRACKS
+from mmrare.core.tracks import TRACK_BY_NAME, TRACKS, tracks_judged_offline_by
 from mmrare.graph.model import NodeRef
 from mmrare.graph.store import GraphStore
 from mmrare.scoring.judges import JudgeConfig, JudgeRequest, Verdict, verdict_from_reply
@@ -32,9 +32,8 @@ MISSING_PER_WORDS = 5  # an entry of n content words is covered with at most n /
 
 
 class OntologyJudge:
-    tracks: tuple[str, ...] = ("diagnosis",)
-
     def __init__(self, store: GraphStore) -> None:
+        self.tracks = tracks_judged_offline_by("ontology")
         self.config = JudgeConfig("ontology", "orphanet-alignment-v1", (("fuzzy", 0.9),))
         self.store = store
         self.index = NameIndex.from_store(store)
@@ -97,14 +96,16 @@ def states_relation(relation: str, predicted: set[str]) -> bool:
 
 
 class RubricListJudge:
-    tracks: tuple[str, ...] = ("treatment", "crossmodal", "examination")
-
     def __init__(self) -> None:
+        self.tracks = tracks_judged_offline_by("rubric-lists")
         self.config = JudgeConfig("rubric-lists", "coverage-v2", (("missing_per_words", MISSING_PER_WORDS),))
 
     def prompt_for(self, request: JudgeRequest) -> str:
         item = request.item
-        lists = {k: item.get(k, []) for t in TRACKS for k in t.rubric_props}
+        # MMRareBench's list keys (as they always were: stored verdicts stay keyed by these prompts), and
+        # the request's own track's
+        own = (*TRACKS, TRACK_BY_NAME[request.track])
+        lists = {k: item.get(k, []) for t in own for k in t.rubric_props}
         return (
             f"rubric lists ({request.track})\nitem: {request.item_id}\nlists: {json.dumps(lists, sort_keys=True)}\n"
             f"relation: {item.get('relationType', '')}\nprediction: {request.prediction}"
@@ -134,10 +135,9 @@ class RubricListJudge:
 class OfflineJudge:
     """The default offline judge: the ontology judge for diagnosis, rubric lists for the rest."""
 
-    tracks: tuple[str, ...] = ("diagnosis", "treatment", "crossmodal", "examination")
-
     def __init__(self, store: GraphStore) -> None:
         self.ontology, self.rubric = OntologyJudge(store), RubricListJudge()
+        self.tracks = (*self.ontology.tracks, *self.rubric.tracks)
         self.config = JudgeConfig("offline", f"{self.ontology.config.hash}+{self.rubric.config.hash}")
 
     def _for(self, track: str) -> OntologyJudge | RubricListJudge:

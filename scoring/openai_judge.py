@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from mmrare.core.tracks import ALL_TRACKS, judged_as
 from mmrare.scoring.judges import JudgeConfig, JudgeRequest, Verdict, failed, llm_templates, verdict_from_reply
 from mmrare.scoring.prompts import render
 
@@ -37,10 +38,9 @@ class OpenAISettings:
 
 
 class OpenAIJudge:
-    tracks: tuple[str, ...] = ("diagnosis", "treatment", "crossmodal", "examination")
-
     def __init__(self, settings: OpenAISettings) -> None:
         self.settings = settings
+        self.tracks = tuple(t.name for t in ALL_TRACKS if judged_as(t.name))
         decoding = (
             ("temperature", settings.temperature),
             ("max_tokens", settings.max_tokens),

@@ -11,7 +11,7 @@ hash, so changing a word changes the config and no cached judgement is reused ac
 
 from __future__ import annotations
 
-from mmrare.core.tracks import TRACK_BY_NAME
+from mmrare.core.tracks import TRACK_BY_NAME, judged_as
 
 STRICTNESS = (
     "Start from NO for every criterion and say YES only when the response meets it completely and explicitly; "
@@ -103,7 +103,12 @@ def _list_line(label: str, values: list[str] | None) -> str:
 def render(track: str, item: dict, prediction: str) -> str:
     """The prompt for one prediction (empty list lines are dropped)."""
     relation = str(item.get("relationType") or "").lower().strip()
-    text = TEMPLATES[track].format(
+    style = judged_as(track)
+    if style not in TEMPLATES:
+        raise ValueError(
+            f"no judge prompt for the track {track!r} (judged as {style!r}; there are {', '.join(TEMPLATES)})"
+        )
+    text = TEMPLATES[style].format(
         strictness=STRICTNESS,
         answer=item.get("answer", ""),
         question=item.get("question", ""),

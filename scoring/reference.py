@@ -22,13 +22,22 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import singledispatch
 
 import numpy as np
 
 from mmrare.core.items import track_of
 from mmrare.core.mrarebench import EvidenceGold, EvidencePrediction
 from mmrare.core.pandas_cells import reference_text
-from mmrare.core.tracks import TRACK_BY_NAME, read_list_cell
+from mmrare.core.tracks import (
+    TRACK_BY_NAME,
+    EvidenceKeys,
+    JudgedKeys,
+    RankedKeys,
+    ReferenceRule,
+    StudyTable,
+    read_list_cell,
+)
 from mmrare.graph.model import NodeRef
 from mmrare.graph.store import GraphStore
 from mmrare.scoring.condition_runs import evidence_golds
@@ -77,7 +86,7 @@ class ReferenceScores:
     def label(self) -> str:
         """What the result is called: the track, or for a track answered under several input
         conditions (MRareBench), the dataset that names the condition."""
-        return self.dataset if TRACK_BY_NAME[self.track].has_conditions else self.track
+        return TRACK_BY_NAME[self.track].answered_under.result_label(self.track, self.dataset)
 
 
 def substring_match(prediction: str, answer: str) -> float:
@@ -97,82 +106,137 @@ def evidence_reference(rows: Sequence[ReferenceRow]) -> EvidenceReport:
     return evaluate_evidence(rows[0].model, rows[0].dataset_name, predictions)
 
 
+@dataclass(frozen=True)
+class RowGroup:
+    """The rows of one model, track and dataset, in file order, and what they came from."""
+
+    model: str
+    track: str
+    dataset: str
+    members: list[ReferenceRow]
+    runs: tuple[str, ...]
+    apart: int
+
+
 def reference_scores(rows: Sequence[ReferenceRow], judge: str | None) -> list[ReferenceScores]:
     """Pure: the reference's evaluate() result per (model, track), and per dataset where a track has
-    several (MRareBench's input conditions)."""
+    several (MRareBench's input conditions), each scored by its track's reference rule (none for a
+    track whose reference is a study's table)."""
     groups: dict[tuple[str, str, str], list[ReferenceRow]] = defaultdict(list)
     for r in sorted(rows, key=lambda r: (r.run_id, r.row)):
         groups[(r.model, r.track, r.dataset_name)].append(r)
     out = []
     for (model, track, dataset), members in sorted(groups.items()):
         runs = tuple(sorted({r.run_id for r in members}))
-        apart = sum(r.apart for r in members)
-        if TRACK_BY_NAME[track].ranked_list:
-            ranked_keys = ranked_reference(members)
-            out.append(ReferenceScores(model, track, ranked_keys, 0, None, 0, runs, dataset, apart))
-            continue
-        if TRACK_BY_NAME[track].evidence_rubric:
-            report = evidence_reference(members)
-            out.append(
-                ReferenceScores(
-                    model, track, report.reference, 0, None, 0, runs, dataset, apart, 0, report.empty_vocabulary
-                )
-            )
-            continue
-        keys = TRACK_BY_NAME[track].reference_keys
-        not_judged = [r for r in members if r.apart] if judge is not None else []
-        members = [r for r in members if not (judge is not None and r.apart)]
-        scored = [r for r in members if r.has_image_cell]
-        values: dict[str, float] = {}
-        if judge is not None:
-            missing = [r for r in scored if r.judge_score is None]
-            if missing:
-                raise ValueError(
-                    f"{model} {track}: {len(missing)} prediction(s) have no {judge} score; run `mmrare score` first"
-                )
-            judge_scores = [r.judge_score or 0.0 for r in scored]
-            if not judge_scores:
-                values[f"{track}_judge_score"] = 0.0
-            elif keys.numpy_mean:  # numpy's pairwise sums, as the reference takes diagnosis's mean
-                values[f"{track}_judge_score"] = float(np.mean(judge_scores))
-            else:  # sum()/len() in file order, as it takes the others'
-                values[f"{track}_judge_score"] = sum(judge_scores) / len(judge_scores)
-        if keys.token_f1:
-            f1 = [best_token_f1(r.prediction.strip(), [r.answer, *r.aliases]) for r in scored]
-            values[f"{track}_f1"] = float(np.mean(f1) * 100) if f1 else float("nan")
-        elif judge is None:
-            hits = [substring_match(r.prediction, r.answer) for r in scored]
-            values["substring_match"] = sum(hits) / len(hits) if hits else 0.0
-        values["n_total"] = len(scored)
-        out.append(
-            ReferenceScores(
-                model,
-                track,
-                values,
-                len(members) - len(scored),
-                judge,
-                sum(r.judge_error for r in scored),
-                runs,
-                dataset,
-                apart - len(not_judged),
-                len(not_judged),
-            )
-        )
+        group = RowGroup(model, track, dataset, members, runs, sum(r.apart for r in members))
+        out += rule_scores(TRACK_BY_NAME[track].reference, group, judge)
     return out
 
 
-def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str | None) -> list[ReferenceRow]:
+@singledispatch
+def rule_scores(rule: object, group: RowGroup, judge: str | None) -> list[ReferenceScores]:
+    """The reference's keys of one group of rows under its track's rule (one implementation per rule
+    part in core/tracks.py; a benchmark bringing its own rule registers its own)."""
+    raise TypeError(f"{group.track}: no reference scorer for the rule {type(rule).__name__}")
+
+
+@rule_scores.register
+def _ranked(rule: RankedKeys, group: RowGroup, judge: str | None) -> list[ReferenceScores]:
+    keys = ranked_reference(group.members)
+    return [ReferenceScores(group.model, group.track, keys, 0, None, 0, group.runs, group.dataset, group.apart)]
+
+
+@rule_scores.register
+def _evidence(rule: EvidenceKeys, group: RowGroup, judge: str | None) -> list[ReferenceScores]:
+    report = evidence_reference(group.members)
+    g = group
+    return [
+        ReferenceScores(
+            g.model, g.track, report.reference, 0, None, 0, g.runs, g.dataset, g.apart, 0, report.empty_vocabulary
+        )
+    ]
+
+
+@rule_scores.register
+def _study_table(rule: StudyTable, group: RowGroup, judge: str | None) -> list[ReferenceScores]:
+    return []  # no per-row keys: scoring/study_table.py reads the study's table from its runs
+
+
+@rule_scores.register
+def _judged(keys: JudgedKeys, group: RowGroup, judge: str | None) -> list[ReferenceScores]:
+    model, track, members = group.model, group.track, group.members
+    not_judged = [r for r in members if r.apart] if judge is not None else []
+    members = [r for r in members if not (judge is not None and r.apart)]
+    scored = [r for r in members if r.has_image_cell]
+    values: dict[str, float] = {}
+    if judge is not None:
+        missing = [r for r in scored if r.judge_score is None]
+        if missing:
+            raise ValueError(
+                f"{model} {track}: {len(missing)} prediction(s) have no {judge} score; run `mmrare score` first"
+            )
+        judge_scores = [r.judge_score or 0.0 for r in scored]
+        if not judge_scores:
+            values[f"{track}_judge_score"] = 0.0
+        elif keys.numpy_mean:  # numpy's pairwise sums, as the reference takes diagnosis's mean
+            values[f"{track}_judge_score"] = float(np.mean(judge_scores))
+        else:  # sum()/len() in file order, as it takes the others'
+            values[f"{track}_judge_score"] = sum(judge_scores) / len(judge_scores)
+    if keys.token_f1:
+        f1 = [best_token_f1(r.prediction.strip(), [r.answer, *r.aliases]) for r in scored]
+        values[f"{track}_f1"] = float(np.mean(f1) * 100) if f1 else float("nan")
+    elif judge is None:
+        hits = [substring_match(r.prediction, r.answer) for r in scored]
+        values["substring_match"] = sum(hits) / len(hits) if hits else 0.0
+    values["n_total"] = len(scored)
+    return [
+        ReferenceScores(
+            model,
+            track,
+            values,
+            len(members) - len(scored),
+            judge,
+            sum(r.judge_error for r in scored),
+            group.runs,
+            group.dataset,
+            group.apart - len(not_judged),
+            len(not_judged),
+        )
+    ]
+
+
+@singledispatch
+def rule_golds(rule: object, store: GraphStore, items: list[dict]) -> dict[str, EvidenceGold]:
+    """What a rule reads of its items' gold beyond the answer and aliases (by item id): nothing, but
+    for T2's evidence points."""
+    return {}
+
+
+@rule_golds.register
+def _evidence_golds(rule: EvidenceKeys, store: GraphStore, items: list[dict]) -> dict[str, EvidenceGold]:
+    return evidence_golds(store, items)
+
+
+def collect_reference_rows(
+    store: GraphStore, run_ids: Sequence[str], judge: str | None, tracks: Sequence[str] = ()
+) -> list[ReferenceRow]:
     """The predictions of the given runs (all runs when none) with what the reference reads of each,
-    and each run's rows kept apart at import (an unknown or repeated index), which it scores too."""
+    and each run's rows kept apart at import (an unknown or repeated index), which it scores too;
+    only the rows of `tracks` when given (a run whose tracks are known to be others is not read)."""
     runs = named_runs(store, run_ids)
+    if tracks:
+        wanted = set(tracks)
+        runs = [r for r in runs if not r.props.get("tracks") or wanted & set(r.props["tracks"])]
     prop = None if judge is None else score_property(judge)
     by_run = {str(run.ref.key): run_predictions(store, str(run.ref.key)) for run in runs}
     extra = {str(run.ref.key): json.loads(run.props.get("extraRows") or "[]") for run in runs}
     known = store.get_many("Item", {str(r["itemId"]) for rows in extra.values() for r in rows})
-    # T2 items' gold once for all runs (the runs of its three conditions answer the same items)
+    # the items' gold once for all runs, per rule (T2's runs of three conditions answer the same items)
     items = [item for pairs in by_run.values() for _, item in pairs] + list(known.values())
-    evidence = [item for item in items if TRACK_BY_NAME[item["track"]].evidence_rubric]
-    golds = evidence_golds(store, list({item["itemId"]: item for item in evidence}.values()))
+    by_rule: dict[ReferenceRule, dict[str, dict]] = defaultdict(dict)
+    for item in items:
+        by_rule[TRACK_BY_NAME[item["track"]].reference][item["itemId"]] = item
+    golds = {k: v for rule, its in by_rule.items() for k, v in rule_golds(rule, store, list(its.values())).items()}
     rows = []
     for run in runs:
         run_id, model, dataset = str(run.ref.key), run.props["model"], run.props.get("dataset", "")
@@ -213,7 +277,7 @@ def collect_reference_rows(store: GraphStore, run_ids: Sequence[str], judge: str
                     True,
                 )
             )
-    return rows
+    return [r for r in rows if r.track in wanted] if tracks else rows
 
 
 def _row_of_item(

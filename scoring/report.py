@@ -126,16 +126,16 @@ def collect_rows(
         p, item = f.prediction, f.item
         if restrict_tracks and item["track"] not in restrict_tracks:
             continue
-        if TRACK_BY_NAME[item["track"]].has_conditions:
-            # MRareBench's runs are one per input condition, scored by its own rules, not pooled per
-            # model: `report --reference` and the condition comparisons report them
+        # the model a run is reported as; none where its track's runs are compared per input condition
+        # only (MRareBench's: `report --reference` and the condition comparisons report them)
+        model = TRACK_BY_NAME[item["track"]].answered_under.report_model(f.model, conditions.get(f.run_id))
+        if model is None:
             continue
         metrics = {k: float(v) for k, v in p.items() if k in METRIC_PROPERTIES or k.startswith("score_")}
-        condition = conditions.get(f.run_id)
         rows.append(
             ScoreRow(
                 f.run_id,
-                f"{f.model} [{condition}]" if condition else f.model,
+                model,
                 f.domain or "unknown",
                 p["itemId"],
                 item["track"],

@@ -213,7 +213,10 @@ class Query:
                 name=name,
                 tracks=[
                     TrackSpec(
-                        name=t.name, reference=t.reference, metrics=list(t.metrics), conditions=list(t.conditions)
+                        name=t.name,
+                        reference=t.reference.evaluator,
+                        metrics=list(t.metrics),
+                        conditions=list(t.conditions),
                     )
                     for t in spec.tracks
                 ],

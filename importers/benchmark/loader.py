@@ -59,7 +59,7 @@ def read_release(
         items += read_track(root, track, blobs, problems, limits, progress)
         if (len(items), len(problems.problems)) == before:
             problems.warn(str(root / track.file), "file", "(rows)", "a header and no rows")
-    if items and len(tracks) > 1 and not any(TRACK_BY_NAME[i.track].anchors_disease for i in items):
+    if items and len(tracks) > 1 and all(_own_disease_names(i) is None for i in items):
         problems.warn(
             str(root / tracks[0].file),
             "file",
@@ -273,13 +273,19 @@ def _mentions(ref: NodeRef, item: ParsedItem, matcher: EntityMatcher) -> list[Re
     return rows
 
 
+def _own_disease_names(item: ParsedItem) -> list[str] | None:
+    """The names an item's own disease is aligned by, or None where it takes its case's disease."""
+    return TRACK_BY_NAME[item.track].anchor.disease_names(item.props)
+
+
 def _align(
     items: list[ParsedItem],
     cases: dict[str, tuple[list[ParsedItem], list[str]]],
     store: GraphStore,
     summary: BenchmarkSummary,
 ) -> dict[str, Alignment]:
-    diagnosis = [i for i in items if TRACK_BY_NAME[i.track].anchors_disease]
+    named = {i.item_id: names for i in items if (names := _own_disease_names(i)) is not None}
+    diagnosis = [i for i in items if i.item_id in named]
     wanted = {c for i in diagnosis for c in parse_codes(i.props.get("releaseOrpha"))[0]}
     known = set(store.get_many("Disease", sorted(wanted)))
     index: NameIndex | None = None
@@ -289,7 +295,7 @@ def _align(
         summary.unknown_codes += [(item.item_id, c) for c in codes if c not in known]
         codes = [c for c in codes if c in known]
         index = index or NameIndex.from_store(store)
-        names = TRACK_BY_NAME[item.track].disease_names(item.props)
+        names = named[item.item_id]
         by_name = align_by_name(names, index)
         if codes:
             out[item.item_id] = Alignment(tuple(codes), "code", 1.0)
@@ -308,7 +314,7 @@ def _align(
         case_codes = tuple(sorted({c for a in sources for c in a.codes}))
         inherited = Alignment(case_codes, "case", min(a.confidence for a in sources))
         for m in members:
-            if not TRACK_BY_NAME[m.track].anchors_disease:
+            if m.item_id not in named:
                 out[m.item_id] = inherited
     for alignment in out.values():
         summary.aligned[alignment.method] = summary.aligned.get(alignment.method, 0) + 1
