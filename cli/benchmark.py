@@ -134,7 +134,7 @@ def export_benchmark(
     both), or to Parquet."""
     from mmrare.core.settings import blob_store
     from mmrare.graph.subsets import ItemFilter, select_items
-    from mmrare.importers.benchmark.export import export_hf, export_items, export_parquet
+    from mmrare.importers.benchmark.export import export_hf, export_items, export_parquet, not_exported
 
     codes = [orpha_code(text, "--under") for text in under]
     tracks = chosen_tracks(tracks, benchmark)
@@ -147,7 +147,10 @@ def export_benchmark(
             written = writer(store, items, blob_store(), out)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
+        skipped = not_exported(items)
     click.echo(
         f"exported {sum(written.values())} items to {out}: "
         + (", ".join(f"{t} {n}" for t, n in written.items()) or "nothing matched")
     )
+    for track, (count, command) in skipped.items():
+        click.echo(f"not exported: {count} {track} item(s); their release is not a TSV file (`{command}` reads it)")

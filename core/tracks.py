@@ -80,11 +80,39 @@ Anchor = AnswerNamesDisease | GivenDiagnosis | FromCase
 
 
 @dataclass(frozen=True)
+class TsvRelease:
+    """Reader: the release's TSV file, column by column (importers/benchmark), and written back to it
+    by export."""
+
+
+@dataclass(frozen=True)
+class OwnImporter:
+    """Reader: the benchmark's own importer (the command that runs it); its items are not written back
+    to a release file."""
+
+    command: str
+
+
+Release = TsvRelease | OwnImporter
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """A comparison of two input conditions, item by item: `minuend - subtrahend`, and what the
+    difference measures."""
+
+    subtrahend: str
+    minuend: str
+    measures: str
+
+
+@dataclass(frozen=True)
 class NoConditions:
     """Runs answer the track under one input condition: results are labelled by the track (and a run
     that names a condition anyway is reported as its model under it)."""
 
     names: tuple[str, ...] = ()
+    contrasts: tuple[Contrast, ...] = ()
 
     def result_label(self, track: str, dataset: str) -> str:
         return track
@@ -99,6 +127,7 @@ class DatasetConditions:
     between conditions, never pooled per model (MRareBench)."""
 
     names: tuple[str, ...]
+    contrasts: tuple[Contrast, ...] = ()  # the comparisons between its conditions
 
     def result_label(self, track: str, dataset: str) -> str:
         return dataset
@@ -113,6 +142,7 @@ class PromptConditions:
     each condition as its own row."""
 
     names: tuple[str, ...]
+    contrasts: tuple[Contrast, ...] = ()  # the comparisons between its conditions
 
     def result_label(self, track: str, dataset: str) -> str:
         return track
@@ -183,6 +213,7 @@ class Track:
     question_columns: tuple[str, ...] = ("question",)
     answer_columns: tuple[str, ...] = ("answer",)
     needs_image_path: bool = True  # else images come from the image column alone when the file has no paths
+    release: Release = TsvRelease()  # how its release is read
     # what `report --reference` reproduces: VLMEvalKit's keys (the MMRareBench and MRareBench authors'),
     # or the pheval.llm study's table
     reference: ReferenceRule = JudgedKeys()
@@ -357,7 +388,13 @@ DIFFERENTIAL = Track(
     anchor=AnswerNamesDisease(),
     reference=RankedKeys(),
     metrics=("rr", "hit@1", "hit@3", "hit@5", "hit@10"),
-    answered_under=DatasetConditions(tuple(CONDITIONS)),
+    answered_under=DatasetConditions(
+        tuple(CONDITIONS),
+        (
+            Contrast("MRareBench_Diagnosis", "MRareBench_Diagnosis_FD", "textual leakage (FD - baseline)"),
+            Contrast("MRareBench_Diagnosis_TO", "MRareBench_Diagnosis", "value of the images (baseline - TO)"),
+        ),
+    ),
 )
 # MRareBench T2: the diagnosis is given, the model describes the visual evidence for it, scored against
 # the row's evidence points (scoring/evidence_verification.py) under three input conditions
@@ -383,7 +420,13 @@ EVIDENCE = Track(
     anchor=GivenDiagnosis("finalDiagnosis"),
     reference=EvidenceKeys(),
     metrics=("det_required_recall@0.5", "det_hierarchical_required_recall", "det_mean_sent_groundedness"),
-    answered_under=DatasetConditions(tuple(EVIDENCE_CONDITIONS)),
+    answered_under=DatasetConditions(
+        tuple(EVIDENCE_CONDITIONS),
+        (
+            Contrast("MRareBench_EvidenceVerif_NoDx", "MRareBench_EvidenceVerif", "the diagnosis's gain (gold - NoDx)"),
+            Contrast("MRareBench_EvidenceVerif_TO", "MRareBench_EvidenceVerif", "value of the images (gold - TO)"),
+        ),
+    ),
 )
 # phenopacket-store: one GA4GH phenopacket per item, read by importers/phenopackets.py (not a TSV file);
 # answered by ranked disease ids, judged by the study's own files (scoring/study_table.py)
@@ -394,6 +437,7 @@ PHENOPACKET = Track(
     benchmark=PHENOPACKET_BENCHMARK,
     anchor=AnswerNamesDisease(),
     needs_image_path=False,
+    release=OwnImporter("mmrare import phenopackets"),
     reference=StudyTable(),
     metrics=(
         "hit@1",
@@ -406,7 +450,17 @@ PHENOPACKET = Track(
         "grounded_rr",
         "lenient_hit@1",
     ),
-    answered_under=PromptConditions(tuple(f"{PHENOPACKET_BENCHMARK}:{lang}" for lang in PHENOPACKET_LANGUAGES)),
+    # English minus each other prompt language, per case
+    answered_under=PromptConditions(
+        tuple(f"{PHENOPACKET_BENCHMARK}:{lang}" for lang in PHENOPACKET_LANGUAGES),
+        tuple(
+            Contrast(
+                f"{PHENOPACKET_BENCHMARK}:{lang}", f"{PHENOPACKET_BENCHMARK}:en", f"English - {name} (en - {lang})"
+            )
+            for lang, name in PHENOPACKET_LANGUAGES.items()
+            if lang != "en"
+        ),
+    ),
 )
 
 

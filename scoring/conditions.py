@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mmrare.core.phenopackets import BENCHMARK, LANGUAGES
+from mmrare.core.tracks import ALL_TRACKS, Track
 from mmrare.graph.model import Direction, NodeRef
 from mmrare.graph.store import GraphStore
 from mmrare.scoring.differential_eval import DifferentialReport
@@ -26,18 +26,10 @@ from mmrare.scoring.evidence_verification import TAUS, EvidenceReport
 from mmrare.scoring.ranked_differential import RECALL_KS, RankedRow
 from mmrare.scoring.stats import RESAMPLES, SEED, PairedComparison, paired_comparison
 
-# (condition subtracted, condition it is subtracted from, what the difference measures)
-COMPARISONS: tuple[tuple[str, str, str], ...] = (
-    ("MRareBench_Diagnosis", "MRareBench_Diagnosis_FD", "textual leakage (FD - baseline)"),
-    ("MRareBench_Diagnosis_TO", "MRareBench_Diagnosis", "value of the images (baseline - TO)"),
-    ("MRareBench_EvidenceVerif_NoDx", "MRareBench_EvidenceVerif", "the diagnosis's gain (gold - NoDx)"),
-    ("MRareBench_EvidenceVerif_TO", "MRareBench_EvidenceVerif", "value of the images (gold - TO)"),
-)
-# phenopacket-store's prompt languages: English minus each other language, per case
-COMPARISONS += tuple(
-    (f"{BENCHMARK}:{lang}", f"{BENCHMARK}:en", f"English - {name} (en - {lang})")
-    for lang, name in LANGUAGES.items()
-    if lang != "en"
+# (condition subtracted, condition it is subtracted from, what the difference measures): every
+# registered track's contrasts (core/tracks.py)
+COMPARISONS: tuple[tuple[str, str, str], ...] = tuple(
+    dict.fromkeys((c.subtrahend, c.minuend, c.measures) for t in ALL_TRACKS for c in t.answered_under.contrasts)
 )
 ALL = "all items"
 
@@ -62,6 +54,11 @@ EVIDENCE_ITEM_METRICS = (
     "det_required_meanmaxsim",
     "det_mean_sent_groundedness",
 )
+
+
+def contrast_metrics(track: Track) -> list[str]:
+    """The track's metrics that a condition comparison takes as item values."""
+    return [m for m in track.metrics if m in ITEM_METRICS or m in EVIDENCE_ITEM_METRICS]
 
 
 def check_metric(metric: str) -> None:

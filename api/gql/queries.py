@@ -44,6 +44,7 @@ from mmrare.api.gql.types import (
 from mmrare.api.service import MAX_PAGE
 from mmrare.core.tracks import BENCHMARKS, select_tracks
 from mmrare.graph.subsets import ItemFilter
+from mmrare.scoring.conditions import contrast_metrics
 from mmrare.scoring.judge_choice import metric_origin
 from mmrare.scoring.stats import RESAMPLES
 
@@ -217,6 +218,7 @@ class Query:
                         reference=t.reference.evaluator,
                         metrics=list(t.metrics),
                         conditions=list(t.conditions),
+                        contrast_metrics=contrast_metrics(t) if t.conditions else [],
                     )
                     for t in spec.tracks
                 ],

@@ -521,6 +521,9 @@ class TrackSpec:
     reference: str = strawberry.field(description="Whose evaluator `referenceScores`/`studyTables` reproduce.")
     metrics: list[str] = strawberry.field(description="The metric names the track offers (report, compare).")
     conditions: list[str] = strawberry.field(description="Its input conditions, where runs answer it under several.")
+    contrast_metrics: list[str] = strawberry.field(
+        description="The item metrics `conditionContrasts` compares its conditions by (none without conditions)."
+    )
 
 
 @strawberry.type

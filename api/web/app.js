@@ -74,7 +74,8 @@ let benchmarkSpecs = null;
 let trackOrder = []; // every track, in the order the benchmarks list them (groups sort by it)
 async function hostedBenchmarks() {
   if (benchmarkSpecs === null) {
-    benchmarkSpecs = await gql("{ benchmarks { name tracks { name } boards { metric title label } } }").then((d) => d.benchmarks, () => []);
+    benchmarkSpecs = await gql("{ benchmarks { name tracks { name contrastMetrics } boards { metric title label } } }")
+      .then((d) => d.benchmarks, () => []);
     trackOrder = benchmarkSpecs.flatMap((b) => b.tracks.map((t) => t.name));
   }
   return benchmarkSpecs;
@@ -99,6 +100,18 @@ function watchBenchmarkSelect() {
 function trackOptions(specs) {
   return specs.map((b) => `<optgroup label="${esc(b.name)}">` +
     b.tracks.map((t) => `<option value="${esc(t.name)}">${esc(t.name)}</option>`).join("") + "</optgroup>").join("");
+}
+// The item metrics the condition comparisons offer, grouped by the tracks that offer them (a metric
+// several tracks share, such as rr, is one option: it compares every such track's runs).
+function contrastMetricOptions(specs) {
+  const offeredBy = new Map();
+  for (const b of specs) for (const t of b.tracks) for (const m of t.contrastMetrics || []) {
+    offeredBy.set(m, [...(offeredBy.get(m) || []), `${b.name} ${t.name}`]);
+  }
+  const groups = new Map();
+  for (const [metric, tracks] of offeredBy) groups.set(tracks.join(", "), [...(groups.get(tracks.join(", ")) || []), metric]);
+  return [...groups].map(([label, metrics]) => `<optgroup label="${esc(label)}">` +
+    metrics.map((m) => `<option value="${esc(m)}">${esc(m)}</option>`).join("") + "</optgroup>").join("");
 }
 const PREVALENCE = [">1 / 1000", "6-9 / 10 000", "1-5 / 10 000", "1-9 / 100 000", "1-9 / 1 000 000",
   "<1 / 1 000 000", "Unknown", "Not yet documented", "no data"];
@@ -538,6 +551,7 @@ const pages = {
       return;
     }
     const state = JSON.parse(sessionStorage.getItem("conditions") || '{"by":"head","metric":"rr"}');
+    const specs = await hostedBenchmarks();
     page.innerHTML = `<h2>Input conditions</h2><p>One model's items under two input conditions, paired item by item. ` +
       `phenopacket-store (the GPT-4o study): English minus each other prompt language, by the study's judgement (rr, hit@k); ` +
       `intervals resample publications. MRareBench: ` +
@@ -548,11 +562,7 @@ const pages = {
       <div class="controls">
       <label>Strata <select id="cond-by"><option value="head">Orphanet head</option><option value="prevalence">Prevalence class</option>
         <option value="none">none (all items)</option></select></label>
-      <label>Item metric <select id="cond-metric"><optgroup label="T1 ranked differential"><option value="rr">reciprocal rank</option>
-        <option value="hit@1">hit@1</option><option value="hit@3">hit@3</option><option value="hit@10">hit@10</option></optgroup>
-        <optgroup label="T2 evidence verification"><option value="det_required_recall@0.5">required points recalled (similarity 0.5)</option>
-        <option value="det_hierarchical_required_recall">hierarchical required recall</option>
-        <option value="det_mean_sent_groundedness">sentence groundedness</option></optgroup></select></label>
+      <label>Item metric <select id="cond-metric">${contrastMetricOptions(specs)}</select></label>
       </div><div id="cond-body">Loading…</div>`;
     const by = document.getElementById("cond-by"), metric = document.getElementById("cond-metric");
     by.value = state.by; metric.value = state.metric;

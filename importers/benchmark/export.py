@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import cast
 
 from mmrare.core.blobs import BlobStore
-from mmrare.core.tracks import ALL_TRACKS, Track, list_cell
+from mmrare.core.tracks import ALL_TRACKS, OwnImporter, Track, TsvRelease, list_cell
 from mmrare.graph.model import Node, NodeRef
 from mmrare.graph.store import GraphStore
 
@@ -35,9 +35,23 @@ def _by_track(store: GraphStore, items: list[Node]) -> Iterator[tuple[Track, lis
     for links in shows.values():
         links.sort(key=lambda r: r.rel_props["order"])
     for track in ALL_TRACKS:
+        if not isinstance(track.release, TsvRelease):
+            continue  # read by its own importer: see not_exported
         members = sorted((i for i in items if i.props.get("track") == track.name), key=lambda i: i.props["index"])
         if members:
             yield track, members, shows
+
+
+def not_exported(items: list[Node]) -> dict[str, tuple[int, str]]:
+    """Per track whose release is not a TSV file: how many of the items are its, and the command that
+    reads its release (its items are not written back)."""
+    out: dict[str, tuple[int, str]] = {}
+    for track in ALL_TRACKS:
+        if isinstance(track.release, OwnImporter):
+            count = sum(1 for i in items if i.props.get("track") == track.name)
+            if count:
+                out[track.name] = (count, track.release.command)
+    return out
 
 
 def release_files(store: GraphStore, items: list[Node], blobs: BlobStore) -> list[TrackFile]:

@@ -271,7 +271,9 @@ def test_rarity_curve(page: object, site: dict) -> None:
 
 
 def test_condition_comparisons(page: object, site: dict) -> None:
+    from mmrare.core.tracks import ALL_TRACKS
     from mmrare.scoring.condition_runs import graph_contrasts
+    from mmrare.scoring.conditions import contrast_metrics
 
     open_page(page, site, "conditions")
     page.wait_for_selector("#cond-chart-0 .legend")
@@ -283,6 +285,10 @@ def test_condition_comparisons(page: object, site: dict) -> None:
     legend = page.locator("#cond-chart-0 .legend .traces text").evaluate_all("els => els.map(e => e.textContent)")
     assert set(legend) == {"synthetic-ranker-a", "synthetic-ranker-b"}
     ticks = page.locator("#cond-chart-0 .ytick text").evaluate_all("els => els.map(e => e.textContent)")
+    # the metric select offers every registered track's comparison metrics, from the benchmarks query
+    offered = page.locator("#cond-metric option").evaluate_all("els => els.map(e => e.value)")
+    registered = {m for t in ALL_TRACKS for m in contrast_metrics(t)}
+    assert sorted(offered) == sorted(registered) and "hit@5" in offered and "det_mean_sent_groundedness" in offered
     assert ticks[0] == "all items"  # the overall difference first, then each head
     assert page.locator("#cond-chart-0 .errorbar").count() > 0  # an interval per point
     # the table shows what the service computes, row by row, at the one default number of resamples
