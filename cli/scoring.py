@@ -22,7 +22,7 @@ from mmrare.cli.common import (
     progress_on_stderr,
 )
 from mmrare.graph.settings import open_store
-from mmrare.scoring.judge_choice import JUDGES, metric_property
+from mmrare.scoring.judge_choice import JUDGES, canonical_metric, metric_property
 from mmrare.scoring.judges import judge_origin
 from mmrare.scoring.stats import RESAMPLES
 
@@ -364,7 +364,7 @@ def report(
             json.dumps(
                 {
                     "by": result.by,
-                    "metric": result.metric,
+                    "metric": canonical_metric(result.metric),
                     "micro": result.micro,
                     "micro_ci": result.micro_ci,
                     "items": result.items,
@@ -383,7 +383,9 @@ def report(
     if fmt == "csv":
         click.echo(report_csv(result), nl=False)
         return
-    click.echo(f"{result.metric} by {result.by} (x100; 95% CI, bootstrap over cases, {resamples} resamples)")
+    click.echo(
+        f"{canonical_metric(result.metric)} by {result.by} (x100; 95% CI, bootstrap over cases, {resamples} resamples)"
+    )
     model_width = max([len("model"), *(len(line.model) for line in result.lines)])
     group_width = max([len(result.by), *(len(line.group) for line in result.lines)])
     click.echo(f"  {'model':<{model_width}}  {result.by:<{group_width}}  {'n':>5}  {'mean':>6}  95% CI")

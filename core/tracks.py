@@ -466,9 +466,9 @@ PHENOPACKET = Track(
 
 @dataclass(frozen=True)
 class Board:
-    """One ranked board of a benchmark's leaderboard: a report metric (any spelling
-    scoring.judge_choice.metric_property takes), what the board is called, and its short label (a
-    heatmap's heading, a metric select)."""
+    """One ranked board of a benchmark's leaderboard: a report metric (its name as every surface shows
+    it: scoring.judge_choice.METRICS), what the board is called, and its short label (a heatmap's
+    heading, a metric select)."""
 
     metric: str
     title: str
@@ -493,8 +493,8 @@ BUILT_IN: tuple[Benchmark, ...] = (
         "MMRareBench",
         TRACKS,
         (
-            Board("score_offline", "Judge score (offline judges: ours, not the reference's)", "Judge score"),
-            Board("tokenF1", "Token F1 (diagnosis)", "Token F1"),
+            Board("offline", "Judge score (offline judges: ours, not the reference's)", "Judge score"),
+            Board("token_f1", "Token F1 (diagnosis)", "Token F1"),
         ),
     ),
     Benchmark("MRareBench", (DIFFERENTIAL, EVIDENCE)),

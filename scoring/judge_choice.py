@@ -39,6 +39,13 @@ def metric_property(metric: str) -> str:
     return "score_" + judge.replace("-", "_")
 
 
+def canonical_metric(metric: str) -> str:
+    """The one name every surface shows for a metric (one of METRICS), whichever spelling it was
+    given in: score_offline and judge:offline are `offline`, tokenF1 is `token_f1`, hit1 is `hit@1`."""
+    prop = metric_property(metric)
+    return next(name for name in METRICS if metric_property(name) == prop)
+
+
 def metric_origin(metric: str) -> str:
     """Who scored a metric: a judge (judge_origin says how it stands to the reference's), or no judge."""
     prop = metric_property(metric)

@@ -45,7 +45,7 @@ from mmrare.api.service import MAX_PAGE
 from mmrare.core.tracks import BENCHMARKS, select_tracks
 from mmrare.graph.subsets import ItemFilter
 from mmrare.scoring.conditions import contrast_metrics
-from mmrare.scoring.judge_choice import metric_origin
+from mmrare.scoring.judge_choice import canonical_metric, metric_origin
 from mmrare.scoring.stats import RESAMPLES
 
 
@@ -159,7 +159,7 @@ class Query:
         info: Info,
         runs: list[str] | None = None,
         by: str = "track",
-        metric: str = "score_offline",
+        metric: str = "offline",
         under: int | None = None,
         leak_free: bool = False,
         resamples: int = RESAMPLES,
@@ -171,7 +171,7 @@ class Query:
         meta = dict(zip(models, ctx(info).service.nodes("Model", models), strict=True))
         return ReportResult(
             by=result.by,
-            metric=result.metric,
+            metric=canonical_metric(result.metric),
             judge_origin=metric_origin(metric),
             rows=[
                 ReportRow(

@@ -436,7 +436,7 @@ const pages = {
       page.innerHTML = `<h2>Rarity curve</h2>${withheld("every score", OWNERS_ONLY)}`;
       return;
     }
-    const rep = await report("prevalence", "score_offline");
+    const rep = await report("prevalence", "offline");
     if (stale()) return;
     const { models, groups, cell } = pivot(rep.rows);
     const ORDERED = PREVALENCE.slice(0, 6), UNORDERED = PREVALENCE.slice(6);

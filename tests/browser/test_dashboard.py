@@ -150,7 +150,7 @@ def test_leaderboard(page: object, site: dict) -> None:
     diagnosis = {r[0]: r[2] for r in rows if r[1] == "diagnosis"}
     assert set(diagnosis) == MODELS and all(k.startswith("diagnosis_f1 ") for k in diagnosis.values())
     assert any(r[1] == "treatment" and r[2].startswith("substring_match ") for r in rows)
-    judge = page.locator("#board-score_offline")
+    judge = page.locator("#board-offline")
     models = judge.locator("tbody th").all_inner_texts()
     assert set(models) == MODELS
     headers = judge.locator("thead th").all_inner_texts()
@@ -406,11 +406,11 @@ def test_the_benchmark_select_switches_the_leaderboard_and_heatmaps(page: object
     open_page(page, site, "leaderboard")
     options = page.locator("#benchmark-select option").all_inner_texts()
     assert options == ["MMRareBench", "MRareBench", "phenopacket-store"]
-    assert page.locator("#board-score_offline").count() == 1 and page.locator("#study-table").count() == 0
+    assert page.locator("#board-offline").count() == 1 and page.locator("#study-table").count() == 0
     page.select_option("#benchmark-select", "phenopacket-store")
     page.wait_for_selector("main[data-loaded='leaderboard'] #board-hit-1")
     shot(page, "leaderboard-phenopacket-store")
-    assert page.locator("#board-score_offline").count() == 0
+    assert page.locator("#board-offline").count() == 0
     # the study's own table: GPT-4o in English and German on the excerpt (hand-counted in
     # tests/api/test_phenopackets_api.py: English n1 = 1 of 8 cases answered)
     study = [tr.locator("th, td").all_inner_texts() for tr in page.locator("#study-table tbody tr").all()]
@@ -494,7 +494,7 @@ def test_a_view_left_while_loading_never_draws_over_the_next(page: object, site:
     held: list[object] = []
 
     def hold_the_leaderboard(route: object) -> None:  # its token-F1 report answers only when released
-        if "tokenF1" in (route.request.post_data or ""):
+        if "token_f1" in (route.request.post_data or ""):
             held.append(route)
         else:
             route.continue_()
@@ -510,7 +510,7 @@ def test_a_view_left_while_loading_never_draws_over_the_next(page: object, site:
         route.continue_()
     page.wait_for_timeout(800)  # the abandoned leaderboard's answers arrive now
     assert page.locator("main h2").first.inner_text() == "Leakage summary"
-    assert page.locator("#board-score_offline").count() == 0 and errors == []
+    assert page.locator("#board-offline").count() == 0 and errors == []
 
 
 def test_dark_theme_follows_the_system(browser: object, site: dict) -> None:
@@ -600,7 +600,7 @@ def test_a_held_out_release_shows_each_caller_what_it_may_see(page: object, held
     open_page(page, held_out_site, "leaderboard", held_out_site["evaluator"])
     shot(page, "held-out-evaluator-leaderboard")
     assert page.locator("main .error").count() == 0
-    judge = page.locator("#board-score_offline")
+    judge = page.locator("#board-offline")
     assert [t.split(" (")[0] for t in judge.locator("tbody th").all_inner_texts()] == [OWNED_MODEL]
     notes = page.locator("main .withheld").all_inner_texts()
     assert any("leak-free subset" in n for n in notes) and any("your own runs" in n for n in notes)

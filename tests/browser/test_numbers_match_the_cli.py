@@ -103,9 +103,9 @@ def test_leaderboard_cells_equal_mmrare_report(graph: dict) -> None:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         tab = chromium.new_context(viewport={"width": 1366, "height": 900}).new_page()
         tab.goto(f"{graph['url']}#leaderboard")
-        tab.wait_for_selector("main[data-loaded='leaderboard'] #board-tokenF1", timeout=15000)
+        tab.wait_for_selector("main[data-loaded='leaderboard'] #board-token_f1", timeout=15000)
         shown = {}
-        for board in ("score_offline", "tokenF1"):
+        for board in ("offline", "token_f1"):
             heads = [h.strip() for h in tab.locator(f"#board-{board} thead th").all_inner_texts()]
             for row in tab.locator(f"#board-{board} tbody tr").all():
                 model = row.locator("th").inner_text()
@@ -113,7 +113,7 @@ def test_leaderboard_cells_equal_mmrare_report(graph: dict) -> None:
                 shown[(board, model)] = dict(zip(heads[2:], cells[1:], strict=True))  # after rank and model
         chromium.close()
     compared = 0
-    for board, metric in (("score_offline", "offline"), ("tokenF1", "token_f1")):
+    for board, metric in (("offline", "offline"), ("token_f1", "token_f1")):
         report = graph["cli"][metric]
         assert {m for (b, m) in shown if b == board} == {"Model.A-7B", "Model-B"} == set(report["micro"])
         for line in report["lines"]:

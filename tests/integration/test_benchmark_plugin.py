@@ -142,7 +142,7 @@ def test_an_installed_benchmark_is_read_exported_scored_and_listed(tmp_path: Pat
     listed = {b["name"]: b for b in got["graphql"]["data"]["benchmarks"]}
     (track,) = listed["ExampleBench"]["tracks"]
     assert track == {"name": "syndrome", "reference": "VLMEvalKit", "metrics": ["offline", "ontology", "token_f1"]}
-    assert listed["ExampleBench"]["boards"] == [{"metric": "tokenF1"}]
+    assert listed["ExampleBench"]["boards"] == [{"metric": "token_f1"}]
 
 
 @pytest.mark.slow
