@@ -283,6 +283,27 @@ def _aspect(image: dict) -> float:
     return width / height
 
 
+class _Proportions:
+    """Images ordered by their proportions (width / height), to find the later ones whose proportions
+    differ from an image's by at most `change` without comparing every later image."""
+
+    def __init__(self, aspect: np.ndarray, change: float) -> None:
+        self.aspect, self.change = aspect, change
+        self.order = np.argsort(aspect, kind="stable")
+        self.sorted = aspect[self.order]
+
+    def later_alike(self, i: int) -> np.ndarray | None:
+        """Indexes after i, ascending, a superset of those within `change` of i's proportions (the
+        caller applies the exact rule); None where that is most of them (a slice is then cheaper)."""
+        # a hair wider than the rule, so that rounding never drops an image the rule keeps
+        low = np.searchsorted(self.sorted, self.aspect[i] * (1 - self.change) * (1 - 1e-9), "left")
+        high = np.searchsorted(self.sorted, self.aspect[i] * (1 + self.change) * (1 + 1e-9), "right")
+        if 2 * (high - low) > len(self.aspect) - i:
+            return None
+        found = self.order[low:high]
+        return np.sort(found[found > i])
+
+
 def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     """Kind 6, images: two different images within `phash_max_distance` bits of DCT hash, whole or
     one's centre against the other's whole (then their proportions may differ by at most
@@ -303,13 +324,23 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
     g = {side: _grid_array(facts.images, shas, f"pixels{side}", cells) for side in ("", "Inner")}
     gridded = ~np.isnan(g[""][:, 0])
     aspect = np.array([_aspect(facts.images[s]) for s in shas])
+    proportions = _Proportions(aspect, config.trimmed_max_aspect_change)
     out = []
     for i in range(len(shas)):
         pairs: dict[int, tuple[float, int, int, bool]] = {}  # j -> (-correlation, phash, dhash, trimmed)
         for mine, theirs in PAIRINGS:
-            near = np.bitwise_count(p[theirs][i + 1 :] ^ p[mine][i])
-            candidates = np.nonzero(near <= config.phash_max_distance)[0]
-            if mine or theirs:  # a trimmed copy keeps the picture's proportions (asked of the few near ones)
+            # a trimmed copy keeps the picture's proportions: only later images of about the same are compared
+            later = proportions.later_alike(i) if mine or theirs else None
+            if later is None:
+                near = np.bitwise_count(p[theirs][i + 1 :] ^ p[mine][i])
+                candidates = np.nonzero(near <= config.phash_max_distance)[0]
+            else:
+                distances = np.bitwise_count(p[theirs][later] ^ p[mine][i])
+                close = distances <= config.phash_max_distance
+                candidates = later[close] - (i + 1)
+                near = np.zeros(len(shas) - i - 1, dtype=distances.dtype)
+                near[candidates] = distances[close]
+            if mine or theirs:
                 kept = np.abs(aspect[i + 1 + candidates] / aspect[i] - 1) <= config.trimmed_max_aspect_change
                 candidates = candidates[kept]
             for found_at in candidates:

@@ -271,6 +271,9 @@ class GraphStore(ABC):
     """One graph, two implementations (embedded networkx and Neo4j); answers must be identical."""
 
     name: str = "store"
+    # the most rows (nodes and relationships) an import should write in one transaction; None: no bound.
+    # An import larger than this writes several transactions and takes back what it created on a failure.
+    transaction_rows: int | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     def init(self) -> None:

@@ -174,26 +174,30 @@ def _import_release(
     alignments = _align(items, cases, store, summary)
     matcher = EntityMatcher.from_store(store)
 
-    image_rows: dict[str, dict[str, Any]] = {}
-    item_rows, case_rows, about, shows, has_image, answer_is, mentions = [], [], [], [], [], [], []
+    seen_images: set[str] = set()
+    groups: list[_Rows] = []  # per case, in case order: what it writes (an image with the first case showing it)
     for done, (case_id, (members, how)) in enumerate(sorted(cases.items())):
         progress("linking entities", done, len(cases))
+        rows = _Rows()
+        groups.append(rows)
         contexts = [m.props["context"] for m in members]
-        case_rows.append(
+        rows.cases.append(
             {"caseId": case_id, "context": max(contexts, key=len), "groupedBy": how, "nItems": len(members)}
         )
         case_images = list(dict.fromkeys(img.info.sha256 for m in members for img in m.images))
-        has_image += [
+        rows.has_image += [
             RelRow(NodeRef("Case", case_id), NodeRef("Image", sha), {"order": k}) for k, sha in enumerate(case_images)
         ]
         for item in members:
             ref = NodeRef("Item", item.item_id)
             modalities = sorted({img.modality for img in item.images if img.modality})
-            item_rows.append({**item.props, "nImages": len(item.images), "modalities": modalities})
-            about.append(RelRow(ref, NodeRef("Case", case_id)))
+            rows.items.append({**item.props, "nImages": len(item.images), "modalities": modalities})
+            rows.about.append(RelRow(ref, NodeRef("Case", case_id)))
             for img in item.images:
-                image_rows.setdefault(img.info.sha256, _image_row(img))
-                shows.append(
+                if img.info.sha256 not in seen_images:
+                    seen_images.add(img.info.sha256)
+                    rows.images.append(_image_row(img))
+                rows.shows.append(
                     RelRow(
                         ref,
                         NodeRef("Image", img.info.sha256),
@@ -203,41 +207,105 @@ def _import_release(
                 )
             alignment = alignments.get(item.item_id)
             if alignment is not None:
-                answer_is += [
+                rows.answer_is += [
                     RelRow(
                         ref, NodeRef("Disease", code), {"method": alignment.method, "confidence": alignment.confidence}
                     )
                     for code in alignment.codes
                 ]
-            mentions += _mentions(ref, item, matcher)
+            rows.mentions += _mentions(ref, item, matcher)
     summary.items = {t.name: sum(1 for i in items if i.track == t.name) for t in tracks}
-    summary.images, summary.cases, summary.mentions = len(image_rows), len(cases), len(mentions)
+    summary.images, summary.cases = len(seen_images), len(cases)
+    summary.mentions = sum(len(g.mentions) for g in groups)
     # A re-import replaces what the items point at; cases left without members go too.
-    item_refs = [NodeRef("Item", row["itemId"]) for row in item_rows]
+    item_refs = [NodeRef("Item", i.item_id) for i in items]
     old_cases = {n.node for n in store.neighbours(item_refs, "ABOUT")} - {NodeRef("Case", c) for c in cases}
     imported = {r.key for r in item_refs}
     items_of: dict[NodeRef, set] = defaultdict(set)  # an old case's items
     for n in store.neighbours(sorted(old_cases), "ABOUT", Direction.IN):
         items_of[n.start].add(n.node.key)
     orphaned = [c for c in old_cases if items_of[c] <= imported]
-    progress("writing", 0, 1)
-    with store.transaction() as tx:
-        for rel_type in ("ABOUT", "SHOWS", "ANSWER_IS", "MENTIONS"):
-            tx.delete_rels(rel_type, item_refs)
-        tx.delete_nodes(orphaned)
-        tx.upsert_nodes("Image", list(image_rows.values()))
-        tx.upsert_nodes("Case", case_rows)
-        tx.upsert_nodes("Item", item_rows)
-        for rel_type, rows in (
-            ("HAS_IMAGE", has_image),
-            ("ABOUT", about),
-            ("SHOWS", shows),
-            ("ANSWER_IS", answer_is),
-            ("MENTIONS", mentions),
-        ):
-            tx.upsert_rels(rel_type, rows)
+    _write(store, _packed(groups, store.transaction_rows), orphaned, progress)
     progress("writing", 1, 1)
     return summary
+
+
+@dataclass
+class _Rows:
+    """What part of a release writes: its nodes and relationships."""
+
+    images: list[dict[str, Any]] = field(default_factory=list)
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    has_image: list[RelRow] = field(default_factory=list)
+    about: list[RelRow] = field(default_factory=list)
+    shows: list[RelRow] = field(default_factory=list)
+    answer_is: list[RelRow] = field(default_factory=list)
+    mentions: list[RelRow] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in vars(self).values())
+
+    def add(self, other: _Rows) -> None:
+        for name, rows in vars(other).items():
+            getattr(self, name).extend(rows)
+
+
+def _packed(groups: list[_Rows], limit: int | None) -> list[_Rows]:
+    """Consecutive cases' rows packed into transactions of at most `limit` rows (a case larger than
+    the limit is a transaction of its own); all of them in one when there is no limit."""
+    chunks = [_Rows()]
+    for rows in groups:
+        if limit is not None and len(chunks[-1]) and len(chunks[-1]) + len(rows) > limit:
+            chunks.append(_Rows())
+        chunks[-1].add(rows)
+    return chunks
+
+
+def _write(store: GraphStore, chunks: list[_Rows], orphaned: list[NodeRef], progress: Progress) -> None:
+    """Each chunk in a transaction. When there are several and one fails, the nodes the earlier ones
+    created are deleted again (with their relationships), so a failed import leaves no new node."""
+    created: list[NodeRef] = []
+    try:
+        for k, chunk in enumerate(chunks):
+            progress("writing", k, len(chunks))
+            item_refs = [NodeRef("Item", row["itemId"]) for row in chunk.items]
+            new = _new_nodes(store, chunk) if len(chunks) > 1 else []
+            with store.transaction() as tx:
+                for rel_type in ("ABOUT", "SHOWS", "ANSWER_IS", "MENTIONS"):
+                    tx.delete_rels(rel_type, item_refs)
+                if k == len(chunks) - 1:  # once every item has its new case
+                    tx.delete_nodes(orphaned)
+                tx.upsert_nodes("Image", chunk.images)
+                tx.upsert_nodes("Case", chunk.cases)
+                tx.upsert_nodes("Item", chunk.items)
+                for rel_type, rows in (
+                    ("HAS_IMAGE", chunk.has_image),
+                    ("ABOUT", chunk.about),
+                    ("SHOWS", chunk.shows),
+                    ("ANSWER_IS", chunk.answer_is),
+                    ("MENTIONS", chunk.mentions),
+                ):
+                    tx.upsert_rels(rel_type, rows)
+            created += new
+    except BaseException:
+        if created:
+            with store.transaction() as tx:
+                tx.delete_nodes(created)
+        raise
+
+
+def _new_nodes(store: GraphStore, chunk: _Rows) -> list[NodeRef]:
+    """The nodes a chunk is about to create (not in the graph yet)."""
+    out = []
+    for label, key, rows in (
+        ("Image", "sha256", chunk.images),
+        ("Case", "caseId", chunk.cases),
+        ("Item", "itemId", chunk.items),
+    ):
+        existing = store.get_many(label, [row[key] for row in rows])
+        out += [NodeRef(label, row[key]) for row in rows if row[key] not in existing]
+    return out
 
 
 def _image_row(img: ItemImage) -> dict[str, Any]:

@@ -476,3 +476,52 @@ def test_hf_export_loads_as_it_is(store: GraphStore, release: Path, tmp_path: Pa
     assert row["orpha_codes"] == aligned and aligned
     assert all(isinstance(image, PILImage.Image) for image in row["images"]) and row["images"]
     assert len(row["images"]) == len(json.loads(first["image"]))
+
+
+class _FailingAt:
+    """The real store, except that its `fail_at`-th transaction fails before it writes (a server that
+    goes away mid-import); every other call is the store's own."""
+
+    def __init__(self, store: GraphStore, fail_at: int, transaction_rows: int) -> None:
+        self._store, self._fail_at, self.opened = store, fail_at, 0
+        self.transaction_rows = transaction_rows
+
+    def transaction(self):  # the store's own context manager
+        self.opened += 1
+        if self.opened == self._fail_at:
+            raise ConnectionError("the store went away")
+        return self._store.transaction()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+def test_an_import_in_several_transactions_writes_what_one_writes(
+    store: GraphStore, release: Path, tmp_path: Path
+) -> None:
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    whole = with_orphanet(EmbeddedStore(None))
+    import_release(release, whole, blobs)
+    with_orphanet(store)
+    chunked = _FailingAt(store, fail_at=0, transaction_rows=60)  # 40 items, about 550 rows: several chunks
+    summary = import_release(release, chunked, blobs)  # type: ignore[arg-type]
+    assert chunked.opened >= 5
+    assert snapshot(store) == snapshot(whole)
+    assert summary.items == {"diagnosis": 11, "treatment": 7, "crossmodal": 13, "examination": 9}
+    # again, in chunks: nothing changes
+    before = snapshot(store)
+    import_release(release, _FailingAt(store, 0, 60), blobs)  # type: ignore[arg-type]
+    assert snapshot(store) == before
+
+
+def test_an_import_that_fails_in_a_later_transaction_leaves_no_new_node(
+    store: GraphStore, release: Path, tmp_path: Path
+) -> None:
+    with_orphanet(store)
+    before = store.stats()["nodes"]
+    failing = _FailingAt(store, fail_at=3, transaction_rows=60)
+    with pytest.raises(ConnectionError, match="went away"):
+        import_release(release, failing, FolderBlobStore(tmp_path / "blobs"))  # type: ignore[arg-type]
+    assert failing.opened == 4  # two chunks written, the third failed, one to take them back
+    assert store.stats()["nodes"] == before
+    assert store.count_nodes("Item") == store.count_nodes("Image") == store.count_nodes("Case") == 0

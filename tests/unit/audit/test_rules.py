@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 from mmrare.audit.facts import AuditFacts
@@ -233,6 +234,58 @@ def test_a_trimmed_copy_matches_the_original_s_centre() -> None:
     )
     wholes_only = {k: {"phash": v["phash"], "dhash": v["dhash"]} for k, v in images.items()}
     assert near_duplicate_images(AuditFacts(facts.items, shows=facts.shows, images=wholes_only), CONFIG) == []
+
+
+def test_near_duplicates_are_every_pair_the_rule_names_with_varied_proportions() -> None:
+    """300 images in families of near copies (a few bits flipped), widths and heights varied so that
+    proportions sit inside, on and outside the 5% a trimmed copy may change by; the pairs found are
+    those the rule gives when every pair is checked by hand-written loops."""
+    rng = random.Random(7)
+    images, sizes = {}, [(100, 100), (105, 100), (100, 105), (96, 100), (120, 100), (100, 80), (64, 48)]
+    for k in range(300):
+        base = rng.getrandbits(64) if k % 6 == 0 else images[f"{k - k % 6:064x}"]["base"]
+        flip = sum(1 << b for b in rng.sample(range(64), rng.choice((0, 3, 8, 11, 12, 13, 20))))
+        near, gradient = f"{base ^ flip:016x}", f"{base ^ (flip >> 1):016x}"
+        other, unlike = f"{rng.getrandbits(64):016x}", f"{rng.getrandbits(64):016x}"
+        width, height = rng.choice(sizes)
+        # members 2 and 4 of a family are trimmed copies: their centre is near the family's whole
+        trimmed = k % 6 in (2, 4)
+        images[f"{k:064x}"] = {
+            "base": base,
+            "phash": other if trimmed else near,
+            "dhash": unlike if trimmed else gradient,
+            "phashInner": near if trimmed else other,
+            "dhashInner": gradient if trimmed else unlike,
+            "width": width,
+            "height": height,
+        }
+    shas = sorted(images)
+    facts = AuditFacts(
+        {f"diagnosis:{k}": DIAG for k in range(len(shas))},
+        shows={f"diagnosis:{k}": [shows(f"diagnosis:{k}", sha)] for k, sha in enumerate(shas)},
+        images=images,
+    )
+
+    def bits(x: str, y: str) -> int:
+        return (int(x, 16) ^ int(y, 16)).bit_count()
+
+    expected = set()
+    for i, a in enumerate(shas):
+        for b in shas[i + 1 :]:
+            ia, ib = images[a], images[b]
+            alike = abs((ib["width"] / ib["height"]) / (ia["width"] / ia["height"]) - 1) <= 0.05
+            for mine, theirs in (("", ""), ("", "Inner"), ("Inner", "")):
+                trimmed = bool(mine or theirs)
+                close = bits(ia[f"phash{mine}"], ib[f"phash{theirs}"]) <= 12
+                confirmed = bits(ia[f"dhash{mine}"], ib[f"dhash{theirs}"]) <= 10
+                if close and confirmed and (alike or not trimmed):
+                    expected |= {(a, b), (b, a)}
+    found = {
+        (f.path[2].removeprefix("Image:"), f.path[4].removeprefix("Image:"))
+        for f in near_duplicate_images(facts, CONFIG)
+    }
+    assert len(expected) > 100 and found == expected
+    assert any(abs(int(a, 16) - int(b, 16)) == 1 and int(b, 16) % 6 in (2, 4) for a, b in expected)  # trimmed, adjacent
 
 
 def test_cross_track_mention_within_a_case() -> None:
