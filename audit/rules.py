@@ -283,27 +283,6 @@ def _aspect(image: dict) -> float:
     return width / height
 
 
-class _Proportions:
-    """Images ordered by their proportions (width / height), to find the later ones whose proportions
-    differ from an image's by at most `change` without comparing every later image."""
-
-    def __init__(self, aspect: np.ndarray, change: float) -> None:
-        self.aspect, self.change = aspect, change
-        self.order = np.argsort(aspect, kind="stable")
-        self.sorted = aspect[self.order]
-
-    def later_alike(self, i: int) -> np.ndarray | None:
-        """Indexes after i, ascending, a superset of those within `change` of i's proportions (the
-        caller applies the exact rule); None where that is most of them (a slice is then cheaper)."""
-        # a hair wider than the rule, so that rounding never drops an image the rule keeps
-        low = np.searchsorted(self.sorted, self.aspect[i] * (1 - self.change) * (1 - 1e-9), "left")
-        high = np.searchsorted(self.sorted, self.aspect[i] * (1 + self.change) * (1 + 1e-9), "right")
-        if 2 * (high - low) > len(self.aspect) - i:
-            return None
-        found = self.order[low:high]
-        return np.sort(found[found > i])
-
-
 def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     """Kind 6, images: two different images within `phash_max_distance` bits of DCT hash, whole or
     one's centre against the other's whole (then their proportions may differ by at most
@@ -324,64 +303,70 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
     g = {side: _grid_array(facts.images, shas, f"pixels{side}", cells) for side in ("", "Inner")}
     gridded = ~np.isnan(g[""][:, 0])
     aspect = np.array([_aspect(facts.images[s]) for s in shas])
-    proportions = _Proportions(aspect, config.trimmed_max_aspect_change)
-    out = []
+    pairs: dict[tuple[int, int], tuple[float, int, int, bool]] = {}  # (i, j) -> (-correlation, phash, dhash, trimmed)
+
+    def consider(i: int, j: int, mine: str, theirs: str, distance: int) -> None:
+        """Image i's `mine` view is within the DCT distance of image j's `theirs` (i before j)."""
+        gradient = (int(d[theirs][j]) ^ int(d[mine][i])).bit_count()
+        correlation = float(g[mine][i] @ g[theirs][j])
+        if gridded[i] and gridded[j]:
+            confirmed = correlation >= config.pixel_min_correlation  # False when a centre is missing
+        else:
+            confirmed = gradient <= config.dhash_max_distance
+        found = (0.0 if np.isnan(correlation) else -correlation, distance, gradient, bool(mine or theirs))
+        if confirmed and ((i, j) not in pairs or found < pairs[(i, j)]):
+            pairs[(i, j)] = found
+
+    # whole with whole: every later image
     for i in range(len(shas)):
-        pairs: dict[int, tuple[float, int, int, bool]] = {}  # j -> (-correlation, phash, dhash, trimmed)
+        near = np.bitwise_count(p[""][i + 1 :] ^ p[""][i])
+        for k in np.nonzero(near <= config.phash_max_distance)[0]:
+            consider(i, i + 1 + int(k), "", "", int(near[k]))
+    # one's centre with the other's whole: a trimmed copy keeps the picture's proportions, so in order of
+    # proportions only the next images of about the same are compared (a contiguous run, wide enough for
+    # the rule seen from either image); the rule itself is then applied from the earlier image
+    order = np.argsort(aspect, kind="stable")
+    by_shape = {key: values[order] for key, values in (("", p[""]), ("Inner", p["Inner"]), ("aspect", aspect))}
+    widest = (1 + 1e-9) / (1 - config.trimmed_max_aspect_change)
+    ends = np.searchsorted(by_shape["aspect"], by_shape["aspect"] * widest, "right")
+    for x in range(len(shas)):
         for mine, theirs in PAIRINGS:
-            # a trimmed copy keeps the picture's proportions: only later images of about the same are compared
-            later = proportions.later_alike(i) if mine or theirs else None
-            if later is None:
-                near = np.bitwise_count(p[theirs][i + 1 :] ^ p[mine][i])
-                candidates = np.nonzero(near <= config.phash_max_distance)[0]
-            else:
-                distances = np.bitwise_count(p[theirs][later] ^ p[mine][i])
-                close = distances <= config.phash_max_distance
-                candidates = later[close] - (i + 1)
-                near = np.zeros(len(shas) - i - 1, dtype=distances.dtype)
-                near[candidates] = distances[close]
-            if mine or theirs:
-                kept = np.abs(aspect[i + 1 + candidates] / aspect[i] - 1) <= config.trimmed_max_aspect_change
-                candidates = candidates[kept]
-            for found_at in candidates:
-                j = int(found_at)
-                gradient = (int(d[theirs][i + 1 + j]) ^ int(d[mine][i])).bit_count()
-                correlation = float(g[mine][i] @ g[theirs][i + 1 + j])
-                if gridded[i] and gridded[i + 1 + j]:
-                    confirmed = correlation >= config.pixel_min_correlation  # False when a centre is missing
-                else:
-                    confirmed = gradient <= config.dhash_max_distance
-                score = 0.0 if np.isnan(correlation) else -correlation
-                found = (score, int(near[j]), gradient, bool(mine or theirs))
-                if confirmed and (j not in pairs or found < pairs[j]):
-                    pairs[j] = found
-        for j, (negative_correlation, distance, gradient, trimmed) in sorted(pairs.items()):
-            a, b = shas[i], shas[i + 1 + j]
-            how = ", one a trimmed copy of the other" if trimmed else ""
-            pixels = f"pixel correlation {-negative_correlation:.3f}, " if negative_correlation else ""
-            for first, second in ((a, b), (b, a)):
-                for item_id in sorted(shown_by[first]):
-                    others = sorted(shown_by[second] - {item_id})
-                    if not others and item_id not in shown_by[second]:
-                        continue
-                    out.append(
-                        Finding(
-                            item_id,
-                            "image-or-case",
-                            "medium",
-                            f"image {first[:12]} is a near-duplicate (perceptual hash distance {distance}, "
-                            f"{pixels}gradient hash distance {gradient}{how}) of image {second[:12]} shown by "
-                            f"{', '.join(others) or 'this item too'}",
-                            (
-                                item_ref(item_id).uid,
-                                "SHOWS",
-                                f"Image:{first}",
-                                "NEAR_DUPLICATE",
-                                f"Image:{second}",
-                                *[item_ref(o).uid for o in others[:3]],
-                            ),
-                        )
+            if not (mine or theirs):
+                continue  # whole with whole: above
+            near = np.bitwise_count(by_shape[theirs][x + 1 : ends[x]] ^ by_shape[mine][x])
+            for k in np.nonzero(near <= config.phash_max_distance)[0]:
+                here, there = int(order[x]), int(order[x + 1 + int(k)])
+                i, j, own, other = (here, there, mine, theirs) if here < there else (there, here, theirs, mine)
+                if abs(aspect[j] / aspect[i] - 1) <= config.trimmed_max_aspect_change:
+                    consider(i, j, own, other, int(near[k]))
+    out = []
+    for (i, j), (negative_correlation, distance, gradient, trimmed) in sorted(pairs.items()):
+        a, b = shas[i], shas[j]
+        how = ", one a trimmed copy of the other" if trimmed else ""
+        pixels = f"pixel correlation {-negative_correlation:.3f}, " if negative_correlation else ""
+        for first, second in ((a, b), (b, a)):
+            for item_id in sorted(shown_by[first]):
+                others = sorted(shown_by[second] - {item_id})
+                if not others and item_id not in shown_by[second]:
+                    continue
+                out.append(
+                    Finding(
+                        item_id,
+                        "image-or-case",
+                        "medium",
+                        f"image {first[:12]} is a near-duplicate (perceptual hash distance {distance}, "
+                        f"{pixels}gradient hash distance {gradient}{how}) of image {second[:12]} shown by "
+                        f"{', '.join(others) or 'this item too'}",
+                        (
+                            item_ref(item_id).uid,
+                            "SHOWS",
+                            f"Image:{first}",
+                            "NEAR_DUPLICATE",
+                            f"Image:{second}",
+                            *[item_ref(o).uid for o in others[:3]],
+                        ),
                     )
+                )
     return out
 
 
