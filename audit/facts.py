@@ -16,6 +16,7 @@ from mmrare.audit.model import AuditConfig
 from mmrare.core.orphanet import frequency_weight
 from mmrare.core.tracks import TRACK_BY_NAME, names_disease
 from mmrare.graph.model import Direction, Neighbour, NodeRef
+from mmrare.graph.records import ItemRecord, as_item
 from mmrare.graph.store import GraphStore, Where
 
 
@@ -29,7 +30,7 @@ def disease_ref(code: int) -> NodeRef:
 
 @dataclass
 class AuditFacts:
-    items: dict[str, dict[str, Any]]  # item id -> properties
+    items: dict[str, ItemRecord]  # item id -> properties
     mentions: dict[str, list[Neighbour]] = field(default_factory=dict)  # question-side MENTIONS only
     answers: dict[str, list[int]] = field(default_factory=dict)  # item id -> aligned ORPHA codes
     diseases: dict[int, dict[str, Any]] = field(default_factory=dict)  # the answer diseases
@@ -51,7 +52,8 @@ class AuditFacts:
 
 def gather(store: GraphStore, config: AuditConfig, tracks: Iterable[str] = ()) -> AuditFacts:
     wanted = list(tracks)
-    items = {str(n.ref.key): n.props for n in store.select("Item", [Where("track", "in", wanted)] if wanted else [])}
+    chosen = store.select("Item", [Where("track", "in", wanted)] if wanted else [])
+    items = {str(n.ref.key): as_item(n.props) for n in chosen}
     facts = AuditFacts(items)
     if not items:
         return facts

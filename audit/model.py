@@ -91,9 +91,7 @@ class AuditResult:
         return leakage_summary(self.audited, self.leaky, {(f.item_id, f.kind) for f in self.findings})
 
 
-def leakage_summary(
-    audited: list[str], flagged: set[str], kinds: set[tuple[str, str]]
-) -> dict[str, dict[str, int]]:
+def leakage_summary(audited: list[str], flagged: set[str], kinds: set[tuple[str, str]]) -> dict[str, dict[str, int]]:
     """Per track: items audited, flagged, leak-free, and flagged items per kind."""
     out: dict[str, dict[str, int]] = {}
 

@@ -13,6 +13,7 @@ from mmrare.audit.model import AuditConfig, Finding
 from mmrare.core.matching import normalise_name
 from mmrare.core.tracks import TRACK_BY_NAME, names_disease
 from mmrare.graph.model import Neighbour, NodeRef
+from mmrare.graph.records import ItemRecord, listed
 
 norm = normalise_name  # lowercase, punctuation as spaces: how answer terms and question text are compared
 
@@ -30,12 +31,12 @@ def distinctive(phrase: str, config: AuditConfig) -> bool:
     )
 
 
-def answer_terms(props: dict, answer: list[int], diseases: dict, config: AuditConfig) -> list[str]:
+def answer_terms(props: ItemRecord, answer: list[int], diseases: dict, config: AuditConfig) -> list[str]:
     """Normalised answer-side phrases: the disease's names (given its codes) and the track's rubric terms."""
     names = TRACK_BY_NAME[props["track"]].anchor.answer_names(props)
     for code in answer:
         names += [diseases.get(code, {}).get("name", ""), *diseases.get(code, {}).get("synonyms", [])]
-    terms = [t for prop in TRACK_BY_NAME[props["track"]].leak_terms for t in props.get(prop, [])]
+    terms = [t for prop in TRACK_BY_NAME[props["track"]].leak_terms for t in listed(props, prop)]
     rubric = [n for n in (norm(t) for t in terms) if distinctive(n, config)]
     return [n for n in dict.fromkeys([*(norm(x) for x in names), *rubric]) if n]
 

@@ -14,6 +14,7 @@ from mmrare.core.mrarebench import DifferentialGold, DifferentialPrediction, Evi
 from mmrare.core.orphanet import parse_codes
 from mmrare.core.tracks import TRACK_BY_NAME, EvidenceKeys, RankedKeys
 from mmrare.graph.model import Node, NodeRef
+from mmrare.graph.records import ItemRecord, PredictionRecord, stored_metric
 from mmrare.graph.store import GraphStore
 from mmrare.scoring.conditions import (
     ITEM_METRICS,
@@ -32,7 +33,7 @@ from mmrare.scoring.judge_choice import RANKED_METRICS
 from mmrare.scoring.service import named_runs, run_predictions
 from mmrare.scoring.stats import RESAMPLES
 
-Pair = tuple[dict[str, Any], dict[str, Any]]  # (prediction, item) properties
+Pair = tuple[PredictionRecord, ItemRecord]
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def differential_runs(store: GraphStore, run_ids: Sequence[str]) -> list[Differe
     ]
 
 
-def _gold(item: dict) -> DifferentialGold:
+def _gold(item: ItemRecord) -> DifferentialGold:
     codes = tuple(parse_codes(item.get("releaseOrpha"))[0])
     return DifferentialGold(item["itemId"], item.get("answer", ""), list(item.get("aliases", [])), codes)
 
@@ -108,7 +109,7 @@ def evidence_runs(store: GraphStore, run_ids: Sequence[str]) -> list[EvidenceRun
     ]
 
 
-def evidence_golds(store: GraphStore, items: Sequence[dict[str, Any]]) -> dict[str, EvidenceGold]:
+def evidence_golds(store: GraphStore, items: Sequence[ItemRecord]) -> dict[str, EvidenceGold]:
     """T2 items' gold as the reference reads their release rows (the item id as the index), with
     their cases."""
     refs = [NodeRef("Item", i) for i in sorted({item["itemId"] for item in items})]
@@ -162,9 +163,9 @@ def stored_values(store: GraphStore, run_ids: Sequence[str], metric: str) -> tup
     for run in named_runs(store, run_ids):
         if "condition" not in run.props or not run.props.get("dataset"):
             continue
-        found = [(p, i) for p, i in run_predictions(store, str(run.ref.key)) if prop in p]
+        found = [(p, i) for p, i in run_predictions(store, str(run.ref.key)) if stored_metric(p, prop) is not None]
         if found:
-            values = {str(p["itemId"]): float(p[prop]) for p, _ in found}
+            values = {p["itemId"]: stored_metric(p, prop) or 0.0 for p, _ in found}
             files.append(ConditionValues(str(run.props["model"]), str(run.props["dataset"]), values))
             pairs += found
     return files, pairs

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mmrare.core.tracks import judged_as
+from mmrare.graph.records import ItemRecord
 from mmrare.scoring import prompts
 from mmrare.scoring.reply_parsing import PARSERS
 
@@ -40,7 +41,7 @@ class JudgeConfig:
 class JudgeRequest:
     item_id: str
     track: str
-    item: dict[str, Any]  # the Item's properties (answer key included: judges see it)
+    item: ItemRecord  # the Item's properties (answer key included: judges see it)
     prediction: str
     gold_codes: tuple[int, ...] = ()
     images: tuple[bytes, ...] = ()

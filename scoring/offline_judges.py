@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from mmrare.core.matching import NameIndex, align_by_name
 from mmrare.core.tracks import TRACK_BY_NAME, TRACKS, tracks_judged_offline_by
 from mmrare.graph.model import NodeRef
+from mmrare.graph.records import listed
 from mmrare.graph.store import GraphStore
 from mmrare.scoring.judges import JudgeConfig, JudgeRequest, Verdict, verdict_from_reply
 from mmrare.scoring.tfidf import STOP_WORDS
@@ -116,7 +117,7 @@ class RubricListJudge:
         for r in requests:
             predicted = set(tokens(r.prediction))
             item = r.item
-            must = [entry for prop in TRACK_BY_NAME[r.track].covered for entry in item.get(prop, [])]
+            must = [entry for prop in TRACK_BY_NAME[r.track].covered for entry in listed(item, prop)]
             checks = [(f"covers {m!r}", covered(m, predicted)) for m in must]
             if item.get("relationType") and "relationType" in TRACK_BY_NAME[r.track].text_props:
                 # a track whose items name a relation (cross-modal): the answer must state it

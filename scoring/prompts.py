@@ -12,6 +12,7 @@ hash, so changing a word changes the config and no cached judgement is reused ac
 from __future__ import annotations
 
 from mmrare.core.tracks import TRACK_BY_NAME, judged_as
+from mmrare.graph.records import ItemRecord
 
 STRICTNESS = (
     "Start from NO for every criterion and say YES only when the response meets it completely and explicitly; "
@@ -100,7 +101,7 @@ def _list_line(label: str, values: list[str] | None) -> str:
     return f"{label}: {'; '.join(values)}" if values else ""
 
 
-def render(track: str, item: dict, prediction: str) -> str:
+def render(track: str, item: ItemRecord, prediction: str) -> str:
     """The prompt for one prediction (empty list lines are dropped)."""
     relation = str(item.get("relationType") or "").lower().strip()
     style = judged_as(track)

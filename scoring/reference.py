@@ -38,7 +38,9 @@ from mmrare.core.tracks import (
     StudyTable,
     read_list_cell,
 )
+from mmrare.graph import records
 from mmrare.graph.model import NodeRef
+from mmrare.graph.records import ItemRecord, stored_metric
 from mmrare.graph.store import GraphStore
 from mmrare.scoring.condition_runs import evidence_golds
 from mmrare.scoring.evidence_verification import EvidenceReport, evaluate_evidence
@@ -206,14 +208,14 @@ def _judged(keys: JudgedKeys, group: RowGroup, judge: str | None) -> list[Refere
 
 
 @singledispatch
-def rule_golds(rule: object, store: GraphStore, items: list[dict]) -> dict[str, EvidenceGold]:
+def rule_golds(rule: object, store: GraphStore, items: list[ItemRecord]) -> dict[str, EvidenceGold]:
     """What a rule reads of its items' gold beyond the answer and aliases (by item id): nothing, but
     for T2's evidence points."""
     return {}
 
 
 @rule_golds.register
-def _evidence_golds(rule: EvidenceKeys, store: GraphStore, items: list[dict]) -> dict[str, EvidenceGold]:
+def _evidence_golds(rule: EvidenceKeys, store: GraphStore, items: list[ItemRecord]) -> dict[str, EvidenceGold]:
     return evidence_golds(store, items)
 
 
@@ -230,10 +232,10 @@ def collect_reference_rows(
     prop = None if judge is None else score_property(judge)
     by_run = {str(run.ref.key): run_predictions(store, str(run.ref.key)) for run in runs}
     extra = {str(run.ref.key): json.loads(run.props.get("extraRows") or "[]") for run in runs}
-    known = store.get_many("Item", {str(r["itemId"]) for rows in extra.values() for r in rows})
+    known = records.items(store, {str(r["itemId"]) for rows in extra.values() for r in rows})
     # the items' gold once for all runs, per rule (T2's runs of three conditions answer the same items)
     items = [item for pairs in by_run.values() for _, item in pairs] + list(known.values())
-    by_rule: dict[ReferenceRule, dict[str, dict]] = defaultdict(dict)
+    by_rule: dict[ReferenceRule, dict[str, ItemRecord]] = defaultdict(dict)
     for item in items:
         by_rule[TRACK_BY_NAME[item["track"]].reference][item["itemId"]] = item
     golds = {k: v for rule, its in by_rule.items() for k, v in rule_golds(rule, store, list(its.values())).items()}
@@ -243,7 +245,7 @@ def collect_reference_rows(
         pairs = by_run[run_id]
         errors = _judge_errors(store, [p["predictionId"] for p, _ in pairs], judge) if judge else set()
         for p, item in pairs:
-            score = None if prop is None or prop not in p else float(p[prop])
+            score = None if prop is None else stored_metric(p, prop)
             row = int(p.get("row", item.get("index", 0)))  # older imports: the item's index order
             rows.append(
                 _row_of_item(model, run_id, row, p["text"], item, golds, dataset, score, p["predictionId"] in errors)
@@ -285,7 +287,7 @@ def _row_of_item(
     run_id: str,
     row: int,
     text: str,
-    item: dict,
+    item: ItemRecord,
     golds: dict[str, EvidenceGold],
     dataset: str,
     score: float | None,

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from mmrare.core.blobs import BlobStore
 from mmrare.core.items import natural_key
 from mmrare.core.progress import Progress, no_progress
 from mmrare.core.tracks import TRACK_BY_NAME
+from mmrare.graph import records
 from mmrare.graph.model import Direction, Node, NodeRef
+from mmrare.graph.records import ItemRecord, PredictionRecord
 from mmrare.graph.store import GraphStore, RelRow
 from mmrare.scoring.judges import Judge, JudgeRequest, Verdict, judgement_id
 from mmrare.scoring.offline_judges import gold_codes
@@ -48,13 +49,13 @@ def named_runs(store: GraphStore, run_ids: Sequence[str]) -> list[Node]:
     return [Node(NodeRef("Run", r), found[r]) for r in dict.fromkeys(run_ids) if r in found]
 
 
-def run_predictions(store: GraphStore, run_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(prediction, item) property pairs of one run, ordered by item id."""
+def run_predictions(store: GraphStore, run_id: str) -> list[tuple[PredictionRecord, ItemRecord]]:
+    """(prediction, item) records of one run, ordered by item id."""
     if store.get(NodeRef("Run", run_id)) is None:
         raise ValueError(f"no run {run_id!r} in the graph (see `mmrare runs`)")
     pred_refs = [n.node for n in store.neighbours([NodeRef("Run", run_id)], "IN_RUN", Direction.IN)]
-    preds = store.get_many("Prediction", [r.key for r in pred_refs])
-    items = store.get_many("Item", {p["itemId"] for p in preds.values()})
+    preds = records.predictions(store, [str(r.key) for r in pred_refs])
+    items = records.items(store, {p["itemId"] for p in preds.values()})
     pairs = [(p, items[p["itemId"]]) for p in preds.values() if p["itemId"] in items]
     return sorted(pairs, key=lambda pair: natural_key(pair[1]["itemId"]))
 

@@ -43,6 +43,7 @@ from mmrare.api.gql.types import (
 )
 from mmrare.api.service import MAX_PAGE
 from mmrare.core.tracks import BENCHMARKS, select_tracks
+from mmrare.graph.records import as_item
 from mmrare.graph.subsets import ItemFilter
 from mmrare.scoring.conditions import contrast_metrics
 from mmrare.scoring.judge_choice import canonical_metric, metric_origin
@@ -76,7 +77,7 @@ class Query:
     @strawberry.field
     async def item(self, info: Info, id: strawberry.ID) -> Item | None:
         props = await ctx(info).node("Item", str(id))
-        return Item.of(props) if props else None
+        return Item.of(as_item(props)) if props else None
 
     @strawberry.field(description=f"A page of items (Relay connection; at most {MAX_PAGE} per page).")
     def items(

@@ -13,6 +13,7 @@ from mmrare.api.gql.context import answer_key, bounded, ctx, maintainer_only, no
 from mmrare.api.gql.execution import answers_from_known
 from mmrare.core.tracks import TRACK_BY_NAME
 from mmrare.graph.model import Direction, Neighbour
+from mmrare.graph.records import ItemRecord, PredictionRecord, as_item, as_prediction, listed, stored_scores
 from mmrare.scoring.judges import judge_origin
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class Disease:
     async def items(self, info: Info, first: int = 20) -> list[Item]:
         maintainer_only(info)
         links = await ctx(info).links("Disease", self.props["orphaCode"], "ANSWER_IS", Direction.IN)
-        return [Item.of(p) for p in await nodes_of(info, "Item", [n.node.key for n in links][:first])]
+        return [Item.of(as_item(p)) for p in await nodes_of(info, "Item", [n.node.key for n in links][:first])]
 
 
 @strawberry.type
@@ -255,7 +256,7 @@ def per_item_scores(info: Info) -> None:
 
 @strawberry.type
 class Prediction:
-    props: strawberry.Private[dict]
+    props: strawberry.Private[PredictionRecord]
 
     @strawberry.field
     def run_id(self) -> str:
@@ -277,11 +278,7 @@ class Prediction:
     @strawberry.field(description="Not on a held-out release (maintainers aside): one item's score reveals its answer.")
     def scores(self, info: Info) -> list[JudgeScore]:
         per_item_scores(info)
-        return [
-            JudgeScore(judge=k.removeprefix("score_"), score=v)
-            for k, v in sorted(self.props.items())
-            if k.startswith("score_")
-        ]
+        return [JudgeScore(judge=judge, score=score) for judge, score in stored_scores(self.props).items()]
 
     @strawberry.field(description="Not on a held-out release (maintainers aside): one item's score reveals its answer.")
     async def judgements(self, info: Info) -> list[Judgement]:
@@ -305,7 +302,7 @@ class Item:
     knows its items' images, case and leak status at once): the resolver answers from it, and the
     executor (api/gql/execution.py) takes it without calling the resolver at all."""
 
-    props: strawberry.Private[dict]
+    props: strawberry.Private[ItemRecord]
     known: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict, kw_only=True)
     id: str
     track: str
@@ -317,7 +314,7 @@ class Item:
     modalities: list[str]
 
     @classmethod
-    def of(cls, props: dict, known: dict[str, Any] | None = None) -> Item:
+    def of(cls, props: ItemRecord, known: dict[str, Any] | None = None) -> Item:
         track = TRACK_BY_NAME[props["track"]]
         return cls(
             props=props,
@@ -352,7 +349,7 @@ class Item:
         maintainer_only(info)
         p = self.props
         props = TRACK_BY_NAME[p["track"]].rubric_props
-        return [f"must not: {x}" if prop == "mustNot" else x for prop in props for x in p.get(prop, [])]
+        return [f"must not: {x}" if prop == "mustNot" else x for prop in props for x in listed(p, prop)]
 
     # images and case: what the item's page brought, else through the dataloaders (a resolver may
     # return a value or an awaitable)
@@ -409,9 +406,10 @@ class Item:
         links = await ctx(info).links("Item", self.props["itemId"], "ANSWERS", Direction.IN)
         preds = await nodes_of(info, "Prediction", [n.node.key for n in links])
         if principal.is_maintainer:
-            return [Prediction(props=p) for p in preds]
+            return [Prediction(props=as_prediction(p)) for p in preds]
         runs = {r["runId"]: r for r in await nodes_of(info, "Run", sorted({p["runId"] for p in preds}))}
-        return [Prediction(props=p) for p in preds if runs.get(p["runId"], {}).get("owner") == principal.name]
+        owned = [p for p in preds if runs.get(p["runId"], {}).get("owner") == principal.name]
+        return [Prediction(props=as_prediction(p)) for p in owned]
 
 
 @strawberry.type
@@ -660,11 +658,11 @@ def page_items(page: Page, hides_answers: bool) -> list[Item]:
         case = nodes.get(("Case", about[0].node.key)) if about else None
         if "ABOUT" in page.links and (not about or case is not None):
             known["case"] = _case(about, case)
-        items.append(Item.of(props, known))
+        items.append(Item.of(as_item(props), known))
     return items
 
 
-def leak_status(props: dict, hides_answers: bool) -> bool | None:
+def leak_status(props: ItemRecord | dict, hides_answers: bool) -> bool | None:
     """The audit's verdict on an item, or None where the caller may not see it."""
     return None if hides_answers else props.get("leakFree")
 
