@@ -36,7 +36,7 @@ def statement(
     hops: int | None = None,
     direction: Direction | None = None,
 ) -> str:
-    text = load(name)
+    text = load(name).replace("__FILTER__", load("item_filter"))  # the item statements' shared filter
     if label is not None:
         spec = node_spec(label)
         text = text.replace("__LABEL__", spec.label).replace("__KEY__", spec.key)

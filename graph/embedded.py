@@ -36,6 +36,7 @@ from mmrare.graph.store import (
     PAGE_LINKS,
     GraphStore,
     ItemPage,
+    KeptAnswers,
     RelRow,
     Where,
     WriteTx,
@@ -77,9 +78,6 @@ def _encode(props: Props) -> str:
 
 
 Entry = TypeVar("Entry")
-Asked = TypeVar("Asked")
-Answer = TypeVar("Answer")
-
 KEPT_MAX = 256  # entries a table kept until a commit holds: the questions asked are few, but not counted on
 
 
@@ -175,8 +173,8 @@ class EmbeddedStore(GraphStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._adjacency: dict[str, tuple[int, _Adjacency]] = {}
-        self._under: dict[tuple[int, ...], tuple[int, str]] = {}  # classes -> (generation, items under)
-        self._totals: dict[ItemFilter, tuple[int, int]] = {}  # a subset -> (generation, its item count)
+        self._under: KeptAnswers[tuple[int, ...], str] = KeptAnswers(KEPT_MAX)  # classes -> the items under
+        self._totals: KeptAnswers[ItemFilter, int] = KeptAnswers(KEPT_MAX)  # a subset -> its item count
         self._memory = None
         if path is None:
             self._memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
@@ -504,9 +502,7 @@ class EmbeddedStore(GraphStore):
             params.update(offset=offset, limit=limit)
             params["under_items"] = self._items_under(f.under, generation) if f.under else "[]"
             rows = db.execute(sql.ITEM_PAGE, params).fetchall()
-            total = self._kept(
-                self._totals, f, generation, lambda: int(db.execute(sql.ITEM_COUNT, params).fetchone()[0])
-            )
+            total = self._totals.answer(f, generation, lambda: int(db.execute(sql.ITEM_COUNT, params).fetchone()[0]))
         return [Node(NodeRef("Item", key), json.loads(props)) for key, props in rows], total
 
     def _items_under(self, codes: tuple[int, ...], generation: int) -> str:
@@ -520,20 +516,7 @@ class EmbeddedStore(GraphStore):
             with self._connection() as db:
                 return str(db.execute(sql.ITEMS_UNDER, {"classes": classes}).fetchone()[0])
 
-        return self._kept(self._under, codes, generation, work)
-
-    def _kept(
-        self, table: dict[Asked, tuple[int, Answer]], asked: Asked, generation: int, work: Callable[[], Answer]
-    ) -> Answer:
-        """The answer kept in `table` for this question at this generation, else work() kept for it."""
-        found = table.get(asked)
-        if found is None or found[0] != generation:
-            found = (generation, work())
-            with self.lock:
-                if len(table) > KEPT_MAX:
-                    table.clear()
-                table[asked] = found
-        return found[1]
+        return self._under.answer(codes, generation, work)
 
     def item_page_linked(self, f: ItemFilter, offset: int, limit: int) -> ItemPage:
         """The page, its SHOWS and ABOUT links in one statement, and what they lead to in one more: the

@@ -13,7 +13,7 @@ from mmrare.graph.cypher import statement
 from mmrare.graph.errors import MissingEndpointError, StoreUnavailableError
 from mmrare.graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
 from mmrare.graph.questions import PredictionFacts
-from mmrare.graph.store import PAGE_LINKS, GraphStore, ItemPage, RelRow, Where, WriteTx
+from mmrare.graph.store import PAGE_LINKS, GraphStore, ItemPage, KeptAnswers, RelRow, Where, WriteTx
 from mmrare.graph.subsets import ItemFilter
 
 BATCH = 5000  # rows per UNWIND; large enough to amortise round trips, small enough for a 1 GB heap
@@ -94,6 +94,8 @@ class Neo4jStore(GraphStore):
                 "or `docker compose up neo4j`"
             ) from exc
         self._initialised = False
+        self._totals: KeptAnswers[ItemFilter, int] = KeptAnswers()  # a subset -> its item count, per generation
+        self._under: KeptAnswers[tuple[int, ...], list[str]] = KeptAnswers()  # classes -> uids of the items under
 
     def close(self) -> None:
         self.driver.close()
@@ -104,6 +106,7 @@ class Neo4jStore(GraphStore):
             session.run(statement("constraint_graph_meta")).consume()
             for label in NODES:
                 session.run(statement("constraint_node_key", label=label)).consume()
+            session.run(statement("index_item_order")).consume()
         self._initialised = True
 
     def clear(self) -> None:
@@ -143,12 +146,40 @@ class Neo4jStore(GraphStore):
         return page.items, page.total
 
     def item_page_linked(self, f: ItemFilter, offset: int, limit: int) -> ItemPage:
-        """One statement: the page, its total, and the page's images and cases."""
-        [record] = self._read(statement("item_page"), **f.query_params(), offset=offset, limit=limit)
+        """The page with its images and cases, read in index order up to its end, and its total, in one
+        read transaction. The items under classes and a subset's count are worked out the first time
+        they are asked for at a generation, then kept until anyone commits (as the embedded store
+        keeps them): a subset's later pages cost the generation and the page."""
+
+        def page_and_total(tx: neo4j.ManagedTransaction) -> tuple[list[Any], int]:
+            generation = int(tx.run(statement("generation")).single(strict=True)["generation"])
+            under: list[str] = []
+            if f.under:
+                found = self._under.get(f.under, generation)
+                if found is None:
+                    found = list(tx.run(statement("items_under"), under=list(f.under)).single(strict=True)["uids"])
+                    self._under.put(f.under, generation, found)
+                under = found
+            params = {**f.query_params(), "under_items": under, "offset": offset, "limit": limit}
+            page = tx.run(statement("item_page"), params).single(strict=True)["page"]
+            total = self._totals.get(f, generation)
+            if total is None:
+                total = int(tx.run(statement("item_count"), params).single(strict=True)["total"])
+                self._totals.put(f, generation, total)
+            return page, total
+
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                page, total = session.execute_read(page_and_total)
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc
+        return self._linked_page(page, total)
+
+    def _linked_page(self, page: list[Any], total: int) -> ItemPage:
         items: list[Node] = []
         links: dict[str, list[Neighbour]] = {t: [] for t in PAGE_LINKS}
         linked: dict[NodeRef, Props] = {}
-        for entry in record["page"]:
+        for entry in page:
             props = _own(entry["props"])
             start = NodeRef("Item", props["itemId"])
             items.append(Node(start, props))
@@ -161,7 +192,7 @@ class Neo4jStore(GraphStore):
                     linked[end] = node_props
         for found in links.values():
             found.sort(key=link_order)
-        return ItemPage(items, record["total"], links, linked)
+        return ItemPage(items, total, links, linked)
 
     def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:
         order = {r: i for i, r in enumerate(dict.fromkeys(run_ids))}

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
 from mmrare.graph.errors import InvalidRowError
 from mmrare.graph.model import (
@@ -252,6 +253,39 @@ class ItemPage:
     total: int
     links: dict[str, list[Neighbour]]  # by relationship type
     linked: dict[NodeRef, Props]
+
+
+Asked = TypeVar("Asked", bound=Hashable)
+Answer = TypeVar("Answer")
+
+
+class KeptAnswers(Generic[Asked, Answer]):
+    """Answers a store keeps until anyone commits: each is kept with the graph's generation it was
+    worked out at and given again only at that generation. Bounded (emptied when full: the questions
+    asked are few, but not counted on) and safe across threads."""
+
+    def __init__(self, most: int = 256) -> None:
+        self.most = most
+        self._kept: dict[Asked, tuple[int, Answer]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, asked: Asked, generation: int) -> Answer | None:
+        found = self._kept.get(asked)
+        return found[1] if found is not None and found[0] == generation else None
+
+    def put(self, asked: Asked, generation: int, answer: Answer) -> None:
+        with self._lock:
+            if len(self._kept) >= self.most:
+                self._kept.clear()
+            self._kept[asked] = (generation, answer)
+
+    def answer(self, asked: Asked, generation: int, work: Callable[[], Answer]) -> Answer:
+        """The kept answer, else work()'s, kept."""
+        found = self.get(asked, generation)
+        if found is None:
+            found = work()
+            self.put(asked, generation, found)
+        return found
 
 
 PAGE_LINKS = ("SHOWS", "ABOUT")
