@@ -20,22 +20,35 @@ from mmrare.graph.settings import graph_setting, open_store
 
 
 @click.command("benchmark")
-@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("root", type=click.Path(exists=True, path_type=Path))
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows; report each rejected row.")
 @click.option(
     "--benchmark",
     type=BENCHMARK_CHOICE,
     default="MMRareBench",
     show_default=True,
-    help="Which benchmark the folder is a release of: MMRareBench (its four track TSVs) or MRareBench (T1, "
-    "diagnosis/diagnosis_opened.tsv, imported as the differential track).",
+    help="Which benchmark it is a release of: MMRareBench (its four track TSVs), MRareBench (T1, "
+    "diagnosis/diagnosis_opened.tsv, imported as the differential track), or another hosted one.",
 )
-def import_benchmark(root: Path, skip_invalid: bool, benchmark: str) -> None:
-    """A benchmark release folder into the graph, beside any other benchmark. Images go to
+@click.option("--release", help="The release's version, for a benchmark whose reader takes one (phenopacket-store).")
+def import_benchmark(root: Path, skip_invalid: bool, benchmark: str, release: str | None) -> None:
+    """A benchmark release into the graph, beside any other benchmark: a folder of TSV files, or what
+    the benchmark's own reader takes (phenopacket-store: a zip, folders or JSON files). Images go to
     MMRARE_DATA_DIR/blobs."""
     from mmrare.core.settings import blob_store
+    from mmrare.core.tracks import OwnReader, benchmark_tracks
     from mmrare.importers.benchmark.loader import import_release
 
+    own = {t.release for t in benchmark_tracks(benchmark) if isinstance(t.release, OwnReader)}
+    if own:  # the benchmark reads its release itself
+        (reader,) = own
+        with open_store() as store, progress_on_stderr() as progress:
+            lines, problems = reader.load()([root], store, release, skip_invalid, progress)
+        for line in lines:
+            click.echo(line)
+        for line in problems:
+            click.echo(line, err=True)
+        return
     with open_store() as store, progress_on_stderr() as progress:
         summary = import_release(
             root, store, blob_store(), skip_invalid=skip_invalid, progress=progress, benchmark=benchmark

@@ -23,23 +23,15 @@ def import_phenopackets(paths: tuple[Path, ...], release: str | None, benchmark:
     cases and items of the `phenopacket` track. Every packet is checked with GA4GH's schema classes
     before anything is written; import Orphanet first so diagnoses align."""
     from mmrare.importers.phenopackets import import_phenopackets as run_import
+    from mmrare.importers.phenopackets import summary_lines
 
     with open_store() as store, progress_on_stderr() as progress:
         summary = run_import(list(paths), store, release, benchmark, skip_invalid, progress)
-    click.echo(
-        f"{summary.benchmark} {summary.release}: {summary.packets:,} packets ({summary.items_new:,} new items), "
-        f"{summary.publications:,} publications, {summary.phenotypes_new:,} HPO terms new to the graph"
-    )
-    aligned = sum(n for k, n in summary.alignment.items() if k.startswith("aligned"))
-    click.echo(f"diagnoses aligned to Orphanet: {aligned:,} of {summary.packets:,}")
-    for outcome, n in sorted(summary.alignment.items(), key=lambda kv: -kv[1]):
-        click.echo(f"  {outcome}: {n:,}")
-    if summary.unaligned:
-        shown = "; ".join(f"{omim} {why}" for omim, why in sorted(summary.unaligned.items())[:10])
-        more = f" (and {len(summary.unaligned) - 10} more)" if len(summary.unaligned) > 10 else ""
-        click.echo(f"OMIM ids not aligned ({len(summary.unaligned)}): {shown}{more}", err=True)
-    for line in summary.rejected[:20]:
-        click.echo(f"skipped: {line}", err=True)
+    lines, problems = summary_lines(summary)
+    for line in lines:
+        click.echo(line)
+    for line in problems:
+        click.echo(line, err=True)
 
 
 def study_json(rows: list[StudyRow]) -> dict:

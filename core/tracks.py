@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from importlib.metadata import entry_points
-from typing import Any
+from typing import Any, cast
 
 from mmrare.core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
 from mmrare.core.pandas_cells import PANDAS_MISSING
@@ -86,14 +87,21 @@ class TsvRelease:
 
 
 @dataclass(frozen=True)
-class OwnImporter:
-    """Reader: the benchmark's own importer (the command that runs it); its items are not written back
-    to a release file."""
+class OwnReader:
+    """Reader: the benchmark's own importer, `reader` ("module:function", called as
+    function(paths, store, release, skip_invalid, progress) and returning what to report: (lines, problem
+    lines)), run by `mmrare import benchmark --benchmark NAME` and by `command`; its items are not
+    written back to a release file."""
 
     command: str
+    reader: str
+
+    def load(self) -> Callable[..., tuple[list[str], list[str]]]:
+        module, _, function = self.reader.partition(":")
+        return cast(Callable[..., tuple[list[str], list[str]]], getattr(import_module(module), function))
 
 
-Release = TsvRelease | OwnImporter
+Release = TsvRelease | OwnReader
 
 
 @dataclass(frozen=True)
@@ -437,7 +445,7 @@ PHENOPACKET = Track(
     benchmark=PHENOPACKET_BENCHMARK,
     anchor=AnswerNamesDisease(),
     needs_image_path=False,
-    release=OwnImporter("mmrare import phenopackets"),
+    release=OwnReader("mmrare import phenopackets", "mmrare.importers.phenopackets:read_release"),
     reference=StudyTable(),
     metrics=(
         "hit@1",

@@ -333,6 +333,31 @@ def import_phenopackets(
     return summary
 
 
+def read_release(
+    paths: list[Path], store: GraphStore, release: str | None, skip_invalid: bool, progress: Progress = no_progress
+) -> tuple[list[str], list[str]]:
+    """The benchmark's reader (core/tracks.py OwnReader): import the packets, and say what was done."""
+    return summary_lines(import_phenopackets(paths, store, release, BENCHMARK, skip_invalid, progress))
+
+
+def summary_lines(summary: PhenopacketSummary) -> tuple[list[str], list[str]]:
+    """What an import did, as lines to show, and the problems apart (OMIM ids not aligned, packets skipped)."""
+    lines = [
+        f"{summary.benchmark} {summary.release}: {summary.packets:,} packets ({summary.items_new:,} new items), "
+        f"{summary.publications:,} publications, {summary.phenotypes_new:,} HPO terms new to the graph"
+    ]
+    aligned = sum(n for k, n in summary.alignment.items() if k.startswith("aligned"))
+    lines.append(f"diagnoses aligned to Orphanet: {aligned:,} of {summary.packets:,}")
+    lines += [f"  {outcome}: {n:,}" for outcome, n in sorted(summary.alignment.items(), key=lambda kv: -kv[1])]
+    problems = []
+    if summary.unaligned:
+        shown = "; ".join(f"{omim} {why}" for omim, why in sorted(summary.unaligned.items())[:10])
+        more = f" (and {len(summary.unaligned) - 10} more)" if len(summary.unaligned) > 10 else ""
+        problems.append(f"OMIM ids not aligned ({len(summary.unaligned)}): {shown}{more}")
+    problems += [f"skipped: {line}" for line in summary.rejected[:20]]
+    return lines, problems
+
+
 CHUNK = 2000  # packets a transaction: Neo4j bounds a transaction's memory, and 10,580 packets passed it
 
 

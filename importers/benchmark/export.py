@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import cast
 
 from mmrare.core.blobs import BlobStore
-from mmrare.core.tracks import ALL_TRACKS, OwnImporter, Track, TsvRelease, list_cell
+from mmrare.core.tracks import ALL_TRACKS, OwnReader, Track, TsvRelease, list_cell
 from mmrare.graph.model import Node, NodeRef
 from mmrare.graph.store import GraphStore
 
@@ -47,7 +47,7 @@ def not_exported(items: list[Node]) -> dict[str, tuple[int, str]]:
     reads its release (its items are not written back)."""
     out: dict[str, tuple[int, str]] = {}
     for track in ALL_TRACKS:
-        if isinstance(track.release, OwnImporter):
+        if isinstance(track.release, OwnReader):
             count = sum(1 for i in items if i.props.get("track") == track.name)
             if count:
                 out[track.name] = (count, track.release.command)

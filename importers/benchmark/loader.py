@@ -16,7 +16,7 @@ from mmrare.core.bulk import in_bulk
 from mmrare.core.matching import Alignment, NameIndex, align_by_name
 from mmrare.core.orphanet import parse_codes
 from mmrare.core.progress import Progress, no_progress
-from mmrare.core.tracks import TRACK_BY_NAME, TRACKS, OwnImporter, Track, TsvRelease, benchmark_tracks
+from mmrare.core.tracks import TRACK_BY_NAME, TRACKS, OwnReader, Track, TsvRelease, benchmark_tracks
 from mmrare.graph.model import Direction, NodeRef
 from mmrare.graph.store import GraphStore, RelRow
 from mmrare.importers.benchmark.entities import EntityMatcher
@@ -50,7 +50,7 @@ def read_release(
     progress: Progress = no_progress,
     tracks: tuple[Track, ...] = TRACKS,
 ) -> list[ParsedItem]:
-    own = [(t.benchmark, t.release.command) for t in tracks if isinstance(t.release, OwnImporter)]
+    own = [(t.benchmark, t.release.command) for t in tracks if isinstance(t.release, OwnReader)]
     if own and len(own) == len(tracks):
         raise ValueError(f"{own[0][0]} is not a TSV release: `{own[0][1]}` reads it")
     tracks = tuple(t for t in tracks if isinstance(t.release, TsvRelease))

@@ -13,7 +13,7 @@ import pytest
 
 from mmrare.core.blobs import FolderBlobStore
 from mmrare.core.mrarebench import CONDITIONS, EVIDENCE_CONDITIONS
-from mmrare.core.tracks import ALL_TRACKS, BENCHMARKS, OwnImporter, Track, TsvRelease
+from mmrare.core.tracks import ALL_TRACKS, BENCHMARKS, OwnReader, Track, TsvRelease
 from mmrare.graph.embedded import EmbeddedStore
 from mmrare.graph.model import Node, NodeRef
 from mmrare.importers.benchmark.export import export_items, not_exported
@@ -24,7 +24,7 @@ from tests.conftest import with_orphanet
 from tests.support.releases import snapshot
 
 TSV_TRACKS = [t for t in ALL_TRACKS if isinstance(t.release, TsvRelease)]
-OWN_IMPORTER = [t for t in ALL_TRACKS if isinstance(t.release, OwnImporter)]
+OWN_IMPORTER = [t for t in ALL_TRACKS if isinstance(t.release, OwnReader)]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_a_tsv_track_survives_read_graph_export_read(track: Track, samples: dict
 
 @pytest.mark.parametrize("track", OWN_IMPORTER, ids=lambda t: t.name)
 def test_a_track_read_by_its_own_importer_is_named_not_written_by_export(track: Track, tmp_path: Path) -> None:
-    assert isinstance(track.release, OwnImporter)
+    assert isinstance(track.release, OwnReader)
     store = EmbeddedStore(None)
     item = Node(NodeRef("Item", f"{track.name}:1"), {"itemId": f"{track.name}:1", "track": track.name, "index": 1})
     assert export_items(store, [item], FolderBlobStore(tmp_path / "blobs"), tmp_path / "out") == {}
