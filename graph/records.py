@@ -18,7 +18,7 @@ from mmrare.graph.store import GraphStore
 class ItemRecord(TypedDict):
     itemId: str  # track:index
     track: str
-    index: NotRequired[int]
+    index: int  # the release's index (every reader gives one: pages are in track, index order)
     question: NotRequired[str]
     context: NotRequired[str]
     answer: NotRequired[str]
