@@ -1,7 +1,7 @@
 """The record types of graph/records.py against what the importers really write: every property a
 record declares has its declared type on every node of the demo graph (MMRareBench and MRareBench,
-SYNTHETIC, scored and audited) and of the real phenopacket excerpt with GPT-4o's answers; every key
-property is there, typed as the store keys the label."""
+SYNTHETIC, scored and audited) and of the real phenopacket excerpt with GPT-4o's answers; every
+required property is there, the key typed as the store keys the label."""
 
 from __future__ import annotations
 
