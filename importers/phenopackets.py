@@ -34,7 +34,8 @@ from mmrare.core.omim_alignment import OMIM_PROPERTIES, align_omim, omim_index
 from mmrare.core.phenopackets import BENCHMARK, TRACK, Feature, PacketCase, Variant, item_index, vignette
 from mmrare.core.progress import Progress, no_progress
 from mmrare.graph.model import NodeRef
-from mmrare.graph.store import GraphStore, RelRow
+from mmrare.graph.store import GraphStore, RelRow, WriteTx
+from mmrare.importers.chunked_writes import replace_rows, write_chunks
 from mmrare.importers.problems import ProblemLog
 from mmrare.importers.processes import stream_in_processes
 
@@ -306,29 +307,27 @@ def import_phenopackets(
     release_row = _release_row(store, benchmark, release, list(cases.values()), paths)
     existing_cases = set(store.get_many("Case", [r["caseId"] for r in rows.cases]))
     existing_publications = set(store.get_many("Publication", [r["publicationId"] for r in rows.publications]))
-    written: list[NodeRef] = []  # nodes this import created, taken back if a later chunk fails
     chunks = _chunks(rows, CHUNK)
+
+    def write(tx: WriteTx, chunk: _Rows, k: int) -> None:
+        _write_chunk(tx, chunk, new_phenotypes if k == 0 else [])
+        if k == len(chunks) - 1:
+            tx.upsert_nodes("BenchmarkRelease", [release_row])  # the release exists once all of it does
+
+    def creates(chunk: _Rows, k: int) -> list[NodeRef]:
+        return [
+            *(NodeRef("Item", r["itemId"]) for r in chunk.items if r["itemId"] not in existing_items),
+            *(NodeRef("Case", r["caseId"]) for r in chunk.cases if r["caseId"] not in existing_cases),
+            *(
+                NodeRef("Publication", r["publicationId"])
+                for r in chunk.publications
+                if r["publicationId"] not in existing_publications
+            ),
+            *(NodeRef("Phenotype", r["hpoId"]) for r in (new_phenotypes if k == 0 else [])),
+        ]
+
     with store.bulk():  # durable as a whole when the block ends
-        try:
-            for k, chunk in enumerate(chunks):
-                progress("writing", k, len(chunks))
-                with store.transaction() as tx:
-                    _write_chunk(tx, chunk, new_phenotypes if k == 0 else [])
-                    if k == len(chunks) - 1:
-                        tx.upsert_nodes("BenchmarkRelease", [release_row])  # the release exists once all of it does
-                written += [NodeRef("Item", r["itemId"]) for r in chunk.items if r["itemId"] not in existing_items]
-                written += [NodeRef("Case", r["caseId"]) for r in chunk.cases if r["caseId"] not in existing_cases]
-                written += [
-                    NodeRef("Publication", r["publicationId"])
-                    for r in chunk.publications
-                    if r["publicationId"] not in existing_publications
-                ]
-                written += [NodeRef("Phenotype", r["hpoId"]) for r in (new_phenotypes if k == 0 else [])]
-        except Exception:
-            if written:  # an import that fails writes nothing: what earlier chunks created goes again
-                with store.transaction() as tx:
-                    tx.delete_nodes(list(dict.fromkeys(written)))
-            raise
+        write_chunks(store, chunks, write, creates, progress)
     progress("writing", 1, 1)
     return summary
 
@@ -386,25 +385,29 @@ def _chunks(rows: _Rows, size: int) -> list[_Rows]:
     return out
 
 
-def _write_chunk(tx: Any, chunk: _Rows, new_phenotypes: list[dict[str, Any]]) -> None:
+def _write_chunk(tx: WriteTx, chunk: _Rows, new_phenotypes: list[dict[str, Any]]) -> None:
     item_refs = [NodeRef("Item", r["itemId"]) for r in chunk.items]
     case_refs = [NodeRef("Case", r["caseId"]) for r in chunk.cases]
-    for rel_type in ("ABOUT", "ANSWER_IS", "MENTIONS"):
-        tx.delete_rels(rel_type, item_refs)  # a re-import replaces what the items point at
-    for rel_type in ("HAS_FEATURE", "CITES"):
-        tx.delete_rels(rel_type, case_refs)
-    tx.upsert_nodes("Publication", chunk.publications)
-    tx.upsert_nodes("Phenotype", new_phenotypes)
-    tx.upsert_nodes("Case", chunk.cases)
-    tx.upsert_nodes("Item", chunk.items)
-    for rel_type, rels in (
-        ("ABOUT", chunk.about),
-        ("ANSWER_IS", chunk.answer_is),
-        ("HAS_FEATURE", chunk.features),
-        ("CITES", chunk.cites),
-        ("MENTIONS", chunk.mentions),
-    ):
-        tx.upsert_rels(rel_type, rels)
+    replace_rows(  # a re-import replaces what the items and cases point at
+        tx,
+        [
+            *((t, item_refs) for t in ("ABOUT", "ANSWER_IS", "MENTIONS")),
+            *((t, case_refs) for t in ("HAS_FEATURE", "CITES")),
+        ],
+        [
+            ("Publication", chunk.publications),
+            ("Phenotype", new_phenotypes),
+            ("Case", chunk.cases),
+            ("Item", chunk.items),
+        ],
+        [
+            ("ABOUT", chunk.about),
+            ("ANSWER_IS", chunk.answer_is),
+            ("HAS_FEATURE", chunk.features),
+            ("CITES", chunk.cites),
+            ("MENTIONS", chunk.mentions),
+        ],
+    )
 
 
 @dataclass

@@ -18,10 +18,11 @@ from mmrare.core.orphanet import parse_codes
 from mmrare.core.progress import Progress, no_progress
 from mmrare.core.tracks import TRACK_BY_NAME, TRACKS, OwnReader, Track, TsvRelease, benchmark_tracks
 from mmrare.graph.model import Direction, NodeRef
-from mmrare.graph.store import GraphStore, RelRow
+from mmrare.graph.store import GraphStore, RelRow, WriteTx
 from mmrare.importers.benchmark.entities import EntityMatcher
 from mmrare.importers.benchmark.images import DEFAULT_LIMITS, ImageLimits, hex64
 from mmrare.importers.benchmark.reader import DROPPED_WITHOUT_IMAGE, ItemImage, ParsedItem, read_track
+from mmrare.importers.chunked_writes import replace_rows, write_chunks
 from mmrare.importers.problems import ProblemLog
 
 
@@ -263,36 +264,27 @@ def _packed(groups: list[_Rows], limit: int | None) -> list[_Rows]:
 
 
 def _write(store: GraphStore, chunks: list[_Rows], orphaned: list[NodeRef], progress: Progress) -> None:
-    """Each chunk in a transaction. When there are several and one fails, the nodes the earlier ones
-    created are deleted again (with their relationships), so a failed import leaves no new node."""
-    created: list[NodeRef] = []
-    try:
-        for k, chunk in enumerate(chunks):
-            progress("writing", k, len(chunks))
-            item_refs = [NodeRef("Item", row["itemId"]) for row in chunk.items]
-            new = _new_nodes(store, chunk) if len(chunks) > 1 else []
-            with store.transaction() as tx:
-                for rel_type in ("ABOUT", "SHOWS", "ANSWER_IS", "MENTIONS"):
-                    tx.delete_rels(rel_type, item_refs)
-                if k == len(chunks) - 1:  # once every item has its new case
-                    tx.delete_nodes(orphaned)
-                tx.upsert_nodes("Image", chunk.images)
-                tx.upsert_nodes("Case", chunk.cases)
-                tx.upsert_nodes("Item", chunk.items)
-                for rel_type, rows in (
-                    ("HAS_IMAGE", chunk.has_image),
-                    ("ABOUT", chunk.about),
-                    ("SHOWS", chunk.shows),
-                    ("ANSWER_IS", chunk.answer_is),
-                    ("MENTIONS", chunk.mentions),
-                ):
-                    tx.upsert_rels(rel_type, rows)
-            created += new
-    except BaseException:
-        if created:
-            with store.transaction() as tx:
-                tx.delete_nodes(created)
-        raise
+    """Each chunk in a transaction; when there are several and one fails, the nodes the earlier ones
+    created are deleted again, so a failed import leaves no new node."""
+
+    def write(tx: WriteTx, chunk: _Rows, k: int) -> None:
+        item_refs = [NodeRef("Item", row["itemId"]) for row in chunk.items]
+        if k == len(chunks) - 1:  # once every item has its new case
+            tx.delete_nodes(orphaned)
+        replace_rows(
+            tx,
+            [(rel_type, item_refs) for rel_type in ("ABOUT", "SHOWS", "ANSWER_IS", "MENTIONS")],
+            [("Image", chunk.images), ("Case", chunk.cases), ("Item", chunk.items)],
+            [
+                ("HAS_IMAGE", chunk.has_image),
+                ("ABOUT", chunk.about),
+                ("SHOWS", chunk.shows),
+                ("ANSWER_IS", chunk.answer_is),
+                ("MENTIONS", chunk.mentions),
+            ],
+        )
+
+    write_chunks(store, chunks, write, lambda chunk, _: _new_nodes(store, chunk), progress)
 
 
 def _new_nodes(store: GraphStore, chunk: _Rows) -> list[NodeRef]:
