@@ -426,7 +426,7 @@ def report(
 def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks: tuple[str, ...] = ()) -> None:
     """Per track, its authors' evaluator: VLMEvalKit's keys, or the pheval.llm study's table."""
     from mmrare.cli.phenopackets import echo_study_table, study_json
-    from mmrare.core.tracks import TRACK_BY_NAME
+    from mmrare.core.tracks import TRACK_BY_NAME, StudyTable
     from mmrare.scoring.reference import collect_reference_rows, reference_scores
     from mmrare.scoring.run_choice import resolve_runs
     from mmrare.scoring.study_table import study_rows
@@ -438,6 +438,8 @@ def reference_report(runs: tuple[str, ...], judge: str | None, fmt: str, tracks:
         rows = collect_reference_rows(store, run_ids, judge, tuple(wanted))
     # each track's rule gives its keys; a track whose reference is a study's table gives its table
     results = reference_scores(rows, judge)
+    if all(isinstance(TRACK_BY_NAME[t].reference, StudyTable) for t in wanted) and not study:
+        raise click.UsageError("no run answers the study's track: import its results first")
     if not results and study:
         click.echo(json.dumps(study_json(study), indent=1)) if fmt == "json" else echo_study_table(study)
         return

@@ -154,3 +154,10 @@ def test_score_several_runs_and_describe_models(graph: Path) -> None:
     assert "One  family=Qwen2.5-VL  domain=medical  params=-" in runner.invoke(main, ["models"]).output
     missing = runner.invoke(main, ["models", "describe", "Three", "--params", "7B"])
     assert missing.exit_code == 2 and "no model 'Three'" in missing.output
+
+
+def test_the_study_s_track_without_its_results_is_refused(graph: Path) -> None:
+    # the graph holds MMRareBench runs' items only: the study's table has nothing to show
+    out = CliRunner().invoke(main, ["report", "--reference", "--track", "phenopacket"])
+    assert out.exit_code == 2
+    assert "no run answers the study's track: import its results first" in out.output
