@@ -46,7 +46,7 @@ class AnswerNamesDisease:
     and its aliases), and audited for being named on the question side."""
 
     def disease_names(self, props: Mapping[str, Any]) -> list[str] | None:
-        return [props.get("answer", ""), *props.get("aliases", [])]
+        return self.answer_names(props)
 
     def answer_names(self, props: Mapping[str, Any]) -> list[str]:
         return [props.get("answer", ""), *props.get("aliases", [])]
@@ -115,12 +115,12 @@ class Contrast:
 
 
 @dataclass(frozen=True)
-class NoConditions:
-    """Runs answer the track under one input condition: results are labelled by the track (and a run
-    that names a condition anyway is reported as its model under it)."""
+class RunConditions:
+    """Runs are reported per model, each under the input condition it names, if any (a prompt
+    language: a report lists the model under each as its own row); results are labelled by the track."""
 
     names: tuple[str, ...] = ()
-    contrasts: tuple[Contrast, ...] = ()
+    contrasts: tuple[Contrast, ...] = ()  # the comparisons between its conditions
 
     def result_label(self, track: str, dataset: str) -> str:
         return track
@@ -144,22 +144,7 @@ class DatasetConditions:
         return None  # `report --reference` and the condition comparisons report these runs
 
 
-@dataclass(frozen=True)
-class PromptConditions:
-    """Runs answer under a condition a run names (a prompt language); a report lists the model under
-    each condition as its own row."""
-
-    names: tuple[str, ...]
-    contrasts: tuple[Contrast, ...] = ()  # the comparisons between its conditions
-
-    def result_label(self, track: str, dataset: str) -> str:
-        return track
-
-    def report_model(self, model: str, condition: str | None) -> str | None:
-        return f"{model} [{condition}]" if condition else model
-
-
-Conditions = NoConditions | DatasetConditions | PromptConditions
+Conditions = RunConditions | DatasetConditions
 
 
 @dataclass(frozen=True)
@@ -227,7 +212,7 @@ class Track:
     reference: ReferenceRule = JudgedKeys()
     # the metrics the track offers (names every surface takes; scoring/judge_choice.py, scoring/conditions.py)
     metrics: tuple[str, ...] = ("offline", "ontology", "rubric-lists", "openai")
-    answered_under: Conditions = NoConditions()  # its input conditions, where runs answer it under several
+    answered_under: Conditions = RunConditions()  # its input conditions, where runs answer it under several
     offline_judge: str = "rubric-lists"  # the offline judge that scores it (scoring/offline_judges.py)
     must_not_heading: str = "Safety violations to look for"  # a judge prompt's heading for `mustNot`
 
@@ -459,7 +444,7 @@ PHENOPACKET = Track(
         "lenient_hit@1",
     ),
     # English minus each other prompt language, per case
-    answered_under=PromptConditions(
+    answered_under=RunConditions(
         tuple(f"{PHENOPACKET_BENCHMARK}:{lang}" for lang in PHENOPACKET_LANGUAGES),
         tuple(
             Contrast(

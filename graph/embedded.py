@@ -78,7 +78,6 @@ def _encode(props: Props) -> str:
 
 
 Entry = TypeVar("Entry")
-KEPT_MAX = 256  # entries a table kept until a commit holds: the questions asked are few, but not counted on
 
 
 def _split_by_none(entries: Iterable[Entry], props_of: Callable[[Entry], Props]) -> tuple[list[Entry], list[Entry]]:
@@ -173,8 +172,8 @@ class EmbeddedStore(GraphStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._adjacency: dict[str, tuple[int, _Adjacency]] = {}
-        self._under: KeptAnswers[tuple[int, ...], str] = KeptAnswers(KEPT_MAX)  # classes -> the items under
-        self._totals: KeptAnswers[ItemFilter, int] = KeptAnswers(KEPT_MAX)  # a subset -> its item count
+        self._under: KeptAnswers[tuple[int, ...], str] = KeptAnswers()  # classes -> the items under
+        self._totals: KeptAnswers[ItemFilter, int] = KeptAnswers()  # a subset -> its item count
         self._memory = None
         if path is None:
             self._memory = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)

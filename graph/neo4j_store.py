@@ -152,21 +152,18 @@ class Neo4jStore(GraphStore):
         keeps them): a subset's later pages cost the generation and the page."""
 
         def page_and_total(tx: neo4j.ManagedTransaction) -> tuple[list[Any], int]:
-            generation = int(tx.run(statement("generation")).single(strict=True)["generation"])
-            under: list[str] = []
-            if f.under:
-                found = self._under.get(f.under, generation)
-                if found is None:
-                    found = list(tx.run(statement("items_under"), under=list(f.under)).single(strict=True)["uids"])
-                    self._under.put(f.under, generation, found)
-                under = found
+            def one(name: str, **params: Any) -> neo4j.Record:
+                return tx.run(statement(name), params).single(strict=True)
+
+            generation = int(one("generation")["generation"])
+            under = (
+                self._under.answer(f.under, generation, lambda: list(one("items_under", under=list(f.under))["uids"]))
+                if f.under
+                else []
+            )
             params = {**f.query_params(), "under_items": under, "offset": offset, "limit": limit}
-            page = tx.run(statement("item_page"), params).single(strict=True)["page"]
-            total = self._totals.get(f, generation)
-            if total is None:
-                total = int(tx.run(statement("item_count"), params).single(strict=True)["total"])
-                self._totals.put(f, generation, total)
-            return page, total
+            page = one("item_page", **params)["page"]
+            return page, self._totals.answer(f, generation, lambda: int(one("item_count", **params)["total"]))
 
         try:
             with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:

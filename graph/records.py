@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, NotRequired, TypedDict, cast
 
-from mmrare.graph.model import NodeRef
 from mmrare.graph.store import GraphStore
 
 
@@ -152,15 +151,6 @@ def items(store: GraphStore, ids: Iterable[str]) -> dict[str, ItemRecord]:
 
 def predictions(store: GraphStore, ids: Iterable[str]) -> dict[str, PredictionRecord]:
     return cast(dict[str, PredictionRecord], _many(store, "Prediction", ids))
-
-
-def runs(store: GraphStore, ids: Iterable[str]) -> dict[str, RunRecord]:
-    return cast(dict[str, RunRecord], _many(store, "Run", ids))
-
-
-def item(store: GraphStore, item_id: str) -> ItemRecord | None:
-    node = store.get(NodeRef("Item", item_id))
-    return None if node is None else cast(ItemRecord, node.props)
 
 
 def stored_metric(prediction: PredictionRecord, prop: str) -> float | None:

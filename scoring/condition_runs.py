@@ -163,11 +163,13 @@ def stored_values(store: GraphStore, run_ids: Sequence[str], metric: str) -> tup
     for run in named_runs(store, run_ids):
         if "condition" not in run.props or not run.props.get("dataset"):
             continue
-        found = [(p, i) for p, i in run_predictions(store, str(run.ref.key)) if stored_metric(p, prop) is not None]
+        found = [
+            (p, i, v) for p, i in run_predictions(store, str(run.ref.key)) if (v := stored_metric(p, prop)) is not None
+        ]
         if found:
-            values = {p["itemId"]: stored_metric(p, prop) or 0.0 for p, _ in found}
+            values = {p["itemId"]: v for p, _, v in found}
             files.append(ConditionValues(str(run.props["model"]), str(run.props["dataset"]), values))
-            pairs += found
+            pairs += [(p, i) for p, i, _ in found]
     return files, pairs
 
 
