@@ -34,30 +34,54 @@ def entries_from_env() -> int:
     return entries
 
 
+Key = tuple[Hashable, ...]
+_MISSING = object()
+
+
 class DerivedCache:
-    """At most `entries` derived values by key; the least recently used leave first."""
+    """At most `entries` derived values by key; the least recently used leave first.
+
+    One value is worked out at a time. On a busy server these are the costly requests: several at once
+    only share the interpreter, and hold up the cheap requests (item pages) for all of that time. A
+    caller whose key is being worked out waits for that value instead of repeating the work (a report
+    asked by several clients right after a write is worked out once). The key is read again when the
+    caller's turn comes, so a write meanwhile is seen and no value is worked out for a generation
+    nobody asks for any more."""
 
     def __init__(self, entries: int = DEFAULT_ENTRIES) -> None:
         self.entries = entries
-        self._values: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+        self._values: OrderedDict[Key, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._working = threading.RLock()  # re-entrant: a value may be made of other derived values
         self.hits = self.misses = 0
 
-    def get_or_compute(self, key: tuple[Hashable, ...], compute: Callable[[], Value]) -> Value:
+    def _found(self, key: Key) -> Any:
+        with self._lock:
+            if key not in self._values:
+                return _MISSING
+            self._values.move_to_end(key)
+            self.hits += 1
+            return self._values[key]
+
+    def get_or_compute(self, key_now: Callable[[], Key], compute: Callable[[], Value]) -> Value:
+        """The value for the key `key_now()` gives (read before and again after waiting one's turn)."""
         if self.entries == 0:
             return compute()
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                self.hits += 1
-                return self._values[key]
-            self.misses += 1
-        value = compute()  # outside the lock: another key is not held up by this one
-        with self._lock:
-            self._values[key] = value
-            self._values.move_to_end(key)
-            while len(self._values) > self.entries:
-                self._values.popitem(last=False)
+        found = self._found(key_now())
+        if found is not _MISSING:
+            return found
+        with self._working:
+            key = key_now()
+            found = self._found(key)
+            if found is not _MISSING:
+                return found
+            with self._lock:
+                self.misses += 1
+            value = compute()
+            with self._lock:
+                self._values[key] = value
+                while len(self._values) > self.entries:
+                    self._values.popitem(last=False)
         return value
 
     def __len__(self) -> int:

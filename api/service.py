@@ -72,7 +72,7 @@ class GraphService:
 
     def _derived(self, name: str, inputs: tuple, compute: Callable[[], Any]) -> Any:
         """compute(), or its value for these inputs at the graph's present generation."""
-        return self.derived.get_or_compute((name, self.store.generation(), *inputs), compute)
+        return self.derived.get_or_compute(lambda: (name, self.store.generation(), *inputs), compute)
 
     @contextmanager
     def writing(self) -> Iterator[None]:

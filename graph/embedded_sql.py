@@ -109,12 +109,16 @@ WITH
   )
 """
 
+# One row, a JSON array of [key, props] in page order: each row fetched is a hand-back of Python's
+# interpreter lock, and a busy server makes a page wait for the lock once per row.
 ITEM_PAGE = (
     _CHOSEN
     + """
-SELECT key, props FROM chosen
-ORDER BY track, number, key
-LIMIT :limit OFFSET :offset
+SELECT json_group_array(json_array(key, json(props))) FROM (
+  SELECT key, props FROM chosen
+  ORDER BY track, number, key
+  LIMIT :limit OFFSET :offset
+)
 """
 )
 

@@ -59,11 +59,14 @@ def report_facts(store: GraphStore, run_ids: Sequence[str]) -> list[PredictionFa
     else:
         runs = [(str(n.ref.key), n.props) for n in store.select("Run")]
     models = store.get_many("Model", {props["model"] for _, props in runs})
-    preds_of: dict[str, list[Props]] = {}
-    for run_id, _ in runs:
-        refs = [n.node for n in store.neighbours([NodeRef("Run", run_id)], "IN_RUN", Direction.IN)]
-        found_preds = store.get_many("Prediction", [r.key for r in refs])
-        preds_of[run_id] = [found_preds[k] for k in sorted(found_preds, key=str)]
+    # every run's predictions in one question each for the edges and the nodes (not one per run)
+    keys_of: dict[str, list] = defaultdict(list)
+    for n in store.neighbours([NodeRef("Run", run_id) for run_id, _ in runs], "IN_RUN", Direction.IN):
+        keys_of[str(n.start.key)].append(n.node.key)
+    found_preds = store.get_many("Prediction", [k for keys in keys_of.values() for k in keys])
+    preds_of = {
+        run_id: [found_preds[k] for k in sorted(keys_of[run_id], key=str) if k in found_preds] for run_id, _ in runs
+    }
     items = store.get_many("Item", {p["itemId"] for ps in preds_of.values() for p in ps})
     item_refs = [NodeRef("Item", i) for i in items]
     case_of = {str(n.start.key): str(n.node.key) for n in store.neighbours(item_refs, "ABOUT")}

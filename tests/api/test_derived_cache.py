@@ -4,6 +4,7 @@ a caller the policy refuses never reaches a cached value, and one whose view dif
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def test_the_cache_keeps_the_most_recent_entries_and_can_be_off() -> None:
         computed.append(name)
         return name.upper()
 
-    assert [cache.get_or_compute((k,), lambda k=k: work(k)) for k in ("a", "b", "a", "c", "b")] == [
+    assert [cache.get_or_compute(lambda k=k: (k,), lambda k=k: work(k)) for k in ("a", "b", "a", "c", "b")] == [
         "A",
         "B",
         "A",
@@ -41,8 +42,83 @@ def test_the_cache_keeps_the_most_recent_entries_and_can_be_off() -> None:
     # 'a' was used after 'b', so 'c' pushed 'b' out: it is computed again
     assert computed == ["a", "b", "c", "b"] and len(cache) == 2 and (cache.hits, cache.misses) == (1, 4)
     off = DerivedCache(0)
-    assert [off.get_or_compute(("a",), lambda: work("a")) for _ in range(2)] == ["A", "A"]
+    assert [off.get_or_compute(lambda: ("a",), lambda: work("a")) for _ in range(2)] == ["A", "A"]
     assert computed[-2:] == ["a", "a"] and len(off) == 0
+
+
+def test_one_value_is_worked_out_at_a_time_and_a_caller_asking_meanwhile_gets_it() -> None:
+    cache = DerivedCache(4)
+    started, release = threading.Event(), threading.Event()
+    computed: list[str] = []
+
+    def slow(name: str) -> str:
+        computed.append(name)
+        started.set()
+        release.wait(10)
+        return name.upper()
+
+    answers: list[str] = []
+
+    def ask(name: str) -> None:
+        answers.append(cache.get_or_compute(lambda: (name,), lambda: slow(name)))
+
+    first = threading.Thread(target=ask, args=("k",))
+    first.start()
+    assert started.wait(10)
+    # asked while the first caller works: the same key waits for that work instead of repeating it,
+    # and another key waits its turn
+    waiting = [threading.Thread(target=ask, args=(name,)) for name in ("k", "other")]
+    for thread in waiting:
+        thread.start()
+    for thread in waiting:
+        thread.join(0.2)
+        assert thread.is_alive()
+    assert computed == ["k"]
+    release.set()
+    for thread in (first, *waiting):
+        thread.join(10)
+    assert sorted(answers) == ["K", "K", "OTHER"] and computed == ["k", "other"]
+    assert (cache.hits, cache.misses) == (1, 2)
+
+
+def test_the_key_is_read_again_when_a_callers_turn_comes_and_a_failure_is_not_kept() -> None:
+    cache = DerivedCache(4)
+    generation = [1]
+    started, release = threading.Event(), threading.Event()
+
+    def held() -> str:
+        started.set()
+        release.wait(10)
+        return "held"
+
+    holder = threading.Thread(target=lambda: cache.get_or_compute(lambda: ("held",), held))
+    holder.start()
+    assert started.wait(10)
+    keys: list[tuple] = []
+
+    def key_now() -> tuple:
+        keys.append(("report", generation[0]))
+        return keys[-1]
+
+    answer: list[int] = []
+    asker = threading.Thread(target=lambda: answer.append(cache.get_or_compute(key_now, lambda: generation[0])))
+    asker.start()
+    asker.join(0.2)
+    generation[0] = 2  # a write while the asker waits its turn
+    release.set()
+    for thread in (holder, asker):
+        thread.join(10)
+    # worked out once, for the generation of its turn, and kept under that generation
+    assert answer == [2] and keys == [("report", 1), ("report", 2)]
+    assert cache.get_or_compute(lambda: ("report", 2), lambda: -1) == 2
+
+    # a computation that fails leaves nothing behind: the next caller works the value out itself
+    def broken() -> str:
+        raise RuntimeError("the store went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        cache.get_or_compute(lambda: ("other",), broken)
+    assert cache.get_or_compute(lambda: ("other",), lambda: "fine") == "fine"
 
 
 def test_the_setting_is_a_number_of_entries(monkeypatch: pytest.MonkeyPatch) -> None:
