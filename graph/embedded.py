@@ -18,6 +18,7 @@ import functools
 import gzip
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections import deque
@@ -40,6 +41,7 @@ from mmrare.graph.store import (
     RelRow,
     Where,
     WriteTx,
+    not_unicode,
     order_value,
 )
 from mmrare.graph.subsets import ItemFilter
@@ -77,13 +79,20 @@ def _encode(props: Props) -> str:
         return _encode_plain(props)
 
 
-def _decode(text: str | bytes) -> Any:
+# orjson reads an integer beyond 64 bits (20 digits or more) as a float, silently rounded
+_LONG_NUMBER = re.compile(r"\d{20}")
+
+
+def _decode(text: str) -> Any:
     """JSON text back to values: orjson reads several times faster (a report reads thousands of rows);
-    what it refuses (an int beyond 64 bits, written the plain way) is read the plain way."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
+    a text with a run of 20 digits (an int beyond 64 bits, or only a long hex string) and what orjson
+    refuses are read the plain way."""
+    if _LONG_NUMBER.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
 
 
 Entry = TypeVar("Entry")
@@ -322,17 +331,27 @@ class EmbeddedStore(GraphStore):
         written: set[str] = set()  # nodes this commit has upserted: known to exist as relationship ends
         with self._connection() as db, self._immediate(db):
             for kind, name, rows in ops:
-                if kind == "nodes":
-                    written |= self._write_nodes(db, str(name), rows)
-                elif kind == "rels":
-                    self._write_rels(db, str(name), rows, written)
-                elif kind == "delete":
-                    written -= {r.uid for r in rows}
-                    self._remove_nodes(db, rows)
-                else:
-                    for chunk in _chunks([r.uid for r in rows]):
-                        db.execute(f"DELETE FROM rel WHERE type = ? AND src IN ({_marks(len(chunk))})", [name, *chunk])
+                try:
+                    written = self._apply(db, kind, name, rows, written)
+                except UnicodeEncodeError:  # the whole commit rolls back
+                    raise not_unicode(str(name or "delete"), rows) from None
             db.execute(sql.BUMP_GENERATION)
+
+    def _apply(
+        self, db: sqlite3.Connection, kind: str, name: str | None, rows: list[Any], written: set[str]
+    ) -> set[str]:
+        """One buffered write of a commit; the uids of the nodes written so far, after it."""
+        if kind == "nodes":
+            return written | self._write_nodes(db, str(name), rows)
+        if kind == "rels":
+            self._write_rels(db, str(name), rows, written)
+        elif kind == "delete":
+            self._remove_nodes(db, rows)
+            return written - {r.uid for r in rows}
+        else:
+            for chunk in _chunks([r.uid for r in rows]):
+                db.execute(f"DELETE FROM rel WHERE type = ? AND src IN ({_marks(len(chunk))})", [name, *chunk])
+        return written
 
     def _write_nodes(self, db: sqlite3.Connection, label: str, rows: list[tuple[Key, Props]]) -> set[str]:
         patches: dict[str, tuple[Key, Props]] = {}

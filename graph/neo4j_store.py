@@ -13,7 +13,7 @@ from mmrare.graph.cypher import statement
 from mmrare.graph.errors import MissingEndpointError, StoreUnavailableError
 from mmrare.graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
 from mmrare.graph.questions import PredictionFacts
-from mmrare.graph.store import PAGE_LINKS, GraphStore, ItemPage, KeptAnswers, RelRow, Where, WriteTx
+from mmrare.graph.store import PAGE_LINKS, GraphStore, ItemPage, KeptAnswers, RelRow, Where, WriteTx, not_unicode
 from mmrare.graph.subsets import ItemFilter
 
 BATCH = 5000  # rows per UNWIND; large enough to amortise round trips, small enough for a 1 GB heap
@@ -32,6 +32,16 @@ def _own(props: Any) -> Props:
     return out
 
 
+@contextmanager
+def _text_errors_named(what: str, rows: Sequence[Any]) -> Iterator[None]:
+    """The driver cannot send text that is not Unicode: the error names the row (the transaction then
+    rolls back)."""
+    try:
+        yield
+    except UnicodeEncodeError:
+        raise not_unicode(what, rows) from None
+
+
 class _Neo4jTx(WriteTx):
     def __init__(self, tx: neo4j.Transaction) -> None:
         self.tx = tx
@@ -45,15 +55,17 @@ class _Neo4jTx(WriteTx):
             {"key": key, "uid": NodeRef(label, key).uid, "props": {k: v for k, v in props.items() if k != key_name}}
             for key, props in rows
         ]
-        for chunk in _chunks(payload):
-            self.tx.run(query, rows=chunk).consume()
+        with _text_errors_named(label, rows):
+            for chunk in _chunks(payload):
+                self.tx.run(query, rows=chunk).consume()
 
     def _upsert_rels(self, rel_type: str, rows: list[RelRow]) -> None:
         self.wrote = True
         query = statement("upsert_rels", rel_type=rel_type)
         payload = [{"src": r.src.uid, "dst": r.dst.uid, "rid": r.rid, "props": r.props} for r in rows]
         for chunk in _chunks(payload):
-            written = self.tx.run(query, rows=chunk).single(strict=True)["written"]
+            with _text_errors_named(rel_type, rows):
+                written = self.tx.run(query, rows=chunk).single(strict=True)["written"]
             if written != len(chunk):
                 uids = sorted({u for row in chunk for u in (row["src"], row["dst"])})
                 missing = [r["uid"] for r in self.tx.run(statement("missing_nodes"), uids=uids)]
@@ -62,14 +74,16 @@ class _Neo4jTx(WriteTx):
 
     def _delete_nodes(self, refs: list[NodeRef]) -> None:
         self.wrote = True
-        for chunk in _chunks([r.uid for r in refs]):
-            self.tx.run(statement("delete_nodes"), uids=chunk).consume()
+        with _text_errors_named("delete", refs):
+            for chunk in _chunks([r.uid for r in refs]):
+                self.tx.run(statement("delete_nodes"), uids=chunk).consume()
 
     def _delete_rels(self, rel_type: str, starts: list[NodeRef]) -> None:
         self.wrote = True
         query = statement("delete_rels", rel_type=rel_type)
-        for chunk in _chunks([r.uid for r in starts]):
-            self.tx.run(query, uids=chunk).consume()
+        with _text_errors_named(rel_type, starts):
+            for chunk in _chunks([r.uid for r in starts]):
+                self.tx.run(query, uids=chunk).consume()
 
 
 class Neo4jStore(GraphStore):

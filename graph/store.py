@@ -155,6 +155,40 @@ def check_props(props: Props, where: str) -> None:
             )
 
 
+def _bad_text(value: Any) -> str | None:
+    """Where in `value` text is not Unicode (holds a lone surrogate, which UTF-8 cannot write): a
+    property name, "key" for a bare text, None when all is well."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "key"
+        return None
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            if _bad_text(name) or _bad_text(inner):
+                return repr(name)
+        return None
+    if isinstance(value, list | tuple):
+        return next((found for inner in value if (found := _bad_text(inner))), None)
+    if isinstance(value, NodeRef):
+        return _bad_text(value.key)
+    if isinstance(value, RelRow):
+        return _bad_text(value.src) or _bad_text(value.dst) or _bad_text(value.rid) or _bad_text(value.props)
+    return None
+
+
+def not_unicode(what: str, rows: Sequence[Any]) -> InvalidRowError:
+    """The error for a write a store could not encode: it names the first row (and property) whose
+    text is not Unicode. Looked for only once a write failed, so the common path pays nothing."""
+    for i, row in enumerate(rows):
+        found = _bad_text(row)
+        if found is not None:
+            where = "its key" if found == "key" else f"property {found}"
+            return InvalidRowError(f"{what} row {i}: {where} holds text that is not Unicode (a lone surrogate)")
+    return InvalidRowError(f"{what}: a row holds text that is not Unicode (a lone surrogate)")
+
+
 def validate_node_rows(label: str, rows: Iterable[Props]) -> list[tuple[Key, Props]]:
     spec = node_spec(label)
     out: list[tuple[Key, Props]] = []

@@ -107,6 +107,16 @@ def test_failed_batch_writes_nothing(store: GraphStore) -> None:
     with pytest.raises(RuntimeError, match="caller failed"), store.transaction() as tx:
         tx.upsert_nodes("Disease", [{"orphaCode": 8}])
         raise RuntimeError("caller failed")
+    # text that is not Unicode (a lone surrogate, which UTF-8 cannot hold): named, nothing written
+    lone = "Marfan \ud800 syndrome"
+    not_unicode = r"Disease row 1: property 'synonyms' holds text that is not Unicode"
+    with pytest.raises(InvalidRowError, match=not_unicode), store.transaction() as tx:
+        tx.upsert_nodes("Disease", [{"orphaCode": 9, "name": "fine"}, {"orphaCode": 10, "synonyms": ["a", lone]}])
+    with pytest.raises(InvalidRowError, match=r"Item row 0: its key holds text that is not Unicode"):
+        store.upsert_nodes("Item", [{"itemId": lone}])
+    with pytest.raises(InvalidRowError, match=r"SUBCLASS_OF row 0: property 'why'"), store.transaction() as tx:
+        tx.upsert_nodes("Disease", [{"orphaCode": 11}])
+        tx.upsert_rels("SUBCLASS_OF", [RelRow(D(11), D(1), {"why": lone})])
     assert store.stats() == before
     assert store.get(D(5)) is None
 

@@ -214,17 +214,18 @@ def test_upgrade_copies_an_old_file(tmp_path: Path) -> None:
 
 def test_properties_orjson_refuses_are_stored_the_plain_way(tmp_path: Path) -> None:
     """orjson encodes rows on the fast path; an int beyond 64 bits is refused by it and still stored
-    (the JSON encoder's way); non-ASCII text, small floats and lists read back as written."""
+    (the JSON encoder's way), and read back exactly (orjson would read it as a float); non-ASCII text,
+    small floats and lists read back as written."""
     store = EmbeddedStore(tmp_path / "graph.db")
     rows = [
         {"orphaCode": 1, "name": "Café-au-lait ß", "prevalence": 1e-05, "mondo": ["MONDO:1", "MONDO:2"]},
-        {"orphaCode": 2, "name": "beyond 64 bits", "size": 2**70},
+        {"orphaCode": 2, "name": "beyond 64 bits", "size": 2**70 + 1},
     ]
     store.upsert_nodes("Disease", rows)
     found = store.get_many("Disease", [1, 2])
     assert found[1]["name"] == "Café-au-lait ß" and found[1]["prevalence"] == 1e-05
     assert found[1]["mondo"] == ["MONDO:1", "MONDO:2"]
-    assert found[2]["size"] == 2**70
+    assert found[2]["size"] == 2**70 + 1  # read back exactly: not a float, which cannot hold it
 
 
 def _pragma(store: EmbeddedStore, name: str) -> int:
