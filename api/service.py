@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -32,8 +32,8 @@ from mmrare.scoring.coverage import Coverage, coverage
 from mmrare.scoring.judge_choice import make_judge, metric_property
 from mmrare.scoring.judges import OFFLINE_JUDGES
 from mmrare.scoring.ladder import laddered_report
-from mmrare.scoring.reference import ReferenceScores, collect_reference_rows, reference_scores
-from mmrare.scoring.report import Report, child_classes, collect_rows, stratify
+from mmrare.scoring.reference import ReferenceScores, reference_headline
+from mmrare.scoring.report import Report, collect_rows, stratified_report, stratify
 from mmrare.scoring.run_choice import resolve_runs
 from mmrare.scoring.service import ScoreSummary, score_run
 from mmrare.scoring.study_table import StudyRow, study_rows
@@ -70,9 +70,11 @@ class GraphService:
         # reports, contrasts, the reference headline and coverage, once per generation and inputs
         self.derived = derived if derived is not None else DerivedCache(entries_from_env())
 
-    def _derived(self, name: str, inputs: tuple, compute: Callable[[], Any]) -> Any:
-        """compute(), or its value for these inputs at the graph's present generation."""
-        return self.derived.get_or_compute(lambda: (name, self.store.generation(), *inputs), compute)
+    def _derived(self, work: Callable[..., Any], *args: Hashable) -> Any:
+        """work(store, *args), or its value for these arguments at the graph's present generation."""
+        return self.derived.get_or_compute(
+            lambda: (work, self.store.generation(), *args), lambda: work(self.store, *args)
+        )
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -187,14 +189,7 @@ class GraphService:
         chosen = self._visible_runs(who, runs)
         tracks = (track,) if track else ()
         if not self.policy.hides_answers_from(who):
-
-            def stratified() -> Report:
-                rows = collect_rows(self.store, chosen, (under,) if under else (), tracks)
-                children = child_classes(self.store, under) if under and "class" in by else None
-                return stratify(rows, by, metric, children, leak_free, resamples)
-
-            inputs = (tuple(chosen), under, tracks, by, metric, leak_free, resamples)
-            return self._derived("report", inputs, stratified)
+            return self._derived(stratified_report, tuple(chosen), under, tracks, by, metric, leak_free, resamples)
         # on a held-out release (no class, no leak-free subset) a submitter sees the Ladder's values over
         # all of their submissions; the runs asked for are among them, so their rows are read once
         submitted = [
@@ -210,13 +205,7 @@ class GraphService:
     ) -> list[ReferenceScores]:
         self.policy.check_exact_means(who, "the reference evaluator's keys")
         visible = self._visible_runs(who, runs)
-
-        def headline() -> list[ReferenceScores]:
-            rows = collect_reference_rows(self.store, visible, judge)
-            # a track whose reference is a study's table gives no keys here (study_tables has it)
-            return reference_scores([r for r in rows if not tracks or r.track in tracks], judge)
-
-        found = self._derived("reference", (tuple(visible), judge, tuple(tracks)), headline)
+        found = self._derived(reference_headline, tuple(visible), judge, tuple(tracks))
         if self.policy.hides_answers_from(who):  # a mean over a few items is their answers (MR is one rank)
             found = [r for r in found if r.values.get("n_total", 0) >= self.policy.min_group]
         return found
@@ -225,7 +214,7 @@ class GraphService:
         """The coverage map; it counts the answers' diseases, so a held-out release shows it to maintainers."""
         self.policy.check_answer_derived(who, "the coverage map")
         self.check_classes([under] if under else [])
-        return self._derived("coverage", (by, under), lambda: coverage(self.store, by, under))
+        return self._derived(coverage, by, under)
 
     def study_tables(self, who: Principal, runs: Sequence[str]) -> list[StudyRow]:
         """The study's table of every visible run that has one; a run of fewer cases than the minimum
@@ -247,11 +236,7 @@ class GraphService:
         self.policy.check_exact_means(who, "condition contrasts")
         self.check_classes([under] if under else [])
         visible = self._visible_runs(who, runs)
-        found = self._derived(
-            "contrasts",
-            (tuple(visible), metric, by, under, resamples),
-            lambda: graph_contrasts(self.store, visible, metric, by, under, resamples),
-        )
+        found = self._derived(graph_contrasts, tuple(visible), metric, by, under, resamples)
         if self.policy.hides_answers_from(who):
             found = [c for c in found if c.comparison.n >= self.policy.min_group]
         return found

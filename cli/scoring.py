@@ -349,16 +349,15 @@ def report(
             return
         reference_report(runs, ref_judge, fmt, tracks)
         return
-    from mmrare.scoring.report import child_classes, collect_rows, report_csv, stratify
+    from mmrare.scoring.report import report_csv, stratified_report
     from mmrare.scoring.run_choice import resolve_runs
 
     code = orpha_code(under, "--under") if under is not None else None
     with open_store() as store:
         if code is not None:
             known_class(store, code, "--under")
-        rows = collect_rows(store, resolve_runs(store, runs), (code,) if code else (), tracks)
-        children = child_classes(store, code) if code and "class" in by else None
-    result = stratify(rows, by, metric_name(metric), children, leak_free, resamples, seed)
+        chosen = resolve_runs(store, runs)
+        result = stratified_report(store, chosen, code, tracks, by, metric_name(metric), leak_free, resamples, seed)
     if fmt == "json":
         click.echo(
             json.dumps(

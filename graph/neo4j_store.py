@@ -12,7 +12,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from mmrare.graph.cypher import statement
 from mmrare.graph.errors import MissingEndpointError, StoreUnavailableError
 from mmrare.graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
-from mmrare.graph.questions import PredictionFacts
+from mmrare.graph.questions import Answers, CodeFacts, PredictionFacts, prediction_facts
 from mmrare.graph.store import PAGE_LINKS, GraphStore, ItemPage, KeptAnswers, RelRow, Where, WriteTx, not_unicode
 from mmrare.graph.subsets import ItemFilter
 
@@ -209,25 +209,24 @@ class Neo4jStore(GraphStore):
         order = {r: i for i, r in enumerate(dict.fromkeys(run_ids))}
         records = self._read(statement("report_facts"), runs=list(order))
         codes = sorted({c for rec in records for c in rec["codes"]})
-        of_code = {rec["code"]: rec for rec in self._read(statement("report_codes"), codes=codes)}
-        facts = []
-        for rec in records:
-            codes_of_rec = tuple(sorted(rec["codes"]))
-            answer = [of_code[c] for c in codes_of_rec if c in of_code]
-            facts.append(
-                PredictionFacts(
-                    run_id=rec["run"],
-                    model=rec["model"],
-                    domain=rec["domain"],
-                    prediction=dict(rec["prediction"]),  # [key, value] pairs
-                    item={k: v for k, v in rec["item"].items() if v is not None},
-                    case_id=rec["caseId"],
-                    codes=codes_of_rec,
-                    classes=frozenset(a for d in answer for a in d["classes"]),
-                    prevalence=next((d["prevalence"] for d in answer if d["prevalence"] is not None), None),
-                    heads=tuple(sorted({h for d in answer for h in d["heads"]})),
-                )
+        answers = Answers(
+            {
+                rec["code"]: CodeFacts(frozenset(rec["classes"]), rec["prevalence"] or None, frozenset(rec["heads"]))
+                for rec in self._read(statement("report_codes"), codes=codes)
+            }
+        )
+        facts = [
+            prediction_facts(
+                rec["run"],
+                rec["model"],
+                rec["domain"],
+                dict(rec["prediction"]),  # [key, value] pairs
+                rec["item"],
+                rec["caseId"],
+                answers.of(rec["codes"]),
             )
+            for rec in records
+        ]
         return sorted(facts, key=lambda f: (order.get(f.run_id, 0), f.run_id, str(f.prediction["predictionId"])))
 
     def disease_search(

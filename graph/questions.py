@@ -49,6 +49,85 @@ def report_prediction(props: Props) -> Props:
     return {k: v for k, v in props.items() if k in PREDICTION_IDS or isinstance(v, int | float)}
 
 
+@dataclass(frozen=True)
+class CodeFacts:
+    """What a report needs of one answer code."""
+
+    classes: frozenset[int]  # every class it descends from, itself included
+    prevalence: str | None  # its headline prevalence class
+    heads: frozenset[str]  # the names of its classification heads
+
+
+def code_facts(store: GraphStore, codes: set[int]) -> dict[int, CodeFacts]:
+    """The facts of each code, from the store's primitives (a report has a few hundred codes at most)."""
+    diseases = store.get_many("Disease", codes)
+    head_names = {
+        int(k): v.get("name", str(k))
+        for k, v in store.get_many("Disease", {h for d in diseases.values() for h in d.get("heads", [])}).items()
+    }
+    refs = [NodeRef("Disease", c) for c in codes]
+    closure = store.closure_each(refs, "SUBCLASS_OF", Direction.OUT, include_self=True)
+    classes_of = {int(ref.key): frozenset(int(a.key) for a in reached) for ref, reached in closure.items()}
+    out = {}
+    for code in codes:
+        disease = diseases.get(code, {})
+        heads = frozenset(head_names[h] for h in disease.get("heads", []) if h in head_names)
+        out[code] = CodeFacts(classes_of.get(code, frozenset()), disease.get("prevalenceClass") or None, heads)
+    return out
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An item's answer codes (ascending) with what a report needs of them together: every class they
+    descend from, the prevalence of the first code that has one, their heads' names (sorted)."""
+
+    codes: tuple[int, ...]
+    classes: frozenset[int]
+    prevalence: str | None
+    heads: tuple[str, ...]
+
+
+class Answers:
+    """The answers of a report's items from the facts of their codes, each set of codes worked out
+    once: the runs of a report answer the same items."""
+
+    def __init__(self, known: dict[int, CodeFacts]) -> None:
+        self.known = known
+        self._made: dict[tuple[int, ...], Answer] = {}
+
+    def of(self, codes: Sequence[int]) -> Answer:
+        asked = tuple(codes)
+        made = self._made.get(asked)
+        if made is None:
+            ordered = tuple(sorted(asked))
+            facts = [self.known[c] for c in ordered if c in self.known]
+            made = self._made[asked] = Answer(
+                ordered,
+                frozenset().union(*(f.classes for f in facts)),
+                next((f.prevalence for f in facts if f.prevalence), None),
+                tuple(sorted(frozenset().union(*(f.heads for f in facts)))),
+            )
+        return made
+
+
+def prediction_facts(
+    run_id: str, model: str, domain: str | None, prediction: Props, item: Props, case_id: str | None, answer: Answer
+) -> PredictionFacts:
+    """One prediction's facts: what a report reads of the prediction and of the item, and its answer."""
+    return PredictionFacts(
+        run_id=run_id,
+        model=model,
+        domain=domain,
+        prediction=report_prediction(prediction),
+        item=report_item(item),
+        case_id=case_id,
+        codes=answer.codes,
+        classes=answer.classes,
+        prevalence=answer.prevalence,
+        heads=answer.heads,
+    )
+
+
 def report_facts(store: GraphStore, run_ids: Sequence[str]) -> list[PredictionFacts]:
     """The facts of every prediction of the runs (all runs when none are named), by run in the
     order given (by run id for all), then by prediction id. Runs that do not exist are skipped;
@@ -73,40 +152,16 @@ def report_facts(store: GraphStore, run_ids: Sequence[str]) -> list[PredictionFa
     codes_of: dict[str, list[int]] = defaultdict(list)
     for n in store.neighbours(item_refs, "ANSWER_IS"):
         codes_of[str(n.start.key)].append(int(n.node.key))
-    all_codes = {c for cs in codes_of.values() for c in cs}
-    diseases = store.get_many("Disease", all_codes)
-    head_names = {
-        int(k): v.get("name", str(k))
-        for k, v in store.get_many("Disease", {h for d in diseases.values() for h in d.get("heads", [])}).items()
-    }
-    closure = store.closure_each(
-        [NodeRef("Disease", c) for c in all_codes], "SUBCLASS_OF", Direction.OUT, include_self=True
-    )
-    classes_of = {int(ref.key): frozenset(int(a.key) for a in reached) for ref, reached in closure.items()}
+    answers = Answers(code_facts(store, {c for cs in codes_of.values() for c in cs}))
     out = []
     for run_id, run in runs:
+        domain = models.get(run["model"], {}).get("domain")
         for p in preds_of[run_id]:
-            item = items.get(p["itemId"])
-            if item is None:
-                continue
-            codes = tuple(sorted(codes_of.get(p["itemId"], [])))
-            answers = [diseases.get(c, {}) for c in codes]
-            out.append(
-                PredictionFacts(
-                    run_id=run_id,
-                    model=run["model"],
-                    domain=models.get(run["model"], {}).get("domain"),
-                    prediction=report_prediction(p),
-                    item=report_item(item),
-                    case_id=case_of.get(p["itemId"]),
-                    codes=codes,
-                    classes=frozenset().union(*(classes_of.get(c, frozenset()) for c in codes)),
-                    prevalence=next((d["prevalenceClass"] for d in answers if d.get("prevalenceClass")), None),
-                    heads=tuple(
-                        sorted({head_names[h] for d in answers for h in d.get("heads", []) if h in head_names})
-                    ),
-                )
-            )
+            item_id = p["itemId"]
+            item = items.get(item_id)
+            if item is not None:
+                answer = answers.of(codes_of.get(item_id, []))
+                out.append(prediction_facts(run_id, run["model"], domain, p, item, case_of.get(item_id), answer))
     return out
 
 

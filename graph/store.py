@@ -103,20 +103,32 @@ PRIMITIVES = (bool, int, float, str)
 _EXACT = frozenset({bool, int, str})  # the common cases, told by their exact type at once
 
 
+# Neo4j's integers are 64-bit, and the embedded store's JSON reader (orjson) reads a longer one as a
+# rounded float: both stores refuse ints outside this range
+SMALLEST_INT, LARGEST_INT = -(2**63), 2**63 - 1
+
+
+def _fits(value: Any) -> bool:
+    return type(value) is not int or SMALLEST_INT <= value <= LARGEST_INT
+
+
 def check_value(value: Any) -> bool:
     """A property value both stores can hold: a primitive, None, or a list of one primitive type."""
     kind = type(value)
+    if kind is int:
+        return SMALLEST_INT <= value <= LARGEST_INT
     if kind in _EXACT or value is None:
         return True
     if kind is list and value and type(value[0]) in _EXACT and len(set(map(type, value))) == 1:
-        return True  # one exact primitive type throughout, told in C
+        # one exact primitive type throughout, told in C
+        return type(value[0]) is not int or (min(value) >= SMALLEST_INT and max(value) <= LARGEST_INT)
     if isinstance(value, float):
         return math.isfinite(value)
     if isinstance(value, PRIMITIVES):
-        return True
+        return _fits(value)
     if isinstance(value, list):
         kinds = {type(v) for v in value}
-        return len(kinds) <= 1 and all(isinstance(v, PRIMITIVES) for v in value)
+        return len(kinds) <= 1 and all(isinstance(v, PRIMITIVES) and _fits(v) for v in value)
     return False
 
 
@@ -139,7 +151,11 @@ def _plain_props(props: Props) -> bool:
     for name, value in props.items():
         if type(name) is not str or not name or name in RESERVED_NAMES:
             return False
-        if type(value) not in _EXACT and value is not None and not check_value(value):
+        kind = type(value)
+        if kind is int:
+            if not SMALLEST_INT <= value <= LARGEST_INT:
+                return False
+        elif kind not in _EXACT and value is not None and not check_value(value):
             return False
     return True
 
@@ -149,6 +165,10 @@ def check_props(props: Props, where: str) -> None:
         if not isinstance(name, str) or not name or name in RESERVED_NAMES:
             raise InvalidRowError(f"{where}: property name {name!r} is not allowed")
         if not check_value(value):
+            if not all(_fits(v) for v in (value if isinstance(value, list) else [value])):
+                raise InvalidRowError(
+                    f"{where}: property {name!r} has an int beyond 64 bits, which neither store holds"
+                )
             raise InvalidRowError(
                 f"{where}: property {name!r} has value {value!r}; allowed are None, bool, int, float, "
                 "str and lists of one of these"

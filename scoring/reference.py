@@ -219,6 +219,15 @@ def _evidence_golds(rule: EvidenceKeys, store: GraphStore, items: list[ItemRecor
     return evidence_golds(store, items)
 
 
+def reference_headline(
+    store: GraphStore, run_ids: Sequence[str], judge: str | None, tracks: Sequence[str] = ()
+) -> list[ReferenceScores]:
+    """The reference evaluator's keys of the runs (all runs when none), of `tracks` only when given;
+    a track whose reference is a study's table gives none here (study_rows has it)."""
+    rows = collect_reference_rows(store, run_ids, judge)
+    return reference_scores([r for r in rows if not tracks or r.track in tracks], judge)
+
+
 def collect_reference_rows(
     store: GraphStore, run_ids: Sequence[str], judge: str | None, tracks: Sequence[str] = ()
 ) -> list[ReferenceRow]:

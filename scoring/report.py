@@ -278,6 +278,24 @@ def stratify(
     )
 
 
+def stratified_report(
+    store: GraphStore,
+    runs: Sequence[str],
+    under: int | None,
+    tracks: Sequence[str],
+    by: str,
+    metric: str,
+    leak_free: bool,
+    resamples: int,
+    seed: int = SEED,
+) -> Report:
+    """The runs' report from the store, stratified `by`, over the items under a class when given (by
+    its direct children with `by` class): what `mmrare report` prints and the API answers."""
+    rows = collect_rows(store, runs, (under,) if under else (), tracks)
+    children = child_classes(store, under) if under and "class" in by else None
+    return stratify(rows, by, metric, children, leak_free, resamples, seed)
+
+
 def child_classes(store: GraphStore, code: int) -> dict[int, str]:
     """The direct children of a class, by code, with their names (the groups of --by class)."""
     kids = [n.node.key for n in store.neighbours([NodeRef("Disease", code)], "SUBCLASS_OF", Direction.IN)]

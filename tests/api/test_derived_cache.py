@@ -173,8 +173,8 @@ def test_contrasts_are_worked_out_once_per_generation_and_inputs(
 def test_reports_coverage_and_the_headline_are_kept_too(
     t1_graph: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rows = counted(monkeypatch, "collect_rows")
-    reference = counted(monkeypatch, "collect_reference_rows")
+    rows = counted(monkeypatch, "stratified_report")
+    reference = counted(monkeypatch, "reference_headline")
     maps = counted(monkeypatch, "coverage")
     service = GraphService(t1_graph, FolderBlobStore(tmp_path / "blobs"), derived=DerivedCache())
     for _ in range(2):

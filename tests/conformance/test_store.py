@@ -117,6 +117,11 @@ def test_failed_batch_writes_nothing(store: GraphStore) -> None:
     with pytest.raises(InvalidRowError, match=r"SUBCLASS_OF row 0: property 'why'"), store.transaction() as tx:
         tx.upsert_nodes("Disease", [{"orphaCode": 11}])
         tx.upsert_rels("SUBCLASS_OF", [RelRow(D(11), D(1), {"why": lone})])
+    # an int beyond 64 bits: Neo4j cannot hold it, and the embedded store would read it back rounded
+    beyond = r"Disease row 1: property 'size' has an int beyond 64 bits"
+    for big in (2**63, -(2**63) - 1, [1, 2**64]):
+        with pytest.raises(InvalidRowError, match=beyond):
+            store.upsert_nodes("Disease", [{"orphaCode": 12}, {"orphaCode": 13, "size": big}])
     assert store.stats() == before
     assert store.get(D(5)) is None
 

@@ -212,20 +212,20 @@ def test_upgrade_copies_an_old_file(tmp_path: Path) -> None:
     assert again.exit_code != 0 and "exists" in again.output
 
 
-def test_properties_orjson_refuses_are_stored_the_plain_way(tmp_path: Path) -> None:
-    """orjson encodes rows on the fast path; an int beyond 64 bits is refused by it and still stored
-    (the JSON encoder's way), and read back exactly (orjson would read it as a float); non-ASCII text,
-    small floats and lists read back as written."""
+def test_properties_read_back_as_written_through_orjson(tmp_path: Path) -> None:
+    """orjson encodes and decodes rows on the fast path: non-ASCII text, small floats, the largest and
+    smallest 64-bit ints and lists read back as written (a longer int is refused: the conformance test)."""
     store = EmbeddedStore(tmp_path / "graph.db")
     rows = [
         {"orphaCode": 1, "name": "Café-au-lait ß", "prevalence": 1e-05, "mondo": ["MONDO:1", "MONDO:2"]},
-        {"orphaCode": 2, "name": "beyond 64 bits", "size": 2**70 + 1},
+        {"orphaCode": 2, "name": "the edges of 64 bits", "size": 2**63 - 1, "sizes": [-(2**63), 2**63 - 1]},
     ]
     store.upsert_nodes("Disease", rows)
     found = store.get_many("Disease", [1, 2])
     assert found[1]["name"] == "Café-au-lait ß" and found[1]["prevalence"] == 1e-05
     assert found[1]["mondo"] == ["MONDO:1", "MONDO:2"]
-    assert found[2]["size"] == 2**70 + 1  # read back exactly: not a float, which cannot hold it
+    assert found[2]["size"] == 9223372036854775807 and found[2]["sizes"] == [-9223372036854775808, 9223372036854775807]
+    assert type(found[2]["size"]) is int
 
 
 def _pragma(store: EmbeddedStore, name: str) -> int:
