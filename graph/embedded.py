@@ -31,7 +31,6 @@ import orjson
 from mmrare.graph import embedded_sql as sql
 from mmrare.graph.errors import MissingEndpointError, StoreBusyError, StoreUnavailableError
 from mmrare.graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
-from mmrare.graph.questions import REPORT_ITEM_FIELDS, Answers, PredictionFacts, code_facts, prediction_facts
 from mmrare.graph.store import (
     PAGE_IMAGE_PROPS,
     PAGE_LINKS,
@@ -61,10 +60,6 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]
 def _ref_of(uid: str) -> NodeRef:
     """NodeRef.parse, remembered: a page meets the same images and cases again and again."""
     return NodeRef.parse(uid)
-
-
-# the item fields a report reads, picked out by SQLite in this order
-_REPORT_FACTS = sql.REPORT_FACTS.replace("__ITEM_PATHS__", ", ".join(f"'$.{f}'" for f in REPORT_ITEM_FIELDS))
 
 
 def _marks(n: int) -> str:
@@ -583,31 +578,6 @@ class EmbeddedStore(GraphStore):
         for found in links.values():
             found.sort(key=link_order)
         return ItemPage(items, total, links, linked)
-
-    def report_facts(self, run_ids: Sequence[str] = ()) -> list[PredictionFacts]:
-        """The predictions' facts in one SQL statement (sql.REPORT_FACTS), handed back as one JSON array,
-        and the facts of their answer codes from the primitives: the twin of the Neo4j store's two
-        statements. SQLite reads the rows without holding Python's interpreter lock, which a busy
-        server's item pages are waiting for."""
-        order = {r: i for i, r in enumerate(dict.fromkeys(run_ids))}
-        with self._connection() as db:
-            (found,) = db.execute(_REPORT_FACTS, {"runs": json.dumps(list(order))}).fetchone()
-        rows = _decode(found)
-        codes_of = [[int(_ref_of(uid).key) for uid in answers] for *_, answers in rows]
-        answers = Answers(code_facts(self, {c for codes in codes_of for c in codes}))
-        facts = [
-            prediction_facts(
-                run,
-                model,
-                domain,
-                prediction,
-                dict(zip(REPORT_ITEM_FIELDS, item, strict=True)),
-                None if case is None else str(_ref_of(case).key),
-                answers.of(codes),
-            )
-            for (run, model, domain, prediction, item, case, _), codes in zip(rows, codes_of, strict=True)
-        ]
-        return sorted(facts, key=lambda f: (order.get(f.run_id, 0), f.run_id, str(f.prediction["predictionId"])))
 
     def disease_search(
         self, search: str | None = None, under: int | None = None, prevalence: str | None = None, limit: int = 50

@@ -133,30 +133,6 @@ SELECT json_group_array(uid) FROM (
 )
 """
 
-# What a stratified report needs of each prediction of the runs (`:runs`, a JSON list; all runs when
-# empty), the twin of cypher/report_facts.cypher, as one JSON array of
-# [run, model, domain, prediction, item, case uid, answer uids]: of the prediction its ids and its
-# numbers (booleans kept as such), of the item the fields `:item_paths` picks, in that order.
-REPORT_FACTS = """
-SELECT json_group_array(json_array(
-  r.key,
-  json_extract(r.props, '$.model'),
-  (SELECT json_extract(m.props, '$.domain') FROM node m WHERE m.uid = 'Model:' || json_extract(r.props, '$.model')),
-  (SELECT json_group_object(e.key, CASE e.type WHEN 'true' THEN json('true') WHEN 'false' THEN json('false')
-                                   ELSE e.value END)
-   FROM json_each(p.props) e
-   WHERE e.key IN ('predictionId', 'itemId') OR e.type IN ('integer', 'real', 'true', 'false')),
-  json_extract(i.props, __ITEM_PATHS__),
-  (SELECT c.dst FROM rel c WHERE c.src = i.uid AND c.type = 'ABOUT' LIMIT 1),
-  (SELECT json_group_array(a.dst) FROM rel a WHERE a.src = i.uid AND a.type = 'ANSWER_IS')
-))
-FROM node r
-JOIN rel ir ON ir.dst = r.uid AND ir.type = 'IN_RUN'
-JOIN node p ON p.uid = ir.src
-JOIN node i ON i.uid = 'Item:' || json_extract(p.props, '$.itemId')
-WHERE r.label = 'Run' AND (json_array_length(:runs) = 0 OR r.key IN (SELECT value FROM json_each(:runs)))
-"""
-
 # Diseases by name or synonym (the twin of cypher/disease_search.cypher); `fold` is str.lower,
 # registered on every connection, so case folding is Python's on both sides of the comparison.
 DISEASE_SEARCH = """
