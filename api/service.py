@@ -15,6 +15,7 @@ from typing import Any
 from mmrare.api.auth import Principal
 from mmrare.api.derived_cache import DerivedCache, entries_from_env
 from mmrare.api.policy import Quota, QuotaExceeded, ReleasePolicy
+from mmrare.api.run_facts import RunFacts
 from mmrare.audit import audit_and_store
 from mmrare.audit.model import KINDS, SEVERITIES, leakage_summary
 from mmrare.core.blobs import BlobStore
@@ -69,6 +70,7 @@ class GraphService:
         self.write_lock = threading.Lock()  # one writer at a time (the embedded store is one file)
         # reports, contrasts, the reference headline and coverage, once per generation and inputs
         self.derived = derived if derived is not None else DerivedCache(entries_from_env())
+        self.run_facts = RunFacts(store)  # each run's report facts, kept across uploads of other runs
 
     def _derived(self, work: Callable[..., Any], *args: Hashable) -> Any:
         """work(store, *args), or its value for these arguments at the graph's present generation."""
@@ -189,7 +191,8 @@ class GraphService:
         chosen = self._visible_runs(who, runs)
         tracks = (track,) if track else ()
         if not self.policy.hides_answers_from(who):
-            return self._derived(stratified_report, tuple(chosen), under, tracks, by, metric, leak_free, resamples)
+            inputs = (tuple(chosen), under, tracks, by, metric, leak_free, resamples)
+            return self._derived(stratified_report, *inputs, self.run_facts)
         # on a held-out release (no class, no leak-free subset) a submitter sees the Ladder's values over
         # all of their submissions; the runs asked for are among them, so their rows are read once
         submitted = [
@@ -260,12 +263,15 @@ class GraphService:
             quota = self.quota(who)
             if quota is not None and quota.remaining == 0:
                 raise QuotaExceeded(f"{quota.limit} submissions per 24 hours per key are used up; try again later")
+            before = self.store.generation()
             (summary,) = import_prediction_sources(
                 [source], self.store, model, track, owner=who.name, may_describe_models=who.is_maintainer
             )
             if summary.created and self.policy.hides_answers_from(who):
                 # scored once, here, by the offline judge: scoring again at will would be a free oracle
                 score_run(self.store, summary.run_id, make_judge(OFFLINE_JUDGES[0], self.store))
+            elif summary.created and not summary.model_changed:
+                self.run_facts.only_added_a_run(before, self.store.generation())
             return summary, self.quota(who)
 
     def run(self, run_id: str) -> dict | None:

@@ -357,7 +357,9 @@ def report(
         if code is not None:
             known_class(store, code, "--under")
         chosen = resolve_runs(store, runs)
-        result = stratified_report(store, chosen, code, tracks, by, metric_name(metric), leak_free, resamples, seed)
+        result = stratified_report(
+            store, chosen, code, tracks, by, metric_name(metric), leak_free, resamples, seed=seed
+        )
     if fmt == "json":
         click.echo(
             json.dumps(

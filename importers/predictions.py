@@ -95,6 +95,7 @@ class RunSummary:
     dataset: str | None = None  # the VLMEvalKit dataset the file name gives
     extra_rows: int = 0  # rows kept apart: an unknown or repeated index (scored only by report --reference)
     warnings: tuple[str, ...] = ()
+    model_changed: bool = False  # the upload changed its model's description (family, domain, size)
 
 
 @dataclass(frozen=True)
@@ -431,6 +432,8 @@ def write_runs(
                 model_row["owner"] = owner
             elif not may_describe_models and known.get("owner") != owner:
                 model_row = {"name": c.model.name}  # someone else's (or a maintainer's) model: its description stays
+            # a description changed changes what reports say of the model's other runs
+            model_changed = known is not None and any(known.get(k) != v for k, v in model_row.items() if v is not None)
             tx.upsert_nodes("Model", [{k: v for k, v in model_row.items() if v is not None}])
             tx.upsert_nodes("Run", [run])
             tx.upsert_rels("OF_MODEL", [RelRow(NodeRef("Run", run_id), NodeRef("Model", c.model.name))])
@@ -464,6 +467,7 @@ def write_runs(
                     c.source.label,
                     c.dataset,
                     len(c.extra_rows),
+                    model_changed=model_changed,
                 )
             )
     return summaries

@@ -14,6 +14,7 @@ from typing import Any
 from mmrare.core.orphanet import PREVALENCE_CLASSES
 from mmrare.core.tracks import TRACK_BY_NAME
 from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.questions import PredictionFacts
 from mmrare.graph.store import GraphStore
 from mmrare.scoring.judge_choice import RANKED_METRICS
 from mmrare.scoring.stats import RESAMPLES, SEED, bootstrap_ci, macro_mean, mean
@@ -103,19 +104,24 @@ def check_one_run_per_item(rows: Sequence[ScoreRow]) -> None:
         )
 
 
+FactsOf = Callable[[Sequence[str]], list[PredictionFacts]]  # store.report_facts, or what keeps its answers
+
+
 def collect_rows(
     store: GraphStore,
     run_ids: Sequence[str] | None = None,
     restrict_under: Sequence[int] = (),
     restrict_tracks: Sequence[str] = (),
+    facts_of: FactsOf | None = None,
 ) -> list[ScoreRow]:
-    """One row per prediction of the runs (all runs when none are named), from one store question;
-    only items under a class, or of some tracks, when asked."""
+    """One row per prediction of the runs (all runs when none are named), from one store question
+    (or `facts_of`, which answers it as the store would); only items under a class, or of some tracks,
+    when asked."""
     if run_ids:
         missing = set(run_ids) - set(store.get_many("Run", run_ids))
         if missing:
             raise ValueError(f"unknown run(s): {', '.join(sorted(missing))}")
-    facts = store.report_facts(run_ids or ())
+    facts = (facts_of or store.report_facts)(run_ids or ())
     # a run answered under an input condition (a prompt language) is its model under that condition
     conditions = {k: v.get("condition") for k, v in store.get_many("Run", {f.run_id for f in facts}).items()}
     linear = _linear_heads(store, {c for f in facts for c in f.codes})
@@ -287,11 +293,12 @@ def stratified_report(
     metric: str,
     leak_free: bool,
     resamples: int,
+    facts_of: FactsOf | None = None,
     seed: int = SEED,
 ) -> Report:
     """The runs' report from the store, stratified `by`, over the items under a class when given (by
     its direct children with `by` class): what `mmrare report` prints and the API answers."""
-    rows = collect_rows(store, runs, (under,) if under else (), tracks)
+    rows = collect_rows(store, runs, (under,) if under else (), tracks, facts_of)
     children = child_classes(store, under) if under and "class" in by else None
     return stratify(rows, by, metric, children, leak_free, resamples, seed)
 

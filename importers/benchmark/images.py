@@ -107,9 +107,7 @@ def inspect_image(data: bytes, limits: ImageLimits = DEFAULT_LIMITS) -> ImageInf
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected(f"broken or truncated image: {exc}") from exc
     sha = hashlib.sha256(data).hexdigest()
-    return ImageInfo(
-        sha, width, height, fmt, mode, len(data), phash, dhash, phash_inner, dhash_inner, grid, grid_inner
-    )
+    return ImageInfo(sha, width, height, fmt, mode, len(data), phash, dhash, phash_inner, dhash_inner, grid, grid_inner)
 
 
 def _check_size(width: int, height: int, limits: ImageLimits) -> None:

@@ -36,6 +36,7 @@ HPO_FREQUENCY = {
     "HP:0040285": "Excluded (0%)",
 }
 
+
 def parse_val_moy(raw: Any) -> float | None:
     if raw is None:
         return None
