@@ -71,8 +71,9 @@ _encode_plain = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).enco
 
 def _encode(props: Props) -> str:
     """Properties as compact JSON text. orjson writes the same values several times faster (an import
-    encodes every row); what it refuses (text that is not Unicode) goes the plain way, and then fails
-    to be written, with the row named (not_unicode)."""
+    encodes every row); what it refuses goes the plain way: a float subclass such as numpy's float64,
+    which the plain way writes, and text that is not Unicode, which then fails to be written with its
+    row named (not_unicode)."""
     try:
         return orjson.dumps(props).decode()
     except orjson.JSONEncodeError:
