@@ -166,7 +166,10 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
     generations = GenerationReader(service.store)  # one read of the generation per request, shared
     app.add_middleware(GraphVersion, generations=generations)
     app.state.answers = ByteBoundedLRU(budget_from_env())  # what the response cache holds (counted)
-    app.add_middleware(ResponseCache, generations=generations, keys=keys, answers=app.state.answers)
+    schema = build_schema()
+    app.add_middleware(
+        ResponseCache, generations=generations, keys=keys, answers=app.state.answers, schema=schema._schema
+    )
     app.add_middleware(BodyLimit, caps=caps, default=MAX_OTHER_BODY)
 
     def principal(
@@ -181,7 +184,7 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
     async def context(who: Annotated[Principal, Depends(principal)]) -> Context:
         return Context(service, who)
 
-    app.include_router(GraphRouter(build_schema(), context_getter=context, graphql_ide="graphiql"), prefix="/graphql")
+    app.include_router(GraphRouter(schema, context_getter=context, graphql_ide="graphiql"), prefix="/graphql")
 
     web = Path(__file__).parent / "web"
     app.mount("/static", StaticFiles(directory=web), name="static")

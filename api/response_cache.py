@@ -6,14 +6,18 @@ answer is kept under:
 - the question: a GraphQL operation as graphql-core prints it back (spacing and comments do not
   matter), its operation name and its variables in canonical JSON; an export, its path and query;
 - the caller: role and name (a report shows an evaluator their own runs; `runs(mine:)` is theirs);
-- the graph's generation (GraphStore.generation), which every write moves, so a write makes every
-  earlier answer unreachable without anyone clearing anything.
+- the generation of what the answer reads (GraphStore.generation): a GraphQL operation whose fields
+  all read the benchmark's content (api/gql/reads.py: items, diseases, findings, coverage) is kept
+  under the content's generation, which a run's upload or scoring does not move; anything else under
+  the whole graph's generation, which every write moves. A write makes the earlier answers it could
+  change unreachable without anyone clearing anything.
 
 Only whole successful answers are kept (status 200, no GraphQL `errors`), and only when the generation
 did not move while the answer was computed. Mutations, and fields whose answer moves with the clock
 (`submissionQuota`), are never kept. The cache is bounded by bytes (least recently used out first;
 an answer over an eighth of the budget is not kept). A GET whose `If-None-Match` names the current
-generation's ETag is answered 304 (answers are keyed by their credentials through `Vary`).
+generation's ETag is answered 304 (answers are keyed by their credentials through `Vary`); the ETag
+is that of the generation the answer is kept under.
 
 `MMRARE_CACHE_BYTES` sets the budget (64 MB by default); 0 turns the cache off.
 """
@@ -28,12 +32,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qs
 
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, print_ast
+from graphql import GraphQLError, GraphQLSchema, OperationDefinitionNode, OperationType, parse, print_ast
 from graphql.language import FieldNode, Visitor, visit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mmrare.api.auth import KeyStore, Principal
-from mmrare.api.versioning import VARY, GenerationReader, etag_of, store_unavailable
+from mmrare.api.gql.reads import parts_read
+from mmrare.api.versioning import PARTS, VARY, GenerationReader, etag_of, store_unavailable
 from mmrare.graph.errors import StoreUnavailableError
 
 DEFAULT_BYTES = 64 * 1024 * 1024
@@ -100,9 +105,16 @@ class _Fields(Visitor):
         self.names.add(node.name.value)
 
 
+@dataclass(frozen=True)
+class Cacheable:
+    printed: str  # the document as graphql-core prints it back
+    parts: frozenset[str] | None  # what its answer reads (None: the whole graph)
+
+
 @lru_cache(maxsize=1024)
-def cacheable_operation(document: str, operation: str | None) -> str | None:
-    """The operation printed back when answering it may be kept (a query, no clock field); else None."""
+def cacheable_operation(document: str, operation: str | None, schema: GraphQLSchema) -> Cacheable | None:
+    """The operation printed back, with the parts of the graph it reads, when answering it may be kept
+    (a query, no clock field); else None."""
     try:
         parsed = parse(document)
     except GraphQLError:
@@ -115,13 +127,16 @@ def cacheable_operation(document: str, operation: str | None) -> str | None:
     visit(parsed, fields)
     if fields.names & CLOCK_FIELDS:
         return None
-    return print_ast(parsed)
+    return Cacheable(print_ast(parsed), parts_read(schema, parsed))
 
 
-def _question(method: str, path: str, query_string: bytes, body: bytes) -> tuple | None:
-    """What the request asks, normalised; None when its answer is not to be kept."""
+def _question(
+    method: str, path: str, query_string: bytes, body: bytes, schema: GraphQLSchema
+) -> tuple[tuple, frozenset[str] | None] | None:
+    """What the request asks, normalised, and the parts of the graph its answer reads (None: all);
+    None when its answer is not to be kept."""
     if path.startswith("/exports/") and method == "GET":
-        return (path, query_string.decode("latin-1"))
+        return (path, query_string.decode("latin-1")), None
     if path != "/graphql" or method not in ("GET", "POST"):
         return None
     try:
@@ -135,16 +150,24 @@ def _question(method: str, path: str, query_string: bytes, body: bytes) -> tuple
     if not isinstance(request, dict) or not isinstance(request.get("query"), str):
         return None
     name = request.get("operationName")
-    printed = cacheable_operation(request["query"], name if isinstance(name, str) else None)
-    if printed is None:
+    found = cacheable_operation(request["query"], name if isinstance(name, str) else None, schema)
+    if found is None:
         return None
     variables = json.dumps(request.get("variables") or {}, sort_keys=True, separators=(",", ":"))
-    return (path, printed, name, variables)
+    return (path, found.printed, name, variables), found.parts
 
 
 class ResponseCache:
-    def __init__(self, app: ASGIApp, generations: GenerationReader, keys: KeyStore, answers: ByteBoundedLRU) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        generations: GenerationReader,
+        keys: KeyStore,
+        answers: ByteBoundedLRU,
+        schema: GraphQLSchema,
+    ) -> None:
         self.app, self.generations, self.keys, self.answers = app, generations, keys, answers
+        self.schema = schema
 
     def _caller(self, scope: Scope) -> Principal | None:
         headers = dict(scope.get("headers") or [])
@@ -163,7 +186,8 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         body, replay = await _buffered(receive)
-        question = _question(scope["method"], path, scope.get("query_string", b""), body)
+        asked = _question(scope["method"], path, scope.get("query_string", b""), body, self.schema)
+        question, scope[PARTS] = asked if asked is not None else (None, None)
         who = self._caller(scope) if question is not None else None
         try:
             generation = await self.generations.before(scope) if who is not None else None

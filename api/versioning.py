@@ -3,7 +3,9 @@
 The generation (GraphStore.generation) moves in the same transaction as every write, so two answers
 to one request under one key with the same ETag are the same answer. It is read before the request
 runs and again when its answer starts; when a write lands in between, the answer carries no ETag (it
-might mix both states). The reads are shared with the response cache through the request's scope.
+might mix both states). The reads are shared with the response cache through the request's scope,
+where the cache also leaves which parts of the graph the request reads (api/gql/reads.py): then the
+generation read is those parts' (a content answer's ETag stays while runs land).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from mmrare.graph.store import GraphStore
 
 VERSIONED = ("/graphql", "/exports/")  # answers computed from the graph (images and pages are not)
 BEFORE, AFTER = "mmrare.generation", "mmrare.generation.after"  # the reads, in the request's scope
+PARTS = "mmrare.parts"  # what the request reads, when the response cache worked it out (else all)
 VARY = (b"vary", b"X-API-Key, Authorization")  # an answer depends on the caller's key
 
 
@@ -36,13 +39,14 @@ class GenerationReader:
         self.store = store
         self.down_until = 0.0
 
-    async def read(self) -> int | None:
-        """The generation; None while paused after a failure (the route then finds out for itself);
-        StoreUnavailableError when the store fails now (the request can be answered 503 at once)."""
+    async def read(self, parts: frozenset[str] | None = None) -> int | None:
+        """The generation (of `parts`, when named); None while paused after a failure (the route then
+        finds out for itself); StoreUnavailableError when the store fails now (the request can be
+        answered 503 at once)."""
         if time.monotonic() < self.down_until:
             return None
         try:
-            return await anyio.to_thread.run_sync(self.store.generation)
+            return await anyio.to_thread.run_sync(self.store.generation, parts)
         except StoreUnavailableError:
             self.down_until = time.monotonic() + self.PAUSE
             raise
@@ -51,14 +55,14 @@ class GenerationReader:
         """The generation as the request began (read once per request)."""
         if BEFORE not in scope:
             scope[BEFORE] = None  # a failure below is not tried again by the next layer
-            scope[BEFORE] = await self.read()
+            scope[BEFORE] = await self.read(scope.get(PARTS))
         return scope[BEFORE]
 
     async def after(self, scope: Scope) -> int | None:
         """The generation as the answer began (read once per request; None when it cannot be read)."""
         if AFTER not in scope:
             try:
-                scope[AFTER] = await self.read()
+                scope[AFTER] = await self.read(scope.get(PARTS))
             except StoreUnavailableError:
                 scope[AFTER] = None
         return scope[AFTER]

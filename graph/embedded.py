@@ -30,7 +30,18 @@ import orjson
 
 from mmrare.graph import embedded_sql as sql
 from mmrare.graph.errors import MissingEndpointError, StoreBusyError, StoreUnavailableError
-from mmrare.graph.model import Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
+from mmrare.graph.model import (
+    EVERY_PART,
+    Direction,
+    Key,
+    Neighbour,
+    Node,
+    NodeRef,
+    Path,
+    Props,
+    link_order,
+    node_spec,
+)
 from mmrare.graph.store import (
     PAGE_IMAGE_PROPS,
     PAGE_LINKS,
@@ -106,6 +117,7 @@ class _EmbeddedTx(WriteTx):
     """Buffers writes; the store applies them all at commit, or none."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.ops: list[tuple[str, str | None, list[Any]]] = []
 
     def _upsert_nodes(self, label: str, rows: list[tuple[Key, Props]]) -> None:
@@ -269,9 +281,12 @@ class EmbeddedStore(GraphStore):
             self._connections.clear()
             self._local = threading.local()
 
-    def generation(self) -> int:
+    def _generation_of(self, parts: list[str] | None) -> int:
         with self._connection() as db:
-            return self._generation(db)
+            if parts is None:
+                return self._generation(db)
+            names = [sql.CHANGED + p for p in (EVERY_PART, *parts)]
+            return int(db.execute(sql.GENERATION_OF.format(marks=_marks(len(names))), names).fetchone()[0])
 
     def _generation(self, db: sqlite3.Connection) -> int:
         return int(db.execute(sql.GENERATION).fetchone()[0])
@@ -320,9 +335,9 @@ class EmbeddedStore(GraphStore):
         tx = _EmbeddedTx()
         yield tx
         if tx.ops:
-            self._commit(tx.ops)
+            self._commit(tx.ops, tx.touched)
 
-    def _commit(self, ops: list[tuple[str, str | None, list[Any]]]) -> None:
+    def _commit(self, ops: list[tuple[str, str | None, list[Any]]], touched: set[str]) -> None:
         written: set[str] = set()  # nodes this commit has upserted: known to exist as relationship ends
         with self._connection() as db, self._immediate(db):
             for kind, name, rows in ops:
@@ -330,7 +345,13 @@ class EmbeddedStore(GraphStore):
                     written = self._apply(db, kind, name, rows, written)
                 except UnicodeEncodeError:  # the whole commit rolls back
                     raise not_unicode(str(name or "delete"), rows) from None
-            db.execute(sql.BUMP_GENERATION)
+            self._bump_generation(db, touched)
+
+    @staticmethod
+    def _bump_generation(db: sqlite3.Connection, touched: Iterable[str]) -> None:
+        """The generation moves by one, and the parts written record it as their last change."""
+        db.execute(sql.BUMP_GENERATION)
+        db.executemany(sql.PART_CHANGED, [(sql.CHANGED + part,) for part in sorted(touched)])
 
     def _apply(
         self, db: sqlite3.Connection, kind: str, name: str | None, rows: list[Any], written: set[str]
@@ -383,7 +404,7 @@ class EmbeddedStore(GraphStore):
         with self._connection() as db, self._immediate(db):
             db.execute("DELETE FROM rel")
             db.execute("DELETE FROM node")
-            db.execute(sql.BUMP_GENERATION)
+            self._bump_generation(db, [EVERY_PART])
 
     # -- reads ----------------------------------------------------------------------------------
     def _existing_uids(self, db: sqlite3.Connection, uids: Sequence[str]) -> set[str]:

@@ -26,6 +26,12 @@ SCHEMA = (
 
 GENERATION = "SELECT value FROM meta WHERE name = 'generation'"
 BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE name = 'generation'"
+# a part's (label's or relationship type's) last change: a meta row 'changed:<part>' holding the
+# generation of the last commit that wrote it (set after BUMP_GENERATION, in the same transaction)
+CHANGED = "changed:"
+PART_CHANGED = """INSERT INTO meta (name, value) SELECT ?, value FROM meta WHERE name = 'generation'
+ON CONFLICT (name) DO UPDATE SET value = excluded.value"""
+GENERATION_OF = "SELECT coalesce(max(value), 0) FROM meta WHERE name IN ({marks})"
 
 # Upserts merge in SQLite: the row's properties are a JSON merge patch (RFC 7396, json_patch): a value
 # replaces the stored one, a null removes it, and a new row keeps the non-null values. No stored

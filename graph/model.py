@@ -7,6 +7,7 @@ as ordinary properties, so both stores can treat identity the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -69,6 +70,24 @@ RELS: dict[str, RelSpec] = {
         RelSpec("CITES", ("Case",), ("Publication",)),
     )
 }
+
+
+# What model runs write (an upload, its scoring, a judge): models, runs, predictions, judgements and
+# the links between them. Everything else is the benchmark's content (ontology, cases, images, items,
+# audit findings), which runs never change; a read that touches only content is still true after any
+# number of runs land (GraphStore.generation(CONTENT)).
+RESULTS: frozenset[str] = frozenset(
+    {"Model", "Run", "Prediction", "Judgement", "OF_MODEL", "IN_RUN", "ANSWERS", "JUDGED"}
+)
+CONTENT: frozenset[str] = (frozenset(NODES) | frozenset(RELS)) - RESULTS
+EVERY_PART = "*"  # a write of every part at once (a clear)
+
+
+def parts_of_deleting(labels: Iterable[str]) -> set[str]:
+    """The parts a delete of nodes of these labels changes: the labels, and every relationship type
+    that can end at one of them (a node goes with its relationships)."""
+    labels = set(labels)
+    return labels | {t for t, spec in RELS.items() if labels & {*spec.sources, *spec.targets}}
 
 
 class Direction(StrEnum):

@@ -11,7 +11,19 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from mmrare.graph.cypher import statement
 from mmrare.graph.errors import MissingEndpointError, StoreUnavailableError
-from mmrare.graph.model import NODES, Direction, Key, Neighbour, Node, NodeRef, Path, Props, link_order, node_spec
+from mmrare.graph.model import (
+    EVERY_PART,
+    NODES,
+    Direction,
+    Key,
+    Neighbour,
+    Node,
+    NodeRef,
+    Path,
+    Props,
+    link_order,
+    node_spec,
+)
 from mmrare.graph.questions import Answers, CodeFacts, PredictionFacts, prediction_facts
 from mmrare.graph.store import PAGE_LINKS, GraphStore, ItemPage, KeptAnswers, RelRow, Where, WriteTx, not_unicode
 from mmrare.graph.subsets import ItemFilter
@@ -44,6 +56,7 @@ def _text_errors_named(what: str, rows: Sequence[Any]) -> Iterator[None]:
 
 class _Neo4jTx(WriteTx):
     def __init__(self, tx: neo4j.Transaction) -> None:
+        super().__init__()
         self.tx = tx
         self.wrote = False  # a transaction that writes moves the generation when it commits
 
@@ -126,10 +139,13 @@ class Neo4jStore(GraphStore):
     def clear(self) -> None:
         with self.driver.session(database=self.database) as session:
             session.run(statement("clear_graph")).consume()  # domain nodes only: the generation stays
-            session.run(statement("bump_generation")).consume()
+            session.run(statement("bump_generation"), parts=[EVERY_PART]).consume()
 
-    def generation(self) -> int:
-        (rec,) = self._read(statement("generation"))
+    def _generation_of(self, parts: list[str] | None) -> int:
+        if parts is None:
+            (rec,) = self._read(statement("generation"))
+        else:
+            (rec,) = self._read(statement("generation_of"), names=[f"changed:{p}" for p in (EVERY_PART, *parts)])
         return int(rec["generation"])
 
     @contextmanager
@@ -141,7 +157,7 @@ class Neo4jStore(GraphStore):
                 writes = _Neo4jTx(tx)
                 yield writes
                 if writes.wrote:  # in the same transaction as the writes, so a reader sees both or neither
-                    tx.run(statement("bump_generation")).consume()
+                    tx.run(statement("bump_generation"), parts=sorted(writes.touched)).consume()
                 tx.commit()
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc

@@ -10,7 +10,7 @@ import math
 import re
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 from mmrare.graph.errors import InvalidRowError
 from mmrare.graph.model import (
     NODES,
+    RELS,
     Direction,
     Key,
     Neighbour,
@@ -27,6 +28,7 @@ from mmrare.graph.model import (
     Props,
     link_order,
     node_spec,
+    parts_of_deleting,
     rel_spec,
 )
 
@@ -258,17 +260,25 @@ def validate_rel_rows(rel_type: str, rows: Iterable[RelRow]) -> list[RelRow]:
 
 
 class WriteTx(ABC):
-    """Writes inside one all-or-nothing transaction. Upserts merge properties; a None value removes one."""
+    """Writes inside one all-or-nothing transaction. Upserts merge properties; a None value removes one.
+
+    `touched` gathers the parts of the graph (labels and relationship types) the transaction writes:
+    the store records their change at the generation the commit makes (GraphStore.generation(parts))."""
+
+    def __init__(self) -> None:
+        self.touched: set[str] = set()
 
     def upsert_nodes(self, label: str, rows: Iterable[Props]) -> int:
         checked = validate_node_rows(label, rows)
         if checked:
+            self.touched.add(label)
             self._upsert_nodes(label, checked)
         return len(checked)
 
     def upsert_rels(self, rel_type: str, rows: Iterable[RelRow]) -> int:
         checked = validate_rel_rows(rel_type, rows)
         if checked:
+            self.touched.add(rel_type)
             self._upsert_rels(rel_type, checked)
         return len(checked)
 
@@ -276,6 +286,7 @@ class WriteTx(ABC):
         """Delete nodes with all their relationships; unknown refs are ignored."""
         refs = list(refs)
         if refs:
+            self.touched |= parts_of_deleting({r.label for r in refs})
             self._delete_nodes(refs)
 
     def delete_rels(self, rel_type: str, starts: Iterable[NodeRef]) -> None:
@@ -283,6 +294,7 @@ class WriteTx(ABC):
         rel_spec(rel_type)
         starts = list(starts)
         if starts:
+            self.touched.add(rel_type)
             self._delete_rels(rel_type, starts)
 
     @abstractmethod
@@ -563,10 +575,24 @@ class GraphStore(ABC):
             rel_spec(rel_type)
         return self._count_rels(rel_type)
 
-    @abstractmethod
-    def generation(self) -> int:
+    def generation(self, parts: Collection[str] | None = None) -> int:
         """A number that moves in the same transaction as every write (a clear too) and never goes back:
-        whatever was computed from the graph at one generation holds until it changes."""
+        whatever was computed from the graph at one generation holds until it changes.
+
+        With `parts` (labels and relationship types, e.g. model.CONTENT): the generation of the last
+        commit that wrote any of them (a clear writes every part; 0 when none has been written since
+        the store began recording parts). It moves with those writes only, so what was computed from
+        just those parts holds until it changes, whatever else is written meanwhile."""
+        if parts is None:
+            return self._generation_of(None)
+        for part in parts:
+            if part not in NODES and part not in RELS:
+                raise ValueError(f"unknown label or relationship type {part!r}")
+        return self._generation_of(sorted(parts))
+
+    @abstractmethod
+    def _generation_of(self, parts: list[str] | None) -> int:
+        """The generation (None), or the generation of the last commit that wrote one of `parts`."""
 
     def stats(self) -> dict[str, dict[str, int]]:
         """Counts of every label and relationship type (zeros included), for `mmrare graph stats`."""

@@ -6,6 +6,7 @@ import base64
 
 import strawberry
 
+from mmrare.api.gql.reads import content_only
 from mmrare.api.gql.types import Item, LeakageFinding
 
 
@@ -32,18 +33,21 @@ def page_info(offset: int, shown: int, total: int) -> PageInfo:
     return PageInfo(has_next_page=offset + shown < total, end_cursor=cursor_at(offset + shown - 1) if shown else None)
 
 
+@content_only
 @strawberry.type
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
 
 
+@content_only
 @strawberry.type
 class ItemEdge:
     cursor: str
     node: Item
 
 
+@content_only
 @strawberry.type
 class ItemConnection:
     edges: list[ItemEdge]
@@ -51,12 +55,14 @@ class ItemConnection:
     total_count: int
 
 
+@content_only
 @strawberry.type
 class FindingEdge:
     cursor: str
     node: LeakageFinding
 
 
+@content_only
 @strawberry.type
 class FindingConnection:
     edges: list[FindingEdge]

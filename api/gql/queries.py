@@ -17,6 +17,7 @@ from mmrare.api.gql.paging import (
     offset_after,
     page_info,
 )
+from mmrare.api.gql.reads import CONTENT_ONLY
 from mmrare.api.gql.types import (
     BenchmarkSpec,
     BoardSpec,
@@ -52,16 +53,16 @@ from mmrare.scoring.stats import RESAMPLES
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The caller's role: public, evaluator or maintainer.")
+    @strawberry.field(description="The caller's role: public, evaluator or maintainer.", metadata=CONTENT_ONLY)
     def role(self, info: Info) -> str:
         return ctx(info).principal.role
 
-    @strawberry.field
+    @strawberry.field(metadata=CONTENT_ONLY)
     async def disease(self, info: Info, orpha_code: int) -> Disease | None:
         props = await ctx(info).node("Disease", orpha_code)
         return Disease(props=props) if props else None
 
-    @strawberry.field
+    @strawberry.field(metadata=CONTENT_ONLY)
     def diseases(
         self,
         info: Info,
@@ -74,12 +75,14 @@ class Query:
             raise ValueError(f"limit must be between 1 and {MAX_PAGE}")
         return [Disease(props=p) for p in ctx(info).service.diseases(search, under, prevalence_class, limit)]
 
-    @strawberry.field
+    @strawberry.field(metadata=CONTENT_ONLY)
     async def item(self, info: Info, id: strawberry.ID) -> Item | None:
         props = await ctx(info).node("Item", str(id))
         return Item.of(as_item(props)) if props else None
 
-    @strawberry.field(description=f"A page of items (Relay connection; at most {MAX_PAGE} per page).")
+    @strawberry.field(
+        description=f"A page of items (Relay connection; at most {MAX_PAGE} per page).", metadata=CONTENT_ONLY
+    )
     def items(
         self,
         info: Info,
@@ -113,7 +116,10 @@ class Query:
             edges=edges, page_info=page_info(page.offset, len(edges), page.total), total_count=page.total
         )
 
-    @strawberry.field(description=f"Maintainer only: a page of leakage findings (at most {MAX_PAGE}), in item order.")
+    @strawberry.field(
+        description=f"Maintainer only: a page of leakage findings (at most {MAX_PAGE}), in item order.",
+        metadata=CONTENT_ONLY,
+    )
     def leakage_findings(
         self,
         info: Info,
@@ -137,12 +143,15 @@ class Query:
 
     @strawberry.field(
         description="The graph's generation: it moves with every write, so equal values mean an unchanged graph "
-        "(responses carry it as their ETag)."
+        "(a response's ETag is the generation of what it reads: for item pages, the content's, which runs do not move)."
     )
     def graph_version(self, info: Info) -> int:
         return ctx(info).service.generation()
 
-    @strawberry.field(description="open: the answers are public; held-out: nothing derived from them is served.")
+    @strawberry.field(
+        description="open: the answers are public; held-out: nothing derived from them is served.",
+        metadata=CONTENT_ONLY,
+    )
     def release_mode(self, info: Info) -> str:
         return ctx(info).service.policy.mode
 
@@ -208,7 +217,10 @@ class Query:
             common_items=result.common_items,
         )
 
-    @strawberry.field(description="The hosted benchmarks: their tracks, each track's metrics and input conditions.")
+    @strawberry.field(
+        description="The hosted benchmarks: their tracks, each track's metrics and input conditions.",
+        metadata=CONTENT_ONLY,
+    )
     def benchmarks(self) -> list[BenchmarkSpec]:
         return [
             BenchmarkSpec(
@@ -229,10 +241,11 @@ class Query:
         ]
 
     @strawberry.field(
+        metadata=CONTENT_ONLY,
         description="Every hosted benchmark over Orphanet: per benchmark and release, items, cases, publications "
         "and distinct disorders under each group (by head, linearised, prevalence, or class with under: the children "
         "of that class), the disorders no benchmark covers, and what two benchmarks share. Maintainers only on a "
-        "held-out release."
+        "held-out release.",
     )
     def coverage(self, info: Info, by: str = "head", under: int | None = None) -> CoverageMap:
         found = ctx(info).service.coverage(ctx(info).principal, by, under)
@@ -339,7 +352,7 @@ class Query:
             for c in found
         ]
 
-    @strawberry.field
+    @strawberry.field(metadata=CONTENT_ONLY)
     def leakage_summary(self, info: Info) -> list[LeakageSummaryRow]:
         from mmrare.audit import KINDS
 

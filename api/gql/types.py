@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from mmrare.api.gql.context import answer_key, bounded, ctx, maintainer_only, nodes_of
 from mmrare.api.gql.execution import answers_from_known
+from mmrare.api.gql.reads import content_only
 from mmrare.core.tracks import TRACK_BY_NAME
 from mmrare.graph.model import Direction, Neighbour
 from mmrare.graph.records import ItemRecord, PredictionRecord, as_item, as_prediction, listed, stored_scores
@@ -20,18 +21,21 @@ if TYPE_CHECKING:
     from mmrare.api.service import Page
 
 
+@content_only
 @strawberry.type
 class Phenotype:
     hpo_id: str
     name: str | None
 
 
+@content_only
 @strawberry.type
 class PhenotypeLink:
     phenotype: Phenotype
     frequency: str | None
 
 
+@content_only
 @strawberry.type
 class GeneLink:
     symbol: str
@@ -39,6 +43,7 @@ class GeneLink:
     association: str | None
 
 
+@content_only
 @strawberry.type
 class Prevalence:
     type: str | None
@@ -48,6 +53,7 @@ class Prevalence:
     val_moy: float | None
 
 
+@content_only
 @strawberry.type
 class Disease:
     props: strawberry.Private[dict]
@@ -143,6 +149,7 @@ class Disease:
         return [Item.of(as_item(p)) for p in await nodes_of(info, "Item", [n.node.key for n in links][:first])]
 
 
+@content_only
 @strawberry.type
 class Image:
     """Plain fields, filled once: a page shows hundreds of images, and resolver calls add up."""
@@ -169,6 +176,7 @@ class Image:
         )
 
 
+@content_only
 @strawberry.type
 class ItemImage:
     order: int
@@ -176,6 +184,7 @@ class ItemImage:
     image: Image
 
 
+@content_only
 @strawberry.type
 class Case:
     case_id: str
@@ -183,6 +192,7 @@ class Case:
     n_items: int
 
 
+@content_only
 @strawberry.type
 class Alignment:
     disease: Disease
@@ -190,6 +200,7 @@ class Alignment:
     confidence: float | None
 
 
+@content_only
 @strawberry.type
 class LeakageFinding:
     kind: str
@@ -293,6 +304,7 @@ class JudgeScore:
     score: float
 
 
+@content_only
 @strawberry.type
 class Item:
     """The item's own text fields are plain, filled once (`Item.of`): a page shows fifty items, and
@@ -513,6 +525,7 @@ class ReferenceMetric:
     value: float | None
 
 
+@content_only
 @strawberry.type
 class TrackSpec:
     name: str
@@ -524,6 +537,7 @@ class TrackSpec:
     )
 
 
+@content_only
 @strawberry.type
 class BoardSpec:
     metric: str = strawberry.field(description="The report metric the board ranks by.")
@@ -531,6 +545,7 @@ class BoardSpec:
     label: str = strawberry.field(description="Its short name (a heatmap's heading, a metric select).")
 
 
+@content_only
 @strawberry.type
 class BenchmarkSpec:
     name: str
@@ -541,6 +556,7 @@ class BenchmarkSpec:
     )
 
 
+@content_only
 @strawberry.type
 class CoverageCell:
     benchmark: str = strawberry.field(description="The benchmark, and its release where one is named.")
@@ -553,6 +569,7 @@ class CoverageCell:
     uncovered: int = strawberry.field(description="The group's disorders no hosted benchmark covers.")
 
 
+@content_only
 @strawberry.type
 class CoverageOverlap:
     a: str
@@ -562,6 +579,7 @@ class CoverageOverlap:
     images: int
 
 
+@content_only
 @strawberry.type
 class CoverageMap:
     by: str
@@ -612,12 +630,14 @@ class ReferenceResult:
     )
 
 
+@content_only
 @strawberry.type
 class KindCount:
     kind: str
     items: int
 
 
+@content_only
 @strawberry.type
 class LeakageSummaryRow:
     track: str

@@ -11,16 +11,29 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 
-from mmrare.api.app import create_app
+from mmrare.api.app import build_schema, create_app
 from mmrare.api.auth import KeyStore
 from mmrare.api.policy import ReleasePolicy
 from mmrare.api.response_cache import Answer, ByteBoundedLRU, cacheable_operation
 from mmrare.api.service import GraphService
+from mmrare.graph.model import CONTENT, NodeRef
 from tests.api.conftest import Served
 
 RUNS = "{ runs { runId sourceFile model { name } } }"
 MINE = "{ runs(mine: true) { runId } }"
 ANSWERS = '{ items(first: 3, track: "diagnosis") { edges { node { id answer } } } }'
+PAGE = '{ items(first: 4, track: "diagnosis") { totalCount edges { node { id question leakFree case { caseId } } } } }'
+# content fields of every kind: an item's answer key, alignment, findings and images, a disease's
+# classification, the audit's summary, the coverage map and the benchmarks' specs
+CONTENT_FIELDS = """{
+  items(first: 6) { totalCount edges { cursor node { id track question nImages modalities leakFree answer aliases
+    rubric alignment { disease { orphaCode name ancestors { orphaCode } } method confidence }
+    findings { kind severity path } images { order label image { sha256 width modality } } case { caseId nItems } } } }
+  disease(orphaCode: 558) { name parents { orphaCode } phenotypes { phenotype { hpoId } frequency } items { id } }
+  leakageSummary { track items flagged leakFree kinds { kind items } }
+  coverage { cells { benchmark group items cases diseases uncovered } }
+  benchmarks { name tracks { name metrics } }
+}"""
 
 
 def post(client: TestClient, query: str, key: str | None = None) -> dict:
@@ -84,7 +97,7 @@ def test_held_out_views_stay_apart(served: Served, tmp_path: Path) -> None:
 
 
 def test_a_get_naming_the_current_etag_is_not_modified(served: Served) -> None:
-    url = "/graphql?" + urlencode({"query": "{ releaseMode }"})
+    url = "/graphql?" + urlencode({"query": RUNS})
     first = served.client.get(url)
     tag = first.headers["etag"]
     unchanged = served.client.get(url, headers={"If-None-Match": tag})
@@ -94,13 +107,77 @@ def test_a_get_naming_the_current_etag_is_not_modified(served: Served) -> None:
     assert moved.status_code == 200 and moved.headers["etag"] != tag
 
 
+def test_a_content_answer_keeps_its_etag_while_runs_land_and_not_after_a_content_write(served: Served) -> None:
+    url = "/graphql?" + urlencode({"query": PAGE})
+    tag = served.client.get(url).headers["etag"]
+    upload(served.client, served.evaluator, "etag-run")
+    unchanged = served.client.get(url, headers={"If-None-Match": tag})
+    assert unchanged.status_code == 304 and unchanged.headers["etag"] == tag
+    first = served.client.get(url).json()["data"]["items"]["edges"][0]["node"]["id"]
+    served.store.upsert_nodes("Item", [{"itemId": first, "question": "asked again?"}])
+    moved = served.client.get(url, headers={"If-None-Match": tag})
+    assert moved.status_code == 200 and moved.headers["etag"] != tag
+    assert moved.json()["data"]["items"]["edges"][0]["node"]["question"] == "asked again?"
+
+
+def test_a_content_answer_outlives_uploads_and_follows_content_writes(served: Served) -> None:
+    answers: ByteBoundedLRU = served.client.app.state.answers
+    page = post(served.client, PAGE)
+    upload(served.client, served.evaluator, "content-run", items=3)
+    hits = answers.hits
+    assert post(served.client, PAGE) == page and answers.hits == hits + 1  # a run changes no item
+    first = page["data"]["items"]["edges"][0]["node"]["id"]
+    served.store.upsert_nodes("Item", [{"itemId": first, "question": "reworded"}])  # written outside the API
+    changed = post(served.client, PAGE)
+    assert answers.hits == hits + 1  # not the kept answer
+    assert changed["data"]["items"]["edges"][0]["node"]["question"] == "reworded"
+    with served.store.transaction() as tx:  # an item leaves: its predictions' ANSWERS links go with it
+        tx.delete_nodes([NodeRef("Item", first)])
+    assert post(served.client, PAGE)["data"]["items"]["totalCount"] == page["data"]["items"]["totalCount"] - 1
+
+
+def test_results_on_a_content_type_follow_every_upload(served: Served) -> None:
+    """An item's predictions are results: asked through an item, they are kept under the whole graph's
+    generation, so eve sees her new run at once (and graphVersion moves)."""
+    question = '{ graphVersion item(id: "diagnosis:0") { id predictions { runId } } }'
+    before = post(served.client, question, served.evaluator)["data"]
+    assert before["item"]["predictions"] == []  # the base run is nobody's
+    run = upload(served.client, served.evaluator, "eve-seen")
+    after = post(served.client, question, served.evaluator)["data"]
+    assert [p["runId"] for p in after["item"]["predictions"]] == [run]
+    assert after["graphVersion"] == before["graphVersion"] + 1
+
+
+def test_what_content_answers_show_is_unchanged_by_runs_and_their_scores(
+    served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The content declarations (api/gql/reads.py) checked against the graph: a maintainer's answer of
+    many content fields, kept, then a run uploaded and scored; the kept answer is given again, and it is
+    what a server without a cache works out now."""
+    answers: ByteBoundedLRU = served.client.app.state.answers
+    kept = post(served.client, CONTENT_FIELDS, served.maintainer)
+    assert "errors" not in kept, kept
+    run = upload(served.client, served.evaluator, "scored-run", items=4)
+    scored = post(served.client, f'mutation {{ scoreRun(runId: "{run}") {{ judged }} }}', served.maintainer)
+    assert scored["data"]["scoreRun"]["judged"] > 0, scored  # judgements written
+    hits = answers.hits
+    assert post(served.client, CONTENT_FIELDS, served.maintainer) == kept and answers.hits == hits + 1
+    monkeypatch.setenv("MMRARE_CACHE_BYTES", "0")
+    keys = KeyStore(tmp_path / "fresh-keys.json")
+    boss = keys.create("boss", "maintainer")
+    uncached = TestClient(create_app(served.service, keys, tmp_path / "t"))
+    assert post(uncached, CONTENT_FIELDS, boss) == kept
+
+
 def test_what_is_never_kept() -> None:
-    assert cacheable_operation("{ releaseMode }", None) == "{\n  releaseMode\n}"
-    assert cacheable_operation('mutation { scoreRun(runId: "r") { judged } }', None) is None
-    assert cacheable_operation("{ submissionQuota { remaining } }", None) is None  # moves with the clock
-    assert cacheable_operation("query A { releaseMode } mutation B { x }", "B") is None
-    assert cacheable_operation("query A { releaseMode } query B { role }", None) is None  # which one is unsaid
-    assert cacheable_operation("{ broken", None) is None
+    schema = build_schema()._schema
+    kept = cacheable_operation("{ releaseMode }", None, schema)
+    assert kept is not None and kept.printed == "{\n  releaseMode\n}" and kept.parts == CONTENT
+    assert cacheable_operation('mutation { scoreRun(runId: "r") { judged } }', None, schema) is None
+    assert cacheable_operation("{ submissionQuota { remaining } }", None, schema) is None  # moves with the clock
+    assert cacheable_operation("query A { releaseMode } mutation B { x }", "B", schema) is None
+    assert cacheable_operation("query A { releaseMode } query B { role }", None, schema) is None  # which one?
+    assert cacheable_operation("{ broken", None, schema) is None
 
 
 def test_the_budget_is_bytes_least_recently_used_out_first() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from mmrare.graph.errors import InvalidRowError, MissingEndpointError
-from mmrare.graph.model import Direction, NodeRef
+from mmrare.graph.model import CONTENT, RESULTS, Direction, NodeRef
 from mmrare.graph.store import GraphStore, RelRow, Where
 
 
@@ -350,6 +350,37 @@ def test_the_generation_moves_with_every_write_and_only_then(store: GraphStore) 
     store.clear()
     assert store.generation() == after_load + 2 and store.count_nodes() == 0  # never back to where it began
     assert "GraphMeta" not in store.stats()["nodes"]
+
+
+def test_a_parts_generation_moves_only_with_writes_of_those_parts(store: GraphStore) -> None:
+    """generation(parts) is the generation of the last commit that wrote one of the parts: a run's
+    upload leaves the content's where it was; a write of content, a delete that takes content's
+    relationships with it, and a clear move it."""
+    load_dag(store)
+    content = store.generation(CONTENT)
+    assert content == store.generation()  # the load wrote diseases
+    with store.transaction() as tx:  # what an upload writes
+        tx.upsert_nodes("Model", [{"name": "m"}])
+        tx.upsert_nodes("Run", [{"runId": "r"}])
+        tx.upsert_rels("OF_MODEL", [RelRow(NodeRef("Run", "r"), NodeRef("Model", "m"))])
+    assert store.generation() == content + 1
+    assert store.generation(CONTENT) == content  # still: runs change no content
+    assert store.generation(RESULTS) == content + 1
+    assert store.generation(["Run"]) == content + 1 and store.generation(["Disease"]) == content
+    assert store.generation(["SUBCLASS_OF"]) == content  # the load's relationships, written in its commit
+    store.upsert_nodes("Disease", [{"orphaCode": 1000, "name": "renamed"}])
+    assert store.generation(CONTENT) == store.generation() == content + 2
+    assert store.generation(RESULTS) == content + 1
+    with store.transaction() as tx:
+        tx.delete_nodes([NodeRef("Run", "r")])  # a run goes with its OF_MODEL links: results only
+    assert store.generation(CONTENT) == content + 2 and store.generation(["OF_MODEL"]) == content + 3
+    with store.transaction() as tx:
+        tx.delete_rels("SUBCLASS_OF", [D(1000)])
+    assert store.generation(["SUBCLASS_OF"]) == content + 4 and store.generation(["Disease"]) == content + 2
+    store.clear()
+    assert store.generation(["Judgement"]) == store.generation(CONTENT) == content + 5  # a clear writes every part
+    with pytest.raises(ValueError, match="unknown label or relationship type"):
+        store.generation(["Nope"])
 
 
 def test_a_bulk_block_keeps_each_commit_whole_and_seen(store: GraphStore, reopen: Callable[[], GraphStore]) -> None:
