@@ -4,6 +4,7 @@ No `from __future__ import annotations` here: strawberry copies the context gett
 FastAPI must see real annotation objects to find its dependencies.
 """
 
+import contextlib
 import gc
 import io
 import json
@@ -355,6 +356,8 @@ def app_from_env() -> FastAPI:
     store = open_store()
     if isinstance(store, EmbeddedStore):
         store.write_wait = SERVER_WRITE_WAIT  # behind a CLI import, a write answers 503, not a long wait
+    with contextlib.suppress(StoreUnavailableError):  # /health says so; the server starts all the same
+        store.warm()  # the first caller does not wait for the store's first-run work
     service = GraphService(store, blob_store(), policy_from_env())
     app = create_app(service, KeyStore(data_dir() / "api_keys.json"), data_dir() / "thumbs")
     # Everything made so far (modules, the schema, the app) lives as long as the server: kept out

@@ -565,6 +565,11 @@ class GraphStore(ABC):
     def ping(self) -> None:
         """Raises StoreUnavailableError when the store cannot answer (an in-process store always can)."""
 
+    def warm(self) -> None:
+        """Readies a server's store for its first callers (nothing to do in process): what a store
+        prepares on a statement's first run is prepared before anyone waits for it. Reads only, and
+        keeps no answer: the first caller's answer is still worked out from the graph."""
+
     def count_nodes(self, label: str | None = None) -> int:
         if label is not None:
             node_spec(label)

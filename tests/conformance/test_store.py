@@ -383,6 +383,17 @@ def test_a_parts_generation_moves_only_with_writes_of_those_parts(store: GraphSt
         store.generation(["Nope"])
 
 
+def test_warming_reads_only_and_keeps_nothing(store: GraphStore) -> None:
+    """warm() (what `mmrare serve` runs at start) works on an empty graph and on a loaded one, writes
+    nothing and keeps no answer: the first page after it is still counted from the graph."""
+    store.warm()
+    load_dag(store)
+    before, nodes = store.generation(), store.count_nodes()
+    store.warm()
+    assert store.generation() == before and store.count_nodes() == nodes
+    assert store._totals._kept == {}  # type: ignore[attr-defined]  # both stores keep subset counts
+
+
 def test_a_bulk_block_keeps_each_commit_whole_and_seen(store: GraphStore, reopen: Callable[[], GraphStore]) -> None:
     """Inside `bulk()` every transaction is still all or nothing, and what one commits is there for
     another connection at once; after the block all of it is there."""
