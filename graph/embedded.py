@@ -31,6 +31,7 @@ import orjson
 from mmrare.graph import embedded_sql as sql
 from mmrare.graph.errors import MissingEndpointError, StoreBusyError, StoreUnavailableError
 from mmrare.graph.model import (
+    CONTENT,
     EVERY_PART,
     Direction,
     Key,
@@ -283,10 +284,12 @@ class EmbeddedStore(GraphStore):
 
     def _generation_of(self, parts: list[str] | None) -> int:
         with self._connection() as db:
-            if parts is None:
-                return self._generation(db)
-            names = [sql.CHANGED + p for p in (EVERY_PART, *parts)]
-            return int(db.execute(sql.GENERATION_OF.format(marks=_marks(len(names))), names).fetchone()[0])
+            return self._generation(db) if parts is None else self._parts_generation(db, parts)
+
+    @staticmethod
+    def _parts_generation(db: sqlite3.Connection, parts: Iterable[str]) -> int:
+        names = [sql.CHANGED + p for p in (EVERY_PART, *parts)]
+        return int(db.execute(sql.GENERATION_OF.format(marks=_marks(len(names))), names).fetchone()[0])
 
     def _generation(self, db: sqlite3.Connection) -> int:
         return int(db.execute(sql.GENERATION).fetchone()[0])
@@ -465,11 +468,12 @@ class EmbeddedStore(GraphStore):
         return out
 
     def _walks(self, rel_types: Iterable[str]) -> dict[str, _Adjacency]:
-        """The adjacency of each type, current as of the last commit by anyone."""
+        """The adjacency of each type, current as of the last commit by anyone that wrote the type
+        (a run's upload leaves the classification's where it was)."""
         with self._connection() as db:
-            generation = self._generation(db)
             out = {}
             for t in rel_types:
+                generation = self._parts_generation(db, [t])
                 cached = self._adjacency.get(t)
                 if cached is None or cached[0] != generation:
                     with self.lock:
@@ -536,12 +540,12 @@ class EmbeddedStore(GraphStore):
 
     def item_page(self, f: ItemFilter, offset: int, limit: int) -> tuple[list[Node], int]:
         """Two SQL statements (the page, read in index order, and the count), the twin of
-        cypher/item_page.cypher. The count is kept per subset until anyone commits: paging through a
-        subset asks it again on every page, and it reads every matching item."""
+        cypher/item_page.cypher. The count is kept per subset until the content changes (runs do not
+        change it): paging through a subset asks it again on every page, and it reads every matching item."""
         # SQLite takes a list as JSON text (the statement reads it with json_each)
         params = {k: json.dumps(v) if isinstance(v, list) else v for k, v in f.query_params().items()}
         with self._connection() as db:
-            generation = self._generation(db)
+            generation = self._parts_generation(db, CONTENT)
             params.update(offset=offset, limit=limit)
             params["under_items"] = self._items_under(f.under, generation) if f.under else "[]"
             (page,) = db.execute(sql.ITEM_PAGE, params).fetchone()
@@ -550,8 +554,8 @@ class EmbeddedStore(GraphStore):
 
     def _items_under(self, codes: tuple[int, ...], generation: int) -> str:
         """The uids of the items answered by the classes or a class below them, as JSON: the classes
-        from the in-memory walk, their items in one statement; kept until anyone commits, since the
-        pages of one class ask for it again and again."""
+        from the in-memory walk, their items in one statement; kept until the content changes, since
+        the pages of one class ask for it again and again."""
 
         def work() -> str:
             below = self.closure([NodeRef("Disease", c) for c in codes], "SUBCLASS_OF", Direction.IN, True)

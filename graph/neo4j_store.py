@@ -12,6 +12,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from mmrare.graph.cypher import statement
 from mmrare.graph.errors import MissingEndpointError, StoreUnavailableError
 from mmrare.graph.model import (
+    CONTENT,
     EVERY_PART,
     NODES,
     Direction,
@@ -52,6 +53,14 @@ def _text_errors_named(what: str, rows: Sequence[Any]) -> Iterator[None]:
         yield
     except UnicodeEncodeError:
         raise not_unicode(what, rows) from None
+
+
+def changed_names(parts: Iterable[str]) -> list[str]:
+    """The GraphMeta nodes that hold the parts' last changes (cypher/generation_of.cypher), a clear's too."""
+    return [f"changed:{p}" for p in (EVERY_PART, *parts)]
+
+
+CONTENT_NAMES = changed_names(sorted(CONTENT))
 
 
 class _Neo4jTx(WriteTx):
@@ -145,7 +154,7 @@ class Neo4jStore(GraphStore):
         if parts is None:
             (rec,) = self._read(statement("generation"))
         else:
-            (rec,) = self._read(statement("generation_of"), names=[f"changed:{p}" for p in (EVERY_PART, *parts)])
+            (rec,) = self._read(statement("generation_of"), names=changed_names(parts))
         return int(rec["generation"])
 
     @contextmanager
@@ -178,14 +187,15 @@ class Neo4jStore(GraphStore):
     def item_page_linked(self, f: ItemFilter, offset: int, limit: int) -> ItemPage:
         """The page with its images and cases, read in index order up to its end, and its total, in one
         read transaction. The items under classes and a subset's count are worked out the first time
-        they are asked for at a generation, then kept until anyone commits (as the embedded store
-        keeps them): a subset's later pages cost the generation and the page."""
+        they are asked for at the content's generation, then kept until the content changes (as the
+        embedded store keeps them; runs change neither): a subset's later pages cost the generation
+        and the page."""
 
         def page_and_total(tx: neo4j.ManagedTransaction) -> tuple[list[Any], int]:
             def one(name: str, **params: Any) -> neo4j.Record:
                 return tx.run(statement(name), params).single(strict=True)
 
-            generation = int(one("generation")["generation"])
+            generation = int(one("generation_of", names=CONTENT_NAMES)["generation"])  # runs change no page
             under = (
                 self._under.answer(f.under, generation, lambda: list(one("items_under", under=list(f.under))["uids"]))
                 if f.under
@@ -262,19 +272,34 @@ class Neo4jStore(GraphStore):
         self._read(statement("ping"))
 
     def warm(self) -> None:
-        """Runs the statements of an item page, of the generations and of a report once, over no runs
-        and a one-item page, results dropped: Neo4j plans and compiles a statement on its first run
-        (a first page took 600 ms against 12 ms after), and keeps it by its text for every later run."""
-        page = {**ItemFilter().query_params(), "under_items": [], "offset": 0, "limit": 1}
-        for name, params in (
+        """Runs the statements of an item page, of the generations and of a report once each, over no
+        runs and one-item pages, results dropped: Neo4j plans and compiles a statement on its first run
+        (a first page took 600 ms against 12 ms after). It keeps a plan by the statement's text and the
+        sizes of its list parameters, so the pages run are the plain one and one of each single filter
+        (one track, one class, one modality, one prevalence class); other shapes plan on first use."""
+        plain: dict[str, Any] = {**ItemFilter().query_params(), "under_items": [], "offset": 0, "limit": 1}
+        pages = [
+            plain,
+            *(
+                {**plain, **one}
+                for one in (
+                    {"tracks": [""]},
+                    {"under": [0], "under_items": [""]},
+                    {"modalities": [""]},
+                    {"prevalence": [""]},
+                )
+            ),
+        ]
+        statements: list[tuple[str, dict[str, Any]]] = [
             ("generation", {}),
-            ("generation_of", {"names": [f"changed:{EVERY_PART}"]}),
-            ("items_under", {"under": []}),
-            ("item_page", page),
-            ("item_count", page),
-            ("report_facts", {"runs": [""]}),  # no run has an empty id
-            ("report_codes", {"codes": []}),
-        ):
+            ("generation_of", {"names": CONTENT_NAMES}),
+            ("items_under", {"under": [0]}),
+            *(("item_page", p) for p in pages),
+            *(("item_count", p) for p in pages),
+            *(("report_facts", {"runs": runs}) for runs in ([], [""])),  # [] is every run; none is named ""
+            ("report_codes", {"codes": [0]}),
+        ]
+        for name, params in statements:
             self._read(statement(name), **params)
 
     def _get_many(self, refs: list[NodeRef]) -> dict[Key, Props]:

@@ -305,8 +305,6 @@ def import_phenopackets(
     summary.items_new = len(rows.items) - len(existing_items)
     summary.publications = len(rows.publications)
     release_row = _release_row(store, benchmark, release, list(cases.values()), paths)
-    existing_cases = set(store.get_many("Case", [r["caseId"] for r in rows.cases]))
-    existing_publications = set(store.get_many("Publication", [r["publicationId"] for r in rows.publications]))
     chunks = _chunks(rows, CHUNK)
 
     def write(tx: WriteTx, chunk: _Rows, k: int) -> None:
@@ -314,20 +312,8 @@ def import_phenopackets(
         if k == len(chunks) - 1:
             tx.upsert_nodes("BenchmarkRelease", [release_row])  # the release exists once all of it does
 
-    def creates(chunk: _Rows, k: int) -> list[NodeRef]:
-        return [
-            *(NodeRef("Item", r["itemId"]) for r in chunk.items if r["itemId"] not in existing_items),
-            *(NodeRef("Case", r["caseId"]) for r in chunk.cases if r["caseId"] not in existing_cases),
-            *(
-                NodeRef("Publication", r["publicationId"])
-                for r in chunk.publications
-                if r["publicationId"] not in existing_publications
-            ),
-            *(NodeRef("Phenotype", r["hpoId"]) for r in (new_phenotypes if k == 0 else [])),
-        ]
-
     with store.bulk():  # durable as a whole when the block ends
-        write_chunks(store, chunks, write, creates, progress)
+        write_chunks(store, chunks, write, progress)
     progress("writing", 1, 1)
     return summary
 

@@ -264,8 +264,8 @@ def _packed(groups: list[_Rows], limit: int | None) -> list[_Rows]:
 
 
 def _write(store: GraphStore, chunks: list[_Rows], orphaned: list[NodeRef], progress: Progress) -> None:
-    """Each chunk in a transaction; when there are several and one fails, the nodes the earlier ones
-    created are deleted again, so a failed import leaves no new node."""
+    """Each chunk in a transaction; when there are several and one fails, what the earlier ones wrote
+    is taken back (importers/chunked_writes.py), so a failed import leaves the graph as it was."""
 
     def write(tx: WriteTx, chunk: _Rows, k: int) -> None:
         item_refs = [NodeRef("Item", row["itemId"]) for row in chunk.items]
@@ -284,20 +284,7 @@ def _write(store: GraphStore, chunks: list[_Rows], orphaned: list[NodeRef], prog
             ],
         )
 
-    write_chunks(store, chunks, write, lambda chunk, _: _new_nodes(store, chunk), progress)
-
-
-def _new_nodes(store: GraphStore, chunk: _Rows) -> list[NodeRef]:
-    """The nodes a chunk is about to create (not in the graph yet)."""
-    out = []
-    for label, key, rows in (
-        ("Image", "sha256", chunk.images),
-        ("Case", "caseId", chunk.cases),
-        ("Item", "itemId", chunk.items),
-    ):
-        existing = store.get_many(label, [row[key] for row in rows])
-        out += [NodeRef(label, row[key]) for row in rows if row[key] not in existing]
-    return out
+    write_chunks(store, chunks, write, progress)
 
 
 def _image_row(img: ItemImage) -> dict[str, Any]:

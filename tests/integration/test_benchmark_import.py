@@ -21,6 +21,7 @@ from mmrare.graph.subsets import ItemFilter, select_items
 from mmrare.importers.benchmark.export import export_items
 from mmrare.importers.benchmark.generator import generate_release
 from mmrare.importers.benchmark.loader import import_release
+from mmrare.importers.predictions import ModelInfo, import_predictions
 from mmrare.importers.problems import ImportRejected
 from tests.conftest import with_orphanet
 from tests.support.releases import edit, rows, snapshot
@@ -414,6 +415,31 @@ def test_an_item_page_is_the_same_from_one_query_as_from_the_primitives(
         assert {ref.label for ref in linked.linked} <= {"Image", "Case"}
 
 
+def test_a_kept_subset_count_outlives_runs_and_follows_content(
+    store: GraphStore, release: Path, tmp_path: Path
+) -> None:
+    """The count of a subset under a class is kept per content generation: a run's upload leaves it
+    kept, an answer's alignment moved away from the class changes it."""
+    with_orphanet(store)
+    import_release(release, store, FolderBlobStore(tmp_path / "blobs"))
+    items = store.select("Item")
+    aligned = store.neighbours([i.ref for i in items], "ANSWER_IS")
+    head = min(r.key for r in store.closure([aligned[0].node], "SUBCLASS_OF"))
+    under = ItemFilter(under=(head,))
+    total = store.item_page(under, 0, 5)[1]
+    assert total == len(select_items(store, under)) > 0
+    kept_at = store._totals._kept[under][0]  # type: ignore[attr-defined]
+    preds = tmp_path / "run.jsonl"
+    preds.write_text("".join(json.dumps({"item": str(i.ref.key), "prediction": "x"}) + "\n" for i in items[:3]))
+    import_predictions(preds, store, ModelInfo("counting"))
+    assert store.item_page(under, 0, 5)[1] == total
+    assert store._totals._kept[under][0] == kept_at < store.generation()  # type: ignore[attr-defined]
+    moved = next(n for n in aligned if n.start.key in {i.ref.key for i in select_items(store, under)})
+    with store.transaction() as tx:
+        tx.delete_rels("ANSWER_IS", [moved.start])  # no longer answered by anything under the class
+    assert store.item_page(under, 0, 5)[1] == total - 1 == len(select_items(store, under))
+
+
 def test_encodings_nul_bytes_and_blobs_of_a_refused_import(store: GraphStore, release: Path, tmp_path: Path) -> None:
     with_orphanet(store)
     diagnosis = next(t for t in TRACKS if t.name == "diagnosis").file
@@ -525,3 +551,30 @@ def test_an_import_that_fails_in_a_later_transaction_leaves_no_new_node(
     assert failing.opened == 4  # two chunks written, the third failed, one to take them back
     assert store.stats()["nodes"] == before
     assert store.count_nodes("Item") == store.count_nodes("Image") == store.count_nodes("Case") == 0
+
+
+def test_a_re_import_that_fails_in_a_later_transaction_leaves_the_earlier_release_whole(
+    store: GraphStore, release: Path, tmp_path: Path
+) -> None:
+    """The first chunks of a re-import reword items, move their answers and replace their links; a
+    later chunk fails; every node, property and relationship is back as the earlier release had it."""
+    blobs = FolderBlobStore(tmp_path / "blobs")
+    with_orphanet(store)
+    import_release(release, store, blobs)
+    cases = {n.ref.key: n.props for n in store.select("Case")}
+    before = (snapshot(store), store.stats(), cases, sorted(store.pairs("ABOUT")))
+
+    def reword(r: list[dict[str, str]]) -> list[dict[str, str]]:
+        codes = [row["ORPHA_code"] for row in r]
+        for k, row in enumerate(r):
+            row["question"] += " (reworded)"
+            row["ORPHA_code"] = codes[(k + 1) % len(codes)]  # each answer moved to the next row's
+        return r
+
+    edited = edit(release, tmp_path, "diagnosis", reword)
+    with pytest.raises(ConnectionError, match="went away"):
+        import_release(edited, _FailingAt(store, fail_at=4, transaction_rows=60), blobs)  # type: ignore[arg-type]
+    cases = {n.ref.key: n.props for n in store.select("Case")}
+    assert (snapshot(store), store.stats(), cases, sorted(store.pairs("ABOUT"))) == before
+    import_release(edited, _FailingAt(store, fail_at=0, transaction_rows=60), blobs)  # type: ignore[arg-type]
+    assert snapshot(store) != before[0]  # the re-import does change what was taken back
