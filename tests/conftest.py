@@ -6,9 +6,14 @@ a message, except in CI (CI=true) or with MMRARE_REQUIRE_NEO4J=1, where they fai
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -25,6 +30,44 @@ def neo4j_required() -> bool:
     return os.environ.get("CI") == "true" or os.environ.get("MMRARE_REQUIRE_NEO4J") == "1"
 
 
+class _Neo4jTurn:
+    """One test on the test Neo4j at a time, across processes: pytest-xdist's workers (pyproject's
+    addopts) and two runs at once all clear the same database. An exclusive lock on a file named
+    after the server, held from a test's setup to its teardown; taken again by the holder, it nests."""
+
+    def __init__(self, uri: str) -> None:
+        self.path = Path(tempfile.gettempdir()) / f"mmrare-tests-{hashlib.sha256(uri.encode()).hexdigest()[:12]}.lock"
+        self.depth = 0
+        self.file: IO[str] | None = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        if self.depth == 0:
+            self.file = self.path.open("a")
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            if self.depth == 0 and self.file is not None:
+                fcntl.flock(self.file, fcntl.LOCK_UN)
+                self.file.close()
+                self.file = None
+
+
+NEO4J_TURN = _Neo4jTurn(NEO4J_URI)
+
+
+@pytest.fixture(autouse=True)
+def _neo4j_turn(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("neo4j") is None:
+        yield
+        return
+    with NEO4J_TURN.held():
+        yield
+
+
 @pytest.fixture(scope="session")
 def neo4j_store() -> Iterator[GraphStore]:
     from mmrare.graph.neo4j_store import Neo4jStore
@@ -35,7 +78,8 @@ def neo4j_store() -> Iterator[GraphStore]:
         if neo4j_required():
             pytest.fail(f"Neo4j is required here but unavailable: {exc}")
         pytest.skip(f"Neo4j tests skipped: {exc}. Enable them with `mmrare neo4j start`.")
-    store.init()
+    with NEO4J_TURN.held():  # the constraints, made once per process (a session fixture may come first)
+        store.init()
     yield store
     store.close()
 
