@@ -44,6 +44,7 @@ from mmrare.graph.model import (
     node_spec,
 )
 from mmrare.graph.store import (
+    CHANGED,
     PAGE_IMAGE_PROPS,
     PAGE_LINKS,
     GraphStore,
@@ -52,6 +53,7 @@ from mmrare.graph.store import (
     RelRow,
     Where,
     WriteTx,
+    changed_names,
     not_unicode,
     order_value,
 )
@@ -288,7 +290,7 @@ class EmbeddedStore(GraphStore):
 
     @staticmethod
     def _parts_generation(db: sqlite3.Connection, parts: Iterable[str]) -> int:
-        names = [sql.CHANGED + p for p in (EVERY_PART, *parts)]
+        names = changed_names(parts)
         return int(db.execute(sql.GENERATION_OF.format(marks=_marks(len(names))), names).fetchone()[0])
 
     def _generation(self, db: sqlite3.Connection) -> int:
@@ -354,7 +356,7 @@ class EmbeddedStore(GraphStore):
     def _bump_generation(db: sqlite3.Connection, touched: Iterable[str]) -> None:
         """The generation moves by one, and the parts written record it as their last change."""
         db.execute(sql.BUMP_GENERATION)
-        db.executemany(sql.PART_CHANGED, [(sql.CHANGED + part,) for part in sorted(touched)])
+        db.executemany(sql.PART_CHANGED, [(CHANGED + part,) for part in sorted(touched)])
 
     def _apply(
         self, db: sqlite3.Connection, kind: str, name: str | None, rows: list[Any], written: set[str]

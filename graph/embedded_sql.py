@@ -26,9 +26,8 @@ SCHEMA = (
 
 GENERATION = "SELECT value FROM meta WHERE name = 'generation'"
 BUMP_GENERATION = "UPDATE meta SET value = value + 1 WHERE name = 'generation'"
-# a part's (label's or relationship type's) last change: a meta row 'changed:<part>' holding the
-# generation of the last commit that wrote it (set after BUMP_GENERATION, in the same transaction)
-CHANGED = "changed:"
+# a part's (label's or relationship type's) last change: a meta row 'changed:<part>' (store.CHANGED)
+# holding the generation of the last commit that wrote it (set after BUMP_GENERATION, in its transaction)
 PART_CHANGED = """INSERT INTO meta (name, value) SELECT ?, value FROM meta WHERE name = 'generation'
 ON CONFLICT (name) DO UPDATE SET value = excluded.value"""
 GENERATION_OF = "SELECT coalesce(max(value), 0) FROM meta WHERE name IN ({marks})"

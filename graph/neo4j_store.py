@@ -26,7 +26,17 @@ from mmrare.graph.model import (
     node_spec,
 )
 from mmrare.graph.questions import Answers, CodeFacts, PredictionFacts, prediction_facts
-from mmrare.graph.store import PAGE_LINKS, GraphStore, ItemPage, KeptAnswers, RelRow, Where, WriteTx, not_unicode
+from mmrare.graph.store import (
+    PAGE_LINKS,
+    GraphStore,
+    ItemPage,
+    KeptAnswers,
+    RelRow,
+    Where,
+    WriteTx,
+    changed_names,
+    not_unicode,
+)
 from mmrare.graph.subsets import ItemFilter
 
 BATCH = 5000  # rows per UNWIND; large enough to amortise round trips, small enough for a 1 GB heap
@@ -53,11 +63,6 @@ def _text_errors_named(what: str, rows: Sequence[Any]) -> Iterator[None]:
         yield
     except UnicodeEncodeError:
         raise not_unicode(what, rows) from None
-
-
-def changed_names(parts: Iterable[str]) -> list[str]:
-    """The GraphMeta nodes that hold the parts' last changes (cypher/generation_of.cypher), a clear's too."""
-    return [f"changed:{p}" for p in (EVERY_PART, *parts)]
 
 
 CONTENT_NAMES = changed_names(sorted(CONTENT))

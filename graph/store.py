@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
 from mmrare.graph.errors import InvalidRowError
 from mmrare.graph.model import (
+    EVERY_PART,
     NODES,
     RELS,
     Direction,
@@ -257,6 +258,16 @@ def validate_rel_rows(rel_type: str, rows: Iterable[RelRow]) -> list[RelRow]:
         check_props(row.props, where)
         out.append(row)
     return out
+
+
+# Where each store keeps a part's last change (GraphStore.generation(parts)): a meta row (embedded)
+# or a GraphMeta node (Neo4j) named with this prefix; a clear is the part EVERY_PART
+CHANGED = "changed:"
+
+
+def changed_names(parts: Iterable[str]) -> list[str]:
+    """The names holding the last changes of the parts, and of a clear (which writes every part)."""
+    return [CHANGED + p for p in (EVERY_PART, *parts)]
 
 
 class WriteTx(ABC):
