@@ -8,7 +8,7 @@ of the paper's 609 items, two models under its three input conditions: the TF-ID
 out on every uncached request). Prints p50/p95 of the repeats and the ratio off/on, and the first
 answer's time.
 
-    python -m bench.cache [--items 1756 --requests 200]
+    python -m bench.cache [--items 1756 --requests 200] [--question "items page" ...]
 
 Goals (issue 32): a repeated public items page p95 at most 5 ms; a repeated derived answer (a report,
 condition contrasts) at most 50 ms.
@@ -54,7 +54,11 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1756)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--neo4j", default=None)
+    parser.add_argument(
+        "--question", action="append", choices=list(QUESTIONS), help="ask only these (repeatable; default all)"
+    )
     args = parser.parse_args()
+    questions = args.question or list(QUESTIONS)
     with tempfile.TemporaryDirectory() as tmp:
         for name, store, blobs in served_stores(Path(tmp), args.items, args.neo4j):
             with_a_run(store, Path(tmp) / f"{name}-run.jsonl")
@@ -65,7 +69,7 @@ def main() -> None:
                 thumbs = Path(tmp) / f"thumbs-{name}-{label}"
                 with serving(store, blobs, keys, thumbs, False, 1, budget) as base:
                     figures[label] = {
-                        q: ask(f"{base}/graphql", *QUESTIONS[q], repeats(q, label, args.requests)) for q in QUESTIONS
+                        q: ask(f"{base}/graphql", *QUESTIONS[q], repeats(q, label, args.requests)) for q in questions
                     }
             print(
                 f"\n{name}: {args.requests} repeats of each question after its first answer (mmrare serve; "
@@ -73,7 +77,7 @@ def main() -> None:
             )
             print(f"  {'question':<20}{'first off':>11}{'first on':>10}{'p50 off':>10}{'p95 off':>10}"
                   f"{'p50 on':>10}{'p95 on':>10}{'p95 off/on':>12}")  # fmt: skip
-            for q in QUESTIONS:
+            for q in questions:
                 off, on = figures["off"][q], figures["on"][q]
                 print(f"  {q:<20}{off[0]:>9.1f}ms{on[0]:>8.1f}ms{off[1]:>8.1f}ms{off[2]:>8.1f}ms"
                       f"{on[1]:>8.1f}ms{on[2]:>8.1f}ms{off[2] / on[2]:>11.1f}x")  # fmt: skip

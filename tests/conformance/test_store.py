@@ -395,6 +395,21 @@ def test_warming_reads_only_and_keeps_nothing(store: GraphStore) -> None:
     assert store._totals._kept == counts  # type: ignore[attr-defined]
 
 
+@pytest.mark.neo4j
+def test_neo4j_names_the_home_database_once_at_connect(neo4j_store: GraphStore) -> None:
+    """Without a database in the setting the Neo4j store asks the server for the caller's home database
+    when it connects, so a read does not cost that question again (a round trip per cached page)."""
+    from mmrare.graph.neo4j_store import Neo4jStore
+
+    assert isinstance(neo4j_store, Neo4jStore)
+    fresh = Neo4jStore(neo4j_store.uri)
+    try:
+        assert fresh.database == "neo4j"  # the server's default home database (conf/neo4j.conf leaves it)
+        assert fresh.generation() == neo4j_store.generation()
+    finally:
+        fresh.close()
+
+
 def test_a_bulk_block_keeps_each_commit_whole_and_seen(store: GraphStore, reopen: Callable[[], GraphStore]) -> None:
     """Inside `bulk()` every transaction is still all or nothing, and what one commits is there for
     another connection at once; after the block all of it is there."""
