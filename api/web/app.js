@@ -43,10 +43,30 @@ const ci = (lo, hi, f = fmt) =>
     : `<span class="ci">[${f(lo)}, ${f(hi)}]</span>`;
 
 // Charts: plotly.js from the installed plotly package (served at /assets/plotly), themed from the CSS.
+// It is 4.6 MB of script, so a page fetches it on its first chart, not on every view (a phone opening the
+// leaderboard or the items never parses it).
+let plotlyLoading = null;
+function chartLibrary() {
+  if (!plotlyLoading) {
+    plotlyLoading = new Promise((resolve, reject) => {
+      const tag = document.createElement("script");
+      tag.src = "/assets/plotly/plotly.min.js";
+      tag.onload = resolve;
+      tag.onerror = () => {
+        plotlyLoading = null; // the next chart tries again
+        reject(new Error("the chart library did not load"));
+      };
+      document.head.appendChild(tag);
+    });
+  }
+  return plotlyLoading;
+}
+
 const VIRIDIS = "Viridis"; // perceptually uniform and colour-blind safe
 const LINE_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]; // Okabe-Ito
 
-function plot(target, traces, layout) {
+async function plot(target, traces, layout) {
+  await chartLibrary();
   const css = getComputedStyle(document.documentElement);
   const v = (name) => css.getPropertyValue(name).trim();
   const axis = { gridcolor: v("--line"), linecolor: v("--line"), zerolinecolor: v("--line"), automargin: true };

@@ -527,6 +527,21 @@ def test_dark_theme_follows_the_system(browser: object, site: dict) -> None:
         context.close()
 
 
+def test_the_chart_library_is_fetched_by_the_first_chart_only(page: object, site: dict) -> None:
+    """plotly.js (4.6 MB) is not fetched for views without charts, and a page fetches it once."""
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/assets/plotly/" in r.url else None)
+    page.goto(f"{site['url']}#items")
+    page.wait_for_selector("main[data-loaded='items']")
+    page.evaluate("location.hash = '#leaderboard'")
+    page.wait_for_selector("main[data-loaded='leaderboard'] table")
+    assert fetched == []
+    for name in ("heatmap", "rarity"):
+        page.evaluate(f"location.hash = '#{name}'")
+        page.wait_for_selector(f"main[data-loaded='{name}'] .js-plotly-plot .main-svg", timeout=15000)
+    assert len(fetched) == 1 and fetched[0].endswith("/assets/plotly/plotly.min.js")
+
+
 def test_charts_run_under_the_dashboard_s_own_policy(browser: object, site: dict) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 900})  # the CSP enforced
     tab = context.new_page()
