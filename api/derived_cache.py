@@ -4,8 +4,9 @@ coverage map are each worked out once per generation and per whole set of inputs
 operation, selection of fields or REST route asks for them; the response cache (response_cache.py)
 keeps whole answers, this keeps what several answers are made from.
 
-A key holds everything the computation reads: the generation (a write moves it, so nothing computed
-before a write is found after it) and the inputs after the caller's policy has chosen them (the runs
+A key holds everything the computation reads: the generation of the parts of the graph it reads (a
+write to them moves it, so nothing computed before such a write is found after it; the coverage map
+reads no runs, so an upload leaves it kept) and the inputs after the caller's policy has chosen them (the runs
 it may see, above all), so two callers share an entry only where the computation is the same. The
 values are shared, never changed by their readers. `MMRARE_DERIVED_CACHE` sets the number of entries
 (0: off).

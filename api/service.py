@@ -23,7 +23,7 @@ from mmrare.core.items import natural_key, track_of
 from mmrare.core.orphanet import checked_prevalence_class
 from mmrare.core.tracks import TRACK_BY_NAME
 from mmrare.graph.errors import StoreBusyError
-from mmrare.graph.model import Direction, Neighbour, NodeRef
+from mmrare.graph.model import CONTENT, Direction, Neighbour, NodeRef
 from mmrare.graph.store import GraphStore, Where
 from mmrare.graph.subsets import ItemFilter
 from mmrare.importers.predictions import ModelInfo, PredictionSource, RunSummary, import_prediction_sources
@@ -72,10 +72,11 @@ class GraphService:
         self.derived = derived if derived is not None else DerivedCache(entries_from_env())
         self.run_facts = RunFacts(store)  # each run's report facts, kept across uploads of other runs
 
-    def _derived(self, work: Callable[..., Any], *args: Hashable) -> Any:
-        """work(store, *args), or its value for these arguments at the graph's present generation."""
+    def _derived(self, work: Callable[..., Any], *args: Hashable, reads: frozenset[str] | None = None) -> Any:
+        """work(store, *args), or its value for these arguments at the present generation of the parts
+        of the graph it `reads` (labels and relationship types; None: the whole graph)."""
         return self.derived.get_or_compute(
-            lambda: (work, self.store.generation(), *args), lambda: work(self.store, *args)
+            lambda: (work, self.store.generation(reads), *args), lambda: work(self.store, *args)
         )
 
     @contextmanager
@@ -217,7 +218,7 @@ class GraphService:
         """The coverage map; it counts the answers' diseases, so a held-out release shows it to maintainers."""
         self.policy.check_answer_derived(who, "the coverage map")
         self.check_classes([under] if under else [])
-        return self._derived(coverage, by, under)
+        return self._derived(coverage, by, under, reads=CONTENT)  # benchmarks over Orphanet: no runs in it
 
     def study_tables(self, who: Principal, runs: Sequence[str]) -> list[StudyRow]:
         """The study's table of every visible run that has one; a run of fewer cases than the minimum

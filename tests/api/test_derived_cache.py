@@ -186,6 +186,27 @@ def test_reports_coverage_and_the_headline_are_kept_too(
     assert len(rows) == 2
 
 
+def test_coverage_outlives_runs_and_follows_content(
+    t1_graph: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The coverage map reads benchmarks and Orphanet, no runs: a run's write leaves it kept (while a
+    report, which reads runs, is worked out again); a write to an item is seen at once."""
+    maps = counted(monkeypatch, "coverage")
+    rows = counted(monkeypatch, "stratified_report")
+    service = GraphService(t1_graph, FolderBlobStore(tmp_path / "blobs"), derived=DerivedCache())
+    first = service.coverage(PUBLIC, "head")
+    service.report(PUBLIC, [], "track", "tokenF1", None, False, 100)
+    t1_graph.upsert_nodes("Model", [{"name": MODEL, "family": "hand, renamed"}])  # a results part only
+    assert service.coverage(PUBLIC, "head") is first and len(maps) == 1
+    service.report(PUBLIC, [], "track", "tokenF1", None, False, 100)
+    assert len(rows) == 2
+    item = next(iter(t1_graph.select("Item")))
+    t1_graph.upsert_nodes("Item", [{"itemId": item.ref.key, "release": "moved"}])  # content
+    after = service.coverage(PUBLIC, "head")
+    assert len(maps) == 2 and after is not first
+    assert any("moved" in r.benchmark for r in after.rows) and not any("moved" in r.benchmark for r in first.rows)
+
+
 def test_a_refused_caller_never_reaches_a_cached_value(
     t1_graph: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
