@@ -300,8 +300,11 @@ class Neo4jStore(GraphStore):
         run are the plain one, each single filter with one value and with several, and a page under a
         class whose items fill each size class up to 100,000; combinations plan on first use."""
         plain: dict[str, Any] = {**ItemFilter().query_params(), "under_items": [], "offset": 0, "limit": 1}
-        filters = [{name: [""] * n} for name in ("tracks", "modalities", "prevalence") for n in (1, 2)]
-        under = [{"under": [0], "under_items": [""] * n} for n in LIST_SIZE_CLASSES]  # "" is no item's uid
+        filters: list[dict[str, Any]] = [
+            {name: [""] * n} for name in ("tracks", "modalities", "prevalence") for n in (1, 2)
+        ]
+        # "" is no item's uid
+        under: list[dict[str, Any]] = [{"under": [0], "under_items": [""] * n} for n in LIST_SIZE_CLASSES]
         pages = [plain, *({**plain, **one} for one in (*filters, *under))]
         statements: list[tuple[str, dict[str, Any]]] = [
             ("generation", {}),
