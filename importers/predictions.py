@@ -512,7 +512,7 @@ def check_model_names(store: GraphStore, names: list[str], submitter: str | None
     """A model name that reads the same as another model's (a Cyrillic letter, another dash) is
     refused; so is a submitter's run under a model that someone else brought (its reports would pool
     the submitter's answers). `submitter` is None for maintainers and the CLI."""
-    existing = {n.props["name"]: n.props for n in store.select("Model")}
+    existing = {str(name): facts for name, facts in store.properties("Model", ("owner",)).items()}  # not whole nodes
     by_look = {lookalike_key(name): name for name in existing}
     for name in dict.fromkeys(names):
         twin = by_look.get(lookalike_key(name))
