@@ -6,10 +6,10 @@ keeps whole answers, this keeps what several answers are made from.
 
 A key holds everything the computation reads: the generation of the parts of the graph it reads (a
 write to them moves it, so nothing computed before such a write is found after it; the coverage map
-reads no runs, so an upload leaves it kept) and the inputs after the caller's policy has chosen them (the runs
-it may see, above all), so two callers share an entry only where the computation is the same. The
-values are shared, never changed by their readers. `MMRARE_DERIVED_CACHE` sets the number of entries
-(0: off).
+reads no runs, so an upload leaves it kept) and the inputs after the caller's policy has chosen them
+(the runs it may see, above all), so two callers share an entry only where the computation is the
+same. The values are shared, never changed by their readers. `MMRARE_DERIVED_CACHE` sets the number
+of entries (0: off).
 """
 
 from __future__ import annotations

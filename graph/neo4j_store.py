@@ -133,8 +133,8 @@ class Neo4jStore(GraphStore):
         try:
             self.driver.verify_connectivity()
             if database is None:
-                # named once here: a session without a database asks the server for the caller's home
-                # database first, a round trip (about 3 ms here) on every read of a cached page
+                # named once here: a routing (neo4j://) session without a database asks the server for
+                # the caller's home database first, one more round trip on every read
                 _, summary, _ = self.driver.execute_query(statement("ping"))
                 self.database = summary.database
         except (ServiceUnavailable, OSError, ValueError) as exc:
@@ -170,7 +170,7 @@ class Neo4jStore(GraphStore):
         else:
             query, params = statement("generation_of"), {"names": changed_names(parts)}
         # every cached answer asks this first: one statement in an auto-commit read is one round trip,
-        # where a managed transaction adds its commit (a repeated page took 5.7 ms at p95, 3 of it here)
+        # where a managed transaction adds its commit
         try:
             with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
                 rec = session.run(query, params).single(strict=True)
