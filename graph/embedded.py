@@ -23,6 +23,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any, TypeVar
 
@@ -136,6 +137,15 @@ class _EmbeddedTx(WriteTx):
         self.ops.append(("delete_rels", rel_type, starts))
 
 
+@dataclass(frozen=True)
+class _ItemsUnder:
+    """The items under some classes in page order: as JSON text (a page statement's `:under_items`)
+    and as uids (a page of the classes alone is a slice)."""
+
+    text: str
+    uids: tuple[str, ...]
+
+
 class _Adjacency:
     """One relationship type's edges both ways, without properties: what walks need."""
 
@@ -200,7 +210,7 @@ class EmbeddedStore(GraphStore):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._adjacency: dict[str, tuple[int, _Adjacency]] = {}
-        self._under: KeptAnswers[tuple[int, ...], str] = KeptAnswers()  # classes -> the items under
+        self._under: KeptAnswers[tuple[int, ...], _ItemsUnder] = KeptAnswers()  # classes -> the items under
         self._totals: KeptAnswers[ItemFilter, int] = KeptAnswers()  # a subset -> its item count
         self._memory = None
         if path is None:
@@ -548,22 +558,40 @@ class EmbeddedStore(GraphStore):
         params = {k: json.dumps(v) if isinstance(v, list) else v for k, v in f.query_params().items()}
         with self._connection() as db:
             generation = self._parts_generation(db, CONTENT)
+            under = self._items_under(f.under, generation) if f.under else None
+            if under is not None and f == ItemFilter(under=f.under):
+                # only classes: their kept items are in page order, so the page is a slice of them (the
+                # statement below would index the whole list again on every page: 22 ms for 20,000)
+                total = self._totals.answer(f, generation, lambda: len(under.uids))
+                return self._nodes_in_order(db, under.uids[offset : offset + limit]), total
             params.update(offset=offset, limit=limit)
-            params["under_items"] = self._items_under(f.under, generation) if f.under else "[]"
+            params["under_items"] = "[]" if under is None else under.text
             (page,) = db.execute(sql.ITEM_PAGE, params).fetchone()
             total = self._totals.answer(f, generation, lambda: int(db.execute(sql.ITEM_COUNT, params).fetchone()[0]))
         return [Node(NodeRef("Item", key), props) for key, props in _decode(page)], total
 
-    def _items_under(self, codes: tuple[int, ...], generation: int) -> str:
-        """The uids of the items answered by the classes or a class below them, as JSON: the classes
-        from the in-memory walk, their items in one statement; kept until the content changes, since
-        the pages of one class ask for it again and again."""
+    def _nodes_in_order(self, db: sqlite3.Connection, uids: Sequence[str]) -> list[Node]:
+        """The nodes of these uids (all present), in their order."""
+        if not uids:
+            return []
+        (found,) = db.execute(
+            f"SELECT json_group_array(json_array(uid, json(props))) FROM node WHERE uid IN ({_marks(len(uids))})",
+            list(uids),
+        ).fetchone()
+        props = dict(_decode(found))
+        return [Node(ref, props[uid]) for uid in uids for ref in (_ref_of(uid),)]
 
-        def work() -> str:
+    def _items_under(self, codes: tuple[int, ...], generation: int) -> _ItemsUnder:
+        """The uids of the items answered by the classes or a class below them, in page order: the
+        classes from the in-memory walk, their items in one statement; kept until the content changes,
+        since the pages of one class ask for it again and again."""
+
+        def work() -> _ItemsUnder:
             below = self.closure([NodeRef("Disease", c) for c in codes], "SUBCLASS_OF", Direction.IN, True)
             classes = json.dumps(sorted(ref.uid for ref in below))
             with self._connection() as db:
-                return str(db.execute(sql.ITEMS_UNDER, {"classes": classes}).fetchone()[0])
+                text = str(db.execute(sql.ITEMS_UNDER, {"classes": classes}).fetchone()[0])
+            return _ItemsUnder(text, tuple(_decode(text)))
 
         return self._under.answer(codes, generation, work)
 

@@ -129,12 +129,15 @@ SELECT json_group_array(json_array(key, json(props))) FROM (
 
 ITEM_COUNT = _CHOSEN + "SELECT count(*) FROM chosen"
 
-# The items answered by one of these classes (`:classes`: their uids and every class below them);
-# CROSS JOIN fixes the order, so each class looks its answers up by the rel_in index.
+# The items answered by one of these classes (`:classes`: their uids and every class below them), in
+# the order of ITEM_PAGE; CROSS JOIN fixes the join order, so each class looks its answers up by the
+# rel_in index.
 ITEMS_UNDER = """
 SELECT json_group_array(uid) FROM (
-  SELECT DISTINCT a.src AS uid FROM json_each(:classes) u CROSS JOIN rel a ON a.dst = u.value AND a.type = 'ANSWER_IS'
-  ORDER BY uid
+  SELECT i.uid FROM (
+    SELECT DISTINCT a.src AS uid FROM json_each(:classes) u CROSS JOIN rel a ON a.dst = u.value AND a.type = 'ANSWER_IS'
+  ) x JOIN node i ON i.uid = x.uid
+  ORDER BY json_extract(i.props, '$.track'), json_extract(i.props, '$.index'), i.key
 )
 """
 

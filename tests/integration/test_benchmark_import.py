@@ -440,6 +440,29 @@ def test_a_kept_subset_count_outlives_runs_and_follows_content(
     assert store.item_page(under, 0, 5)[1] == total - 1 == len(select_items(store, under))
 
 
+def test_a_page_under_a_class_alone_is_the_page_the_full_filter_gives(
+    store: GraphStore, release: Path, tmp_path: Path
+) -> None:
+    """A filter of classes alone is paged from the kept items under them (the embedded store slices
+    them); the same subset asked with every track named goes through the page statement. Every page
+    and the total agree, the last, short page included."""
+    with_orphanet(store)
+    import_release(release, store, FolderBlobStore(tmp_path / "blobs"))
+    items = store.select("Item")
+    aligned = store.neighbours([i.ref for i in items], "ANSWER_IS")
+    head = min(r.key for r in store.closure([aligned[0].node], "SUBCLASS_OF"))
+    alone = ItemFilter(under=(head,))
+    named = ItemFilter(under=(head,), tracks=tuple(sorted({str(i.props["track"]) for i in items})))
+    expected = [str(n.ref.key) for n in select_items(store, alone)]
+    assert len(expected) > 7
+    for offset in range(0, len(expected) + 3, 7):
+        page, total = store.item_page(alone, offset, 7)
+        other, other_total = store.item_page(named, offset, 7)
+        assert [str(n.ref.key) for n in page] == [str(n.ref.key) for n in other] == expected[offset : offset + 7]
+        assert [n.props for n in page] == [n.props for n in other]
+        assert total == other_total == len(expected)
+
+
 def test_encodings_nul_bytes_and_blobs_of_a_refused_import(store: GraphStore, release: Path, tmp_path: Path) -> None:
     with_orphanet(store)
     diagnosis = next(t for t in TRACKS if t.name == "diagnosis").file
