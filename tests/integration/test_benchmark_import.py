@@ -415,16 +415,21 @@ def test_an_item_page_is_the_same_from_one_query_as_from_the_primitives(
         assert {ref.label for ref in linked.linked} <= {"Image", "Case"}
 
 
+def _release_and_a_class(store: GraphStore, release: Path, tmp_path: Path) -> tuple[list, list, int]:
+    """The release on Orphanet: its items, their ANSWER_IS links, and a class above the first answer."""
+    with_orphanet(store)
+    import_release(release, store, FolderBlobStore(tmp_path / "blobs"))
+    items = store.select("Item")
+    aligned = store.neighbours([i.ref for i in items], "ANSWER_IS")
+    return items, aligned, min(int(r.key) for r in store.closure([aligned[0].node], "SUBCLASS_OF"))
+
+
 def test_a_kept_subset_count_outlives_runs_and_follows_content(
     store: GraphStore, release: Path, tmp_path: Path
 ) -> None:
     """The count of a subset under a class is kept per content generation: a run's upload leaves it
     kept, an answer's alignment moved away from the class changes it."""
-    with_orphanet(store)
-    import_release(release, store, FolderBlobStore(tmp_path / "blobs"))
-    items = store.select("Item")
-    aligned = store.neighbours([i.ref for i in items], "ANSWER_IS")
-    head = min(r.key for r in store.closure([aligned[0].node], "SUBCLASS_OF"))
+    items, aligned, head = _release_and_a_class(store, release, tmp_path)
     under = ItemFilter(under=(head,))
     total = store.item_page(under, 0, 5)[1]
     assert total == len(select_items(store, under)) > 0
@@ -446,11 +451,7 @@ def test_a_page_under_a_class_alone_is_the_page_the_full_filter_gives(
     """A filter of classes alone is paged from the kept items under them (the embedded store slices
     them); the same subset asked with every track named goes through the page statement. Every page
     and the total agree, the last, short page included."""
-    with_orphanet(store)
-    import_release(release, store, FolderBlobStore(tmp_path / "blobs"))
-    items = store.select("Item")
-    aligned = store.neighbours([i.ref for i in items], "ANSWER_IS")
-    head = min(r.key for r in store.closure([aligned[0].node], "SUBCLASS_OF"))
+    items, _, head = _release_and_a_class(store, release, tmp_path)
     alone = ItemFilter(under=(head,))
     named = ItemFilter(under=(head,), tracks=tuple(sorted({str(i.props["track"]) for i in items})))
     expected = [str(n.ref.key) for n in select_items(store, alone)]
