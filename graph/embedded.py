@@ -563,23 +563,14 @@ class EmbeddedStore(GraphStore):
                 # only classes: their kept items are in page order, so the page is a slice of them (the
                 # statement below would index the whole list again on every page: 22 ms for 20,000)
                 total = self._totals.answer(f, generation, lambda: len(under.uids))
-                return self._nodes_in_order(db, under.uids[offset : offset + limit]), total
+                refs = [_ref_of(uid) for uid in under.uids[offset : offset + limit]]
+                found = self._get_many(refs)
+                return [Node(ref, found[ref.key]) for ref in refs], total
             params.update(offset=offset, limit=limit)
             params["under_items"] = "[]" if under is None else under.text
             (page,) = db.execute(sql.ITEM_PAGE, params).fetchone()
             total = self._totals.answer(f, generation, lambda: int(db.execute(sql.ITEM_COUNT, params).fetchone()[0]))
         return [Node(NodeRef("Item", key), props) for key, props in _decode(page)], total
-
-    def _nodes_in_order(self, db: sqlite3.Connection, uids: Sequence[str]) -> list[Node]:
-        """The nodes of these uids (all present), in their order."""
-        if not uids:
-            return []
-        (found,) = db.execute(
-            f"SELECT json_group_array(json_array(uid, json(props))) FROM node WHERE uid IN ({_marks(len(uids))})",
-            list(uids),
-        ).fetchone()
-        props = dict(_decode(found))
-        return [Node(ref, props[uid]) for uid in uids for ref in (_ref_of(uid),)]
 
     def _items_under(self, codes: tuple[int, ...], generation: int) -> _ItemsUnder:
         """The uids of the items answered by the classes or a class below them, in page order: the

@@ -171,11 +171,8 @@ class Neo4jStore(GraphStore):
             query, params = statement("generation_of"), {"names": changed_names(parts)}
         # every cached answer asks this first: one statement in an auto-commit read is one round trip,
         # where a managed transaction adds its commit
-        try:
-            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
-                rec = session.run(query, params).single(strict=True)
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc
+        with self._read_session() as session:
+            rec = session.run(query, params).single(strict=True)
         return int(rec["generation"])
 
     @contextmanager
@@ -192,13 +189,24 @@ class Neo4jStore(GraphStore):
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc
 
-    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+    @contextmanager
+    def _answered(self) -> Iterator[None]:
+        """The driver's connection failures inside as the store's own: the server does not answer."""
         try:
+            yield
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc
+
+    @contextmanager
+    def _read_session(self) -> Iterator[neo4j.Session]:
+        with self._answered(), self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as s:
+            yield s
+
+    def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
+        with self._answered():
             records, _, _ = self.driver.execute_query(
                 query, params, database_=self.database, routing_=neo4j.RoutingControl.READ
             )
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc
         return records
 
     def item_page(self, f: ItemFilter, offset: int, limit: int) -> tuple[list[Node], int]:
@@ -226,11 +234,8 @@ class Neo4jStore(GraphStore):
             page = one("item_page", **params)["page"]
             return page, self._totals.answer(f, generation, lambda: int(one("item_count", **params)["total"]))
 
-        try:
-            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
-                page, total = session.execute_read(page_and_total)
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc
+        with self._read_session() as session:
+            page, total = session.execute_read(page_and_total)
         return self._linked_page(page, total)
 
     def _linked_page(self, page: list[Any], total: int) -> ItemPage:
