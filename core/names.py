@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 GREEK = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta", "η": "eta",
@@ -53,12 +54,14 @@ TOKEN = re.compile(r"\b(?:\d{1,2}|x|y)[pq]\d+(?:\.\d+)*|\d+(?:\.\d+)+|[^\W_]+", 
 PARENTHESISED = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")
 
 
+# Orphanet's names share most of their words, and every name index folds all of them again
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lowercase, accents dropped, Greek letters spelled out, possessives dropped."""
     text = "".join(GREEK.get(ch, ch) for ch in text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return re.sub(r"(\w)['’`]s\b|(\w)s['’`](?=\s|$)", lambda m: (m.group(1) or m.group(2) + "s"), text)
+    return re.sub(r"(\w)['’`]s\b|(\w)s['’`](?=\s|$)", lambda m: m.group(1) or m.group(2) + "s", text)
 
 
 def roman_to_int(word: str) -> int | None:
@@ -72,6 +75,7 @@ def roman_to_int(word: str) -> int | None:
     return total or None
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_word(word: str, after: str | None = None, last: bool = False) -> str:
     """One folded word in its canonical spelling: American, Roman numerals as Arabic. A lone I, V or
     X is a numeral only after a marker word ("type I", "factor X") or, for I and V, at the end of a

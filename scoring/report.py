@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mmrare.core.bulk import in_bulk
 from mmrare.core.orphanet import PREVALENCE_CLASSES
 from mmrare.core.tracks import TRACK_BY_NAME
 from mmrare.graph.model import Direction, NodeRef
@@ -107,6 +108,7 @@ def check_one_run_per_item(rows: Sequence[ScoreRow]) -> None:
 FactsOf = Callable[[Sequence[str]], list[PredictionFacts]]  # store.report_facts, or what keeps its answers
 
 
+@in_bulk  # thousands of rows of long-lived containers: the cycle collector's passes would walk them all again and again
 def collect_rows(
     store: GraphStore,
     run_ids: Sequence[str] | None = None,
