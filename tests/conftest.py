@@ -13,13 +13,16 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pytest
 
 from mmrare.graph.embedded import EmbeddedStore
 from mmrare.graph.errors import StoreUnavailableError
 from mmrare.graph.store import GraphStore
+
+if TYPE_CHECKING:
+    from tests.support.demo_graph import DemoGraphs
 
 NEO4J_URI = os.environ.get("MMRARE_TEST_NEO4J", "neo4j://127.0.0.1:7687")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -127,6 +130,14 @@ def with_orphanet(store: GraphStore) -> GraphStore:
     facts, files = read_all([FIXTURES / "orphanet"])
     load(facts, store, files)
     return store
+
+
+@pytest.fixture(scope="session")
+def demo_graphs(tmp_path_factory: pytest.TempPathFactory) -> DemoGraphs:
+    """Copies of the demo graph, built at the first copy a process asks for."""
+    from tests.support.demo_graph import DemoGraphs
+
+    return DemoGraphs(tmp_path_factory.mktemp("demo-graph"))
 
 
 @pytest.fixture(scope="session")

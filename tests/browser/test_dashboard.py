@@ -20,27 +20,28 @@ from mmrare.api.app import create_app
 from mmrare.api.auth import KeyStore
 from mmrare.api.policy import ReleasePolicy
 from mmrare.api.service import GraphService
-from mmrare.cli.demo import load_demo
-from mmrare.core.blobs import FolderBlobStore
 from mmrare.graph.embedded import EmbeddedStore
 from mmrare.graph.model import NodeRef
 from mmrare.graph.store import RelRow
 from mmrare.scoring.stats import RESAMPLES
 from tests.support.browser import CHROMIUM, FLAGS, need_browser
+from tests.support.demo_graph import DemoGraphs
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def serving(
-    tmp: Path, policy: ReleasePolicy | None = None, extra: Callable[[EmbeddedStore], None] | None = None
+    demo: DemoGraphs,
+    tmp: Path,
+    policy: ReleasePolicy | None = None,
+    extra: Callable[[EmbeddedStore], None] | None = None,
 ) -> Iterator[dict]:
-    """The demo served on a free port with a maintainer and an evaluator key; the evaluator owns the
-    runs of one model (phenotype-ranker). `extra` adds to the demo's graph before it is served."""
+    """A copy of the demo served on a free port with a maintainer and an evaluator key; the evaluator
+    owns the runs of one model (phenotype-ranker). `extra` adds to the copy before it is served."""
     need_browser()
     import uvicorn
 
-    store, blobs = EmbeddedStore(None), FolderBlobStore(tmp / "blobs")
-    load_demo(store, blobs, tmp, echo=lambda _: None)
+    store, blobs = demo.copy(tmp)
     if extra is not None:
         extra(store)
     keys = KeyStore(tmp / "keys.json")
@@ -69,8 +70,8 @@ OWNED_MODEL = "phenotype-ranker"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    yield from serving(tmp_path_factory.mktemp("site"))
+def site(demo_graphs: DemoGraphs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    yield from serving(demo_graphs, tmp_path_factory.mktemp("site"))
 
 
 def _with_phenopacket_store(store: EmbeddedStore) -> None:
@@ -83,14 +84,14 @@ def _with_phenopacket_store(store: EmbeddedStore) -> None:
 
 
 @pytest.fixture(scope="module")
-def three_benchmarks_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+def three_benchmarks_site(demo_graphs: DemoGraphs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """The demo (MMRareBench and MRareBench, synthetic) with the phenopacket-store excerpt (real)."""
-    yield from serving(tmp_path_factory.mktemp("three"), extra=_with_phenopacket_store)
+    yield from serving(demo_graphs, tmp_path_factory.mktemp("three"), extra=_with_phenopacket_store)
 
 
 @pytest.fixture(scope="module")
-def held_out_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    yield from serving(tmp_path_factory.mktemp("held"), ReleasePolicy("held-out", min_group=5))
+def held_out_site(demo_graphs: DemoGraphs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    yield from serving(demo_graphs, tmp_path_factory.mktemp("held"), ReleasePolicy("held-out", min_group=5))
 
 
 @pytest.fixture(scope="module")
@@ -103,13 +104,40 @@ def browser(site: dict) -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: object, site: dict) -> Iterator[object]:
+def laptop_context(browser: object) -> object:
     # Playwright's wait_for_function evaluates strings, which the dashboard's CSP forbids; the CSP itself
     # is tested on its own (test_charts_run_under_the_dashboard_s_own_policy)
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)  # a laptop screen
-    tab = context.new_page()
+    return browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)  # a laptop screen
+
+
+@pytest.fixture(scope="module")
+def laptop(browser: object) -> Iterator[object]:
+    """One browser profile for the module's tabs, as one person's browser: its cache keeps plotly.js
+    compiled between tests (a new profile spends about two seconds on it)."""
+    context = laptop_context(browser)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(laptop: object) -> Iterator[object]:
+    """A new tab of the shared profile (its session storage is its own), which leaves nothing stored
+    for the next test: the key a test saved is cleared from every origin that holds one."""
+    tab = laptop.new_page()
     yield tab
+    tab.unroute_all()
+    for origin in laptop.storage_state()["origins"]:
+        tab.goto(origin["origin"] + "/nothing-here")  # a page of the origin, without the dashboard's scripts
+        tab.evaluate("localStorage.clear()")
+    assert laptop.storage_state()["origins"] == []
+    tab.close()
+
+
+@pytest.fixture
+def fresh_page(browser: object) -> Iterator[object]:
+    """A tab of a profile of its own: an empty cache."""
+    context = laptop_context(browser)
+    yield context.new_page()
     context.close()
 
 
@@ -527,8 +555,9 @@ def test_dark_theme_follows_the_system(browser: object, site: dict) -> None:
         context.close()
 
 
-def test_the_chart_library_is_fetched_by_the_first_chart_only(page: object, site: dict) -> None:
+def test_the_chart_library_is_fetched_by_the_first_chart_only(fresh_page: object, site: dict) -> None:
     """plotly.js (4.6 MB) is not fetched for views without charts, and a page fetches it once."""
+    page = fresh_page
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url) if "/assets/plotly/" in r.url else None)
     page.goto(f"{site['url']}#items")
@@ -647,10 +676,10 @@ HEADS = {
 
 
 @pytest.fixture(scope="module")
-def coverage_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+def coverage_site(demo_graphs: DemoGraphs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """The demo, plus a second benchmark (synthetic): one made-up disorder under each of the 33 real heads,
     answered by one to four items, so the map has every head to draw."""
-    served = serving(tmp_path_factory.mktemp("coverage"))
+    served = serving(demo_graphs, tmp_path_factory.mktemp("coverage"))
     site = next(served)
     store = site["store"]
     with store.transaction() as tx:

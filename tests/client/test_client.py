@@ -15,22 +15,19 @@ from examples import report_by_category, subset_by_class
 from mmrare.api.app import create_app
 from mmrare.api.auth import KeyStore
 from mmrare.api.service import GraphService
-from mmrare.cli.demo import load_demo
 from mmrare.client import MMRareClient, MMRareError
-from mmrare.core.blobs import FolderBlobStore
-from mmrare.graph.embedded import EmbeddedStore
 from mmrare.graph.subsets import ItemFilter, select_items
+from tests.support.demo_graph import DemoGraphs
 
 METABOLISM = 68367  # "Rare inborn errors of metabolism", a head the demo data reaches
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, GraphService]]:
+def served(demo_graphs: DemoGraphs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, GraphService]]:
     import uvicorn
 
     tmp = tmp_path_factory.mktemp("client")
-    store, blobs = EmbeddedStore(None), FolderBlobStore(tmp / "blobs")
-    load_demo(store, blobs, tmp, echo=lambda _: None)
+    store, blobs = demo_graphs.copy(tmp)
     service = GraphService(store, blobs)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from mmrare.cli.demo import load_demo
-from mmrare.core.blobs import FolderBlobStore
 from mmrare.graph.embedded import EmbeddedStore
 from mmrare.graph.model import NODES
 from mmrare.graph.records import RECORDS
 from mmrare.graph.store import GraphStore
 from mmrare.importers.pheval_results import import_study_results
+from tests.support.demo_graph import DemoGraphs
 from tests.support.phenopackets import RESULTS, with_packets
 
 
@@ -56,10 +55,8 @@ def _mismatches(store: GraphStore) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
-    tmp = tmp_path_factory.mktemp("demo")
-    store = EmbeddedStore(None)
-    load_demo(store, FolderBlobStore(tmp / "blobs"), tmp, echo=lambda _: None)
+def demo(demo_graphs: DemoGraphs, tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
+    store, _ = demo_graphs.copy(tmp_path_factory.mktemp("demo"))
     return store
 
 
