@@ -217,8 +217,8 @@ class Neo4jStore(GraphStore):
         """The page with its images and cases, read in index order up to its end, and its total, in one
         read transaction. The items under classes and a subset's count are worked out the first time
         they are asked for at the content's generation, then kept until the content changes (as the
-        embedded store keeps them; runs change neither): a subset's later pages cost the generation
-        and the page."""
+        embedded store keeps them; runs change neither): a later page of a subset without classes is
+        one statement, the page with the generation it was read at, in one round trip."""
 
         def page_and_total(tx: neo4j.ManagedTransaction) -> tuple[list[Any], int]:
             def one(name: str, **params: Any) -> neo4j.Record:
@@ -235,7 +235,15 @@ class Neo4jStore(GraphStore):
             return page, self._totals.answer(f, generation, lambda: int(one("item_count", **params)["total"]))
 
         with self._read_session() as session:
-            page, total = session.execute_read(page_and_total)
+            if not f.under:  # the usual case: the page and its generation in one round trip
+                params = {**f.query_params(), "under_items": [], "offset": offset, "limit": limit}
+                found = session.run(statement("item_page_at_generation"), params, names=CONTENT_NAMES).single(
+                    strict=True
+                )
+                total = self._totals.get(f, int(found["generation"]))
+                if total is not None:
+                    return self._linked_page(found["page"], total)
+            page, total = session.execute_read(page_and_total)  # the count too, at the page's generation
         return self._linked_page(page, total)
 
     def _linked_page(self, page: list[Any], total: int) -> ItemPage:
@@ -316,6 +324,7 @@ class Neo4jStore(GraphStore):
             ("generation_of", {"names": CONTENT_NAMES}),
             ("items_under", {"under": [0]}),
             *(("item_page", p) for p in pages),
+            *(("item_page_at_generation", {**p, "names": CONTENT_NAMES}) for p in pages if not p["under"]),
             *(("item_count", p) for p in pages),
             *(("report_facts", {"runs": runs}) for runs in ([], [""])),  # [] is every run; none is named ""
             ("report_codes", {"codes": [0]}),

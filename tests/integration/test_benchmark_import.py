@@ -8,6 +8,7 @@ import hashlib
 import json
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -443,6 +444,27 @@ def test_a_kept_subset_count_outlives_runs_and_follows_content(
     with store.transaction() as tx:
         tx.delete_rels("ANSWER_IS", [moved.start])  # no longer answered by anything under the class
     assert store.item_page(under, 0, 5)[1] == total - 1 == len(select_items(store, under))
+
+
+def test_a_later_page_without_classes_sees_what_another_process_wrote(
+    store: GraphStore, release: Path, tmp_path: Path, reopen: Callable[[], GraphStore]
+) -> None:
+    """A subset without classes keeps its count per content generation too, and a later page of it
+    (on Neo4j one statement: the page with the generation it was read at) sees content another
+    process wrote since: the new total and the pages of the items left."""
+    items, _, _ = _release_and_a_class(store, release, tmp_path)
+    track = str(items[0].props["track"])
+    f = ItemFilter(tracks=(track,))
+    first, total = store.item_page(f, 0, 5)
+    assert total == len(select_items(store, f)) > 6
+    assert store.item_page(f, 5, 5)[1] == total  # a later page at the same generation, its count kept
+    other = reopen()
+    with other.transaction() as tx:  # another process (the CLI) takes the page's first item away
+        tx.delete_nodes([first[0].ref])
+    later, total_after = store.item_page(f, 0, 5)
+    expected = [str(n.ref.key) for n in select_items(store, f)]
+    assert total_after == total - 1 == len(expected)
+    assert [str(n.ref.key) for n in later] == expected[:5] and first[0].ref.key not in expected
 
 
 def test_a_page_under_a_class_alone_is_the_page_the_full_filter_gives(
