@@ -459,8 +459,11 @@ def test_a_later_page_without_classes_sees_what_another_process_wrote(
     assert total == len(select_items(store, f)) > 6
     assert store.item_page(f, 5, 5)[1] == total  # a later page at the same generation, its count kept
     other = reopen()
-    with other.transaction() as tx:  # another process (the CLI) takes the page's first item away
-        tx.delete_nodes([first[0].ref])
+    try:
+        with other.transaction() as tx:  # another process (the CLI) takes the page's first item away
+            tx.delete_nodes([first[0].ref])
+    finally:
+        other.close()
     later, total_after = store.item_page(f, 0, 5)
     expected = [str(n.ref.key) for n in select_items(store, f)]
     assert total_after == total - 1 == len(expected)
