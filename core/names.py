@@ -54,14 +54,24 @@ TOKEN = re.compile(r"\b(?:\d{1,2}|x|y)[pq]\d+(?:\.\d+)*|\d+(?:\.\d+)+|[^\W_]+", 
 PARENTHESISED = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]")
 
 
-# Orphanet's names share most of their words, and every name index folds all of them again
-@lru_cache(maxsize=1 << 16)
+MEMO_LONGEST = 100  # names and words; an answer or a case's text is longer, and is seldom folded twice
+
+
 def fold(text: str) -> str:
     """Lowercase, accents dropped, Greek letters spelled out, possessives dropped."""
+    # every name index folds Orphanet's names and their words again: short texts are memoised (their
+    # memory is bounded by the size as well as the count), longer ones folded each time
+    return _fold_short(text) if len(text) <= MEMO_LONGEST else _fold(text)
+
+
+def _fold(text: str) -> str:
     text = "".join(GREEK.get(ch, ch) for ch in text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     return re.sub(r"(\w)['’`]s\b|(\w)s['’`](?=\s|$)", lambda m: m.group(1) or m.group(2) + "s", text)
+
+
+_fold_short = lru_cache(maxsize=1 << 16)(_fold)
 
 
 def roman_to_int(word: str) -> int | None:
