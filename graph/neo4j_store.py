@@ -219,6 +219,7 @@ class Neo4jStore(GraphStore):
         they are asked for at the content's generation, then kept until the content changes (as the
         embedded store keeps them; runs change neither): a later page of a subset without classes is
         one statement, the page with the generation it was read at, in one round trip."""
+        asked = {**f.query_params(), "offset": offset, "limit": limit}
 
         def page_and_total(tx: neo4j.ManagedTransaction) -> tuple[list[Any], int]:
             def one(name: str, **params: Any) -> neo4j.Record:
@@ -230,16 +231,14 @@ class Neo4jStore(GraphStore):
                 if f.under
                 else []
             )
-            params = {**f.query_params(), "under_items": under, "offset": offset, "limit": limit}
+            params = {**asked, "under_items": under}
             page = one("item_page", **params)["page"]
             return page, self._totals.answer(f, generation, lambda: int(one("item_count", **params)["total"]))
 
         with self._read_session() as session:
             if not f.under:  # the usual case: the page and its generation in one round trip
-                params = {**f.query_params(), "under_items": [], "offset": offset, "limit": limit}
-                found = session.run(statement("item_page_at_generation"), params, names=CONTENT_NAMES).single(
-                    strict=True
-                )
+                query = statement("item_page_at_generation")
+                found = session.run(query, asked, under_items=[], names=CONTENT_NAMES).single(strict=True)
                 total = self._totals.get(f, int(found["generation"]))
                 if total is not None:
                     return self._linked_page(found["page"], total)
