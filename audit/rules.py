@@ -9,6 +9,7 @@ from collections import defaultdict
 import numpy as np
 
 from mmrare.audit.facts import AuditFacts, disease_ref, item_ref
+from mmrare.audit.hamming import near_pairs
 from mmrare.audit.model import AuditConfig, Finding
 from mmrare.core.matching import normalise_name
 from mmrare.core.tracks import TRACK_BY_NAME, names_disease
@@ -318,28 +319,19 @@ def near_duplicate_images(facts: AuditFacts, config: AuditConfig) -> list[Findin
         if confirmed and ((i, j) not in pairs or found < pairs[(i, j)]):
             pairs[(i, j)] = found
 
-    # whole with whole: every later image
-    for i in range(len(shas)):
-        near = np.bitwise_count(p[""][i + 1 :] ^ p[""][i])
-        for k in np.nonzero(near <= config.phash_max_distance)[0]:
-            consider(i, i + 1 + int(k), "", "", int(near[k]))
-    # one's centre with the other's whole: a trimmed copy keeps the picture's proportions, so in order of
-    # proportions only the next images of about the same are compared (a contiguous run, wide enough for
-    # the rule seen from either image); the rule itself is then applied from the earlier image
-    order = np.argsort(aspect, kind="stable")
-    by_shape = {key: values[order] for key, values in (("", p[""]), ("Inner", p["Inner"]), ("aspect", aspect))}
-    widest = (1 + 1e-9) / (1 - config.trimmed_max_aspect_change)
-    ends = np.searchsorted(by_shape["aspect"], by_shape["aspect"] * widest, "right")
-    for x in range(len(shas)):
-        for mine, theirs in PAIRINGS:
-            if not (mine or theirs):
-                continue  # whole with whole: above
-            near = np.bitwise_count(by_shape[theirs][x + 1 : ends[x]] ^ by_shape[mine][x])
-            for k in np.nonzero(near <= config.phash_max_distance)[0]:
-                here, there = int(order[x]), int(order[x + 1 + int(k)])
-                i, j, own, other = (here, there, mine, theirs) if here < there else (there, here, theirs, mine)
-                if abs(aspect[j] / aspect[i] - 1) <= config.trimmed_max_aspect_change:
-                    consider(i, j, own, other, int(near[k]))
+    # whole with whole
+    for i, j, distance in zip(*(a.tolist() for a in near_pairs(p[""], None, config.phash_max_distance)), strict=True):
+        consider(i, j, "", "", distance)
+    # one's centre with the other's whole (either way round): a trimmed copy keeps the picture's
+    # proportions, checked from the earlier image
+    for whole, centre, distance in zip(
+        *(a.tolist() for a in near_pairs(p[""], p["Inner"], config.phash_max_distance)), strict=True
+    ):
+        if whole == centre:
+            continue
+        i, j, own, other = (whole, centre, "", "Inner") if whole < centre else (centre, whole, "Inner", "")
+        if abs(aspect[j] / aspect[i] - 1) <= config.trimmed_max_aspect_change:
+            consider(i, j, own, other, distance)
     out = []
     for (i, j), (negative_correlation, distance, gradient, trimmed) in sorted(pairs.items()):
         a, b = shas[i], shas[j]

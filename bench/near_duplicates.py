@@ -1,10 +1,10 @@
 """The near-duplicate image search on its own: random 64-bit hashes for the paper's 7,958 images and
 for ten times as many, with the proportions the release generator draws (48 px wide, 28 to 48 high),
 and two planted copies in every hundred (one whole, one trimmed: 4 bits off the image before it).
-Searched as the audit does now (a trimmed pairing, one's centre with the other's whole, compares only
-the images of about the same proportions, in order of proportions) and, in the same process, by the
-previous approach: audit/rules.py as it was at commit PREVIOUS (read with git), which compared every
-later image in all three pairings and checked the proportions afterwards. Both must find the same.
+Searched as the audit does now (the pairs of hashes within the distance found from the index of
+audit/hamming.py, whole with whole and one's centre with the other's whole, the proportions checked
+afterwards) and, in the same process, by the previous approach: audit/rules.py as it was at commit
+PREVIOUS (read with git), which compared every later image in all three pairings. Both must find the same.
 
     python -m bench.near_duplicates [--sizes 7958 79580] [--seed 3]
 """

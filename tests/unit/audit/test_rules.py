@@ -5,6 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import pytest
+
+from mmrare.audit import hamming
 from mmrare.audit.facts import AuditFacts
 from mmrare.audit.model import AuditConfig
 from mmrare.audit.rules import (
@@ -236,10 +239,16 @@ def test_a_trimmed_copy_matches_the_original_s_centre() -> None:
     assert near_duplicate_images(AuditFacts(facts.items, shows=facts.shows, images=wholes_only), CONFIG) == []
 
 
-def test_near_duplicates_are_every_pair_the_rule_names_with_varied_proportions() -> None:
+@pytest.mark.parametrize("search", ["index", "scan"])
+def test_near_duplicates_are_every_pair_the_rule_names_with_varied_proportions(
+    search: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """300 images in families of near copies (a few bits flipped), widths and heights varied so that
     proportions sit inside, on and outside the 5% a trimmed copy may change by; the pairs found are
-    those the rule gives when every pair is checked by hand-written loops."""
+    those the rule gives when every pair is checked by hand-written loops, whether the hashes are
+    searched from the index or by comparing every pair."""
+    chosen = (lambda d, mine, others: hamming.Layout.best(d, others)) if search == "index" else (lambda *_: None)
+    monkeypatch.setattr(hamming, "indexed", chosen)
     rng = random.Random(7)
     # 1052 x 1000 and 1000 x 1052 are within 5% of a square only as seen from themselves: 1/1.052 - 1 = -0.049
     sizes = [(100, 100), (105, 100), (100, 105), (96, 100), (120, 100), (100, 80), (64, 48), (1052, 1000), (1000, 1052)]
