@@ -2,10 +2,10 @@
 // (cypher/generation_of.cypher), in one statement: one round trip where the store already keeps the
 // subset's count for that generation (graph/neo4j_store.py item_page_linked). Both are read by one
 // transaction, as when they are asked one after the other inside it.
-CALL {
+CALL () {
 __GENERATION__
 }
-CALL {
+CALL () {
 __PAGE__
 }
 RETURN generation, page
