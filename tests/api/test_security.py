@@ -541,19 +541,23 @@ def f1_of_a_miss(item: dict) -> float:
     return 0.0
 
 
+REFUSED_WITHIN = 3.0  # seconds: 1.0 was once exceeded (1.29 s) while the other worker drove a browser
+
+
 def test_a_report_naming_many_runs_is_refused_before_work(held_out: tuple, served: Served) -> None:
     client, _ = held_out
     many = [f"run-{k}" for k in range(50_000)]
     query = "query($r: [String!]) { report(runs: $r) { rows { n } } }"
     # a list that long is refused before its entries are coerced, and a held-out release's public
-    # caller is refused before any run is looked up
+    # caller is refused before any run is looked up; each refusal takes about 0.1 s alone, the bound
+    # leaves room for a loaded machine (another test worker, a browser) and not for a pass per entry
     started = time.perf_counter()
     assert "$r holds 50,000 entries; at most 1,000" in message(ask(client, query, r=many))
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < REFUSED_WITHIN
     assert "owners only" in message(ask(client, query, r=many[:1000]))
     started = time.perf_counter()
     assert "$r holds 50,000 entries; at most 1,000" in message(gql(served, query, r=many))
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < REFUSED_WITHIN
     # the service refuses a list no report needs whatever the surface
     with pytest.raises(ValueError, match="1,001 runs named; a report takes at most 1,000"):
         served.service.report(Principal("maint", "maintainer"), many[:1001], "track", "offline", None, False, 10)
