@@ -47,7 +47,7 @@ from mmrare.api.limits import BodyLimit, OverTime, ThreadedSchema
 from mmrare.api.policy import QuotaExceeded, policy_from_env
 from mmrare.api.response_cache import ByteBoundedLRU, ResponseCache, budget_from_env
 from mmrare.api.service import SERVER_WRITE_WAIT, GraphService
-from mmrare.api.versioning import GenerationReader, GraphVersion
+from mmrare.api.versioning import GenerationReader, GraphVersion, lease_from_env
 from mmrare.core.tracks import select_tracks
 from mmrare.graph.embedded import EmbeddedStore
 from mmrare.graph.errors import StoreBusyError, StoreUnavailableError
@@ -164,7 +164,9 @@ def create_app(service: GraphService, keys: KeyStore, thumbs: Path) -> FastAPI:
     # bodies are capped while they stream in, before any route (or key check) sees them
     caps = {"/runs": MAX_UPLOAD + 64 * 1024, "/graphql": MAX_GRAPHQL_BODY}
     # the last added runs first: bodies capped, then answers looked up, then an ETag on what is computed
-    generations = GenerationReader(service.store)  # one read of the generation per request, shared
+    # one read of the generation per request, shared; with a lease, one per lease
+    generations = GenerationReader(service.store, lease_from_env())
+    app.state.generations = generations
     app.add_middleware(GraphVersion, generations=generations)
     app.state.answers = ByteBoundedLRU(budget_from_env())  # what the response cache holds (counted)
     schema = build_schema()

@@ -10,7 +10,9 @@ generation read is those parts' (a content answer's ETag stays while runs land).
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,28 +30,62 @@ def etag_of(generation: int) -> str:
     return f'W/"g{generation}"'
 
 
+def lease_from_env() -> float:
+    """`MMRARE_GENERATION_LEASE_MS`: how long a generation read is used again without asking, in
+    milliseconds (0, the default: every request asks the store)."""
+    text = os.environ.get("MMRARE_GENERATION_LEASE_MS", "0")
+    try:
+        lease = float(text)
+    except ValueError:
+        lease = -1.0
+    if not 0 <= lease <= MOST_LEASE_MS:
+        raise ValueError(f"MMRARE_GENERATION_LEASE_MS={text!r}: give milliseconds from 0 to {MOST_LEASE_MS:,}")
+    return lease / 1000
+
+
+MOST_LEASE_MS = 60_000
+
+
 class GenerationReader:
     """Reads the store's generation off the event loop. After a failure it answers None for PAUSE
     seconds without asking: a store that is down costs a request its own timeout once, not once more
-    for every layer that would like the generation."""
+    for every layer that would like the generation.
+
+    With a lease (seconds), a generation read is used again for that long without asking the store,
+    unless this process has written since it was read (GraphStore.commits): the service's own
+    writes are seen at once, another process's (a CLI import, another worker) within the lease. On
+    Neo4j every read is a round trip; on the embedded store it is a file read, and a lease saves little."""
 
     PAUSE = 5.0
+    MOST_LEASED = 64  # sets of parts read under a lease (the operations' read sets are few)
 
-    def __init__(self, store: GraphStore) -> None:
-        self.store = store
+    def __init__(self, store: GraphStore, lease: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.store, self.lease, self.clock = store, lease, clock
         self.down_until = 0.0
+        # parts -> (asked at, this process's commits then, generation)
+        self._leased: dict[frozenset[str] | None, tuple[float, int, int]] = {}
 
     async def read(self, parts: frozenset[str] | None = None) -> int | None:
         """The generation (of `parts`, when named); None while paused after a failure (the route then
         finds out for itself); StoreUnavailableError when the store fails now (the request can be
         answered 503 at once)."""
-        if time.monotonic() < self.down_until:
+        asked = self.clock()
+        if asked < self.down_until:
             return None
+        commits = self.store.commits
+        kept = self._leased.get(parts)
+        if kept is not None and asked - kept[0] < self.lease and kept[1] == commits:
+            return kept[2]
         try:
-            return await anyio.to_thread.run_sync(self.store.generation, parts)
+            generation = await anyio.to_thread.run_sync(self.store.generation, parts)
         except StoreUnavailableError:
-            self.down_until = time.monotonic() + self.PAUSE
+            self.down_until = self.clock() + self.PAUSE
             raise
+        if self.lease > 0:
+            if len(self._leased) >= self.MOST_LEASED:
+                self._leased.clear()
+            self._leased[parts] = (asked, commits, generation)  # as asked: a commit meanwhile ends it
+        return generation
 
     async def before(self, scope: Scope) -> int | None:
         """The generation as the request began (read once per request)."""

@@ -361,6 +361,7 @@ class EmbeddedStore(GraphStore):
                 except UnicodeEncodeError:  # the whole commit rolls back
                     raise not_unicode(str(name or "delete"), rows) from None
             self._bump_generation(db, touched)
+        self.commits += 1
 
     @staticmethod
     def _bump_generation(db: sqlite3.Connection, touched: Iterable[str]) -> None:
@@ -420,6 +421,7 @@ class EmbeddedStore(GraphStore):
             db.execute("DELETE FROM rel")
             db.execute("DELETE FROM node")
             self._bump_generation(db, [EVERY_PART])
+        self.commits += 1
 
     # -- reads ----------------------------------------------------------------------------------
     def _existing_uids(self, db: sqlite3.Connection, uids: Sequence[str]) -> set[str]:

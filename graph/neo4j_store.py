@@ -117,6 +117,14 @@ class _Neo4jTx(WriteTx):
 LIST_SIZE_CLASSES = (0, 1, 2, 11, 101, 1_001, 10_001)
 
 
+def _one(tx: neo4j.ManagedTransaction, name: str, **params: Any) -> neo4j.Record:
+    return tx.run(statement(name), params).single(strict=True)
+
+
+def _content_generation(tx: neo4j.ManagedTransaction) -> int:
+    return int(_one(tx, "generation_of", names=CONTENT_NAMES)["generation"])  # runs change no page
+
+
 class Neo4jStore(GraphStore):
     name = "neo4j"
     # a transaction's state lives on the server's heap, bounded by dbms.memory.transaction.total.max:
@@ -163,6 +171,7 @@ class Neo4jStore(GraphStore):
         with self.driver.session(database=self.database) as session:
             session.run(statement("clear_graph")).consume()  # domain nodes only: the generation stays
             session.run(statement("bump_generation"), parts=[EVERY_PART]).consume()
+        self.commits += 1
 
     def _generation_of(self, parts: list[str] | None) -> int:
         if parts is None:
@@ -186,6 +195,8 @@ class Neo4jStore(GraphStore):
                 if writes.wrote:  # in the same transaction as the writes, so a reader sees both or neither
                     tx.run(statement("bump_generation"), parts=sorted(writes.touched)).consume()
                 tx.commit()
+            if writes.wrote:
+                self.commits += 1
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailableError(f"Neo4j at {self.uri} does not answer ({type(exc).__name__})") from exc
 
@@ -218,32 +229,45 @@ class Neo4jStore(GraphStore):
         read transaction. The items under classes and a subset's count are worked out the first time
         they are asked for at the content's generation, then kept until the content changes (as the
         embedded store keeps them; runs change neither): a later page of a subset without classes is
-        one statement, the page with the generation it was read at, in one round trip."""
+        one statement, the page with the generation it was read at, in one round trip (the first at a
+        generation adds the count, read alone, unless a write has moved the generation meanwhile)."""
         asked = {**f.query_params(), "offset": offset, "limit": limit}
 
         def page_and_total(tx: neo4j.ManagedTransaction) -> tuple[list[Any], int]:
-            def one(name: str, **params: Any) -> neo4j.Record:
-                return tx.run(statement(name), params).single(strict=True)
+            generation = _content_generation(tx)
 
-            generation = int(one("generation_of", names=CONTENT_NAMES)["generation"])  # runs change no page
-            under = (
-                self._under.answer(f.under, generation, lambda: list(one("items_under", under=list(f.under))["uids"]))
-                if f.under
-                else []
-            )
+            def items_under() -> list[str]:
+                return list(_one(tx, "items_under", under=list(f.under))["uids"])
+
+            under = self._under.answer(f.under, generation, items_under) if f.under else []
             params = {**asked, "under_items": under}
-            page = one("item_page", **params)["page"]
-            return page, self._totals.answer(f, generation, lambda: int(one("item_count", **params)["total"]))
+            page = _one(tx, "item_page", **params)["page"]
+            return page, self._totals.answer(f, generation, lambda: int(_one(tx, "item_count", **params)["total"]))
 
         with self._read_session() as session:
             if not f.under:  # the usual case: the page and its generation in one round trip
                 query = statement("item_page_at_generation")
                 found = session.run(query, asked, under_items=[], names=CONTENT_NAMES).single(strict=True)
-                total = self._totals.get(f, int(found["generation"]))
+                generation = int(found["generation"])
+                total = self._totals.get(f, generation)
+                if total is None:  # the subset's first page at this generation: its count, not the page again
+                    total = self._count_at(session, f, generation)
                 if total is not None:
                     return self._linked_page(found["page"], total)
             page, total = session.execute_read(page_and_total)  # the count too, at the page's generation
         return self._linked_page(page, total)
+
+    def _count_at(self, session: neo4j.Session, f: ItemFilter, generation: int) -> int | None:
+        """A subset's count (without classes) at the content's `generation`, kept; None when a write
+        has moved the generation since."""
+
+        def count(tx: neo4j.ManagedTransaction) -> int | None:
+            if _content_generation(tx) != generation:
+                return None
+            asked = {**f.query_params(), "under_items": []}
+            return self._totals.answer(f, generation, lambda: int(_one(tx, "item_count", **asked)["total"]))
+
+        return session.execute_read(count)
 
     def _linked_page(self, page: list[Any], total: int) -> ItemPage:
         items: list[Node] = []

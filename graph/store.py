@@ -385,6 +385,9 @@ class GraphStore(ABC):
     # the most rows (nodes and relationships) an import should write in one transaction; None: no bound.
     # An import larger than this writes several transactions and takes back what it created on a failure.
     transaction_rows: int | None = None
+    # commits by this object so far: a reader that asked for the generation when it was n knows the
+    # first n are counted (api/versioning.py's lease); it only grows
+    commits: int = 0
 
     # -- lifecycle ------------------------------------------------------------------------------
     def init(self) -> None:

@@ -102,17 +102,22 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> GraphStore:
 
 
 @pytest.fixture
-def reopen(store: GraphStore, tmp_path: Path) -> Callable[[], GraphStore]:
-    """Open the same graph again, as a new process would."""
+def reopen(store: GraphStore, tmp_path: Path) -> Iterator[Callable[[], GraphStore]]:
+    """Open the same graph again, as a new process would (each one closed after the test)."""
+    opened: list[GraphStore] = []
 
     def _reopen() -> GraphStore:
         if isinstance(store, EmbeddedStore):
-            return EmbeddedStore(store.path)
-        from mmrare.graph.neo4j_store import Neo4jStore
+            opened.append(EmbeddedStore(store.path))
+        else:
+            from mmrare.graph.neo4j_store import Neo4jStore
 
-        return Neo4jStore(NEO4J_URI)
+            opened.append(Neo4jStore(NEO4J_URI))
+        return opened[-1]
 
-    return _reopen
+    yield _reopen
+    for again in opened:
+        again.close()
 
 
 @pytest.fixture

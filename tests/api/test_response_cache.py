@@ -5,6 +5,7 @@ Both stores (the generation is each store's)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -16,7 +17,9 @@ from mmrare.api.auth import KeyStore
 from mmrare.api.policy import ReleasePolicy
 from mmrare.api.response_cache import Answer, ByteBoundedLRU, cacheable_operation
 from mmrare.api.service import GraphService
+from mmrare.api.versioning import GenerationReader, lease_from_env
 from mmrare.graph.model import CONTENT, NodeRef
+from mmrare.graph.store import GraphStore
 from tests.api.conftest import Served
 
 RUNS = "{ runs { runId sourceFile model { name } } }"
@@ -191,6 +194,53 @@ def test_the_budget_is_bytes_least_recently_used_out_first() -> None:
     assert lru.get((1,)) is None and lru.get((0,)) is answer and lru.used == 800
     lru.put(("big",), Answer(200, (), b"y" * 101))  # over an eighth of the budget: not kept
     assert lru.get(("big",)) is None
+
+
+def first_question(answer: dict) -> str:
+    return answer["data"]["items"]["edges"][0]["node"]["question"]
+
+
+def test_without_a_lease_another_process_s_write_is_seen_at_once(
+    served: Served, reopen: Callable[[], GraphStore]
+) -> None:
+    page = post(served.client, PAGE)
+    other = reopen()  # the same graph, as another process (a CLI import) opens it
+    other.upsert_nodes("Item", [{"itemId": page["data"]["items"]["edges"][0]["node"]["id"], "question": "theirs"}])
+    assert first_question(post(served.client, PAGE)) == "theirs"
+
+
+def test_a_generation_lease_sees_the_server_s_writes_at_once_and_another_process_s_when_it_ends(
+    served: Served, reopen: Callable[[], GraphStore], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MMRARE_GENERATION_LEASE_MS", "30000")
+    client = TestClient(create_app(served.service, KeyStore(tmp_path / "k.json"), tmp_path / "t"))
+    reader: GenerationReader = client.app.state.generations
+    now = [100.0]
+    reader.clock = lambda: now[0]
+    first = post(client, PAGE)["data"]["items"]["edges"][0]["node"]["id"]
+    served.store.upsert_nodes("Item", [{"itemId": first, "question": "ours"}])  # the server's own store
+    assert first_question(post(client, PAGE)) == "ours"
+    reopen().upsert_nodes("Item", [{"itemId": first, "question": "theirs"}])  # another process
+    now[0] += 29.9
+    kept = client.get("/graphql?" + urlencode({"query": PAGE}))
+    assert first_question(kept.json()) == "ours"  # within the lease: the generation read before, its answer
+    now[0] += 0.2
+    moved = client.get("/graphql?" + urlencode({"query": PAGE}))
+    assert first_question(moved.json()) == "theirs" and moved.headers["etag"] != kept.headers["etag"]
+
+
+@pytest.mark.parametrize("setting", ["fast", "-5", "60001", "nan"])
+def test_a_lease_setting_out_of_range_is_refused_by_name(setting: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MMRARE_GENERATION_LEASE_MS", setting)
+    with pytest.raises(ValueError, match=f"MMRARE_GENERATION_LEASE_MS='{setting}': give milliseconds from 0 to 60,000"):
+        lease_from_env()
+
+
+def test_the_lease_is_off_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MMRARE_GENERATION_LEASE_MS", raising=False)
+    assert lease_from_env() == 0.0
+    monkeypatch.setenv("MMRARE_GENERATION_LEASE_MS", "250")
+    assert lease_from_env() == 0.25
 
 
 def test_the_cache_can_be_turned_off(served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -470,6 +470,40 @@ def test_a_later_page_without_classes_sees_what_another_process_wrote(
     assert [str(n.ref.key) for n in later] == expected[:5] and first[0].ref.key not in expected
 
 
+@pytest.mark.parametrize("store", [pytest.param("neo4j", marks=pytest.mark.neo4j)], indirect=True)
+def test_a_write_between_a_neo4j_page_and_its_count_reads_both_again(
+    store: GraphStore,
+    release: Path,
+    tmp_path: Path,
+    reopen: Callable[[], GraphStore],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On Neo4j a subset's first page at a generation is read with that generation, then its count
+    alone, in a second transaction. When another process writes in between, the count's transaction
+    sees the generation moved, and the page is read again together with its count: the page and the
+    total a caller gets are always of one state of the graph."""
+    items, _, _ = _release_and_a_class(store, release, tmp_path)
+    f = ItemFilter(tracks=(str(items[0].props["track"]),))
+    gone = select_items(store, f)[0].ref
+    other = reopen()
+    counts = store._count_at  # type: ignore[attr-defined]
+    asked: list[int] = []
+
+    def another_process_writes_first(session: object, subset: ItemFilter, generation: int) -> int | None:
+        if not asked:
+            with other.transaction() as tx:
+                tx.delete_nodes([gone])  # the page's first item, taken away after the page was read
+        asked.append(generation)
+        return counts(session, subset, generation)
+
+    monkeypatch.setattr(store, "_count_at", another_process_writes_first)
+    page, total = store.item_page(f, 0, 5)
+    expected = [str(n.ref.key) for n in select_items(store, f)]
+    assert len(asked) == 1 and asked[0] < store.generation()  # the count was asked at the page's generation
+    assert total == len(expected) and [str(n.ref.key) for n in page] == expected[:5]
+    assert gone.key not in {n.ref.key for n in page}
+
+
 def test_a_page_under_a_class_alone_is_the_page_the_full_filter_gives(
     store: GraphStore, release: Path, tmp_path: Path
 ) -> None:
