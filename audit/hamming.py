@@ -72,9 +72,10 @@ class Layout:
         return ((values >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).astype(np.uint16)
 
 
-def indexed(max_distance: int, mine: int, others: int) -> Layout | None:
-    """The layout to search `mine` hashes among `others` with, or None where comparing every pair is
-    cheaper (few hashes, or a distance so wide that most groups are neighbours)."""
+def indexed(max_distance: int, others: int) -> Layout | None:
+    """The layout to search hashes among `others` with, or None where comparing every pair is cheaper
+    (few hashes, or a distance so wide that most groups are neighbours): each hash costs `work`
+    lookups against `others` comparisons of the scan."""
     if max_distance < 0 or max_distance >= HASH_BITS:
         return None
     layout = Layout.best(max_distance, others)
@@ -170,7 +171,7 @@ def near_pairs(
     """Every (i, j, distance) with `left[i]` and `right[j]` (uint64) at most `max_distance` bits apart,
     ordered by i then j; with `right` None, the pairs within `left` with i < j. Searched with the index
     where it pays (`indexed`), else by comparing every pair."""
-    layout = indexed(max_distance, left.size, (left if right is None else right).size)
+    layout = indexed(max_distance, (left if right is None else right).size)
     if layout is None:
         return scanned_pairs(left, right, max_distance)
     return indexed_pairs(left, right, max_distance, layout)

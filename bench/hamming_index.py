@@ -33,7 +33,7 @@ def main() -> None:
             for name in ("phash", "phashInner")
         )
         for label, right in (("whole, whole", None), ("whole, centre", centre)):
-            layout = indexed(distance, n, n)
+            layout = indexed(distance, n)
             took, found = timed(lambda whole=whole, right=right: near_pairs(whole, right, distance))
             baseline, expected = timed(lambda whole=whole, right=right: scanned_pairs(whole, right, distance))
             assert all(np.array_equal(a, b) for a, b in zip(found, expected, strict=True)), (

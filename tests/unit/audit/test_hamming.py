@@ -41,10 +41,10 @@ def test_the_layout_is_chosen_by_the_number_of_hashes() -> None:
     # 7958 / 4096) = 610.4 in all
     assert Layout.best(12, 7958) == Layout.of(5, 12)
     assert Layout.best(12, 79580) == Layout.of(4, 12)
-    assert indexed(12, 79580, 79580) == Layout.of(4, 12)
-    assert indexed(12, 100, 100) is None  # few hashes: every pair is cheaper
-    assert indexed(40, 79580, 79580) is None  # so wide a distance that most groups neighbour each other
-    assert indexed(64, 10**6, 10**6) is None and indexed(-1, 10**6, 10**6) is None
+    assert indexed(12, 79580) == Layout.of(4, 12)
+    assert indexed(12, 100) is None  # few hashes: every pair is cheaper
+    assert indexed(40, 79580) is None  # so wide a distance that most groups neighbour each other
+    assert indexed(64, 10**6) is None and indexed(-1, 10**6) is None
 
 
 @pytest.mark.parametrize("layout", [None, *[Layout.of(m, 3) for m in range(4, 9)]], ids=str)
@@ -59,6 +59,9 @@ def test_hand_made_pairs_within_one_set_and_across_two(layout: Layout | None) ->
     assert search(within, None, 2) == [(0, 3, 0)]
     # 0xF0 is 4 bits from 0x0 and from 0xFF, 5 from 0x1; 0x1 is 7 bits from 0xFF
     assert search(hashes(0x1, 0xF0), hashes(0x0, 0x1, 0xFF), 4) == [(0, 0, 1), (0, 1, 0), (1, 0, 4), (1, 2, 4)]
+    # every bit set: no group has a lower neighbour to search from (each flip's highest bit is set)
+    ones = 0xFFFF_FFFF_FFFF_FFFF
+    assert search(hashes(ones, ones ^ 0x1, ones ^ 0xF), None, 3) == [(0, 1, 1), (1, 2, 3)]
     assert search(hashes(), None, 3) == [] and search(hashes(5), None, 3) == []
     assert search(hashes(5), hashes(), 3) == [] and search(hashes(), hashes(5), 3) == []
 
@@ -126,7 +129,7 @@ def test_the_index_finds_exactly_what_comparing_every_pair_finds_on_the_planted_
 
 def test_near_pairs_gives_the_same_pairs_whichever_way_it_searches(planted: tuple[np.ndarray, np.ndarray]) -> None:
     left, _ = planted
-    assert indexed(12, left.size, left.size) is not None  # 2,860 hashes: the index pays
+    assert indexed(12, left.size) is not None  # 2,860 hashes: the index pays
     assert triples(near_pairs(left, None, 12)) == triples(scanned_pairs(left, None, 12))
     assert triples(near_pairs(left[:50], None, 12)) == triples(scanned_pairs(left[:50], None, 12))
 

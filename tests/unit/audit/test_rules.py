@@ -247,7 +247,7 @@ def test_near_duplicates_are_every_pair_the_rule_names_with_varied_proportions(
     proportions sit inside, on and outside the 5% a trimmed copy may change by; the pairs found are
     those the rule gives when every pair is checked by hand-written loops, whether the hashes are
     searched from the index or by comparing every pair."""
-    chosen = (lambda d, mine, others: hamming.Layout.best(d, others)) if search == "index" else (lambda *_: None)
+    chosen = (lambda d, others: hamming.Layout.best(d, others)) if search == "index" else (lambda *_: None)
     monkeypatch.setattr(hamming, "indexed", chosen)
     rng = random.Random(7)
     # 1052 x 1000 and 1000 x 1052 are within 5% of a square only as seen from themselves: 1/1.052 - 1 = -0.049
