@@ -6,9 +6,4 @@
 // only (graph/store.py PAGE_IMAGE_PROPS), not their hashes and grey copies.
 MATCH (i:Item) WHERE i.track IS NOT NULL AND i.index IS NOT NULL AND __FILTER__
 WITH i ORDER BY i.track, i.index SKIP $offset LIMIT $limit
-RETURN collect({
-          props: properties(i),
-          SHOWS: [(i)-[r:SHOWS]->(x:Image) | {rel: properties(r),
-                  node: x {.sha256, .width, .height, .format, .mode, .byteSize, .modality, .blob}}],
-          ABOUT: [(i)-[r:ABOUT]->(c:Case) | {rel: properties(r), node: properties(c)}]
-       }) AS page
+RETURN collect(__ENTRY__) AS page

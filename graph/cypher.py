@@ -39,6 +39,7 @@ def statement(
     # statements made of others: a page with its generation (item_page_at_generation)
     text = load(name).replace("__GENERATION__", load("generation_of")).replace("__PAGE__", load("item_page"))
     text = text.replace("__FILTER__", load("item_filter"))  # the item statements' shared filter
+    text = text.replace("__ENTRY__", load("page_entry").strip())  # what a page gives of each item
     if label is not None:
         spec = node_spec(label)
         text = text.replace("__LABEL__", spec.label).replace("__KEY__", spec.key)

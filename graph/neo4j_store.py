@@ -233,18 +233,29 @@ class Neo4jStore(GraphStore):
         generation adds the count, read alone, unless a write has moved the generation meanwhile)."""
         asked = {**f.query_params(), "offset": offset, "limit": limit}
 
+        def under(tx: neo4j.ManagedTransaction, generation: int) -> list[str]:
+            """The uids of the items under the filter's classes, in page order, kept per generation."""
+            return self._under.answer(
+                f.under, generation, lambda: list(_one(tx, "items_under", under=list(f.under))["uids"])
+            )
+
         def page_and_total(tx: neo4j.ManagedTransaction) -> tuple[list[Any], int]:
             generation = _content_generation(tx)
-
-            def items_under() -> list[str]:
-                return list(_one(tx, "items_under", under=list(f.under))["uids"])
-
-            under = self._under.answer(f.under, generation, items_under) if f.under else []
-            params = {**asked, "under_items": under}
+            params = {**asked, "under_items": under(tx, generation) if f.under else []}
             page = _one(tx, "item_page", **params)["page"]
             return page, self._totals.answer(f, generation, lambda: int(_one(tx, "item_count", **params)["total"]))
 
+        def slice_of_classes(tx: neo4j.ManagedTransaction) -> tuple[list[Any], int]:
+            """Classes alone: the page is a slice of the kept items under them, each found by its uid
+            (the page statement would take the whole list as a parameter on every page)."""
+            generation = _content_generation(tx)
+            uids = under(tx, generation)
+            page = _one(tx, "item_page_of", uids=uids[offset : offset + limit])["page"]
+            return page, self._totals.answer(f, generation, lambda: len(uids))
+
         with self._read_session() as session:
+            if f == ItemFilter(under=f.under) and f.under:
+                return self._linked_page(*session.execute_read(slice_of_classes))
             if not f.under:  # the usual case: the page and its generation in one round trip
                 query = statement("item_page_at_generation")
                 found = session.run(query, asked, under_items=[], names=CONTENT_NAMES).single(strict=True)
@@ -349,6 +360,7 @@ class Neo4jStore(GraphStore):
             *(("item_page", p) for p in pages),
             *(("item_page_at_generation", {**p, "names": CONTENT_NAMES}) for p in pages if not p["under"]),
             *(("item_count", p) for p in pages),
+            *(("item_page_of", {"uids": [""] * n}) for n in (1, 10, 100)),  # a slice of a page's size
             *(("report_facts", {"runs": runs}) for runs in ([], [""])),  # [] is every run; none is named ""
             ("report_codes", {"codes": [0]}),
         ]
