@@ -30,6 +30,9 @@ def etag_of(generation: int) -> str:
     return f'W/"g{generation}"'
 
 
+MOST_LEASE_MS = 60_000
+
+
 def lease_from_env() -> float:
     """`MMRARE_GENERATION_LEASE_MS`: how long a generation read is used again without asking, in
     milliseconds (0, the default: every request asks the store)."""
@@ -41,9 +44,6 @@ def lease_from_env() -> float:
     if not 0 <= lease <= MOST_LEASE_MS:
         raise ValueError(f"MMRARE_GENERATION_LEASE_MS={text!r}: give milliseconds from 0 to {MOST_LEASE_MS:,}")
     return lease / 1000
-
-
-MOST_LEASE_MS = 60_000
 
 
 class GenerationReader:

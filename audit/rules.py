@@ -257,11 +257,6 @@ def phenotype_set(facts: AuditFacts, config: AuditConfig) -> list[Finding]:
     return out
 
 
-# Which views of two images are compared: whole with whole, or one's whole with the other's centre
-# (a copy with trimmed borders). Each pairing names (first's, second's) property suffix.
-PAIRINGS = (("", ""), ("", "Inner"), ("Inner", ""))
-
-
 def _hash_array(images: dict, shas: list[str], prop: str, fallback: str) -> np.ndarray:
     return np.array([int(images[s].get(prop) or images[s][fallback], 16) for s in shas], dtype=np.uint64)
 
