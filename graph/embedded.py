@@ -561,7 +561,7 @@ class EmbeddedStore(GraphStore):
         with self._connection() as db:
             generation = self._parts_generation(db, CONTENT)
             under = self._items_under(f.under, generation) if f.under else None
-            if under is not None and f == ItemFilter(under=f.under):
+            if under is not None and f.classes_only:
                 # only classes: their kept items are in page order, so the page is a slice of them (the
                 # statement below would index the whole list again on every page: 22 ms for 20,000)
                 total = self._totals.answer(f, generation, lambda: len(under.uids))

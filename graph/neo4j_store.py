@@ -254,7 +254,7 @@ class Neo4jStore(GraphStore):
             return page, self._totals.answer(f, generation, lambda: len(uids))
 
         with self._read_session() as session:
-            if f == ItemFilter(under=f.under) and f.under:
+            if f.classes_only:
                 return self._linked_page(*session.execute_read(slice_of_classes))
             if not f.under:  # the usual case: the page and its generation in one round trip
                 query = statement("item_page_at_generation")

@@ -20,6 +20,12 @@ class ItemFilter:
     leak_free: bool | None = None
     aligned: bool | None = None  # has an ANSWER_IS link
 
+    @property
+    def classes_only(self) -> bool:
+        """Classes and no other condition: both stores page such a subset as a slice of the items
+        they keep under the classes, in page order."""
+        return bool(self.under) and self == ItemFilter(under=self.under)
+
     def query_params(self) -> dict[str, object]:
         """The filter as the parameters both stores' one-statement item page takes
         (cypher/item_page.cypher, graph/embedded_sql.py)."""
